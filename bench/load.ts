@@ -1,0 +1,323 @@
+// Load benchmark: resplica against redis-server 7.0 on this machine, same client, same run.
+//
+// Run by hand from the repo root (it is not a `deno bench` file):
+//
+//   deno run -A bench/load.ts [--rounds 3] [--requests 200000] [--clients 50] [--keys 1000000]
+//
+// Throughput: `redis-benchmark -q -t set,get -n <requests> -c <clients>`, unpipelined and with
+// `-P 16`, in alternating rounds (the order of the two servers flips every round so neither
+// always runs on a warmer or cooler machine); the median of the rounds is reported.
+// Memory: `<keys>` keys with 100-byte values loaded through `redis-cli --pipe`, then VmRSS of
+// each server process from /proc/<pid>/status.
+//
+// resplica runs as its own process through the CLI (`core/main.ts`), as users run it, so its
+// RSS is that of a whole Deno process. Both servers are stopped by PID at the end. All traffic
+// stays on 127.0.0.1 and every loop is bounded. RESPLICA_SELFTEST=1 puts a second redis-server
+// in resplica's place to check the bench itself.
+
+import { parseArgs } from "node:util";
+import { pickFreePort } from "../tests/_support/ports.ts";
+import {
+  delay,
+  findExecutable,
+  type RedisPeer,
+  startRedisServer,
+  stopChild,
+} from "../tests/_support/redis_peer.ts";
+import { RawClient } from "../tests/_support/raw_client.ts";
+
+/** Longest one redis-benchmark or redis-cli --pipe run may take before the bench gives up. */
+const TOOL_TIMEOUT_MS = 300_000;
+/** How long resplica may take to answer its first PING. */
+const STARTUP_TIMEOUT_MS = 30_000;
+/** Size of each value in the memory test, as the README quotes it. */
+const VALUE_SIZE_BYTES = 100;
+
+interface BenchServer {
+  label: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "3" },
+    requests: { type: "string", default: "200000" },
+    clients: { type: "string", default: "50" },
+    keys: { type: "string", default: "1000000" },
+  },
+});
+const roundCount = Math.max(1, Number(flags.rounds));
+const requestCount = Number(flags.requests);
+const clientCount = Number(flags.clients);
+const keyCount = Number(flags.keys);
+
+/** Starts resplica through its CLI on a free port and waits until it answers PING. */
+async function startResplica(): Promise<BenchServer> {
+  const port = pickFreePort();
+  const mainPath = new URL("../core/main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      mainPath,
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+    ],
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const server = {
+    label: "resplica",
+    port,
+    pid: child.pid,
+    stop: () => stopChild(child),
+  };
+  const deadlineMs = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadlineMs) {
+    try {
+      const client = await RawClient.connect(port, 1_000);
+      try {
+        if ((await client.commandText("PING")) === "+PONG\r\n") return server;
+      } finally {
+        client.close();
+      }
+    } catch {
+      await delay(100);
+    }
+  }
+  await server.stop();
+  throw new Error(`resplica did not answer PING on port ${port} within ${STARTUP_TIMEOUT_MS} ms`);
+}
+
+function redisAsBenchServer(peer: RedisPeer): BenchServer {
+  return { label: "redis-server", port: peer.port, pid: peer.pid, stop: () => peer.stop() };
+}
+
+/** Runs a tool to completion (bounded by TOOL_TIMEOUT_MS); returns stdout, fails on non-zero. */
+async function runTool(
+  path: string,
+  args: string[],
+  stdinFile?: string,
+): Promise<string> {
+  const child = new Deno.Command(path, {
+    args,
+    stdin: stdinFile ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), TOOL_TIMEOUT_MS);
+  try {
+    if (stdinFile) {
+      const file = await Deno.open(stdinFile, { read: true });
+      await file.readable.pipeTo(child.stdin);
+    }
+    const output = await child.output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    if (!output.success) {
+      throw new Error(
+        `${path} ${args.join(" ")} exited ${output.code}: ${
+          new TextDecoder().decode(output.stderr)
+        }${stdout}`,
+      );
+    }
+    return stdout;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs redis-benchmark for SET and GET; returns requests per second by test name. */
+async function benchmark(server: BenchServer, pipelineDepth: number): Promise<Map<string, number>> {
+  const stdout = await runTool(findExecutable("redis-benchmark")!, [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(server.port),
+    "-q",
+    "-t",
+    "set,get",
+    "-n",
+    String(requestCount),
+    "-c",
+    String(clientCount),
+    "-P",
+    String(pipelineDepth),
+  ]);
+  const rates = new Map<string, number>();
+  for (const line of stdout.split(/[\r\n]+/)) {
+    const match = /^(SET|GET): ([\d.]+) requests per second/.exec(line.trim());
+    if (match) rates.set(match[1], Number(match[2]));
+  }
+  if (!rates.has("SET") || !rates.has("GET")) {
+    throw new Error(`${server.label}: cannot read redis-benchmark output:\n${stdout}`);
+  }
+  return rates;
+}
+
+/** Writes `keyCount` SET commands with fixed-size keys and 100-byte values as RESP. */
+async function writeMassInsertionFile(path: string): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  const batchCommandCount = 10_000;
+  try {
+    for (let start = 0; start < keyCount; start += batchCommandCount) {
+      let chunk = "";
+      for (let index = start; index < Math.min(keyCount, start + batchCommandCount); index++) {
+        const key = `key:${String(index).padStart(10, "0")}`;
+        const value = String(index).padStart(VALUE_SIZE_BYTES, "v");
+        chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
+      }
+      const bytes = encoder.encode(chunk);
+      let writtenBytes = 0;
+      while (writtenBytes < bytes.length) {
+        writtenBytes += await file.write(bytes.subarray(writtenBytes));
+      }
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** The resident set size of process `pid`, in bytes, from /proc. */
+async function residentBytes(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+async function dbSize(server: BenchServer): Promise<string> {
+  const client = await RawClient.connect(server.port, 30_000);
+  try {
+    return (await client.commandText("DBSIZE")).trim();
+  } finally {
+    client.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const formatRate = (rate: number) => Math.round(rate).toLocaleString("en-US");
+const formatMiB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  for (const tool of ["redis-server", "redis-benchmark", "redis-cli"]) {
+    if (!findExecutable(tool)) throw new Error(`${tool} not found on PATH`);
+  }
+  const redis = redisAsBenchServer(await startRedisServer());
+  let resplica: BenchServer | undefined;
+  const scratchDir = await Deno.makeTempDir({ prefix: "resplica-bench-" });
+  try {
+    // RESPLICA_SELFTEST=1 benchmarks a second redis-server in resplica's place (ratios ≈ 1.0),
+    // which checks the bench itself.
+    resplica = Deno.env.get("RESPLICA_SELFTEST") === "1"
+      ? { ...redisAsBenchServer(await startRedisServer()), label: "redis-server#2" }
+      : await startResplica();
+    const servers = [redis, resplica];
+    console.log(
+      `redis-server pid ${redis.pid} port ${redis.port}; resplica pid ${resplica.pid} ` +
+        `port ${resplica.port}; ${navigator.hardwareConcurrency} cores`,
+    );
+
+    // rates[label][`${test} -P${depth}`] = one sample per round
+    const samples = new Map<string, Map<string, number[]>>();
+    for (const server of servers) samples.set(server.label, new Map());
+    for (let round = 0; round < roundCount; round++) {
+      const order = round % 2 === 0 ? servers : [...servers].reverse();
+      for (const pipelineDepth of [1, 16]) {
+        for (const server of order) {
+          const rates = await benchmark(server, pipelineDepth);
+          for (const [test, rate] of rates) {
+            const key = `${test} -P${pipelineDepth}`;
+            const series = samples.get(server.label)!;
+            series.set(key, [...(series.get(key) ?? []), rate]);
+            console.log(
+              `round ${round + 1} ${server.label.padEnd(12)} ${key}: ${formatRate(rate)}`,
+            );
+          }
+        }
+      }
+    }
+
+    const baselineBytes = new Map<string, number>();
+    for (const server of servers) baselineBytes.set(server.label, await residentBytes(server.pid));
+    for (const server of servers) {
+      const client = await RawClient.connect(server.port);
+      await client.command("FLUSHALL");
+      client.close();
+    }
+    const insertionPath = `${scratchDir}/mass_insertion.resp`;
+    await writeMassInsertionFile(insertionPath);
+    const loadedBytes = new Map<string, number>();
+    for (const server of servers) {
+      const output = await runTool(findExecutable("redis-cli")!, [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(server.port),
+        "--pipe",
+      ], insertionPath);
+      if (!output.includes(`errors: 0, replies: ${keyCount}`)) {
+        throw new Error(`${server.label}: redis-cli --pipe did not load cleanly:\n${output}`);
+      }
+      const size = await dbSize(server);
+      if (size !== `:${keyCount}`) throw new Error(`${server.label}: DBSIZE ${size} after load`);
+      await delay(1_000); // let the allocator settle before reading RSS
+      loadedBytes.set(server.label, await residentBytes(server.pid));
+    }
+
+    const rows: string[] = [
+      `| workload | redis-server 7.0 | resplica | resplica / redis |`,
+      `| --- | ---: | ---: | ---: |`,
+    ];
+    for (const key of samples.get(redis.label)!.keys()) {
+      const redisRate = median(samples.get(redis.label)!.get(key)!);
+      const resplicaRate = median(samples.get(resplica.label)!.get(key)!);
+      rows.push(
+        `| ${key} (req/s, median of ${roundCount}) | ${formatRate(redisRate)} | ` +
+          `${formatRate(resplicaRate)} | ${(resplicaRate / redisRate).toFixed(2)}× |`,
+      );
+    }
+    for (
+      const [label, bytesMap] of [["RSS empty", baselineBytes], [
+        "RSS loaded",
+        loadedBytes,
+      ]] as const
+    ) {
+      const redisBytes = bytesMap.get(redis.label)!;
+      const resplicaBytes = bytesMap.get(resplica.label)!;
+      const what = label === "RSS empty"
+        ? "RSS, empty (MiB)"
+        : `RSS, ${keyCount.toLocaleString("en-US")} keys × ${VALUE_SIZE_BYTES} B (MiB)`;
+      rows.push(
+        `| ${what} | ${formatMiB(redisBytes)} | ${formatMiB(resplicaBytes)} | ` +
+          `${(resplicaBytes / redisBytes).toFixed(2)}× |`,
+      );
+    }
+    console.log(
+      `\nredis-benchmark -q -t set,get -n ${requestCount} -c ${clientCount} [-P 16], ` +
+        `${roundCount} alternating rounds; memory via redis-cli --pipe and /proc/<pid>/status VmRSS\n`,
+    );
+    console.log(rows.join("\n"));
+  } finally {
+    await resplica?.stop();
+    await redis.stop();
+    await Deno.remove(scratchDir, { recursive: true }).catch(() => {});
+  }
+}
+
+await main();

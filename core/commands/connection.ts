@@ -1,0 +1,373 @@
+// Connection commands: the ones that change who the client is (AUTH, HELLO, CLIENT SETNAME),
+// how it talks (HELLO's protocol switch) or where it points (SELECT, RESET). Passwords are
+// compared in constant time so a reply's timing leaks nothing about the configured secret.
+
+import { isWord, latin1 } from "../bytes.ts";
+import { ERR_SYNTAX, fail } from "../errors.ts";
+import type { ClientState } from "../server/client.ts";
+import { dbIndexArg, intArg } from "./_args.ts";
+import type { CommandContext, CommandDefinition } from "./spec.ts";
+
+/** The Redis version we speak; clients and Sentinel gate features on it. */
+export const REDIS_COMPAT_VERSION = "7.0.15";
+export const RESPLICA_VERSION = "0.1.0";
+
+const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+
+/** Compares two byte strings in time that depends only on their lengths. */
+export function timingSafeEqual(given: Uint8Array, secret: Uint8Array): boolean {
+  // The loop length depends on the secret only; a guess of any length costs the same.
+  let diff = given.length ^ secret.length;
+  for (let i = 0; i < secret.length; i++) diff |= (given[i] ?? 0) ^ secret[i];
+  return diff === 0;
+}
+
+/** The default user is the only user until ACLs land; with no requirepass it has no password. */
+function checkCredentials(
+  ctx: CommandContext,
+  user: Uint8Array | null,
+  password: Uint8Array,
+): boolean {
+  const configured = ctx.server.config.getString("requirepass");
+  if (user !== null && !isWord(user, "default")) return false;
+  if (configured === "") return true;
+  return timingSafeEqual(password, new TextEncoder().encode(configured));
+}
+
+/** AUTH [username] password */
+function authCommand(ctx: CommandContext): void {
+  const { argv } = ctx;
+  if (argv.length > 3) fail(ERR_SYNTAX);
+  const configured = ctx.server.config.getString("requirepass");
+  if (argv.length === 2 && configured === "") {
+    fail(
+      "ERR AUTH <password> called without any password configured for the default user. " +
+        "Are you sure your configuration is correct?",
+    );
+  }
+  const user = argv.length === 3 ? argv[1] : null;
+  const password = argv[argv.length - 1];
+  if (!checkCredentials(ctx, user, password)) {
+    ctx.server.log.verbose(`AUTH failed for client id=${ctx.client.id} addr=${ctx.client.addr}`);
+    fail(ERR_WRONGPASS);
+  }
+  ctx.client.authenticated = true;
+  ctx.out.simple("OK");
+}
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+function helloCommand(ctx: CommandContext): void {
+  const { argv, client } = ctx;
+  let protocol = client.protocol;
+  if (argv.length >= 2) {
+    const requested = Number(
+      intArg(argv[1], "ERR Protocol version is not an integer or out of range"),
+    );
+    if (requested < 2 || requested > 3) fail("NOPROTO unsupported protocol version");
+    protocol = requested as 2 | 3;
+  }
+  let name: string | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const more = argv.length - i - 1;
+    if (isWord(argv[i], "auth") && more >= 2) {
+      if (!checkCredentials(ctx, argv[i + 1], argv[i + 2])) fail(ERR_WRONGPASS);
+      client.authenticated = true;
+      i += 2;
+    } else if (isWord(argv[i], "setname") && more >= 1) {
+      name = validClientName(argv[i + 1]);
+      i += 1;
+    } else {
+      fail(`ERR Syntax error in HELLO option '${latin1(argv[i])}'`);
+    }
+  }
+  if (!client.authenticated) {
+    fail(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+    );
+  }
+  if (name !== null) client.name = name;
+  client.writer.protocol = protocol;
+  const out = ctx.out;
+  out.mapHeader(7);
+  out.bulkString("server");
+  out.bulkString("redis");
+  out.bulkString("version");
+  out.bulkString(REDIS_COMPAT_VERSION);
+  out.bulkString("proto");
+  out.integer(protocol);
+  out.bulkString("id");
+  out.integer(client.id);
+  out.bulkString("mode");
+  out.bulkString("standalone");
+  out.bulkString("role");
+  out.bulkString("master");
+  out.bulkString("modules");
+  out.arrayHeader(0);
+}
+
+function validClientName(arg: Uint8Array): string {
+  for (const c of arg) {
+    if (c < 33 || c > 126) {
+      fail("ERR Client names cannot contain spaces, newlines or special characters.");
+    }
+  }
+  return latin1(arg);
+}
+
+function pingCommand(ctx: CommandContext): void {
+  if (ctx.argv.length > 2) fail("ERR wrong number of arguments for 'ping' command");
+  if (ctx.argv.length === 2) ctx.out.bulk(ctx.argv[1]);
+  else ctx.out.simple("PONG");
+}
+
+function selectCommand(ctx: CommandContext): void {
+  ctx.client.db = dbIndexArg(ctx.argv[1]);
+  ctx.out.simple("OK");
+}
+
+function quitCommand(ctx: CommandContext): void {
+  ctx.out.simple("OK");
+  ctx.client.closeAfterReply = true;
+}
+
+function resetCommand(ctx: CommandContext): void {
+  const { client, server } = ctx;
+  client.inMulti = false;
+  client.queued = [];
+  client.multiError = false;
+  server.unwatchAll(client);
+  client.db = 0;
+  client.name = "";
+  client.writer.protocol = 2;
+  client.authenticated = server.config.getString("requirepass") === "";
+  ctx.out.simple("RESET");
+}
+
+// --- CLIENT ---
+
+function clientKillCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  if (argv.length === 3) {
+    // Old form: CLIENT KILL addr:port
+    const addr = latin1(argv[2]);
+    const target = [...server.clients.values()].find((c) => c.addr === addr);
+    if (!target) fail("ERR No such client");
+    killClient(target, client);
+    return ctx.out.simple("OK");
+  }
+  if ((argv.length - 2) % 2 !== 0) fail(ERR_SYNTAX);
+  let id: number | null = null;
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let skipMe = true;
+  let type: string | null = null;
+  for (let i = 2; i < argv.length; i += 2) {
+    const value = argv[i + 1];
+    if (isWord(argv[i], "id")) {
+      id = intArg(value, "ERR client-id should be greater than 0");
+      if (id <= 0) fail("ERR client-id should be greater than 0");
+    } else if (isWord(argv[i], "addr")) addr = latin1(value);
+    else if (isWord(argv[i], "laddr")) laddr = latin1(value);
+    else if (isWord(argv[i], "type")) {
+      type = latin1(value).toLowerCase();
+      if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+        fail(`ERR Unknown client type '${latin1(value)}'`);
+      }
+    } else if (isWord(argv[i], "user")) {
+      if (!isWord(value, "default")) fail(`ERR No such user '${latin1(value)}'`);
+    } else if (isWord(argv[i], "skipme")) {
+      if (isWord(value, "yes")) skipMe = true;
+      else if (isWord(value, "no")) skipMe = false;
+      else fail(ERR_SYNTAX);
+    } else fail(ERR_SYNTAX);
+  }
+  let killed = 0;
+  for (const target of [...server.clients.values()]) {
+    if (id !== null && target.id !== id) continue;
+    if (addr !== null && target.addr !== addr) continue;
+    if (laddr !== null && target.laddr !== laddr) continue;
+    if (type !== null && type !== "normal") continue;
+    if (skipMe && target === client) continue;
+    killClient(target, client);
+    killed++;
+  }
+  ctx.out.integer(killed);
+}
+
+function killClient(target: ClientState, caller: ClientState): void {
+  if (target === caller) {
+    target.closeAfterReply = true;
+    return;
+  }
+  target.closeNow = true;
+  target.close();
+}
+
+function clientListCommand(ctx: CommandContext): void {
+  const { argv, server } = ctx;
+  let ids: Set<number> | null = null;
+  if (argv.length > 2) {
+    if (isWord(argv[2], "type") && argv.length === 4) {
+      const type = latin1(argv[3]).toLowerCase();
+      if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
+        fail(`ERR Unknown client type '${latin1(argv[3])}'`);
+      }
+      if (type !== "normal") ids = new Set();
+    } else if (isWord(argv[2], "id") && argv.length >= 4) {
+      ids = new Set();
+      for (let i = 3; i < argv.length; i++) {
+        const id = intArg(argv[i], "ERR Invalid client ID");
+        if (id <= 0) fail("ERR Invalid client ID");
+        ids.add(id);
+      }
+    } else fail(ERR_SYNTAX);
+  }
+  let text = "";
+  for (const c of server.clients.values()) {
+    if (ids !== null && !ids.has(c.id)) continue;
+    text += c.describe(ctx.nowMs) + "\n";
+  }
+  ctx.out.verbatim(text);
+}
+
+export const CONNECTION_COMMANDS: CommandDefinition[] = [
+  {
+    name: "ping",
+    arity: -1,
+    flags: ["fast", "sentinel"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Returns the server's liveliness response.",
+    handler: pingCommand,
+  },
+  {
+    name: "echo",
+    arity: 2,
+    flags: ["fast"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Returns the given string.",
+    handler: (ctx) => ctx.out.bulk(ctx.argv[1]),
+  },
+  {
+    name: "hello",
+    arity: -1,
+    flags: ["noscript", "loading", "stale", "fast", "no-auth", "sentinel", "allow-busy"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Handshakes with the Redis server.",
+    since: "6.0.0",
+    handler: helloCommand,
+  },
+  {
+    name: "auth",
+    arity: -2,
+    flags: ["noscript", "loading", "stale", "fast", "no-auth", "sentinel", "allow-busy"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Authenticates the connection.",
+    handler: authCommand,
+  },
+  {
+    name: "select",
+    arity: 2,
+    flags: ["loading", "stale", "fast"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Changes the selected database.",
+    handler: selectCommand,
+  },
+  {
+    name: "quit",
+    arity: -1,
+    flags: ["allow-busy", "noscript", "loading", "stale", "fast", "no-auth"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Closes the connection.",
+    handler: quitCommand,
+  },
+  {
+    name: "reset",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "no-auth", "allow-busy"],
+    categories: ["fast", "connection"],
+    group: "connection",
+    summary: "Resets the connection.",
+    since: "6.2.0",
+    handler: resetCommand,
+  },
+  {
+    name: "client",
+    arity: -2,
+    group: "connection",
+    summary: "A container for client connection commands.",
+    since: "2.4.0",
+    categories: ["slow"],
+    subcommands: [
+      {
+        name: "id",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        categories: ["slow", "connection"],
+        group: "connection",
+        summary: "Returns the unique client ID of the connection.",
+        since: "5.0.0",
+        handler: (ctx) => ctx.out.integer(ctx.client.id),
+      },
+      {
+        name: "setname",
+        arity: 3,
+        flags: ["noscript", "loading", "stale"],
+        categories: ["slow", "connection"],
+        group: "connection",
+        summary: "Sets the connection name.",
+        since: "2.6.9",
+        handler: (ctx) => {
+          ctx.client.name = validClientName(ctx.argv[2]);
+          ctx.out.simple("OK");
+        },
+      },
+      {
+        name: "getname",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        categories: ["slow", "connection"],
+        group: "connection",
+        summary: "Returns the name of the connection.",
+        since: "2.6.9",
+        handler: (ctx) =>
+          ctx.client.name === "" ? ctx.out.nullBulk() : ctx.out.bulkString(ctx.client.name),
+      },
+      {
+        name: "list",
+        arity: -2,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["admin", "slow", "dangerous", "connection"],
+        group: "connection",
+        summary: "Lists open connections.",
+        since: "2.4.0",
+        handler: clientListCommand,
+      },
+      {
+        name: "info",
+        arity: 2,
+        flags: ["noscript", "loading", "stale"],
+        categories: ["slow", "connection"],
+        group: "connection",
+        summary: "Returns information about the connection.",
+        since: "6.2.0",
+        handler: (ctx) => ctx.out.verbatim(ctx.client.describe(ctx.nowMs) + "\n"),
+      },
+      {
+        name: "kill",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["admin", "slow", "dangerous", "connection"],
+        group: "connection",
+        summary: "Terminates open connections.",
+        since: "2.4.0",
+        handler: clientKillCommand,
+      },
+    ],
+  },
+];

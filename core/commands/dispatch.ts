@@ -1,0 +1,177 @@
+// The command dispatcher: from one parsed argv to one reply, applying the checks Redis applies
+// before a handler runs, in Redis's order: lookup (unknown command), arity, authentication,
+// MULTI queuing. Handlers can then assume a well-formed call. Engine errors (wrong type, out of
+// memory) surface here as error replies, so no handler needs its own try/catch.
+
+import { latin1, lowerName } from "../bytes.ts";
+import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
+import { CommandError, ERR_NOAUTH, ERR_OOM, ERR_WRONGTYPE, wrongArity } from "../errors.ts";
+import type { ClientState } from "../server/client.ts";
+import type { ServerState } from "../server/state.ts";
+import type { CommandContext, CommandSpec } from "./spec.ts";
+
+/** Commands that run immediately even inside MULTI. */
+const MULTI_CONTROL_COMMANDS = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+/** How much of an unknown command's arguments the error echoes (as Redis: 128 chars). */
+const UNKNOWN_ARGS_ECHO_MAX_CHARS = 128;
+
+export class CommandTable {
+  readonly commands = new Map<string, CommandSpec>();
+
+  add(spec: CommandSpec): void {
+    this.commands.set(spec.name, spec);
+  }
+
+  /** Resolves argv to a command or subcommand; an error text when it names neither. */
+  resolve(argv: Uint8Array[]): CommandSpec | string {
+    const name = lowerName(argv[0]);
+    const spec = this.commands.get(name);
+    if (!spec) return unknownCommandText(argv);
+    if (!spec.subcommands) return spec;
+    if (argv.length === 1 && spec.handler) return spec;
+    if (argv.length === 1) return `ERR wrong number of arguments for '${name}' command`;
+    const sub = spec.subcommands.get(lowerName(argv[1]));
+    if (!sub) {
+      return `ERR unknown subcommand '${
+        truncateEcho(latin1(argv[1]))
+      }'. Try ${name.toUpperCase()} HELP.`;
+    }
+    return sub;
+  }
+}
+
+function truncateEcho(text: string): string {
+  return text.length > UNKNOWN_ARGS_ECHO_MAX_CHARS
+    ? text.slice(0, UNKNOWN_ARGS_ECHO_MAX_CHARS)
+    : text;
+}
+
+function unknownCommandText(argv: Uint8Array[]): string {
+  let args = "";
+  for (let i = 1; i < argv.length && args.length < UNKNOWN_ARGS_ECHO_MAX_CHARS; i++) {
+    const room = UNKNOWN_ARGS_ECHO_MAX_CHARS - args.length;
+    args += `'${latin1(argv[i]).slice(0, room)}' `;
+  }
+  return `ERR unknown command '${
+    truncateEcho(latin1(argv[0]))
+  }', with args beginning with: ${args}`;
+}
+
+function arityOk(spec: CommandSpec, argc: number): boolean {
+  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
+}
+
+/**
+ * Executes one command for `client`, writing its reply into client.writer. Returns a promise
+ * only for commands that wait (DEBUG SLEEP, SHUTDOWN); the hot path stays synchronous.
+ */
+export function executeCommand(
+  table: CommandTable,
+  server: ServerState,
+  client: ClientState,
+  argv: Uint8Array[],
+): void | Promise<void> {
+  const out = client.writer;
+  const nowMs = Date.now();
+  client.lastInteractionMs = nowMs;
+  server.stats.commandsProcessed++;
+  const resolved = table.resolve(argv);
+  if (typeof resolved === "string") {
+    flagMultiError(client);
+    return replyError(server, client, resolved);
+  }
+  const spec = resolved;
+  client.lastCommand = spec.fullName;
+  if (!arityOk(spec, argv.length)) {
+    return rejectCommand(server, client, spec, wrongArity(spec.fullName).message);
+  }
+  if (!client.authenticated && !spec.noAuth) {
+    return rejectCommand(server, client, spec, ERR_NOAUTH);
+  }
+  if (client.inMulti && !MULTI_CONTROL_COMMANDS.has(spec.fullName)) {
+    client.queued.push({ argv: argv.map((a) => a.slice()) });
+    out.simple("QUEUED");
+    return;
+  }
+  if (spec.denyOom && overMaxmemory(server)) {
+    return rejectCommand(server, client, spec, ERR_OOM);
+  }
+  return runHandler(server, client, spec, argv, nowMs);
+}
+
+/** Runs a resolved command's handler, turning thrown errors into replies. */
+export function runHandler(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): void | Promise<void> {
+  const ctx: CommandContext = { server, client, argv, out: client.writer, nowMs };
+  try {
+    const result = spec.handler!(ctx);
+    if (result instanceof Promise) {
+      return result.then(
+        () => server.absorbExpired(),
+        (error) => handleError(server, client, error),
+      );
+    }
+  } catch (error) {
+    handleError(server, client, error);
+  }
+  server.absorbExpired();
+}
+
+function handleError(server: ServerState, client: ClientState, error: unknown): void {
+  server.absorbExpired();
+  if (error instanceof CommandError || error instanceof OutOfMemoryError) {
+    replyError(server, client, error.message);
+  } else if (error instanceof WrongTypeError) {
+    replyError(server, client, ERR_WRONGTYPE);
+  } else {
+    const text = error instanceof Error ? error.stack ?? error.message : String(error);
+    server.log.warning(`Internal error executing command: ${text}`);
+    replyError(
+      server,
+      client,
+      `ERR internal error: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+function replyError(server: ServerState, client: ClientState, text: string): void {
+  server.stats.errorReplies++;
+  client.writer.error(text);
+}
+
+/** noeviction semantics until eviction lands: refuse commands that may grow memory. */
+function overMaxmemory(server: ServerState): boolean {
+  const maxmemoryBytes = server.config.getNumber("maxmemory");
+  return maxmemoryBytes > 0 && server.engine.usedMemoryBytes() > maxmemoryBytes;
+}
+
+/**
+ * Refuses a command before it runs. Inside MULTI the transaction is flagged; a refused EXEC
+ * (even outside MULTI) answers EXECABORT with the reason and drops any transaction, as Redis 7.
+ */
+function rejectCommand(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  text: string,
+): void {
+  if (spec.fullName === "exec") {
+    client.inMulti = false;
+    client.queued = [];
+    client.multiError = false;
+    server.unwatchAll(client);
+    const reason = text.startsWith("ERR ") ? text.slice(4) : text;
+    return replyError(server, client, `EXECABORT Transaction discarded because of: ${reason}`);
+  }
+  flagMultiError(client);
+  replyError(server, client, text);
+}
+
+function flagMultiError(client: ClientState): void {
+  if (client.inMulti) client.multiError = true;
+}

@@ -1,0 +1,193 @@
+// INFO: the server's state as "field:value" lines in Redis's sections and field names, because
+// monitoring tools, redis-cli and (later) Sentinel parse them by name. Figures we do not have yet
+// are reported with Redis's neutral value rather than left out, so parsers find every field.
+
+import { DB_COUNT } from "../engine/mod.ts";
+import type { ServerState } from "../server/state.ts";
+import { REDIS_COMPAT_VERSION, RESPLICA_VERSION } from "./connection.ts";
+
+type Section = (server: ServerState, nowMs: number) => string[];
+
+function serverSection(server: ServerState, nowMs: number): string[] {
+  const uptimeS = Math.floor((nowMs - server.startedAtMs) / 1000);
+  return [
+    `redis_version:${REDIS_COMPAT_VERSION}`,
+    `resplica_version:${RESPLICA_VERSION}`,
+    "redis_git_sha1:00000000",
+    "redis_git_dirty:0",
+    "redis_build_id:0",
+    "redis_mode:standalone",
+    `os:${Deno.build.os} ${Deno.build.arch}`,
+    "arch_bits:64",
+    "monotonic_clock:POSIX clock_gettime",
+    "multiplexing_api:deno",
+    "atomicvar_api:c11-builtin",
+    `deno_version:${Deno.version.deno}`,
+    `process_id:${Deno.pid}`,
+    "process_supervised:no",
+    `run_id:${server.runId}`,
+    `tcp_port:${server.port}`,
+    `server_time_usec:${nowMs * 1000}`,
+    `uptime_in_seconds:${uptimeS}`,
+    `uptime_in_days:${Math.floor(uptimeS / 86400)}`,
+    `hz:${server.config.getNumber("hz")}`,
+    `configured_hz:${server.config.getNumber("hz")}`,
+    `lru_clock:${Math.floor(nowMs / 1000) & 0xffffff}`,
+    "executable:deno",
+    "config_file:",
+    "io_threads_active:0",
+  ];
+}
+
+function clientsSection(server: ServerState): string[] {
+  let maxInput = 0;
+  for (const c of server.clients.values()) maxInput = Math.max(maxInput, c.reader.bufferedBytes);
+  return [
+    `connected_clients:${server.clients.size}`,
+    "cluster_connections:0",
+    `maxclients:${server.config.getNumber("maxclients")}`,
+    "client_recent_max_input_buffer:" + maxInput,
+    "client_recent_max_output_buffer:0",
+    "blocked_clients:0",
+    "tracking_clients:0",
+    "clients_in_timeout_table:0",
+  ];
+}
+
+function humanBytes(bytes: number): string {
+  const units = ["B", "K", "M", "G", "T"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes}B` : `${value.toFixed(2)}${units[unit]}`;
+}
+
+function memorySection(server: ServerState): string[] {
+  const used = server.engine.usedMemoryBytes();
+  const wasm = server.engine.totalMemoryBytes();
+  let rss = 0;
+  try {
+    rss = Deno.memoryUsage().rss;
+  } catch {
+    rss = 0;
+  }
+  const maxmemory = server.config.getNumber("maxmemory");
+  return [
+    `used_memory:${used}`,
+    `used_memory_human:${humanBytes(used)}`,
+    `used_memory_rss:${rss}`,
+    `used_memory_rss_human:${humanBytes(rss)}`,
+    `used_memory_peak:${wasm}`,
+    `used_memory_peak_human:${humanBytes(wasm)}`,
+    `used_memory_dataset:${used}`,
+    `wasm_memory_bytes:${wasm}`,
+    `wasm_pages:${server.engine.pageCount()}`,
+    `wasm_free_pages:${server.engine.freePageCount()}`,
+    `maxmemory:${maxmemory}`,
+    `maxmemory_human:${humanBytes(maxmemory)}`,
+    `maxmemory_policy:${server.config.getString("maxmemory-policy")}`,
+    `mem_fragmentation_ratio:${used > 0 ? (wasm / used).toFixed(2) : "1.00"}`,
+    "mem_allocator:resplica-pages",
+  ];
+}
+
+function persistenceSection(server: ServerState): string[] {
+  return [
+    "loading:0",
+    "async_loading:0",
+    `rdb_changes_since_last_save:${server.dirty}`,
+    "rdb_bgsave_in_progress:0",
+    `rdb_last_save_time:${Math.floor(server.startedAtMs / 1000)}`,
+    "rdb_last_bgsave_status:ok",
+    "aof_enabled:0",
+    "aof_rewrite_in_progress:0",
+  ];
+}
+
+function statsSection(server: ServerState): string[] {
+  const s = server.stats;
+  return [
+    `total_connections_received:${s.connectionsReceived}`,
+    `total_commands_processed:${s.commandsProcessed}`,
+    "instantaneous_ops_per_sec:0",
+    `total_net_input_bytes:${s.netInputBytes}`,
+    `total_net_output_bytes:${s.netOutputBytes}`,
+    `rejected_connections:${s.connectionsRejected}`,
+    "sync_full:0",
+    "sync_partial_ok:0",
+    "sync_partial_err:0",
+    `expired_keys:${s.expiredKeys}`,
+    "evicted_keys:0",
+    `keyspace_hits:${s.keyspaceHits}`,
+    `keyspace_misses:${s.keyspaceMisses}`,
+    "pubsub_channels:0",
+    "pubsub_patterns:0",
+    `total_error_replies:${s.errorReplies}`,
+  ];
+}
+
+function replicationSection(server: ServerState): string[] {
+  return [
+    "role:master",
+    "connected_slaves:0",
+    "master_failover_state:no-failover",
+    `master_replid:${server.runId}`,
+    "master_replid2:0000000000000000000000000000000000000000",
+    "master_repl_offset:0",
+    "second_repl_offset:-1",
+    "repl_backlog_active:0",
+    `repl_backlog_size:${server.config.getNumber("repl-backlog-size")}`,
+    "repl_backlog_first_byte_offset:0",
+    "repl_backlog_histlen:0",
+  ];
+}
+
+function cpuSection(): string[] {
+  return ["used_cpu_sys:0.000000", "used_cpu_user:0.000000"];
+}
+
+function keyspaceSection(server: ServerState, nowMs: number): string[] {
+  const lines: string[] = [];
+  for (let db = 0; db < DB_COUNT; db++) {
+    const keys = server.engine.dbSize(db);
+    if (keys === 0) continue;
+    lines.push(`db${db}:keys=${keys},expires=${server.engine.expiresCount(db)},avg_ttl=0`);
+  }
+  void nowMs;
+  return lines;
+}
+
+const SECTIONS: [name: string, section: Section][] = [
+  ["server", serverSection],
+  ["clients", clientsSection],
+  ["memory", memorySection],
+  ["persistence", persistenceSection],
+  ["stats", statsSection],
+  ["replication", replicationSection],
+  ["cpu", cpuSection],
+  ["keyspace", keyspaceSection],
+];
+
+/** Sections INFO prints with no argument or "default". */
+const DEFAULT_SECTIONS = new Set(SECTIONS.map(([name]) => name));
+
+/** Renders INFO for the requested section names (lower-case; empty = default). */
+export function renderInfo(server: ServerState, requested: string[], nowMs: number): string {
+  const wanted = new Set<string>();
+  if (requested.length === 0) { for (const s of DEFAULT_SECTIONS) wanted.add(s); }
+  for (const name of requested) {
+    if (name === "all" || name === "everything" || name === "default") {
+      for (const s of DEFAULT_SECTIONS) wanted.add(s);
+    } else wanted.add(name);
+  }
+  const parts: string[] = [];
+  for (const [name, section] of SECTIONS) {
+    if (!wanted.has(name)) continue;
+    const title = name[0].toUpperCase() + name.slice(1);
+    parts.push([`# ${title}`, ...section(server, nowMs)].join("\r\n"));
+  }
+  return parts.length === 0 ? "" : parts.join("\r\n\r\n") + "\r\n";
+}

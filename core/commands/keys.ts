@@ -1,0 +1,653 @@
+// Generic keyspace commands: existence, deletion, expiry, renaming, iteration and the database
+// switches (SELECT lives with connection commands). Expiry options follow Redis 7.0's
+// NX/XX/GT/LT rules, where "no TTL" counts as an infinite TTL for GT and LT.
+
+import { bytesEqual, globMatch, isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
+import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
+import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
+import { dbIndexArg, expireAtMsArg, ExpireUnit, intArg } from "./_args.ts";
+import type { CommandContext, CommandDefinition } from "./spec.ts";
+
+/** TYPE / SCAN TYPE names by engine tag. */
+export const TYPE_NAMES: Record<number, string> = {
+  0: "string",
+  1: "list",
+  2: "set",
+  3: "zset",
+  4: "hash",
+};
+
+function typeTagFromName(name: string): number {
+  for (const [tag, typeName] of Object.entries(TYPE_NAMES)) {
+    if (typeName === name) return Number(tag);
+  }
+  return -2; // a type no key has: SCAN TYPE with an unknown name returns nothing, as Redis does
+}
+
+function delCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  let deleted = 0;
+  for (let i = 1; i < argv.length; i++) {
+    if (server.engine.del(client.db, argv[i], ctx.nowMs)) {
+      deleted++;
+      server.keyModified(client.db, argv[i]);
+    }
+  }
+  ctx.out.integer(deleted);
+}
+
+function existsCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  let count = 0;
+  for (let i = 1; i < argv.length; i++) {
+    if (server.engine.exists(client.db, argv[i], ctx.nowMs)) count++;
+  }
+  ctx.out.integer(count);
+}
+
+function typeCommand(ctx: CommandContext): void {
+  const tag = ctx.server.engine.typeOf(ctx.client.db, ctx.argv[1], ctx.nowMs);
+  ctx.out.simple(tag < 0 ? "none" : TYPE_NAMES[tag] ?? "unknown");
+}
+
+/** Every live key of a db, each once (SCAN may repeat keys while the table rehashes). */
+function forEachKey(ctx: CommandContext, db: number, visit: (key: Uint8Array) => void): void {
+  const seen = new Set<string>();
+  let cursor = 0;
+  do {
+    const page = ctx.server.engine.scan(db, cursor, 1000, -1, ctx.nowMs);
+    for (const key of page.keys) {
+      const tag = latin1(key);
+      if (seen.has(tag)) continue;
+      seen.add(tag);
+      visit(key);
+    }
+    cursor = page.cursor;
+  } while (cursor !== 0);
+}
+
+function keysCommand(ctx: CommandContext): void {
+  const pattern = ctx.argv[1];
+  const matchAll = pattern.length === 1 && pattern[0] === 42;
+  const found: Uint8Array[] = [];
+  forEachKey(ctx, ctx.client.db, (key) => {
+    if (matchAll || globMatch(pattern, key)) found.push(key);
+  });
+  ctx.out.arrayHeader(found.length);
+  for (const key of found) ctx.out.bulk(key);
+}
+
+/**
+ * Parses a cursor as Redis's strtoul does: decimal, optional sign (a negative value wraps modulo
+ * 2^64), no spaces, no overflow. Only the low 32 bits can address a bucket here, which is also
+ * all Redis's reverse-binary iteration keeps of a cursor for tables of that size.
+ */
+function scanCursorArg(arg: Uint8Array): number {
+  const text = latin1(arg);
+  const match = /^([+-]?)(\d+)$/.exec(text);
+  if (!match || BigInt(match[2]) > 18446744073709551615n) fail("ERR invalid cursor");
+  let value = BigInt(match[2]);
+  if (match[1] === "-") value = BigInt.asUintN(64, -value);
+  return Number(BigInt.asUintN(32, value));
+}
+
+/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
+function scanCommand(ctx: CommandContext): void {
+  const { argv } = ctx;
+  const cursor = scanCursorArg(argv[1]);
+  let count = 10;
+  let pattern: Uint8Array | null = null;
+  let typeFilter = -1;
+  for (let i = 2; i < argv.length; i += 2) {
+    if (i + 1 >= argv.length) fail(ERR_SYNTAX);
+    if (isWord(argv[i], "count")) {
+      count = intArg(argv[i + 1]);
+      if (count < 1) fail(ERR_SYNTAX);
+    } else if (isWord(argv[i], "match")) {
+      pattern = argv[i + 1];
+      if (pattern.length === 1 && pattern[0] === 42) pattern = null;
+    } else if (isWord(argv[i], "type")) {
+      typeFilter = typeTagFromName(lowerName(argv[i + 1]));
+    } else fail(ERR_SYNTAX);
+  }
+  const page = typeFilter === -2
+    ? ctx.server.engine.scan(ctx.client.db, cursor, count, -1, ctx.nowMs)
+    : ctx.server.engine.scan(ctx.client.db, cursor, count, typeFilter, ctx.nowMs);
+  const keys = typeFilter === -2
+    ? []
+    : pattern === null
+    ? page.keys
+    : page.keys.filter((k) => globMatch(pattern!, k));
+  ctx.out.arrayHeader(2);
+  ctx.out.bulkString(String(page.cursor));
+  ctx.out.arrayHeader(keys.length);
+  for (const key of keys) ctx.out.bulk(key);
+}
+
+function randomkeyCommand(ctx: CommandContext): void {
+  const key = ctx.server.engine.randomKey(ctx.client.db, ctx.nowMs);
+  if (key === null) ctx.out.nullBulk();
+  else ctx.out.bulk(key);
+}
+
+function renameGeneric(ctx: CommandContext, nx: boolean): void {
+  const { argv, server, client } = ctx;
+  if (bytesEqual(argv[1], argv[2])) {
+    if (!server.engine.exists(client.db, argv[1], ctx.nowMs)) fail(ERR_NO_SUCH_KEY);
+    return nx ? ctx.out.integer(0) : ctx.out.simple("OK");
+  }
+  const result = server.engine.rename(client.db, argv[1], client.db, argv[2], nx, ctx.nowMs);
+  if (result < 0) fail(ERR_NO_SUCH_KEY);
+  if (result === 1) {
+    server.keyModified(client.db, argv[1]);
+    server.keyModified(client.db, argv[2]);
+  }
+  if (nx) ctx.out.integer(result);
+  else ctx.out.simple("OK");
+}
+
+// --- expiry ---
+
+const EXPIRE_NX = 1;
+const EXPIRE_XX = 2;
+const EXPIRE_GT = 4;
+const EXPIRE_LT = 8;
+
+/** EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT] */
+function expireGeneric(
+  ctx: CommandContext,
+  unit: ExpireUnit,
+  relative: boolean,
+  name: string,
+): void {
+  const { argv, server, client } = ctx;
+  let flags = 0;
+  for (let i = 3; i < argv.length; i++) {
+    if (isWord(argv[i], "nx")) flags |= EXPIRE_NX;
+    else if (isWord(argv[i], "xx")) flags |= EXPIRE_XX;
+    else if (isWord(argv[i], "gt")) flags |= EXPIRE_GT;
+    else if (isWord(argv[i], "lt")) flags |= EXPIRE_LT;
+    else fail(`ERR Unsupported option ${latin1(argv[i])}`);
+  }
+  if ((flags & EXPIRE_NX) && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
+    fail("ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if ((flags & EXPIRE_GT) && (flags & EXPIRE_LT)) {
+    fail("ERR GT and LT options at the same time are not compatible");
+  }
+  const expireAtMs = expireAtMsArg(argv[2], unit, relative, ctx.nowMs, name, false);
+  const current = server.engine.getExpireAtMs(client.db, argv[1], ctx.nowMs);
+  if (current === -2) return ctx.out.integer(0);
+  if (flags) {
+    const hasTtl = current !== -1;
+    if ((flags & EXPIRE_NX) && hasTtl) return ctx.out.integer(0);
+    if ((flags & EXPIRE_XX) && !hasTtl) return ctx.out.integer(0);
+    if ((flags & EXPIRE_GT) && (!hasTtl || expireAtMs <= current)) return ctx.out.integer(0);
+    if ((flags & EXPIRE_LT) && hasTtl && expireAtMs >= current) return ctx.out.integer(0);
+  }
+  if (expireAtMs <= ctx.nowMs) server.engine.del(client.db, argv[1], ctx.nowMs);
+  else server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
+  server.keyModified(client.db, argv[1]);
+  ctx.out.integer(1);
+}
+
+function ttlGeneric(ctx: CommandContext, ms: boolean): void {
+  const at = ctx.server.engine.getExpireAtMs(ctx.client.db, ctx.argv[1], ctx.nowMs);
+  if (at < 0) return ctx.out.integer(at);
+  const ttlMs = Math.max(0, at - ctx.nowMs);
+  ctx.out.integer(ms ? ttlMs : Math.floor((ttlMs + 500) / 1000));
+}
+
+function expiretimeGeneric(ctx: CommandContext, ms: boolean): void {
+  const at = ctx.server.engine.getExpireAtMs(ctx.client.db, ctx.argv[1], ctx.nowMs);
+  if (at < 0) return ctx.out.integer(at);
+  ctx.out.integer(ms ? at : Math.floor(at / 1000));
+}
+
+function persistCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const removed = server.engine.persist(client.db, argv[1], ctx.nowMs);
+  if (removed) server.keyModified(client.db, argv[1]);
+  ctx.out.integer(removed ? 1 : 0);
+}
+
+/** COPY source destination [DB destination-db] [REPLACE] */
+function copyCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  let dstDb = client.db;
+  let replace = false;
+  for (let i = 3; i < argv.length; i++) {
+    if (isWord(argv[i], "replace")) replace = true;
+    else if (isWord(argv[i], "db") && i + 1 < argv.length) {
+      dstDb = dbIndexArg(argv[++i]);
+    } else fail(ERR_SYNTAX);
+  }
+  if (dstDb === client.db && latin1(argv[1]) === latin1(argv[2])) {
+    fail("ERR source and destination objects are the same");
+  }
+  const result = server.engine.copy(client.db, argv[1], dstDb, argv[2], replace, ctx.nowMs);
+  if (result === 1) server.keyModified(dstDb, argv[2]);
+  ctx.out.integer(result === 1 ? 1 : 0);
+}
+
+function moveCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const value = parseInt64(argv[2]);
+  if (value === null || value > 2147483647n || value < -2147483648n) {
+    fail("ERR value is not an integer or out of range");
+  }
+  const dstDb = Number(value);
+  if (dstDb < 0 || dstDb >= 16) fail(ERR_DB_INDEX);
+  if (dstDb === client.db) fail("ERR source and destination objects are the same");
+  const result = server.engine.rename(client.db, argv[1], dstDb, argv[1], true, ctx.nowMs);
+  if (result === 1) {
+    server.keyModified(client.db, argv[1]);
+    server.keyModified(dstDb, argv[1]);
+  }
+  ctx.out.integer(result === 1 ? 1 : 0);
+}
+
+function dbsizeCommand(ctx: CommandContext): void {
+  ctx.out.integer(ctx.server.engine.dbSize(ctx.client.db));
+}
+
+function flushMode(ctx: CommandContext): void {
+  if (ctx.argv.length > 2) fail(ERR_SYNTAX);
+  if (ctx.argv.length === 2 && !isWord(ctx.argv[1], "async") && !isWord(ctx.argv[1], "sync")) {
+    fail(ERR_SYNTAX);
+  }
+}
+
+function flushdbCommand(ctx: CommandContext): void {
+  flushMode(ctx);
+  ctx.server.engine.flushDb(ctx.client.db);
+  ctx.server.dbModified(ctx.client.db);
+  ctx.out.simple("OK");
+}
+
+function flushallCommand(ctx: CommandContext): void {
+  flushMode(ctx);
+  ctx.server.engine.flushAll();
+  for (let db = 0; db < 16; db++) ctx.server.dbModified(db);
+  ctx.out.simple("OK");
+}
+
+function swapdbCommand(ctx: CommandContext): void {
+  const first = parseInt64(ctx.argv[1]);
+  if (first === null || first > 2147483647n || first < -2147483648n) {
+    fail("ERR invalid first DB index");
+  }
+  const second = parseInt64(ctx.argv[2]);
+  if (second === null || second > 2147483647n || second < -2147483648n) {
+    fail("ERR invalid second DB index");
+  }
+  const a = Number(first);
+  const b = Number(second);
+  if (a < 0 || a >= 16 || b < 0 || b >= 16) fail(ERR_DB_INDEX);
+  if (a !== b) {
+    ctx.server.engine.swapDb(a, b);
+    ctx.server.dbModified(a);
+    ctx.server.dbModified(b);
+  }
+  ctx.out.simple("OK");
+}
+
+/** Values that Redis would keep in its shared integer encoding (a long, canonical text). */
+function isIntEncodable(value: Uint8Array): boolean {
+  return value.length <= 20 && parseInt64(value) !== null;
+}
+
+/** Strings up to this length are "embstr" in Redis (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
+const EMBSTR_LEN_MAX = 44;
+
+function objectEncodingCommand(ctx: CommandContext): void {
+  const { server, client, argv } = ctx;
+  const tag = server.engine.typeOf(client.db, argv[2], ctx.nowMs);
+  if (tag < 0) return ctx.out.nullBulk();
+  if (tag === ValueType.String) {
+    const hint = server.engine.encodingHint(client.db, argv[2], ctx.nowMs);
+    if (hint & ENCODING_HINT_RAW) return ctx.out.bulkString("raw");
+    const value = server.engine.getString(client.db, argv[2], ctx.nowMs)!;
+    if (!(hint & ENCODING_HINT_NOT_INT) && isIntEncodable(value)) return ctx.out.bulkString("int");
+    return ctx.out.bulkString(value.length <= EMBSTR_LEN_MAX ? "embstr" : "raw");
+  }
+  ctx.out.bulkString("unknown");
+}
+
+function objectKeyOnly(ctx: CommandContext, reply: () => void): void {
+  if (!ctx.server.engine.exists(ctx.client.db, ctx.argv[2], ctx.nowMs)) return ctx.out.nullBulk();
+  reply();
+}
+
+const OBJECT_HELP = [
+  "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "ENCODING <key>",
+  "    Return the kind of internal representation used in order to store the value",
+  "    associated with a <key>.",
+  "FREQ <key>",
+  "    Return the access frequency index of the <key>. The returned integer is",
+  "    proportional to the logarithm of the recent access frequency of the key.",
+  "IDLETIME <key>",
+  "    Return the idle time of the <key>, that is the approximated number of",
+  "    seconds elapsed since the last access to the key.",
+  "REFCOUNT <key>",
+  "    Return the number of references of the value associated with the specified",
+  "    <key>.",
+  "HELP",
+  "    Print this help.",
+];
+
+const WRITE = ["write"];
+const KEYSPACE = ["keyspace"];
+
+export const KEY_COMMANDS: CommandDefinition[] = [
+  {
+    name: "del",
+    arity: -2,
+    flags: WRITE,
+    keys: [1, -1, 1],
+    categories: ["keyspace", "write", "slow"],
+    group: "generic",
+    summary: "Deletes one or more keys.",
+    complexity: "O(N)",
+    handler: delCommand,
+  },
+  {
+    name: "unlink",
+    arity: -2,
+    flags: [...WRITE, "fast"],
+    keys: [1, -1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Asynchronously deletes one or more keys.",
+    since: "4.0.0",
+    complexity: "O(1) for each key removed",
+    handler: delCommand,
+  },
+  {
+    name: "exists",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    keys: [1, -1, 1],
+    categories: ["keyspace", "read", "fast"],
+    group: "generic",
+    summary: "Determines whether one or more keys exist.",
+    handler: existsCommand,
+  },
+  {
+    name: "type",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "read", "fast"],
+    group: "generic",
+    summary: "Determines the type of value stored at a key.",
+    handler: typeCommand,
+  },
+  {
+    name: "keys",
+    arity: 2,
+    flags: ["readonly"],
+    categories: ["keyspace", "read", "slow", "dangerous"],
+    group: "generic",
+    summary: "Returns all key names that match a pattern.",
+    complexity: "O(N)",
+    handler: keysCommand,
+  },
+  {
+    name: "scan",
+    arity: -2,
+    flags: ["readonly"],
+    categories: ["keyspace", "read", "slow"],
+    group: "generic",
+    summary: "Iterates over the key names in the database.",
+    since: "2.8.0",
+    handler: scanCommand,
+  },
+  {
+    name: "randomkey",
+    arity: 1,
+    flags: ["readonly"],
+    categories: ["keyspace", "read", "slow"],
+    group: "generic",
+    summary: "Returns a random key name from the database.",
+    handler: randomkeyCommand,
+  },
+  {
+    name: "rename",
+    arity: 3,
+    flags: WRITE,
+    keys: [1, 2, 1],
+    categories: ["keyspace", "write", "slow"],
+    group: "generic",
+    summary: "Renames a key and overwrites the destination.",
+    handler: (ctx) => renameGeneric(ctx, false),
+  },
+  {
+    name: "renamenx",
+    arity: 3,
+    flags: [...WRITE, "fast"],
+    keys: [1, 2, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Renames a key only when the target key name doesn't exist.",
+    handler: (ctx) => renameGeneric(ctx, true),
+  },
+  {
+    name: "expire",
+    arity: -3,
+    flags: [...WRITE, "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Sets the expiration time of a key in seconds.",
+    handler: (ctx) => expireGeneric(ctx, ExpireUnit.Seconds, true, "expire"),
+  },
+  {
+    name: "pexpire",
+    arity: -3,
+    flags: [...WRITE, "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Sets the expiration time of a key in milliseconds.",
+    since: "2.6.0",
+    handler: (ctx) => expireGeneric(ctx, ExpireUnit.Milliseconds, true, "pexpire"),
+  },
+  {
+    name: "expireat",
+    arity: -3,
+    flags: [...WRITE, "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Sets the expiration time of a key to a Unix timestamp.",
+    since: "1.2.0",
+    handler: (ctx) => expireGeneric(ctx, ExpireUnit.Seconds, false, "expireat"),
+  },
+  {
+    name: "pexpireat",
+    arity: -3,
+    flags: [...WRITE, "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.",
+    since: "2.6.0",
+    handler: (ctx) => expireGeneric(ctx, ExpireUnit.Milliseconds, false, "pexpireat"),
+  },
+  {
+    name: "ttl",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "read", "fast"],
+    group: "generic",
+    summary: "Returns the expiration time in seconds of a key.",
+    handler: (ctx) => ttlGeneric(ctx, false),
+  },
+  {
+    name: "pttl",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "read", "fast"],
+    group: "generic",
+    summary: "Returns the expiration time in milliseconds of a key.",
+    since: "2.6.0",
+    handler: (ctx) => ttlGeneric(ctx, true),
+  },
+  {
+    name: "expiretime",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "read", "fast"],
+    group: "generic",
+    summary: "Returns the expiration time of a key as a Unix timestamp.",
+    since: "7.0.0",
+    handler: (ctx) => expiretimeGeneric(ctx, false),
+  },
+  {
+    name: "pexpiretime",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "read", "fast"],
+    group: "generic",
+    summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+    since: "7.0.0",
+    handler: (ctx) => expiretimeGeneric(ctx, true),
+  },
+  {
+    name: "persist",
+    arity: 2,
+    flags: [...WRITE, "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Removes the expiration time of a key.",
+    since: "2.2.0",
+    handler: persistCommand,
+  },
+  {
+    name: "copy",
+    arity: -3,
+    flags: [...WRITE, "denyoom"],
+    keys: [1, 2, 1],
+    categories: ["keyspace", "write", "slow"],
+    group: "generic",
+    summary: "Copies the value of a key to a new key.",
+    since: "6.2.0",
+    handler: copyCommand,
+  },
+  {
+    name: "move",
+    arity: 3,
+    flags: [...WRITE, "fast"],
+    keys: [1, 1, 1],
+    categories: ["keyspace", "write", "fast"],
+    group: "generic",
+    summary: "Moves a key to another database.",
+    handler: moveCommand,
+  },
+  {
+    name: "dbsize",
+    arity: 1,
+    flags: ["readonly", "fast"],
+    categories: ["keyspace", "read", "fast"],
+    group: "server",
+    summary: "Returns the number of keys in the database.",
+    handler: dbsizeCommand,
+  },
+  {
+    name: "flushdb",
+    arity: -1,
+    flags: WRITE,
+    categories: ["keyspace", "write", "slow", "dangerous"],
+    group: "server",
+    summary: "Remove all keys from the current database.",
+    handler: flushdbCommand,
+  },
+  {
+    name: "flushall",
+    arity: -1,
+    flags: WRITE,
+    categories: ["keyspace", "write", "slow", "dangerous"],
+    group: "server",
+    summary: "Removes all keys from all databases.",
+    handler: flushallCommand,
+  },
+  {
+    name: "swapdb",
+    arity: 3,
+    flags: [...WRITE, "fast"],
+    categories: ["keyspace", "write", "fast", "dangerous"],
+    group: "server",
+    summary: "Swaps two Redis databases.",
+    since: "4.0.0",
+    handler: swapdbCommand,
+  },
+  {
+    name: "object",
+    arity: -2,
+    group: "generic",
+    summary: "A container for object introspection commands.",
+    since: "2.2.3",
+    categories: KEYSPACE,
+    subcommands: [
+      {
+        name: "encoding",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        categories: ["keyspace", "read", "slow"],
+        group: "generic",
+        summary: "Returns the internal encoding of a Redis object.",
+        handler: objectEncodingCommand,
+      },
+      {
+        name: "freq",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        categories: ["keyspace", "read", "slow"],
+        group: "generic",
+        summary: "Returns the logarithmic access frequency counter of a Redis object.",
+        handler: (ctx) => objectKeyOnly(ctx, () => ctx.out.integer(0)),
+      },
+      {
+        name: "idletime",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        categories: ["keyspace", "read", "slow"],
+        group: "generic",
+        summary: "Returns the time since the last access to a Redis object.",
+        handler: (ctx) => objectKeyOnly(ctx, () => ctx.out.integer(0)),
+      },
+      {
+        name: "refcount",
+        arity: 3,
+        flags: ["readonly"],
+        keys: [2, 2, 1],
+        categories: ["keyspace", "read", "slow"],
+        group: "generic",
+        summary: "Returns the reference count of a value of a key.",
+        handler: (ctx) => objectKeyOnly(ctx, () => ctx.out.integer(1)),
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        categories: ["keyspace", "slow"],
+        group: "generic",
+        summary: "Returns helpful text about the different subcommands.",
+        handler: (ctx) => {
+          ctx.out.arrayHeader(OBJECT_HELP.length);
+          for (const line of OBJECT_HELP) ctx.out.simple(line);
+        },
+      },
+    ],
+  },
+];

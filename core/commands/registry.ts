@@ -1,0 +1,24 @@
+// Builds the command table from each command group's definitions. The table is built once per
+// server (EXEC, COMMAND INFO and friends close over it), so embedding several servers in one
+// process stays possible.
+
+import { CONNECTION_COMMANDS } from "./connection.ts";
+import { CommandTable } from "./dispatch.ts";
+import { KEY_COMMANDS } from "./keys.ts";
+import { serverCommands } from "./server.ts";
+import { defineCommand } from "./spec.ts";
+import { STRING_COMMANDS } from "./strings.ts";
+import { transactionCommands } from "./transactions.ts";
+
+export function buildCommandTable(): CommandTable {
+  const table = new CommandTable();
+  const definitions = [
+    ...CONNECTION_COMMANDS,
+    ...STRING_COMMANDS,
+    ...KEY_COMMANDS,
+    ...transactionCommands(table),
+    ...serverCommands(table),
+  ];
+  for (const definition of definitions) table.add(defineCommand(definition));
+  return table;
+}

@@ -1,0 +1,370 @@
+// Server administration commands: INFO, CONFIG, COMMAND, TIME, DEBUG, SHUTDOWN. CONFIG is driven
+// entirely by the directive table (config/table.ts), so a directive listed there is gettable and
+// settable here with the same validation as in redis.conf.
+
+import { globMatch, isWord, latin1, lowerName, utf8 } from "../bytes.ts";
+import {
+  ConfigValueError,
+  DIRECTIVES,
+  findDirective,
+  formatDirectiveValue,
+  parseDirectiveValue,
+} from "../config/table.ts";
+import { ERR_SYNTAX, fail } from "../errors.ts";
+import type { CommandTable } from "./dispatch.ts";
+import { renderInfo } from "./info.ts";
+import type { CommandContext, CommandDefinition, CommandSpec } from "./spec.ts";
+
+/** DEBUG SLEEP upper bound, so a typo cannot park a client for days. */
+const DEBUG_SLEEP_MAX_S = 3600;
+
+function infoCommand(ctx: CommandContext): void {
+  const sections = ctx.argv.slice(1).map((a) => lowerName(a));
+  ctx.out.verbatim(renderInfo(ctx.server, sections, ctx.nowMs));
+}
+
+function configGetCommand(ctx: CommandContext): void {
+  const matches: [string, string][] = [];
+  const seen = new Set<string>();
+  for (let i = 2; i < ctx.argv.length; i++) {
+    const pattern = utf8(lowerName(ctx.argv[i]));
+    for (const spec of DIRECTIVES) {
+      for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+        if (seen.has(name) || !globMatch(pattern, utf8(name), true)) continue;
+        seen.add(name);
+        let value = formatDirectiveValue(spec, ctx.server.config.get(spec.name));
+        if (name === "port" && ctx.server.port) value = String(ctx.server.port);
+        matches.push([name, value]);
+      }
+    }
+  }
+  ctx.out.mapHeader(matches.length);
+  for (const [name, value] of matches) {
+    ctx.out.bulkString(name);
+    ctx.out.bulkString(value);
+  }
+}
+
+/** CONFIG SET name value [name value …] — all or nothing, as Redis 7. */
+function configSetCommand(ctx: CommandContext): void {
+  const { argv, server } = ctx;
+  if ((argv.length - 2) % 2 !== 0) fail("ERR wrong number of arguments for 'config|set' command");
+  const pending: [name: string, text: string][] = [];
+  const names = new Set<string>();
+  for (let i = 2; i < argv.length; i += 2) {
+    const given = latin1(argv[i]);
+    const spec = findDirective(given);
+    if (!spec || spec.immutable) {
+      fail(`ERR Unknown option or number of arguments for CONFIG SET - '${given}'`);
+    }
+    if (names.has(spec.name)) fail(`ERR Duplicate parameter - '${given}'`);
+    names.add(spec.name);
+    const text = new TextDecoder().decode(argv[i + 1]);
+    // Validate every pair before applying any, so a bad value leaves the config untouched.
+    try {
+      parseDirectiveValue(spec, text);
+    } catch (error) {
+      if (!(error instanceof ConfigValueError)) throw error;
+      fail(`ERR CONFIG SET failed (possibly related to argument '${given}') - ${error.message}`);
+    }
+    pending.push([spec.name, text]);
+  }
+  for (const [name, text] of pending) server.config.setText(name, text, false);
+  ctx.out.simple("OK");
+}
+
+function configResetstatCommand(ctx: CommandContext): void {
+  ctx.server.stats.reset();
+  ctx.out.simple("OK");
+}
+
+// --- COMMAND introspection ---
+
+function writeCommandInfo(ctx: CommandContext, spec: CommandSpec): void {
+  const out = ctx.out;
+  out.arrayHeader(10);
+  out.bulkString(spec.fullName);
+  out.integer(spec.arity);
+  out.setHeader(spec.flags.length);
+  for (const flag of spec.flags) out.simple(flag);
+  out.integer(spec.firstKey);
+  out.integer(spec.lastKey);
+  out.integer(spec.keyStep);
+  out.setHeader(spec.categories.length);
+  for (const category of spec.categories) out.simple("@" + category);
+  out.arrayHeader(0); // tips
+  out.arrayHeader(0); // key specifications
+  const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
+  out.arrayHeader(subs.length);
+  for (const sub of subs) writeCommandInfo(ctx, sub);
+}
+
+function writeCommandDocs(ctx: CommandContext, spec: CommandSpec): void {
+  const out = ctx.out;
+  const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
+  out.mapHeader(subs.length > 0 ? 5 : 4);
+  out.bulkString("summary");
+  out.bulkString(spec.summary);
+  out.bulkString("since");
+  out.bulkString(spec.since);
+  out.bulkString("group");
+  out.bulkString(spec.group);
+  out.bulkString("complexity");
+  out.bulkString(spec.complexity);
+  if (subs.length > 0) {
+    out.bulkString("subcommands");
+    out.mapHeader(subs.length);
+    for (const sub of subs) {
+      out.bulkString(sub.fullName);
+      writeCommandDocs(ctx, sub);
+    }
+  }
+}
+
+function lookupForIntrospection(table: CommandTable, name: string): CommandSpec | undefined {
+  const [top, sub] = name.split("|");
+  const spec = table.commands.get(top);
+  if (sub === undefined) return spec;
+  return spec?.subcommands?.get(sub);
+}
+
+function commandSubcommands(table: CommandTable): CommandDefinition[] {
+  const flags = ["loading", "stale"];
+  const categories = ["slow", "connection"];
+  return [
+    {
+      name: "count",
+      arity: 2,
+      flags,
+      categories,
+      group: "server",
+      summary: "Returns a count of commands.",
+      since: "2.8.13",
+      handler: (ctx) => ctx.out.integer(table.commands.size),
+    },
+    {
+      name: "info",
+      arity: -2,
+      flags,
+      categories,
+      group: "server",
+      summary: "Returns information about one, multiple or all commands.",
+      since: "2.8.13",
+      handler: (ctx) => {
+        const names = ctx.argv.slice(2).map((a) => lowerName(a));
+        const specs = names.length === 0
+          ? [...table.commands.values()]
+          : names.map((n) => lookupForIntrospection(table, n));
+        ctx.out.arrayHeader(specs.length);
+        for (const spec of specs) {
+          if (spec) writeCommandInfo(ctx, spec);
+          else ctx.out.nullArray();
+        }
+      },
+    },
+    {
+      name: "docs",
+      arity: -2,
+      flags,
+      categories,
+      group: "server",
+      summary: "Returns documentary information about one, multiple or all commands.",
+      since: "7.0.0",
+      handler: (ctx) => {
+        const names = ctx.argv.slice(2).map((a) => lowerName(a));
+        const specs =
+          (names.length === 0
+            ? [...table.commands.values()]
+            : names.map((n) => lookupForIntrospection(table, n)))
+            .filter((s): s is CommandSpec => s !== undefined);
+        ctx.out.mapHeader(specs.length);
+        for (const spec of specs) {
+          ctx.out.bulkString(spec.fullName);
+          writeCommandDocs(ctx, spec);
+        }
+      },
+    },
+    {
+      name: "list",
+      arity: -2,
+      flags,
+      categories,
+      group: "server",
+      summary: "Returns a list of command names.",
+      since: "7.0.0",
+      handler: (ctx) => {
+        const names = [...table.commands.keys()];
+        ctx.out.arrayHeader(names.length);
+        for (const name of names) ctx.out.bulkString(name);
+      },
+    },
+  ];
+}
+
+function commandCommand(table: CommandTable) {
+  return (ctx: CommandContext): void => {
+    // Bare COMMAND: every command's INFO record.
+    const specs = [...table.commands.values()];
+    ctx.out.arrayHeader(specs.length);
+    for (const spec of specs) writeCommandInfo(ctx, spec);
+  };
+}
+
+function timeCommand(ctx: CommandContext): void {
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  ctx.out.arrayHeader(2);
+  ctx.out.bulkString(String(Math.floor(micros / 1_000_000)));
+  ctx.out.bulkString(String(micros % 1_000_000));
+}
+
+async function debugCommand(ctx: CommandContext): Promise<void> {
+  const { argv } = ctx;
+  if (ctx.server.config.getString("enable-debug-command") === "no") {
+    fail(
+      'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+    );
+  }
+  if (isWord(argv[1], "sleep") && argv.length === 3) {
+    const seconds = Number(latin1(argv[2]));
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > DEBUG_SLEEP_MAX_S) fail(ERR_SYNTAX);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    ctx.out.simple("OK");
+    return;
+  }
+  if (isWord(argv[1], "set-active-expire") && argv.length === 3) {
+    ctx.server.config.setText(
+      "active-expire-enabled",
+      latin1(argv[2]) === "0" ? "no" : "yes",
+      false,
+    );
+    ctx.out.simple("OK");
+    return;
+  }
+  if (isWord(argv[1], "help")) {
+    const lines = [
+      "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "SLEEP <seconds>",
+      "    Stop the server for <seconds>. Decimals allowed.",
+      "SET-ACTIVE-EXPIRE <0|1>",
+      "    Setting it to 0 disables expiring keys in background when they are not accessed.",
+    ];
+    ctx.out.arrayHeader(lines.length);
+    for (const line of lines) ctx.out.simple(line);
+    return;
+  }
+  fail(`ERR unknown subcommand '${latin1(argv[1])}'. Try DEBUG HELP.`);
+}
+
+function shutdownCommand(ctx: CommandContext): void {
+  for (let i = 1; i < ctx.argv.length; i++) {
+    const word = lowerName(ctx.argv[i]);
+    if (!["nosave", "save", "now", "force", "abort"].includes(word)) fail(ERR_SYNTAX);
+    if (word === "abort") fail("ERR No shutdown in progress.");
+  }
+  ctx.server.log.warning("User requested shutdown...");
+  ctx.client.closeNow = true;
+  // Shut down after this call returns: the dispatcher is still inside the client's loop.
+  queueMicrotask(() => void ctx.server.shutdown?.());
+}
+
+export function serverCommands(table: CommandTable): CommandDefinition[] {
+  return [
+    {
+      name: "info",
+      arity: -1,
+      flags: ["loading", "stale", "sentinel"],
+      categories: ["slow", "dangerous"],
+      group: "server",
+      summary: "Returns information and statistics about the server.",
+      handler: infoCommand,
+    },
+    {
+      name: "config",
+      arity: -2,
+      group: "server",
+      summary: "A container for server configuration commands.",
+      since: "2.0.0",
+      categories: ["slow"],
+      subcommands: [
+        {
+          name: "get",
+          arity: -3,
+          flags: ["admin", "noscript", "loading", "stale"],
+          categories: ["admin", "slow", "dangerous"],
+          group: "server",
+          summary: "Returns the effective values of configuration parameters.",
+          since: "2.0.0",
+          handler: configGetCommand,
+        },
+        {
+          name: "set",
+          arity: -4,
+          flags: ["admin", "noscript", "loading", "stale"],
+          categories: ["admin", "slow", "dangerous"],
+          group: "server",
+          summary: "Sets configuration parameters in-flight.",
+          since: "2.0.0",
+          handler: configSetCommand,
+        },
+        {
+          name: "resetstat",
+          arity: 2,
+          flags: ["admin", "noscript", "loading", "stale"],
+          categories: ["admin", "slow", "dangerous"],
+          group: "server",
+          summary: "Resets the server's statistics.",
+          since: "2.0.0",
+          handler: configResetstatCommand,
+        },
+      ],
+    },
+    {
+      name: "command",
+      arity: -1,
+      flags: ["loading", "stale"],
+      categories: ["slow", "connection"],
+      group: "server",
+      summary: "Returns detailed information about all commands.",
+      since: "2.8.13",
+      handler: commandCommand(table),
+      subcommands: commandSubcommands(table),
+    },
+    {
+      name: "time",
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      categories: ["fast"],
+      group: "server",
+      summary: "Returns the server time.",
+      since: "2.6.0",
+      handler: timeCommand,
+    },
+    {
+      name: "lastsave",
+      arity: 1,
+      flags: ["loading", "stale", "fast"],
+      categories: ["fast", "admin", "dangerous"],
+      group: "server",
+      summary: "Returns the Unix timestamp of the last successful save to disk.",
+      handler: (ctx) => ctx.out.integer(Math.floor(ctx.server.startedAtMs / 1000)),
+    },
+    {
+      name: "debug",
+      arity: -2,
+      flags: ["admin", "noscript", "loading", "stale"],
+      categories: ["admin", "slow", "dangerous"],
+      group: "server",
+      summary: "A container for debugging commands.",
+      handler: debugCommand,
+    },
+    {
+      name: "shutdown",
+      arity: -1,
+      flags: ["admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow-busy"],
+      categories: ["admin", "slow", "dangerous"],
+      group: "server",
+      summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+      handler: shutdownCommand,
+    },
+  ];
+}

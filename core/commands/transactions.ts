@@ -1,0 +1,129 @@
+// MULTI/EXEC/DISCARD/WATCH/UNWATCH. Queued commands are copies of their argv (the read buffer
+// they came from is reused); EXEC runs them back to back with no other client in between, which
+// holds here because every handler on the path is synchronous. WATCH is optimistic: writes mark
+// watchers dirty through ServerState.keyModified, and EXEC refuses if any was touched.
+
+import { fail } from "../errors.ts";
+import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandTable } from "./dispatch.ts";
+import { runHandler } from "./dispatch.ts";
+
+function multiCommand(ctx: CommandContext): void {
+  if (ctx.client.inMulti) fail("ERR MULTI calls can not be nested");
+  ctx.client.inMulti = true;
+  ctx.client.queued = [];
+  ctx.client.multiError = false;
+  ctx.out.simple("OK");
+}
+
+function endMulti(ctx: CommandContext): void {
+  ctx.client.inMulti = false;
+  ctx.client.queued = [];
+  ctx.client.multiError = false;
+  ctx.server.unwatchAll(ctx.client);
+}
+
+function discardCommand(ctx: CommandContext): void {
+  if (!ctx.client.inMulti) fail("ERR DISCARD without MULTI");
+  endMulti(ctx);
+  ctx.out.simple("OK");
+}
+
+/** Builds EXEC against the table it dispatches queued commands through. */
+export function makeExecCommand(table: CommandTable) {
+  return async function execCommand(ctx: CommandContext): Promise<void> {
+    const { client, server, out } = ctx;
+    if (!client.inMulti) fail("ERR EXEC without MULTI");
+    const queued = client.queued;
+    if (client.multiError) {
+      endMulti(ctx);
+      fail("EXECABORT Transaction discarded because of previous errors.");
+    }
+    if (client.watchDirty) {
+      endMulti(ctx);
+      out.nullArray();
+      return;
+    }
+    endMulti(ctx);
+    out.arrayHeader(queued.length);
+    for (const { argv } of queued) {
+      const spec = table.resolve(argv);
+      if (typeof spec === "string") {
+        out.error(spec);
+        continue;
+      }
+      const pending = runHandler(server, client, spec, argv, Date.now());
+      if (pending) await pending;
+    }
+  };
+}
+
+function watchCommand(ctx: CommandContext): void {
+  if (ctx.client.inMulti) fail("ERR WATCH inside MULTI is not allowed");
+  for (let i = 1; i < ctx.argv.length; i++) {
+    ctx.server.watch(ctx.client, ctx.client.db, ctx.argv[i].slice());
+  }
+  ctx.out.simple("OK");
+}
+
+function unwatchCommand(ctx: CommandContext): void {
+  ctx.server.unwatchAll(ctx.client);
+  ctx.out.simple("OK");
+}
+
+export function transactionCommands(table: CommandTable): CommandDefinition[] {
+  const flags = ["noscript", "loading", "stale", "fast", "allow-busy"];
+  return [
+    {
+      name: "multi",
+      arity: 1,
+      flags,
+      categories: ["fast", "transaction"],
+      group: "transactions",
+      summary: "Starts a transaction.",
+      since: "1.2.0",
+      handler: multiCommand,
+    },
+    {
+      name: "exec",
+      arity: 1,
+      flags: ["noscript", "loading", "stale", "skip_slowlog"],
+      categories: ["slow", "transaction"],
+      group: "transactions",
+      summary: "Executes all commands in a transaction.",
+      since: "1.2.0",
+      handler: makeExecCommand(table),
+    },
+    {
+      name: "discard",
+      arity: 1,
+      flags,
+      categories: ["fast", "transaction"],
+      group: "transactions",
+      summary: "Discards a transaction.",
+      since: "2.0.0",
+      handler: discardCommand,
+    },
+    {
+      name: "watch",
+      arity: -2,
+      flags,
+      keys: [1, -1, 1],
+      categories: ["fast", "transaction"],
+      group: "transactions",
+      summary: "Monitors changes to keys to determine the execution of a transaction.",
+      since: "2.2.0",
+      handler: watchCommand,
+    },
+    {
+      name: "unwatch",
+      arity: 1,
+      flags,
+      categories: ["fast", "transaction"],
+      group: "transactions",
+      summary: "Forgets about watched keys of a transaction.",
+      since: "2.2.0",
+      handler: unwatchCommand,
+    },
+  ];
+}

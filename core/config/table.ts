@@ -1,0 +1,326 @@
+// The one table of configuration directives. Each row names a directive, its type, bounds,
+// default and unit; CONFIG GET/SET, redis.conf parsing, command-line flags and the README's
+// option list are all driven from it, so a directive cannot exist in one place and not another.
+// Values are kept as typed JS values in `Config`; a row's `apply` hook pushes a change into the
+// live server (limits on the RESP reader, log level, …) when one is registered.
+
+import { LOG_LEVELS } from "../log.ts";
+import { parseMemory, parseYesNo } from "./units.ts";
+
+export type ConfigValue = string | number | boolean;
+
+export interface DirectiveSpec {
+  name: string;
+  /** Old names Redis still accepts (e.g. slaveof). */
+  aliases?: string[];
+  kind: "int" | "memory" | "bool" | "string" | "enum";
+  defaultValue: ConfigValue;
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  /** Only settable at start-up (config file or flags), as in Redis. */
+  immutable?: boolean;
+  /** How many words the value takes in redis.conf; "rest" joins all remaining words. */
+  arity?: "one" | "rest";
+  description: string;
+}
+
+const GB = 1024 * 1024 * 1024;
+const MB = 1024 * 1024;
+
+export const DIRECTIVES: readonly DirectiveSpec[] = [
+  {
+    name: "port",
+    kind: "int",
+    defaultValue: 6379,
+    min: 0,
+    max: 65535,
+    immutable: true,
+    description: "TCP port to listen on (0 = pick a free port).",
+  },
+  {
+    name: "bind",
+    kind: "string",
+    defaultValue: "127.0.0.1",
+    immutable: true,
+    arity: "rest",
+    description: "Addresses to listen on (space separated).",
+  },
+  {
+    name: "requirepass",
+    kind: "string",
+    defaultValue: "",
+    description: "Password clients must AUTH with (empty = none).",
+  },
+  {
+    name: "dir",
+    kind: "string",
+    defaultValue: ".",
+    description: "Working directory for data files.",
+  },
+  { name: "dbfilename", kind: "string", defaultValue: "dump.rdb", description: "RDB file name." },
+  {
+    name: "databases",
+    kind: "int",
+    defaultValue: 16,
+    min: 16,
+    max: 16,
+    immutable: true,
+    description: "Number of databases (fixed at 16).",
+  },
+  {
+    name: "maxclients",
+    kind: "int",
+    defaultValue: 10000,
+    min: 1,
+    max: 1_000_000,
+    description: "Most simultaneous client connections.",
+  },
+  {
+    name: "proto-max-bulk-len",
+    kind: "memory",
+    defaultValue: 512 * MB,
+    min: 1024 * 1024,
+    max: 2 ** 52,
+    description: "Largest bulk string a request may carry (bytes).",
+  },
+  {
+    name: "proto-max-multibulk-len",
+    kind: "int",
+    defaultValue: 1024 * 1024,
+    min: 1,
+    max: 2 ** 31 - 1,
+    description: "Most arguments in one request (resplica extension; Redis fixes it at 1048576).",
+  },
+  {
+    name: "client-query-buffer-limit",
+    kind: "memory",
+    defaultValue: GB,
+    min: 1024 * 1024,
+    max: 2 ** 52,
+    description: "Largest unparsed input buffered for one client (bytes).",
+  },
+  {
+    name: "timeout",
+    kind: "int",
+    defaultValue: 0,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description: "Close clients idle this many seconds (0 = never).",
+  },
+  {
+    name: "tcp-keepalive",
+    kind: "int",
+    defaultValue: 300,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description: "TCP keepalive in seconds (accepted for compatibility).",
+  },
+  {
+    name: "hz",
+    kind: "int",
+    defaultValue: 10,
+    min: 1,
+    max: 500,
+    description: "Background task frequency (active expiry, rehashing).",
+  },
+  {
+    name: "loglevel",
+    kind: "enum",
+    defaultValue: "notice",
+    choices: LOG_LEVELS,
+    description: "Log verbosity.",
+  },
+  {
+    name: "logfile",
+    kind: "string",
+    defaultValue: "",
+    description: "Log file path (empty = stdout).",
+  },
+  {
+    name: "daemonize",
+    kind: "bool",
+    defaultValue: false,
+    immutable: true,
+    description: "Accepted for compatibility; resplica always runs in the foreground.",
+  },
+  {
+    name: "pidfile",
+    kind: "string",
+    defaultValue: "",
+    immutable: true,
+    description: "Write the process id to this file.",
+  },
+  {
+    name: "protected-mode",
+    kind: "bool",
+    defaultValue: true,
+    description: "Refuse non-loopback clients when no password is set.",
+  },
+  {
+    name: "save",
+    kind: "string",
+    defaultValue: "3600 1 300 100 60 10000",
+    arity: "rest",
+    description: "RDB save points (stored; snapshots arrive with persistence).",
+  },
+  {
+    name: "appendonly",
+    kind: "bool",
+    defaultValue: false,
+    description: "AOF persistence (stored; arrives with persistence).",
+  },
+  {
+    name: "maxmemory",
+    kind: "memory",
+    defaultValue: 0,
+    min: 0,
+    max: 2 ** 52,
+    description: "Memory limit for the keyspace in bytes (0 = the engine's own ceiling).",
+  },
+  {
+    name: "maxmemory-policy",
+    kind: "enum",
+    defaultValue: "noeviction",
+    choices: [
+      "noeviction",
+      "allkeys-lru",
+      "allkeys-lfu",
+      "allkeys-random",
+      "volatile-lru",
+      "volatile-lfu",
+      "volatile-random",
+      "volatile-ttl",
+    ],
+    description: "Eviction policy (noeviction until eviction lands).",
+  },
+  {
+    name: "replica-read-only",
+    aliases: ["slave-read-only"],
+    kind: "bool",
+    defaultValue: true,
+    description: "Replicas refuse writes from clients.",
+  },
+  {
+    name: "repl-backlog-size",
+    kind: "memory",
+    defaultValue: MB,
+    min: 16 * 1024,
+    max: 2 ** 40,
+    description: "Replication backlog size in bytes.",
+  },
+  {
+    name: "enable-debug-command",
+    kind: "enum",
+    defaultValue: "yes",
+    choices: ["yes", "no", "local"],
+    immutable: true,
+    description: "Allow DEBUG (resplica allows it by default for tests).",
+  },
+  {
+    name: "active-expire-enabled",
+    kind: "bool",
+    defaultValue: true,
+    description: "Sample and delete expired keys in the background.",
+  },
+];
+
+/** Error text Redis gives for a value that fails to parse or is out of range. */
+export class ConfigValueError extends Error {}
+
+export function findDirective(name: string): DirectiveSpec | undefined {
+  const lower = name.toLowerCase();
+  return DIRECTIVES.find((d) => d.name === lower || d.aliases?.includes(lower));
+}
+
+/** Converts text to the directive's typed value, or throws ConfigValueError with Redis's wording. */
+export function parseDirectiveValue(spec: DirectiveSpec, text: string): ConfigValue {
+  switch (spec.kind) {
+    case "bool": {
+      const value = parseYesNo(text);
+      if (value === null) throw new ConfigValueError("argument must be 'yes' or 'no'");
+      return value;
+    }
+    case "enum": {
+      const lower = text.toLowerCase();
+      if (!spec.choices!.includes(lower)) {
+        throw new ConfigValueError(
+          `argument(s) must be one of the following: ${spec.choices!.join(", ")}`,
+        );
+      }
+      return lower;
+    }
+    case "int":
+    case "memory": {
+      const value = spec.kind === "int"
+        ? (/^-?\d+$/.test(text) ? Number(text) : null)
+        : parseMemory(text);
+      if (value === null || !Number.isSafeInteger(value)) {
+        throw new ConfigValueError("argument couldn't be parsed into an integer");
+      }
+      if (
+        (spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)
+      ) {
+        throw new ConfigValueError(
+          `argument must be between ${spec.min} and ${spec.max} inclusive`,
+        );
+      }
+      return value;
+    }
+    case "string":
+      return text;
+  }
+}
+
+/** Renders a value the way CONFIG GET shows it. */
+export function formatDirectiveValue(spec: DirectiveSpec, value: ConfigValue): string {
+  if (spec.kind === "bool") return value ? "yes" : "no";
+  return String(value);
+}
+
+/** Live configuration: typed values keyed by canonical directive name. */
+export class Config {
+  #values = new Map<string, ConfigValue>();
+  #listeners = new Map<string, (value: ConfigValue) => void>();
+
+  constructor() {
+    for (const spec of DIRECTIVES) this.#values.set(spec.name, spec.defaultValue);
+  }
+
+  get(name: string): ConfigValue {
+    // Canonical names hit the map directly; the hot path (every command) never scans the table.
+    const direct = this.#values.get(name);
+    if (direct !== undefined) return direct;
+    const spec = findDirective(name);
+    if (!spec) throw new Error(`unknown directive ${name}`);
+    return this.#values.get(spec.name)!;
+  }
+  getNumber(name: string): number {
+    return this.get(name) as number;
+  }
+  getString(name: string): string {
+    return this.get(name) as string;
+  }
+  getBool(name: string): boolean {
+    return this.get(name) as boolean;
+  }
+
+  /** Sets from text; throws ConfigValueError. `startup` allows immutable directives. */
+  setText(name: string, text: string, startup: boolean): void {
+    const spec = findDirective(name);
+    if (!spec) throw new Error(`unknown directive ${name}`);
+    if (spec.immutable && !startup) throw new ConfigValueError("can't set immutable config");
+    const value = parseDirectiveValue(spec, text);
+    this.#values.set(spec.name, value);
+    this.#listeners.get(spec.name)?.(value);
+  }
+
+  /** Registers the hook that applies a directive's new value to the running server. */
+  onChange(name: string, listener: (value: ConfigValue) => void): void {
+    this.#listeners.set(name, listener);
+  }
+
+  entries(): [DirectiveSpec, ConfigValue][] {
+    return DIRECTIVES.map((spec) => [spec, this.#values.get(spec.name)!]);
+  }
+}

@@ -1,0 +1,674 @@
+// The TypeScript face of the WebAssembly keyspace engine (wasm/assembly/, built to
+// wasm/build/engine.wasm).
+//
+// Shaped for the hot path: every method copies its key (and value) bytes into the engine's
+// staging region, calls one exported function with numbers only, and reads the answer from
+// the engine's result cells or from engine memory they point at. Nothing on the GET path
+// allocates except the returned subarray view. Any engine call may grow WebAssembly memory,
+// which detaches the old ArrayBuffer; a detached view reports byteLength 0, so the cached
+// views are checked with that one comparison and rebuilt only after a grow.
+//
+// The engine's status codes (negative returns) become typed errors here: STATUS_WRONGTYPE →
+// WrongTypeError, STATUS_OOM → OutOfMemoryError. Engine invariant failures (an AssemblyScript
+// assert) arrive as EngineInvariantError; the instance must not be used after one.
+
+/** Number of logical databases (SELECT 0..15); mirrors DB_COUNT in wasm/assembly/dict.ts. */
+export const DB_COUNT = 16;
+
+/** Value type tags stored with every key; mirrors TYPE_* in wasm/assembly/dict.ts. */
+export const enum ValueType {
+  String = 0,
+}
+
+/** set() flag: write only if the key does not exist. */
+export const SET_NX = 1;
+/** set() flag: write only if the key exists. */
+export const SET_XX = 2;
+/** set() flag: keep the key's TTL when expireAtMs is 0. */
+export const SET_KEEPTTL = 4;
+/**
+ * Encoding hints stored with a string so OBJECT ENCODING can answer as Redis does: a value
+ * built in place (APPEND, SETRANGE) is "raw"; INCRBYFLOAT's text is never "int".
+ */
+export const ENCODING_HINT_RAW = 1;
+export const ENCODING_HINT_NOT_INT = 2;
+/** set() flags carrying an encoding hint. */
+export const SET_ENCODING_RAW = ENCODING_HINT_RAW << 8;
+export const SET_ENCODING_NOT_INT = ENCODING_HINT_NOT_INT << 8;
+
+/** The key holds a value of another type than the command works on. */
+export class WrongTypeError extends Error {
+  constructor() {
+    super("WRONGTYPE Operation against a key holding the wrong kind of value");
+    this.name = "WrongTypeError";
+  }
+}
+
+/** The engine could not allocate (its page ceiling or the host refused memory). */
+export class OutOfMemoryError extends Error {
+  constructor() {
+    super("ERR out of memory allocating the value (engine memory limit reached)");
+    this.name = "OutOfMemoryError";
+  }
+}
+
+/** An engine invariant failed (a bug); the engine instance is unusable afterwards. */
+export class EngineInvariantError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EngineInvariantError";
+  }
+}
+
+/** A key deleted by lazy or active expiry. */
+export interface ExpiredKey {
+  db: number;
+  /** A copy of the key bytes (a view into a buffer shared by one drain's keys). */
+  key: Uint8Array;
+}
+
+/** One page of SCAN results. */
+export interface ScanPage {
+  /** Cursor for the next call; 0 when the scan is complete. */
+  cursor: number;
+  /** Copies of the keys found (views into one buffer owned by this page, not the engine). */
+  keys: Uint8Array[];
+}
+
+/** Options for {@linkcode Engine.create}. */
+export interface EngineOptions {
+  /**
+   * Ceiling on engine heap pages (64 KiB each); allocations beyond it fail with
+   * OutOfMemoryError.
+   * @default the wasm32 maximum (just under 4 GiB)
+   */
+  maxPages?: number;
+}
+
+const STATUS_MISSING = -1;
+const STATUS_WRONGTYPE = -2;
+const STATUS_OOM = -3;
+
+/** Result cell indexes (u32) — see the diagram in wasm/assembly/index.ts. */
+const CELL_PTR = 0;
+const CELL_LEN = 1;
+const CELL_CURSOR = 2;
+const CELL_STAGING = 3;
+
+/** A staging region above this size is given back after the call that needed it. */
+const STAGING_KEEP_MAX_BYTES = 1 << 20;
+/** Values above this size bypass staging: the engine sizes their block, the host fills it. */
+const DIRECT_VALUE_MIN_BYTES = 64 * 1024;
+/** Keys up to this length are copied with a loop (cheaper than TypedArray#set for short keys). */
+const SHORT_COPY_MAX_BYTES = 24;
+
+/** Exports of engine.wasm (see wasm/assembly/index.ts for each contract). */
+interface EngineExports {
+  memory: WebAssembly.Memory;
+  init(seedLow: number, seedHigh: number): number;
+  resultCellsPtr(): number;
+  reserveStaging(sizeBytes: number): number;
+  shrinkStaging(): number;
+  stagingCapacity(): number;
+  getString(db: number, keyLen: number, nowMs: number): number;
+  setString(
+    db: number,
+    keyLen: number,
+    valueLen: number,
+    expireAtMs: number,
+    flags: number,
+    nowMs: number,
+    valueStaged: number,
+  ): number;
+  appendString(
+    db: number,
+    keyLen: number,
+    suffixLen: number,
+    nowMs: number,
+    suffixStaged: number,
+  ): number;
+  delKey(db: number, keyLen: number, nowMs: number): number;
+  existsKey(db: number, keyLen: number, nowMs: number): number;
+  typeOf(db: number, keyLen: number, nowMs: number): number;
+  encodingHint(db: number, keyLen: number, nowMs: number): number;
+  getExpireAtMs(db: number, keyLen: number, nowMs: number): number;
+  setExpireAtMs(db: number, keyLen: number, expireAtMs: number, nowMs: number): number;
+  persistKey(db: number, keyLen: number, nowMs: number): number;
+  renameKey(
+    srcDb: number,
+    keyLen: number,
+    dstDb: number,
+    dstKeyLen: number,
+    nx: number,
+    nowMs: number,
+  ): number;
+  copyKey(
+    srcDb: number,
+    keyLen: number,
+    dstDb: number,
+    dstKeyLen: number,
+    replace: number,
+    nowMs: number,
+  ): number;
+  dbSize(db: number): number;
+  dbExpiresCount(db: number): number;
+  flushDb(db: number): void;
+  flushAll(): void;
+  swapDb(a: number, b: number): void;
+  rehashStep(steps: number): number;
+  scan(db: number, cursor: number, count: number, typeFilter: number, nowMs: number): number;
+  randomKey(db: number, nowMs: number): number;
+  activeExpireCycle(nowMs: number, timeBudgetMs: number): number;
+  expiredLogInfo(): void;
+  expiredLogReset(): void;
+  setExpireDeletes(on: number): void;
+  usedMemoryBytes(): number;
+  pageCount(): number;
+  freePageCount(): number;
+  setMaxPages(pageCountMax: number): void;
+}
+
+let compiledModule: WebAssembly.Module | undefined;
+
+function engineModule(): WebAssembly.Module {
+  if (compiledModule === undefined) {
+    const wasmBytes = Deno.readFileSync(new URL("../../wasm/build/engine.wasm", import.meta.url));
+    compiledModule = new WebAssembly.Module(wasmBytes);
+  }
+  return compiledModule;
+}
+
+/** Reads an AssemblyScript static string (UTF-16, byte length stored just before it). */
+function readEngineString(memory: WebAssembly.Memory, ptr: number): string {
+  if (ptr === 0) return "";
+  const byteLength = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, byteLength >>> 1));
+}
+
+/**
+ * The keyspace: 16 databases of binary-safe keys with TTLs, held in WebAssembly memory.
+ *
+ * Every method takes `nowMs` (Unix ms) so expiry is decided by the caller's clock, and every
+ * returned view into engine memory is valid only until the next call on the engine.
+ *
+ * @example
+ * ```ts
+ * import { Engine } from "./engine.ts";
+ * const engine = Engine.create();
+ * const key = new TextEncoder().encode("greeting");
+ * engine.set(0, key, new TextEncoder().encode("hello"), 0, 0, Date.now());
+ * const view = engine.getString(0, key, Date.now());
+ * console.assert(new TextDecoder().decode(view!) === "hello");
+ * ```
+ */
+export class Engine {
+  readonly #exports: EngineExports;
+  readonly #memory: WebAssembly.Memory;
+  /** Whole-memory views, rebuilt after memory.grow (detached views have byteLength 0). */
+  #bytes: Uint8Array;
+  #words: Uint32Array;
+  /** Index of the result cells in #words. */
+  readonly #cellsIndex: number;
+  #stagingPtr: number;
+  #stagingCapacityBytes: number;
+  // Hot exports bound once.
+  readonly #getString: EngineExports["getString"];
+  readonly #setString: EngineExports["setString"];
+  readonly #delKey: EngineExports["delKey"];
+  readonly #existsKey: EngineExports["existsKey"];
+
+  private constructor(exports: EngineExports) {
+    this.#exports = exports;
+    this.#memory = exports.memory;
+    this.#bytes = new Uint8Array(this.#memory.buffer);
+    this.#words = new Uint32Array(this.#memory.buffer);
+    const cellsPtr = exports.resultCellsPtr();
+    if (cellsPtr % 4 !== 0) throw new EngineInvariantError("result cells are not aligned");
+    this.#cellsIndex = cellsPtr >>> 2;
+    this.#stagingPtr = this.#words[this.#cellsIndex + CELL_STAGING];
+    this.#stagingCapacityBytes = exports.stagingCapacity();
+    this.#getString = exports.getString;
+    this.#setString = exports.setString;
+    this.#delKey = exports.delKey;
+    this.#existsKey = exports.existsKey;
+  }
+
+  /**
+   * Instantiates the engine synchronously from the committed wasm/build/engine.wasm.
+   *
+   * @example
+   * ```ts
+   * import { Engine } from "./engine.ts";
+   * const engine = Engine.create({ maxPages: 1024 });
+   * console.assert(engine.dbSize(0) === 0);
+   * ```
+   */
+  static create(options: EngineOptions = {}): Engine {
+    const bound: { memory?: WebAssembly.Memory } = {};
+    const imports = {
+      env: {
+        abort(messagePtr: number, fileNamePtr: number, line: number, column: number): never {
+          const message = bound.memory ? readEngineString(bound.memory, messagePtr) : "";
+          const fileName = bound.memory ? readEngineString(bound.memory, fileNamePtr) : "";
+          throw new EngineInvariantError(
+            `engine invariant failed: ${message} at ${fileName}:${line}:${column}`,
+          );
+        },
+        monotonicMs: () => performance.now(),
+      },
+    };
+    const instance = new WebAssembly.Instance(engineModule(), imports);
+    const exports = instance.exports as unknown as EngineExports;
+    bound.memory = exports.memory;
+    const seed = crypto.getRandomValues(new Uint32Array(2));
+    if (exports.init(seed[0], seed[1]) !== 1) throw new OutOfMemoryError();
+    const engine = new Engine(exports);
+    if (options.maxPages !== undefined) engine.setMaxPages(options.maxPages);
+    return engine;
+  }
+
+  // ── Staging ─────────────────────────────────────────────────────────────────────────
+
+  #refreshViews(): void {
+    const buffer = this.#memory.buffer;
+    this.#bytes = new Uint8Array(buffer);
+    this.#words = new Uint32Array(buffer);
+  }
+
+  /** Fresh whole-memory byte view. */
+  #view(): Uint8Array {
+    if (this.#bytes.byteLength === 0) this.#refreshViews();
+    return this.#bytes;
+  }
+
+  #reserveStaging(sizeBytes: number): void {
+    if (sizeBytes > 0xffffffff) throw new OutOfMemoryError();
+    // Grow geometrically for small regions, exactly for large ones (no 2× of a huge value).
+    const want = sizeBytes <= STAGING_KEEP_MAX_BYTES
+      ? Math.max(sizeBytes, this.#stagingCapacityBytes * 2)
+      : sizeBytes;
+    if (this.#exports.reserveStaging(want) !== 1) {
+      if (want === sizeBytes || this.#exports.reserveStaging(sizeBytes) !== 1) {
+        throw new OutOfMemoryError();
+      }
+    }
+    this.#refreshViews();
+    this.#stagingPtr = this.#words[this.#cellsIndex + CELL_STAGING];
+    this.#stagingCapacityBytes = this.#exports.stagingCapacity();
+  }
+
+  /** Gives a large staging region back once the call that needed it is over. */
+  #releaseLargeStaging(): void {
+    if (this.#stagingCapacityBytes <= STAGING_KEEP_MAX_BYTES) return;
+    if (this.#exports.shrinkStaging() !== 1) throw new OutOfMemoryError();
+    this.#refreshViews();
+    this.#stagingPtr = this.#words[this.#cellsIndex + CELL_STAGING];
+    this.#stagingCapacityBytes = this.#exports.stagingCapacity();
+  }
+
+  /** Copies key to the start of staging. */
+  #stageKey(key: Uint8Array): void {
+    const keyLen = key.length;
+    if (keyLen > this.#stagingCapacityBytes) this.#reserveStaging(keyLen);
+    const bytes = this.#bytes.byteLength === 0 ? this.#view() : this.#bytes;
+    const at = this.#stagingPtr;
+    if (keyLen <= SHORT_COPY_MAX_BYTES) {
+      for (let i = 0; i < keyLen; i++) bytes[at + i] = key[i];
+    } else {
+      bytes.set(key, at);
+    }
+  }
+
+  /** Copies first then second back to back into staging. */
+  #stagePair(first: Uint8Array, second: Uint8Array): void {
+    const totalBytes = first.length + second.length;
+    if (totalBytes > this.#stagingCapacityBytes) this.#reserveStaging(totalBytes);
+    const bytes = this.#bytes.byteLength === 0 ? this.#view() : this.#bytes;
+    const at = this.#stagingPtr;
+    const firstLen = first.length;
+    if (firstLen <= SHORT_COPY_MAX_BYTES) {
+      for (let i = 0; i < firstLen; i++) bytes[at + i] = first[i];
+    } else {
+      bytes.set(first, at);
+    }
+    const secondAt = at + firstLen;
+    const secondLen = second.length;
+    if (secondLen <= SHORT_COPY_MAX_BYTES) {
+      for (let i = 0; i < secondLen; i++) bytes[secondAt + i] = second[i];
+    } else {
+      bytes.set(second, secondAt);
+    }
+  }
+
+  /** Copies bytes to the engine address in the ptr cell (the block an export just sized). */
+  #writeAtResult(source: Uint8Array): void {
+    const bytes = this.#view();
+    bytes.set(source, this.#words[this.#cellsIndex + CELL_PTR]);
+  }
+
+  // ── Strings ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The string value at key as a view into engine memory (valid until the next engine
+   * call), or null if the key is missing or expired.
+   *
+   * @throws {WrongTypeError} the key holds another type.
+   */
+  getString(db: number, key: Uint8Array, nowMs: number): Uint8Array | null {
+    this.#stageKey(key);
+    const valueLen = this.#getString(db, key.length, nowMs);
+    if (valueLen < 0) {
+      if (valueLen === STATUS_MISSING) return null;
+      throw new WrongTypeError();
+    }
+    if (this.#bytes.byteLength === 0) this.#refreshViews();
+    const valuePtr = this.#words[this.#cellsIndex + CELL_PTR];
+    return this.#bytes.subarray(valuePtr, valuePtr + valueLen);
+  }
+
+  /**
+   * Stores a string. expireAtMs is an absolute Unix time in ms, 0 for no TTL (which clears
+   * an existing TTL unless flags has SET_KEEPTTL). Overwrites keys of any type.
+   *
+   * @returns true if written, false if SET_NX / SET_XX prevented it.
+   * @throws {OutOfMemoryError} nothing was changed.
+   */
+  set(
+    db: number,
+    key: Uint8Array,
+    value: Uint8Array,
+    expireAtMs: number,
+    flags: number,
+    nowMs: number,
+  ): boolean {
+    if (!(expireAtMs >= 0)) throw new RangeError(`expireAtMs must be >= 0, got ${expireAtMs}`);
+    if (value.length > DIRECT_VALUE_MIN_BYTES) {
+      // Large value: stage the key only, then write the value straight into its block.
+      this.#stageKey(key);
+      const status = this.#setString(db, key.length, value.length, expireAtMs, flags, nowMs, 0);
+      if (status < 0) throw new OutOfMemoryError();
+      if (status === 1) this.#writeAtResult(value);
+      this.#releaseLargeStaging();
+      return status === 1;
+    }
+    this.#stagePair(key, value);
+    const status = this.#setString(db, key.length, value.length, expireAtMs, flags, nowMs, 1);
+    if (this.#stagingCapacityBytes > STAGING_KEEP_MAX_BYTES) this.#releaseLargeStaging();
+    if (status < 0) throw new OutOfMemoryError();
+    return status === 1;
+  }
+
+  /**
+   * Appends to a string, creating it if missing; the TTL is kept.
+   *
+   * @returns the new length.
+   * @throws {WrongTypeError} the key holds another type.
+   * @throws {OutOfMemoryError} nothing was changed.
+   */
+  append(db: number, key: Uint8Array, value: Uint8Array, nowMs: number): number {
+    const direct = value.length > DIRECT_VALUE_MIN_BYTES;
+    if (direct) this.#stageKey(key);
+    else this.#stagePair(key, value);
+    const result = this.#exports.appendString(db, key.length, value.length, nowMs, direct ? 0 : 1);
+    if (result >= 0 && direct) this.#writeAtResult(value);
+    if (this.#stagingCapacityBytes > STAGING_KEEP_MAX_BYTES) this.#releaseLargeStaging();
+    if (result === STATUS_WRONGTYPE) throw new WrongTypeError();
+    if (result < 0) throw new OutOfMemoryError();
+    return result;
+  }
+
+  // ── Keys ────────────────────────────────────────────────────────────────────────────
+
+  /** Deletes a key; true if a live key was removed. */
+  del(db: number, key: Uint8Array, nowMs: number): boolean {
+    this.#stageKey(key);
+    return this.#delKey(db, key.length, nowMs) === 1;
+  }
+
+  /** True if the key exists and has not expired. */
+  exists(db: number, key: Uint8Array, nowMs: number): boolean {
+    this.#stageKey(key);
+    return this.#existsKey(db, key.length, nowMs) === 1;
+  }
+
+  /** The key's ValueType tag, or -1 if missing. */
+  typeOf(db: number, key: Uint8Array, nowMs: number): number {
+    this.#stageKey(key);
+    return this.#exports.typeOf(db, key.length, nowMs);
+  }
+
+  /** The ENCODING_HINT_* bits stored with a string by set()/append(), or -1 if missing. */
+  encodingHint(db: number, key: Uint8Array, nowMs: number): number {
+    this.#stageKey(key);
+    return this.#exports.encodingHint(db, key.length, nowMs);
+  }
+
+  /** -2 if missing, -1 if the key has no TTL, else its absolute expiry in Unix ms. */
+  getExpireAtMs(db: number, key: Uint8Array, nowMs: number): number {
+    this.#stageKey(key);
+    return this.#exports.getExpireAtMs(db, key.length, nowMs);
+  }
+
+  /**
+   * Sets an absolute TTL (Unix ms, > 0) on an existing key. The caller deletes the key
+   * instead when expireAtMs <= nowMs.
+   *
+   * @returns false if the key is missing.
+   * @throws {RangeError} expireAtMs is not a positive integer.
+   * @throws {OutOfMemoryError} the TTL index could not grow; nothing was changed.
+   */
+  setExpireAtMs(db: number, key: Uint8Array, expireAtMs: number, nowMs: number): boolean {
+    if (!Number.isSafeInteger(expireAtMs) || expireAtMs <= 0) {
+      throw new RangeError(`expireAtMs must be a positive integer, got ${expireAtMs}`);
+    }
+    this.#stageKey(key);
+    const status = this.#exports.setExpireAtMs(db, key.length, expireAtMs, nowMs);
+    if (status === STATUS_OOM) throw new OutOfMemoryError();
+    return status === 1;
+  }
+
+  /** Removes the key's TTL; true if there was one. */
+  persist(db: number, key: Uint8Array, nowMs: number): boolean {
+    this.#stageKey(key);
+    return this.#exports.persistKey(db, key.length, nowMs) === 1;
+  }
+
+  /**
+   * Moves (srcDb, key) with its value and TTL to (dstDb, dstKey) without copying value
+   * bytes, replacing the destination unless nx.
+   *
+   * @returns -1 no source, 0 destination exists and nx, 1 done. The same key in the same
+   * database is a no-op: 1, or 0 with nx (as RENAMENX k k replies 0 in Redis).
+   * @throws {OutOfMemoryError} nothing was changed.
+   */
+  rename(
+    srcDb: number,
+    key: Uint8Array,
+    dstDb: number,
+    dstKey: Uint8Array,
+    nx: boolean,
+    nowMs: number,
+  ): number {
+    this.#stagePair(key, dstKey);
+    const status = this.#exports.renameKey(
+      srcDb,
+      key.length,
+      dstDb,
+      dstKey.length,
+      nx ? 1 : 0,
+      nowMs,
+    );
+    if (status === STATUS_OOM) throw new OutOfMemoryError();
+    return status;
+  }
+
+  /**
+   * Deep-copies value and TTL of (srcDb, key) to (dstDb, dstKey).
+   *
+   * @returns -1 no source, 0 destination exists and !replace (or is the source itself),
+   * 1 done.
+   * @throws {OutOfMemoryError} nothing was changed.
+   */
+  copy(
+    srcDb: number,
+    key: Uint8Array,
+    dstDb: number,
+    dstKey: Uint8Array,
+    replace: boolean,
+    nowMs: number,
+  ): number {
+    this.#stagePair(key, dstKey);
+    const status = this.#exports.copyKey(
+      srcDb,
+      key.length,
+      dstDb,
+      dstKey.length,
+      replace ? 1 : 0,
+      nowMs,
+    );
+    if (status === STATUS_OOM) throw new OutOfMemoryError();
+    return status;
+  }
+
+  // ── Databases ───────────────────────────────────────────────────────────────────────
+
+  /** Keys in db, counting expired keys not yet reclaimed (like Redis's DBSIZE). */
+  dbSize(db: number): number {
+    return this.#exports.dbSize(db);
+  }
+
+  /** Keys in db that have a TTL. */
+  expiresCount(db: number): number {
+    return this.#exports.dbExpiresCount(db);
+  }
+
+  flushDb(db: number): void {
+    this.#exports.flushDb(db);
+  }
+
+  flushAll(): void {
+    this.#exports.flushAll();
+  }
+
+  swapDb(a: number, b: number): void {
+    this.#exports.swapDb(a, b);
+  }
+
+  /**
+   * One SCAN step with Redis semantics: a reverse-binary cursor over the buckets, so every
+   * key present for the whole scan is returned at least once, across incremental rehashing.
+   * Expired keys are skipped. typeFilter -1 matches any type.
+   *
+   * @example
+   * ```ts
+   * import { Engine } from "./engine.ts";
+   * const engine = Engine.create();
+   * let cursor = 0;
+   * do {
+   *   const page = engine.scan(0, cursor, 100, -1, Date.now());
+   *   cursor = page.cursor;
+   * } while (cursor !== 0);
+   * ```
+   */
+  scan(db: number, cursor: number, count: number, typeFilter: number, nowMs: number): ScanPage {
+    const countClamped = Math.min(Math.max(Math.trunc(count), 1), 0x7fffffff);
+    const status = this.#exports.scan(db, cursor >>> 0, countClamped, typeFilter, nowMs);
+    if (status === STATUS_OOM) throw new OutOfMemoryError();
+    const bytes = this.#view();
+    const words = this.#words;
+    const nextCursor = words[this.#cellsIndex + CELL_CURSOR];
+    const outPtr = words[this.#cellsIndex + CELL_PTR];
+    const outLenBytes = words[this.#cellsIndex + CELL_LEN];
+    // One copy of the whole output; the keys are views into it (one allocation per page).
+    const copied = bytes.slice(outPtr, outPtr + outLenBytes);
+    const keys: Uint8Array[] = [];
+    let at = 0;
+    while (at < outLenBytes) {
+      const keyLen = words[(outPtr + at) >>> 2];
+      keys.push(copied.subarray(at + 4, at + 4 + keyLen));
+      at += 4 + ((keyLen + 3) & ~3);
+    }
+    return { cursor: nextCursor, keys };
+  }
+
+  /** A random live key (a copy), or null if the database has none. */
+  randomKey(db: number, nowMs: number): Uint8Array | null {
+    const keyLen = this.#exports.randomKey(db, nowMs);
+    if (keyLen < 0) return null;
+    const bytes = this.#view();
+    const keyPtr = this.#words[this.#cellsIndex + CELL_PTR];
+    return bytes.slice(keyPtr, keyPtr + keyLen);
+  }
+
+  // ── Expiry ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Redis's active expiry: samples keys with a TTL per database and deletes expired ones,
+   * repeating while over a quarter of a sample was expired, within timeBudgetMs.
+   *
+   * @returns keys expired.
+   */
+  activeExpireCycle(nowMs: number, timeBudgetMs: number): number {
+    return this.#exports.activeExpireCycle(nowMs, timeBudgetMs);
+  }
+
+  /** Keys deleted by lazy or active expiry since the last drain, oldest first. */
+  drainExpired(): ExpiredKey[] {
+    this.#exports.expiredLogInfo();
+    const bytes = this.#view();
+    const words = this.#words;
+    const logPtr = words[this.#cellsIndex + CELL_PTR];
+    const logLenBytes = words[this.#cellsIndex + CELL_LEN];
+    const copied = bytes.slice(logPtr, logPtr + logLenBytes);
+    const expired: ExpiredKey[] = [];
+    let at = 0;
+    while (at < logLenBytes) {
+      const db = words[(logPtr + at) >>> 2];
+      const keyLen = words[((logPtr + at) >>> 2) + 1];
+      expired.push({ db, key: copied.subarray(at + 8, at + 8 + keyLen) });
+      at += 8 + ((keyLen + 3) & ~3);
+    }
+    this.#exports.expiredLogReset();
+    return expired;
+  }
+
+  /**
+   * When false (replica mode) expired keys read as missing but are not deleted, and active
+   * expiry does nothing; the master's DEL removes them. Default true.
+   */
+  setExpireDeletes(on: boolean): void {
+    this.#exports.setExpireDeletes(on ? 1 : 0);
+  }
+
+  /** Moves up to `steps` buckets in every rehashing database; true if work remains. */
+  rehashStep(steps: number): boolean {
+    return this.#exports.rehashStep(steps) === 1;
+  }
+
+  // ── Memory ──────────────────────────────────────────────────────────────────────────
+
+  /** Bytes held by live allocations (slot or page-run sizes, headers included). */
+  usedMemoryBytes(): number {
+    return this.#exports.usedMemoryBytes();
+  }
+
+  /** Size of the engine's WebAssembly memory. */
+  totalMemoryBytes(): number {
+    return this.#memory.buffer.byteLength;
+  }
+
+  /** Heap pages (64 KiB) obtained so far, free or used. */
+  pageCount(): number {
+    return this.#exports.pageCount();
+  }
+
+  /** Heap pages currently free for reuse. */
+  freePageCount(): number {
+    return this.#exports.freePageCount();
+  }
+
+  /** Ceiling on heap pages; allocations beyond it throw OutOfMemoryError. */
+  setMaxPages(pages: number): void {
+    this.#exports.setMaxPages(Math.min(Math.max(Math.trunc(pages), 0), 0xffffffff));
+  }
+}

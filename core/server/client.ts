@@ -1,0 +1,88 @@
+// Per-connection state: everything a command may read or change about the client that sent it.
+// Grouped by concern (identity, protocol, transaction, accounting) with a comment on each field,
+// so CLIENT LIST, MULTI/EXEC and the replication handshake later all find their state in one place.
+
+import type { ReplyWriter, RespReader } from "../resp/mod.ts";
+
+/** A command queued inside MULTI: its argv copied out of the read buffer. */
+export interface QueuedCommand {
+  argv: Uint8Array[];
+}
+
+export class ClientState {
+  // --- identity ---
+  /** Monotone id, as CLIENT ID reports. */
+  readonly id: number;
+  /** "ip:port" of the peer. */
+  readonly addr: string;
+  /** "ip:port" of our side. */
+  readonly laddr: string;
+  /** CLIENT SETNAME value. */
+  name = "";
+  readonly createdAtMs: number;
+
+  // --- protocol ---
+  /** Selected database index. */
+  db = 0;
+  /** Passed AUTH (or no password is configured). */
+  authenticated: boolean;
+  readonly reader: RespReader;
+  readonly writer: ReplyWriter;
+  /** Reply then close the connection (QUIT, protocol errors, CLIENT KILL on self). */
+  closeAfterReply = false;
+  /** Close without replying (killed by another client, query buffer overflow). */
+  closeNow = false;
+
+  // --- transaction ---
+  /** Inside MULTI: commands are queued, not executed. */
+  inMulti = false;
+  queued: QueuedCommand[] = [];
+  /** A command failed to queue: EXEC must abort with EXECABORT. */
+  multiError = false;
+  /** Keys WATCHed, as "db:latin1key" tags. */
+  watchedKeys = new Set<string>();
+  /** A watched key changed: the next EXEC returns a null array. */
+  watchDirty = false;
+
+  // --- accounting ---
+  lastInteractionMs: number;
+  /** Name of the last command, for CLIENT LIST's cmd=. */
+  lastCommand = "NULL";
+  /** Set by the server so CLIENT KILL can close the socket. */
+  close: () => void = () => {};
+
+  constructor(
+    id: number,
+    addr: string,
+    laddr: string,
+    reader: RespReader,
+    writer: ReplyWriter,
+    authenticated: boolean,
+    nowMs: number,
+  ) {
+    this.id = id;
+    this.addr = addr;
+    this.laddr = laddr;
+    this.reader = reader;
+    this.writer = writer;
+    this.authenticated = authenticated;
+    this.createdAtMs = nowMs;
+    this.lastInteractionMs = nowMs;
+  }
+
+  get protocol(): 2 | 3 {
+    return this.writer.protocol;
+  }
+
+  /** The CLIENT LIST / CLIENT INFO line, with Redis's field names. */
+  describe(nowMs: number): string {
+    const ageS = Math.floor((nowMs - this.createdAtMs) / 1000);
+    const idleS = Math.floor((nowMs - this.lastInteractionMs) / 1000);
+    const flags = this.inMulti ? "x" : "N";
+    return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
+      `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=0 psub=0 ssub=0 ` +
+      `multi=${this.inMulti ? this.queued.length : -1} qbuf=${this.reader.bufferedBytes} ` +
+      `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
+      `cmd=${this.lastCommand} user=default redir=-1 resp=${this.protocol}`;
+  }
+}

@@ -1,0 +1,48 @@
+// Wiring: from a finished Config to a running server. Registers the hooks that push CONFIG SET
+// changes into live objects (every client's RESP limits, the logger), binds the listeners and
+// prints Redis's start-up lines, so the CLI and the embedded startServer() behave the same.
+
+import { buildCommandTable } from "../commands/registry.ts";
+import type { Config } from "../config/table.ts";
+import { Engine } from "../engine/mod.ts";
+import type { LogLevel } from "../log.ts";
+import { Logger } from "../log.ts";
+import { RESPLICA_VERSION } from "../commands/connection.ts";
+import { NetworkServer } from "./server.ts";
+import { ServerState } from "./state.ts";
+
+/** Pushes live-changeable directives into the running server when CONFIG SET changes them. */
+function registerConfigHooks(state: ServerState): void {
+  const { config, log } = state;
+  config.onChange("loglevel", (value) => log.level = value as LogLevel);
+  config.onChange("logfile", (value) => log.setFile(value as string));
+  config.onChange("proto-max-bulk-len", (value) => {
+    for (const c of state.clients.values()) c.reader.limits.bulkLenMaxBytes = value as number;
+  });
+  config.onChange("proto-max-multibulk-len", (value) => {
+    for (const c of state.clients.values()) c.reader.limits.multibulkLenMax = value as number;
+  });
+  config.onChange("client-query-buffer-limit", (value) => {
+    for (const c of state.clients.values()) c.reader.limits.queryBufferMaxBytes = value as number;
+  });
+}
+
+/** Starts a server on `config`, optionally over an existing engine (an embedded store). */
+export function startNetworkServer(config: Config, engine?: Engine): NetworkServer {
+  const log = new Logger(config.getString("loglevel") as LogLevel, config.getString("logfile"));
+  const state = new ServerState(engine ?? Engine.create(), config, log);
+  registerConfigHooks(state);
+  const server = new NetworkServer(state, buildCommandTable());
+  const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
+    h.startsWith("-") ? h.slice(1) : h
+  );
+  log.notice("oO0OoO0OoO0Oo resplica is starting oO0OoO0OoO0Oo");
+  log.notice(`resplica version=${RESPLICA_VERSION}, redis compatibility=7.0, pid=${Deno.pid}`);
+  server.listen(hostnames.length > 0 ? hostnames : ["127.0.0.1"], config.getNumber("port"));
+  const pidfile = config.getString("pidfile");
+  if (pidfile !== "") Deno.writeTextFileSync(pidfile, `${Deno.pid}\n`);
+  log.notice(`Running mode=standalone, port=${server.port}.`);
+  log.notice("Server initialized");
+  log.notice("Ready to accept connections tcp");
+  return server;
+}

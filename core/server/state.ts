@@ -1,0 +1,128 @@
+// ServerState: the one object every command handler reaches the server through. It holds the
+// engine, the live config, connected clients, the counters INFO reports and the WATCH registry.
+// It owns no sockets (server.ts does), so the embedded store and the network server share it and
+// tests can drive commands without a listener.
+
+import type { Engine } from "../engine/mod.ts";
+import type { Config } from "../config/table.ts";
+import type { Logger } from "../log.ts";
+import { latin1 } from "../bytes.ts";
+import type { ClientState } from "./client.ts";
+
+/** Counters INFO stats shows, with Redis's field names in comments. */
+export class ServerStats {
+  /** total_connections_received */
+  connectionsReceived = 0;
+  /** total_commands_processed */
+  commandsProcessed = 0;
+  /** rejected_connections (maxclients) */
+  connectionsRejected = 0;
+  /** expired_keys */
+  expiredKeys = 0;
+  /** keyspace_hits / keyspace_misses */
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  /** total_net_input_bytes / total_net_output_bytes */
+  netInputBytes = 0;
+  netOutputBytes = 0;
+  /** total_error_replies */
+  errorReplies = 0;
+
+  reset(): void {
+    this.connectionsReceived = 0;
+    this.commandsProcessed = 0;
+    this.connectionsRejected = 0;
+    this.expiredKeys = 0;
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
+    this.netInputBytes = 0;
+    this.netOutputBytes = 0;
+    this.errorReplies = 0;
+  }
+}
+
+export class ServerState {
+  readonly engine: Engine;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly stats = new ServerStats();
+  readonly startedAtMs = Date.now();
+  /** Random 40-hex run id, as INFO server's run_id. */
+  readonly runId: string;
+  /** Connected clients by id. */
+  readonly clients = new Map<number, ClientState>();
+  #nextClientId = 1;
+  /** Writes since the last save (rdb_changes_since_last_save). */
+  dirty = 0;
+  /** The TCP port actually bound (config port may be 0). */
+  port = 0;
+  /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
+  readonly #watchers = new Map<string, Set<ClientState>>();
+  /** Set by the network server: stops listening and closes clients. */
+  shutdown: (() => Promise<void>) | null = null;
+
+  constructor(engine: Engine, config: Config, log: Logger) {
+    this.engine = engine;
+    this.config = config;
+    this.log = log;
+    const bytes = crypto.getRandomValues(new Uint8Array(20));
+    this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  nextClientId(): number {
+    return this.#nextClientId++;
+  }
+
+  // --- WATCH registry ---
+
+  watch(client: ClientState, db: number, key: Uint8Array): void {
+    const tag = db + ":" + latin1(key);
+    if (client.watchedKeys.has(tag)) return;
+    client.watchedKeys.add(tag);
+    let set = this.#watchers.get(tag);
+    if (!set) this.#watchers.set(tag, set = new Set());
+    set.add(client);
+  }
+
+  unwatchAll(client: ClientState): void {
+    for (const tag of client.watchedKeys) {
+      const set = this.#watchers.get(tag);
+      if (!set) continue;
+      set.delete(client);
+      if (set.size === 0) this.#watchers.delete(tag);
+    }
+    client.watchedKeys.clear();
+    client.watchDirty = false;
+  }
+
+  /** A key was written: count the change and invalidate transactions watching it. */
+  keyModified(db: number, key: Uint8Array): void {
+    this.dirty++;
+    if (this.#watchers.size === 0) return;
+    const set = this.#watchers.get(db + ":" + latin1(key));
+    if (set) { for (const client of set) client.watchDirty = true; }
+  }
+
+  /** A whole database changed (FLUSHDB, SWAPDB): invalidate every watcher on it. */
+  dbModified(db: number): void {
+    this.dirty++;
+    if (this.#watchers.size === 0) return;
+    const prefix = db + ":";
+    for (const [tag, set] of this.#watchers) {
+      if (tag.startsWith(prefix)) { for (const client of set) client.watchDirty = true; }
+    }
+  }
+
+  /** Collects keys expired by the engine since the last call, counting them and notifying WATCH. */
+  absorbExpired(): void {
+    const expired = this.engine.drainExpired();
+    if (expired.length === 0) return;
+    this.stats.expiredKeys += expired.length;
+    for (const { db, key } of expired) this.keyModified(db, key);
+  }
+
+  removeClient(client: ClientState): void {
+    this.unwatchAll(client);
+    this.clients.delete(client.id);
+  }
+}

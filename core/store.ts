@@ -1,0 +1,184 @@
+// The embedded store: the same WASM engine the server runs on, called directly from a Deno app
+// with no socket in between. Methods are synchronous because nothing here waits: a call copies
+// the key into engine memory, runs one exported function and reads the answer back. Keys and
+// values may be strings (UTF-8) or bytes; string keys are encoded into one reused scratch
+// buffer so a GET allocates nothing but its result.
+
+import { type Engine, SET_KEEPTTL, SET_NX, SET_XX } from "./engine/mod.ts";
+import { globMatch, latin1 } from "./bytes.ts";
+
+/** Options for {@linkcode Store.set}, as SET's EX/PX/EXAT/PXAT/NX/XX/KEEPTTL. */
+export interface SetOptions {
+  /** Expire after this many seconds. */
+  ex?: number;
+  /** Expire after this many milliseconds. */
+  px?: number;
+  /** Expire at this Unix time in seconds. */
+  exat?: number;
+  /** Expire at this Unix time in milliseconds. */
+  pxat?: number;
+  /** Only set if the key does not exist. */
+  nx?: boolean;
+  /** Only set if the key already exists. */
+  xx?: boolean;
+  /** Keep the key's current time to live. */
+  keepTtl?: boolean;
+}
+
+export type KeyLike = string | Uint8Array;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Longest key encoded through the scratch buffer; longer ones get their own array. */
+const SCRATCH_KEY_BYTES = 4096;
+
+export class Store {
+  readonly engine: Engine;
+  readonly db: number;
+  #scratch = new Uint8Array(SCRATCH_KEY_BYTES);
+
+  constructor(engine: Engine, db: number) {
+    if (!Number.isInteger(db) || db < 0 || db > 15) throw new RangeError("db must be 0..15");
+    this.engine = engine;
+    this.db = db;
+  }
+
+  #key(key: KeyLike): Uint8Array {
+    if (typeof key !== "string") return key;
+    if (key.length * 3 <= SCRATCH_KEY_BYTES) {
+      const { written } = encoder.encodeInto(key, this.#scratch);
+      return this.#scratch.subarray(0, written);
+    }
+    return encoder.encode(key);
+  }
+
+  get(key: KeyLike): string | null {
+    const view = this.engine.getString(this.db, this.#key(key), Date.now());
+    return view === null ? null : decoder.decode(view);
+  }
+
+  getBytes(key: KeyLike): Uint8Array | null {
+    const view = this.engine.getString(this.db, this.#key(key), Date.now());
+    return view === null ? null : view.slice();
+  }
+
+  set(key: KeyLike, value: string | Uint8Array, options: SetOptions = {}): boolean {
+    const nowMs = Date.now();
+    if (options.nx && options.xx) throw new TypeError("nx and xx are mutually exclusive");
+    const expiries = [options.ex, options.px, options.exat, options.pxat].filter((v) =>
+      v !== undefined
+    );
+    if (expiries.length > 1 || (expiries.length === 1 && options.keepTtl)) {
+      throw new TypeError("only one of ex, px, exat, pxat, keepTtl may be given");
+    }
+    let expireAtMs = 0;
+    if (options.ex !== undefined) expireAtMs = nowMs + options.ex * 1000;
+    else if (options.px !== undefined) expireAtMs = nowMs + options.px;
+    else if (options.exat !== undefined) expireAtMs = options.exat * 1000;
+    else if (options.pxat !== undefined) expireAtMs = options.pxat;
+    if (expiries.length === 1 && !(expireAtMs > 0 && Number.isFinite(expireAtMs))) {
+      throw new RangeError("invalid expire time");
+    }
+    const flags = (options.nx ? SET_NX : 0) | (options.xx ? SET_XX : 0) |
+      (options.keepTtl ? SET_KEEPTTL : 0);
+    const bytes = typeof value === "string" ? encoder.encode(value) : value;
+    return this.engine.set(this.db, this.#key(key), bytes, expireAtMs, flags, nowMs);
+  }
+
+  del(...keys: KeyLike[]): number {
+    const nowMs = Date.now();
+    let deleted = 0;
+    for (const key of keys) if (this.engine.del(this.db, this.#key(key), nowMs)) deleted++;
+    return deleted;
+  }
+
+  exists(...keys: KeyLike[]): number {
+    const nowMs = Date.now();
+    let count = 0;
+    for (const key of keys) if (this.engine.exists(this.db, this.#key(key), nowMs)) count++;
+    return count;
+  }
+
+  expire(key: KeyLike, seconds: number): boolean {
+    return this.pexpireAt(key, Date.now() + seconds * 1000);
+  }
+
+  pexpire(key: KeyLike, milliseconds: number): boolean {
+    return this.pexpireAt(key, Date.now() + milliseconds);
+  }
+
+  pexpireAt(key: KeyLike, unixMs: number): boolean {
+    const nowMs = Date.now();
+    const bytes = this.#key(key);
+    if (!this.engine.exists(this.db, bytes, nowMs)) return false;
+    if (unixMs <= nowMs) return this.engine.del(this.db, bytes, nowMs);
+    return this.engine.setExpireAtMs(this.db, bytes, unixMs, nowMs);
+  }
+
+  ttl(key: KeyLike): number {
+    const ms = this.pttl(key);
+    return ms < 0 ? ms : Math.floor((ms + 500) / 1000);
+  }
+
+  pttl(key: KeyLike): number {
+    const nowMs = Date.now();
+    const at = this.engine.getExpireAtMs(this.db, this.#key(key), nowMs);
+    return at < 0 ? at : Math.max(0, at - nowMs);
+  }
+
+  persist(key: KeyLike): boolean {
+    return this.engine.persist(this.db, this.#key(key), Date.now());
+  }
+
+  incrBy(key: KeyLike, delta: number): number {
+    if (!Number.isSafeInteger(delta)) throw new RangeError("delta must be a safe integer");
+    const current = this.get(key);
+    const base = current === null ? 0 : Number(current);
+    if (current !== null && (!/^-?\d+$/.test(current) || !Number.isSafeInteger(base))) {
+      throw new TypeError("ERR value is not an integer or out of range");
+    }
+    const next = base + delta;
+    if (!Number.isSafeInteger(next)) {
+      throw new RangeError("ERR increment or decrement would overflow");
+    }
+    this.set(key, String(next), { keepTtl: true });
+    return next;
+  }
+
+  incr(key: KeyLike): number {
+    return this.incrBy(key, 1);
+  }
+
+  /** Keys matching a Redis glob pattern (decoded as UTF-8). */
+  keys(pattern = "*"): string[] {
+    const nowMs = Date.now();
+    const patternBytes = encoder.encode(pattern);
+    const seen = new Set<string>();
+    const found: string[] = [];
+    let cursor = 0;
+    do {
+      const page = this.engine.scan(this.db, cursor, 1000, -1, nowMs);
+      for (const key of page.keys) {
+        const tag = latin1(key);
+        if (seen.has(tag) || !globMatch(patternBytes, key)) continue;
+        seen.add(tag);
+        found.push(decoder.decode(key));
+      }
+      cursor = page.cursor;
+    } while (cursor !== 0);
+    return found;
+  }
+
+  dbSize(): number {
+    return this.engine.dbSize(this.db);
+  }
+
+  flushDb(): void {
+    this.engine.flushDb(this.db);
+  }
+
+  /** The same engine seen through another database index. */
+  select(db: number): Store {
+    return new Store(this.engine, db);
+  }
+}

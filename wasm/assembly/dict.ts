@@ -1,0 +1,509 @@
+// dict.ts — the keyspace hash tables: 16 databases, entries, incremental rehashing, the
+// per-database TTL index.
+//
+// Each database is a fixed 64-byte record in static memory, so SWAPDB swaps two records and
+// the entries never move. A database has up to two bucket arrays (power-of-two sizes,
+// chaining through `next`): table0 is the live one; while rehashing, table1 is the new one,
+// buckets of table0 below rehashIndex have been moved and every insert goes to table1. Write
+// operations move REHASH_STEP_BUCKETS buckets; the host moves more through rehashStep.
+//
+// Database record (64 bytes)
+//
+//   0 table0Ptr u32 │ 4 table0Mask u32 │ 8 table1Ptr u32 │ 12 table1Mask u32
+//   16 rehashIndex i32 (-1 = not rehashing) │ 20 keyCount u32
+//   24 expiresPtr u32 │ 28 expiresCount u32 │ 32 expiresCapacity u32 │ 36..63 reserved
+//
+// Entry (one allocation: 40-byte header, then the key bytes)
+//
+//   ┌──────────────┬──────┬──────┬────────┬──────────┬──────────┬─────────────┬─────────┬────┬─────┬────┬─────────┐
+//   │expireAtMs i64│next  │hash  │keyLen  │valuePtr  │valueLen  │expiresIndex │lruClock │type│flags│pad │key bytes│
+//   │0 = no TTL    │u32   │u32   │u32     │u32       │u32       │u32          │u32      │u8  │u8   │u16 │keyLen B │
+//   └──────────────┴──────┴──────┴────────┴──────────┴──────────┴─────────────┴─────────┴────┴─────┴────┴─────────┘
+//    0              8      12     16       20         24         28            32        36   37    38   40
+//   The value is a separate allocation (valuePtr, 0 when valueLen is 0) whose meaning depends
+//   on `type` (0 = string bytes; other types arrive with their modules), so RENAME moves an
+//   entry without touching value bytes and APPEND can grow in place. `hash` is cached so
+//   rehashing and chain walks never rehash key bytes. `lruClock` is reserved for LRU/LFU.
+//
+// TTL index: per database a dense array of entry pointers for the entries with a TTL;
+// entry.expiresIndex is the entry's slot. Add appends, remove swaps the last slot in, so
+// EXPIRE/PERSIST are O(1) and active expiry samples uniformly by random index — the role
+// Redis gives its `expires` dict.
+//
+// Resizing follows Redis's rules: grow to the next power of two ≥ keyCount+1 when keyCount
+// reaches the bucket count; shrink to the next power of two ≥ keyCount when fewer than 1/8
+// of buckets would be used. A failed bucket allocation only postpones the resize.
+
+import { alloc, free, realloc } from "./pages";
+
+export const DB_COUNT: u32 = 16;
+const DB_RECORD_SIZE_BYTES: usize = 64;
+const DB_TABLE0_PTR: usize = 0;
+const DB_TABLE0_MASK: usize = 4;
+const DB_TABLE1_PTR: usize = 8;
+const DB_TABLE1_MASK: usize = 12;
+const DB_REHASH_INDEX: usize = 16;
+const DB_KEY_COUNT: usize = 20;
+const DB_EXPIRES_PTR: usize = 24;
+const DB_EXPIRES_COUNT: usize = 28;
+const DB_EXPIRES_CAPACITY: usize = 32;
+
+export const ENTRY_EXPIRE_AT: usize = 0;
+export const ENTRY_NEXT: usize = 8;
+export const ENTRY_HASH: usize = 12;
+export const ENTRY_KEY_LEN: usize = 16;
+export const ENTRY_VALUE_PTR: usize = 20;
+export const ENTRY_VALUE_LEN: usize = 24;
+export const ENTRY_EXPIRES_INDEX: usize = 28;
+export const ENTRY_LRU_CLOCK: usize = 32;
+export const ENTRY_TYPE: usize = 36;
+export const ENTRY_FLAGS: usize = 37;
+export const ENTRY_HEADER_SIZE_BYTES: usize = 40;
+
+export const MIN_TABLE_SIZE: u32 = 4;
+/** Buckets moved per write operation (Redis moves one per operation). */
+export const REHASH_STEP_BUCKETS: u32 = 1;
+/** Empty buckets a rehash step may skip per bucket it was asked to move. */
+const REHASH_EMPTY_VISITS_PER_STEP: u32 = 10;
+
+const dbRecords: usize = memory.data(<i32>(DB_COUNT * <u32>DB_RECORD_SIZE_BYTES), 16);
+
+// ── Database record accessors ───────────────────────────────────────────────────────────
+
+@inline export function dbRecord(db: u32): usize {
+  return dbRecords + <usize>db * DB_RECORD_SIZE_BYTES;
+}
+@inline export function table0Ptr(d: usize): usize {
+  return <usize>load<u32>(d, DB_TABLE0_PTR);
+}
+@inline export function table0Mask(d: usize): u32 {
+  return load<u32>(d, DB_TABLE0_MASK);
+}
+@inline export function table1Ptr(d: usize): usize {
+  return <usize>load<u32>(d, DB_TABLE1_PTR);
+}
+@inline export function table1Mask(d: usize): u32 {
+  return load<u32>(d, DB_TABLE1_MASK);
+}
+@inline export function rehashIndex(d: usize): i32 {
+  return load<i32>(d, DB_REHASH_INDEX);
+}
+@inline export function isRehashing(d: usize): bool {
+  return load<i32>(d, DB_REHASH_INDEX) >= 0;
+}
+@inline export function keyCount(d: usize): u32 {
+  return load<u32>(d, DB_KEY_COUNT);
+}
+@inline export function expiresCount(d: usize): u32 {
+  return load<u32>(d, DB_EXPIRES_COUNT);
+}
+@inline export function expiresPtr(d: usize): usize {
+  return <usize>load<u32>(d, DB_EXPIRES_PTR);
+}
+
+/** Resets every database record to "empty, no tables" (memory is not freed). */
+export function initDatabases(): void {
+  for (let db: u32 = 0; db < DB_COUNT; db++) resetRecord(dbRecord(db));
+}
+
+function resetRecord(d: usize): void {
+  memory.fill(d, 0, DB_RECORD_SIZE_BYTES);
+  store<i32>(d, -1, DB_REHASH_INDEX);
+}
+
+export function swapRecords(a: u32, b: u32): void {
+  const ra = dbRecord(a);
+  const rb = dbRecord(b);
+  for (let offset: usize = 0; offset < DB_RECORD_SIZE_BYTES; offset += 8) {
+    const t = load<u64>(ra + offset);
+    store<u64>(ra + offset, load<u64>(rb + offset));
+    store<u64>(rb + offset, t);
+  }
+}
+
+// ── Entry accessors ─────────────────────────────────────────────────────────────────────
+
+@inline export function entryKeyPtr(e: usize): usize {
+  return e + ENTRY_HEADER_SIZE_BYTES;
+}
+@inline export function entryKeyLen(e: usize): u32 {
+  return load<u32>(e, ENTRY_KEY_LEN);
+}
+@inline export function entryNext(e: usize): usize {
+  return <usize>load<u32>(e, ENTRY_NEXT);
+}
+@inline export function entryExpireAtMs(e: usize): i64 {
+  return load<i64>(e, ENTRY_EXPIRE_AT);
+}
+@inline export function entryType(e: usize): u8 {
+  return load<u8>(e, ENTRY_TYPE);
+}
+@inline export function entryValuePtr(e: usize): usize {
+  return <usize>load<u32>(e, ENTRY_VALUE_PTR);
+}
+@inline export function entryValueLen(e: usize): u32 {
+  return load<u32>(e, ENTRY_VALUE_LEN);
+}
+/** Encoding hint bits (OBJECT ENCODING): how the value was produced, which Redis reports. */
+@inline export function entryFlags(e: usize): u8 {
+  return load<u8>(e, ENTRY_FLAGS);
+}
+@inline export function setEntryFlags(e: usize, flags: u8): void {
+  store<u8>(e, flags, ENTRY_FLAGS);
+}
+@inline export function setEntryValue(e: usize, valuePtr: usize, valueLen: u32, valueType: u8): void {
+  store<u32>(e, <u32>valuePtr, ENTRY_VALUE_PTR);
+  store<u32>(e, valueLen, ENTRY_VALUE_LEN);
+  store<u8>(e, valueType, ENTRY_TYPE);
+}
+
+/** Allocates an entry holding a copy of the key; value empty, no TTL. 0 on OOM. */
+export function allocEntry(keyPtr: usize, keyLen: u32, hash: u32): usize {
+  const e = alloc(ENTRY_HEADER_SIZE_BYTES + <usize>keyLen);
+  if (e == 0) return 0;
+  store<i64>(e, 0, ENTRY_EXPIRE_AT);
+  store<u32>(e, 0, ENTRY_NEXT);
+  store<u32>(e, hash, ENTRY_HASH);
+  store<u32>(e, keyLen, ENTRY_KEY_LEN);
+  store<u32>(e, 0, ENTRY_VALUE_PTR);
+  store<u32>(e, 0, ENTRY_VALUE_LEN);
+  store<u32>(e, 0, ENTRY_EXPIRES_INDEX);
+  store<u32>(e, 0, ENTRY_LRU_CLOCK);
+  store<u32>(e, 0, ENTRY_TYPE); // type, flags, pad
+  memory.copy(e + ENTRY_HEADER_SIZE_BYTES, keyPtr, keyLen);
+  return e;
+}
+
+// ── Hashing and key comparison ──────────────────────────────────────────────────────────
+
+let hashSeed: u64 = 0x243f6a8885a308d3;
+
+export function setHashSeed(seed: u64): void {
+  hashSeed = seed;
+}
+
+const HASH_MUL_A: u64 = 0x9e3779b97f4a7c15;
+const HASH_MUL_B: u64 = 0xc2b2ae3d27d4eb4f;
+const HASH_MUL_C: u64 = 0x165667b19e3779f9;
+
+/** Seeded 64-bit multiply–rotate hash over bytes, folded to 32 bits. */
+export function hashBytes(ptr: usize, len: u32): u32 {
+  let h: u64 = hashSeed ^ (<u64>len * HASH_MUL_A);
+  let i: usize = 0;
+  const n = <usize>len;
+  while (i + 8 <= n) {
+    h = absorb(h, load<u64>(ptr + i));
+    i += 8;
+  }
+  if (i < n) {
+    let tail: u64 = 0;
+    let shift: u64 = 0;
+    while (i < n) {
+      tail |= <u64>load<u8>(ptr + i) << shift;
+      shift += 8;
+      i++;
+    }
+    h = absorb(h, tail ^ (<u64>0xff << shift));
+  }
+  h ^= h >> 32;
+  h *= HASH_MUL_C;
+  h ^= h >> 29;
+  return <u32>h;
+}
+
+@inline function absorb(h: u64, word: u64): u64 {
+  let w = word * HASH_MUL_B;
+  w ^= w >> 31;
+  return rotl<u64>(h ^ w, 27) * HASH_MUL_A + 0x52dce729;
+}
+
+/** Byte equality of two ranges of the same length. */
+@inline export function bytesEqual(a: usize, b: usize, len: u32): bool {
+  let i: usize = 0;
+  const n = <usize>len;
+  while (i + 8 <= n) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    i += 8;
+  }
+  while (i < n) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+    i++;
+  }
+  return true;
+}
+
+@inline function entryMatches(e: usize, keyPtr: usize, keyLen: u32, hash: u32): bool {
+  return load<u32>(e, ENTRY_HASH) == hash && load<u32>(e, ENTRY_KEY_LEN) == keyLen &&
+    bytesEqual(e + ENTRY_HEADER_SIZE_BYTES, keyPtr, keyLen);
+}
+
+// ── Lookup, insert, unlink ──────────────────────────────────────────────────────────────
+
+/** Entry for the key in database record d, or 0. */
+export function findEntry(d: usize, keyPtr: usize, keyLen: u32, hash: u32): usize {
+  const t0 = table0Ptr(d);
+  if (t0 == 0) return 0;
+  const index0 = hash & table0Mask(d);
+  const rehash = rehashIndex(d);
+  if (rehash < 0 || index0 >= <u32>rehash) {
+    let e = <usize>load<u32>(t0 + (<usize>index0 << 2));
+    while (e != 0) {
+      if (entryMatches(e, keyPtr, keyLen, hash)) return e;
+      e = entryNext(e);
+    }
+  }
+  if (rehash >= 0) {
+    let e = <usize>load<u32>(table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2));
+    while (e != 0) {
+      if (entryMatches(e, keyPtr, keyLen, hash)) return e;
+      e = entryNext(e);
+    }
+  }
+  return 0;
+}
+
+/** Allocates table0 for an empty database. False on OOM. */
+export function ensureTable(d: usize): bool {
+  if (table0Ptr(d) != 0) return true;
+  const sizeBytes = <usize>MIN_TABLE_SIZE << 2;
+  const t = alloc(sizeBytes);
+  if (t == 0) return false;
+  memory.fill(t, 0, sizeBytes);
+  store<u32>(d, <u32>t, DB_TABLE0_PTR);
+  store<u32>(d, MIN_TABLE_SIZE - 1, DB_TABLE0_MASK);
+  return true;
+}
+
+/** Links an entry (not present yet) into d; table0 must exist. */
+export function insertEntry(d: usize, e: usize): void {
+  const hash = load<u32>(e, ENTRY_HASH);
+  let bucket: usize;
+  if (isRehashing(d)) bucket = table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2);
+  else {
+    assert(table0Ptr(d) != 0);
+    bucket = table0Ptr(d) + (<usize>(hash & table0Mask(d)) << 2);
+  }
+  store<u32>(e, load<u32>(bucket), ENTRY_NEXT);
+  store<u32>(bucket, <u32>e);
+  store<u32>(d, keyCount(d) + 1, DB_KEY_COUNT);
+}
+
+/** Removes e from d's chains and TTL index; frees nothing. */
+export function unlinkEntry(d: usize, e: usize): void {
+  const hash = load<u32>(e, ENTRY_HASH);
+  let link: usize = 0;
+  const index0 = hash & table0Mask(d);
+  const rehash = rehashIndex(d);
+  if (rehash < 0 || index0 >= <u32>rehash) link = findLink(table0Ptr(d) + (<usize>index0 << 2), e);
+  if (link == 0 && rehash >= 0) {
+    link = findLink(table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2), e);
+  }
+  assert(link != 0);
+  store<u32>(link, load<u32>(e, ENTRY_NEXT));
+  const count = keyCount(d);
+  assert(count > 0);
+  store<u32>(d, count - 1, DB_KEY_COUNT);
+  if (entryExpireAtMs(e) != 0) removeExpire(d, e);
+}
+
+function findLink(bucket: usize, target: usize): usize {
+  let link = bucket;
+  let e = <usize>load<u32>(link);
+  while (e != 0) {
+    if (e == target) return link;
+    link = e + ENTRY_NEXT;
+    e = <usize>load<u32>(link);
+  }
+  return 0;
+}
+
+// ── Resizing ────────────────────────────────────────────────────────────────────────────
+
+@inline function nextPowerOfTwo(n: u32): u32 {
+  if (n <= MIN_TABLE_SIZE) return MIN_TABLE_SIZE;
+  if (n > 0x40000000) return 0x40000000;
+  return <u32>1 << (32 - clz<u32>(n - 1));
+}
+
+/** Starts rehashing into a table sized for targetCount; silently skipped on OOM. */
+function startResize(d: usize, targetCount: u32): void {
+  assert(!isRehashing(d));
+  const size = nextPowerOfTwo(targetCount);
+  if (size == table0Mask(d) + 1) return;
+  const sizeBytes = <usize>size << 2;
+  const t = alloc(sizeBytes);
+  if (t == 0) return;
+  memory.fill(t, 0, sizeBytes);
+  store<u32>(d, <u32>t, DB_TABLE1_PTR);
+  store<u32>(d, size - 1, DB_TABLE1_MASK);
+  store<i32>(d, 0, DB_REHASH_INDEX);
+}
+
+/** After an insert: grow when the load factor reaches 1. */
+export function maybeGrow(d: usize): void {
+  if (isRehashing(d)) return;
+  const count = keyCount(d);
+  if (count >= table0Mask(d) + 1) startResize(d, count + 1);
+}
+
+/** After a delete: shrink when under 1/8 full. An empty database drops its table. */
+export function maybeShrink(d: usize): void {
+  if (isRehashing(d) || table0Ptr(d) == 0) return;
+  const count = keyCount(d);
+  const size = table0Mask(d) + 1;
+  if (count == 0 && expiresCount(d) == 0) {
+    free(table0Ptr(d));
+    freeExpires(d);
+    resetRecord(d);
+    return;
+  }
+  if (size > MIN_TABLE_SIZE && count < (size >> 3)) startResize(d, count);
+}
+
+/** Moves up to `steps` non-empty buckets from table0 to table1. True if rehashing remains. */
+export function rehashSteps(d: usize, steps: u32): bool {
+  let index = rehashIndex(d);
+  if (index < 0) return false;
+  const t0 = table0Ptr(d);
+  const t1 = table1Ptr(d);
+  const mask1 = table1Mask(d);
+  const size0 = table0Mask(d) + 1;
+  let emptyVisits = steps * REHASH_EMPTY_VISITS_PER_STEP;
+  let moved: u32 = 0;
+  while (moved < steps && <u32>index < size0) {
+    const bucket = t0 + (<usize>index << 2);
+    let e = <usize>load<u32>(bucket);
+    if (e == 0) {
+      index++;
+      if (--emptyVisits == 0) break;
+      continue;
+    }
+    while (e != 0) {
+      const next = entryNext(e);
+      const target = t1 + (<usize>(load<u32>(e, ENTRY_HASH) & mask1) << 2);
+      store<u32>(e, load<u32>(target), ENTRY_NEXT);
+      store<u32>(target, <u32>e);
+      e = next;
+    }
+    store<u32>(bucket, 0);
+    index++;
+    moved++;
+  }
+  if (<u32>index >= size0) {
+    free(t0);
+    store<u32>(d, <u32>t1, DB_TABLE0_PTR);
+    store<u32>(d, mask1, DB_TABLE0_MASK);
+    store<u32>(d, 0, DB_TABLE1_PTR);
+    store<u32>(d, 0, DB_TABLE1_MASK);
+    store<i32>(d, -1, DB_REHASH_INDEX);
+    return false;
+  }
+  store<i32>(d, index, DB_REHASH_INDEX);
+  return true;
+}
+
+// ── TTL index ───────────────────────────────────────────────────────────────────────────
+
+/** Makes room for `extra` more TTL slots. False on OOM (nothing changed). */
+export function ensureExpiresCapacity(d: usize, extra: u32): bool {
+  const count = expiresCount(d);
+  const capacity = load<u32>(d, DB_EXPIRES_CAPACITY);
+  if (count + extra <= capacity) return true;
+  let newCapacity: u32 = capacity < 16 ? 16 : capacity * 2;
+  if (newCapacity < count + extra) newCapacity = count + extra;
+  const fresh = realloc(expiresPtr(d), <usize>count << 2, <usize>newCapacity << 2);
+  if (fresh == 0) return false;
+  store<u32>(d, <u32>fresh, DB_EXPIRES_PTR);
+  store<u32>(d, newCapacity, DB_EXPIRES_CAPACITY);
+  return true;
+}
+
+/** Records e (expireAtMs already non-zero) in the TTL index; capacity must be ensured. */
+export function addExpire(d: usize, e: usize): void {
+  const count = expiresCount(d);
+  assert(count < load<u32>(d, DB_EXPIRES_CAPACITY));
+  store<u32>(expiresPtr(d) + (<usize>count << 2), <u32>e);
+  store<u32>(e, count, ENTRY_EXPIRES_INDEX);
+  store<u32>(d, count + 1, DB_EXPIRES_COUNT);
+}
+
+/** Removes e from the TTL index (swap with the last slot); expireAtMs is left to the caller. */
+export function removeExpire(d: usize, e: usize): void {
+  const count = expiresCount(d);
+  assert(count > 0);
+  const index = load<u32>(e, ENTRY_EXPIRES_INDEX);
+  assert(index < count);
+  const base = expiresPtr(d);
+  assert(<usize>load<u32>(base + (<usize>index << 2)) == e);
+  const last = <usize>load<u32>(base + (<usize>(count - 1) << 2));
+  store<u32>(base + (<usize>index << 2), <u32>last);
+  store<u32>(last, index, ENTRY_EXPIRES_INDEX);
+  store<u32>(d, count - 1, DB_EXPIRES_COUNT);
+  // Give memory back when the index is mostly empty (failure to shrink is harmless).
+  const capacity = load<u32>(d, DB_EXPIRES_CAPACITY);
+  if (capacity > 64 && (count - 1) < (capacity >> 2)) {
+    const newCapacity = capacity >> 1;
+    const fresh = realloc(base, <usize>(count - 1) << 2, <usize>newCapacity << 2);
+    if (fresh != 0) {
+      store<u32>(d, <u32>fresh, DB_EXPIRES_PTR);
+      store<u32>(d, newCapacity, DB_EXPIRES_CAPACITY);
+    }
+  }
+}
+
+/** Entry at TTL index slot i. */
+@inline export function expiresAt(d: usize, i: u32): usize {
+  return <usize>load<u32>(expiresPtr(d) + (<usize>i << 2));
+}
+
+function freeExpires(d: usize): void {
+  free(expiresPtr(d));
+  store<u32>(d, 0, DB_EXPIRES_PTR);
+  store<u32>(d, 0, DB_EXPIRES_COUNT);
+  store<u32>(d, 0, DB_EXPIRES_CAPACITY);
+}
+
+/** Sets or clears e's TTL, keeping the TTL index in step. Capacity must be ensured to add. */
+export function setEntryExpire(d: usize, e: usize, expireAtMs: i64): void {
+  const had = entryExpireAtMs(e) != 0;
+  store<i64>(e, expireAtMs, ENTRY_EXPIRE_AT);
+  if (expireAtMs != 0 && !had) addExpire(d, e);
+  else if (expireAtMs == 0 && had) removeExpire(d, e);
+}
+
+// ── Whole-database operations ───────────────────────────────────────────────────────────
+
+/** Value type tags (the JS ValueType enum mirrors these). */
+export const TYPE_STRING: u8 = 0;
+
+/**
+ * Frees the value an entry owns. Each value type adds its case here when its module lands;
+ * a string is one block of bytes.
+ */
+export function freeEntryValue(e: usize): void {
+  const valueType = entryType(e);
+  assert(valueType == TYPE_STRING);
+  free(entryValuePtr(e));
+}
+
+/** Frees every entry and value of d, then its tables and TTL index, leaving it empty. */
+export function clearDatabase(d: usize): void {
+  clearTable(table0Ptr(d), table0Mask(d));
+  if (isRehashing(d)) clearTable(table1Ptr(d), table1Mask(d));
+  freeExpires(d);
+  resetRecord(d);
+}
+
+function clearTable(t: usize, mask: u32): void {
+  if (t == 0) return;
+  for (let i: u32 = 0; i <= mask; i++) {
+    let e = <usize>load<u32>(t + (<usize>i << 2));
+    while (e != 0) {
+      const next = entryNext(e);
+      freeEntryValue(e);
+      free(e);
+      e = next;
+    }
+  }
+  free(t);
+}

@@ -1,0 +1,933 @@
+// index.ts — the keyspace engine's exported, numeric API (one WASM call per command).
+//
+// The host (core/engine/engine.ts) copies argument bytes into the staging region, calls one
+// export with numbers (db, lengths, times as f64 milliseconds), and reads results back from
+// the result cells or from engine memory the cells point at. No export allocates on the
+// host's behalf except through the regions drawn here, so the boundary never carries
+// strings or objects.
+//
+//   staging region (host writes, engine reads; grown by reserveStaging)
+//   ┌──────────────────┬────────────────────────┐
+//   │ key (keyLen B)   │ value / second key …   │
+//   └──────────────────┴────────────────────────┘
+//
+//   result cells (16 bytes, static; u32 each)
+//   ┌────────────┬────────────┬────────────┬─────────────┐
+//   │ 0 ptr      │ 4 len      │ 8 cursor   │ 12 staging  │
+//   └────────────┴────────────┴────────────┴─────────────┘
+//
+//   expired-key log and scan output (engine writes, host copies out), records 4-aligned:
+//   ┌────────┬──────────┬───────────┬─────┐       ┌──────────┬───────────┬─────┐
+//   │ db u32 │ keyLen u32│ key bytes │ pad │  and  │ keyLen u32│ key bytes │ pad │
+//   └────────┴──────────┴───────────┴─────┘       └──────────┴───────────┴─────┘
+//
+// Values above 64 KiB skip staging: setString/appendString with valueStaged 0 size the
+// block and hand its address back in cell ptr; the host copies the bytes there at once.
+//
+// Return codes: ≥ 0 results, STATUS_MISSING (-1), STATUS_WRONGTYPE (-2), STATUS_OOM (-3).
+// Every mutating export allocates everything it needs before changing anything, so OOM
+// leaves the keyspace as it was. Expiry: a key is expired when nowMs > expireAtMs (Redis).
+// Reads delete expired keys (lazy expiry) and log them, unless expireDeletes is off
+// (replica mode), where expired keys read as missing and stay until the master's DEL.
+
+import {
+  alloc,
+  free,
+  getFreePageCount,
+  getHeapPageCount,
+  getUsedBytes,
+  initPages,
+  realloc,
+  setMaxHeapPageCount,
+  usableSize,
+} from "./pages";
+import {
+  allocEntry,
+  bytesEqual,
+  clearDatabase,
+  DB_COUNT,
+  dbRecord,
+  ensureExpiresCapacity,
+  ensureTable,
+  entryExpireAtMs,
+  entryKeyLen,
+  entryKeyPtr,
+  entryNext,
+  entryType,
+  entryValueLen,
+  entryValuePtr,
+  ENTRY_EXPIRE_AT,
+  ENTRY_LRU_CLOCK,
+  expiresAt,
+  expiresCount,
+  findEntry,
+  freeEntryValue,
+  hashBytes,
+  initDatabases,
+  insertEntry,
+  isRehashing,
+  keyCount,
+  maybeGrow,
+  maybeShrink,
+  rehashIndex,
+  rehashSteps,
+  REHASH_STEP_BUCKETS,
+  setEntryExpire,
+  setEntryValue,
+  entryFlags,
+  setEntryFlags,
+  setHashSeed,
+  swapRecords,
+  table0Mask,
+  table0Ptr,
+  table1Mask,
+  table1Ptr,
+  TYPE_STRING,
+  unlinkEntry,
+} from "./dict";
+
+// @ts-ignore: decorator
+@external("env", "monotonicMs")
+declare function monotonicMs(): f64;
+
+const STATUS_MISSING: i32 = -1;
+const STATUS_WRONGTYPE: i32 = -2;
+const STATUS_OOM: i32 = -3;
+
+const SET_NX: u32 = 1;
+const SET_XX: u32 = 2;
+const SET_KEEPTTL: u32 = 4;
+/**
+ * Bits 8..9 of setString's flags carry the entry's encoding hint (stored in ENTRY_FLAGS):
+ * 1 = "raw" (built in place by APPEND/SETRANGE), 2 = never "int" (INCRBYFLOAT text). Redis
+ * reports these in OBJECT ENCODING, so the engine keeps them with the value.
+ */
+const SET_ENCODING_SHIFT: u32 = 8;
+const ENCODING_HINT_MASK: u32 = 3;
+const ENCODING_HINT_RAW: u8 = 1;
+
+/** Longest string value; lengths cross the boundary as i32. */
+const STRING_MAX_BYTES: u64 = 0x7fffffff;
+/** APPEND doubles capacity below this size, then adds this much (like sds). */
+const APPEND_DOUBLING_LIMIT_BYTES: u64 = 1 << 20;
+
+/** Redis's active expiry constants: keys sampled per round, repeat while > 1/4 expired. */
+const ACTIVE_EXPIRE_SAMPLE_COUNT: u32 = 20;
+/** Rounds between clock reads, and a hard cap on rounds per cycle. */
+const ACTIVE_EXPIRE_ROUNDS_PER_CLOCK_CHECK: u32 = 16;
+const ACTIVE_EXPIRE_ROUNDS_MAX: u32 = 1 << 20;
+/** RANDOMKEY gives up after this many expired picks (Redis uses 100 too). */
+const RANDOM_KEY_ATTEMPTS_MAX: u32 = 100;
+const RANDOM_BUCKET_PROBES_MAX: u32 = 1000;
+/** Host-facing buffers above this size are released once drained. */
+const BUFFER_KEEP_MAX_BYTES: usize = 1 << 20;
+
+const RESULT_PTR: usize = 0;
+const RESULT_LEN: usize = 4;
+const RESULT_CURSOR: usize = 8;
+const RESULT_STAGING: usize = 12;
+const resultCells: usize = memory.data(16, 16);
+
+// ── State ───────────────────────────────────────────────────────────────────────────────
+
+/** Staging region the host writes arguments into. */
+let stagingPtr: usize = 0;
+let stagingCapacityBytes: usize = 0;
+/** False on replicas: expired keys are hidden but not deleted, active expiry idles. */
+let expireDeletes: bool = true;
+/** Log of keys deleted by expiry since the host last drained it. */
+let expiredLogPtr: usize = 0;
+let expiredLogLenBytes: usize = 0;
+let expiredLogCapacityBytes: usize = 0;
+/** Scan output buffer. */
+let scanOutPtr: usize = 0;
+let scanOutLenBytes: usize = 0;
+let scanOutCapacityBytes: usize = 0;
+/** Next database the active expiry cycle visits. */
+let expireNextDb: u32 = 0;
+/** xorshift64* state for sampling and RANDOMKEY. */
+let randomState: u64 = 0x9e3779b97f4a7c15;
+/** Set by lookupWrite: the entry found is expired but kept (expireDeletes off). */
+let lookupFoundExpired: bool = false;
+
+// ── Small helpers ───────────────────────────────────────────────────────────────────────
+
+@inline function nextRandom(): u64 {
+  let x = randomState;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  randomState = x;
+  return x * 0x2545f4914f6cdd1d;
+}
+
+@inline function randomBelow(n: u32): u32 {
+  return <u32>((nextRandom() >> 32) % <u64>n);
+}
+
+@inline function align4(n: usize): usize {
+  return (n + 3) & ~<usize>3;
+}
+
+@inline function isExpired(e: usize, nowMs: i64): bool {
+  const expireAtMs = entryExpireAtMs(e);
+  return expireAtMs != 0 && nowMs > expireAtMs;
+}
+
+@inline function checkDb(db: u32): usize {
+  assert(db < DB_COUNT);
+  return dbRecord(db);
+}
+
+/** Grows a host-facing buffer to hold needBytes; false on OOM (buffer unchanged). */
+function growBuffer(ptrCell: usize, capacityCell: usize, lenBytes: usize, needBytes: usize): bool {
+  const capacity = load<usize>(capacityCell);
+  if (needBytes <= capacity) return true;
+  let newCapacity: usize = capacity < 256 ? 256 : capacity * 2;
+  if (newCapacity < needBytes) newCapacity = needBytes;
+  const fresh = realloc(load<usize>(ptrCell), lenBytes, newCapacity);
+  if (fresh == 0) return false;
+  store<usize>(ptrCell, fresh);
+  store<usize>(capacityCell, newCapacity);
+  return true;
+}
+
+// Buffer descriptors are kept in static cells so growBuffer can serve both buffers.
+const expiredLogCells: usize = memory.data(8, 4); // ptr, capacity
+const scanOutCells: usize = memory.data(8, 4);
+
+function syncBufferGlobals(): void {
+  expiredLogPtr = load<usize>(expiredLogCells);
+  expiredLogCapacityBytes = load<usize>(expiredLogCells, 4);
+  scanOutPtr = load<usize>(scanOutCells);
+  scanOutCapacityBytes = load<usize>(scanOutCells, 4);
+}
+
+// ── Deletion and expiry ─────────────────────────────────────────────────────────────────
+
+function deleteEntry(d: usize, e: usize): void {
+  unlinkEntry(d, e);
+  freeEntryValue(e);
+  free(e);
+}
+
+/** Appends (db, key) to the expired log; false if the log cannot grow. */
+function logExpired(db: u32, e: usize): bool {
+  const keyLen = entryKeyLen(e);
+  const recordBytes: usize = 8 + align4(<usize>keyLen);
+  if (!growBuffer(expiredLogCells, expiredLogCells + 4, expiredLogLenBytes, expiredLogLenBytes + recordBytes)) {
+    return false;
+  }
+  syncBufferGlobals();
+  const at = expiredLogPtr + expiredLogLenBytes;
+  store<u32>(at, db);
+  store<u32>(at, keyLen, 4);
+  memory.copy(at + 8, entryKeyPtr(e), keyLen);
+  expiredLogLenBytes += recordBytes;
+  return true;
+}
+
+/**
+ * Deletes an expired entry and logs it. If the log cannot grow the entry stays; readers
+ * still treat it as missing, and a later expiry retries.
+ */
+function expireEntry(d: usize, db: u32, e: usize): bool {
+  if (!logExpired(db, e)) return false;
+  deleteEntry(d, e);
+  return true;
+}
+
+/** Entry for a read, or 0; expired entries read as missing (deleted when allowed). */
+@inline function lookupRead(d: usize, db: u32, keyPtr: usize, keyLen: u32, nowMs: i64): usize {
+  const e = findEntry(d, keyPtr, keyLen, hashBytes(keyPtr, keyLen));
+  if (e == 0) return 0;
+  if (isExpired(e, nowMs)) {
+    if (expireDeletes) expireEntry(d, db, e);
+    return 0;
+  }
+  return e;
+}
+
+/**
+ * Entry for a write, or 0. An expired entry is deleted when allowed; otherwise (replica) it
+ * is returned with lookupFoundExpired set, so the write reuses it but treats it as missing.
+ */
+function lookupWrite(d: usize, db: u32, keyPtr: usize, keyLen: u32, hash: u32, nowMs: i64): usize {
+  lookupFoundExpired = false;
+  const e = findEntry(d, keyPtr, keyLen, hash);
+  if (e == 0) return 0;
+  if (isExpired(e, nowMs)) {
+    if (expireDeletes && expireEntry(d, db, e)) return 0;
+    lookupFoundExpired = true;
+  }
+  return e;
+}
+
+@inline function rehashOnWrite(d: usize): void {
+  if (isRehashing(d)) rehashSteps(d, REHASH_STEP_BUCKETS);
+}
+
+// ── Value storage ───────────────────────────────────────────────────────────────────────
+
+/**
+ * New entry with a string value copied from valueSrc, or left for the host to write when
+ * valueSrc is 0 (the value's address goes to cell ptr). 1 or STATUS_OOM (nothing changed).
+ */
+function createStringEntry(
+  d: usize,
+  keyPtr: usize,
+  keyLen: u32,
+  hash: u32,
+  valueSrc: usize,
+  valueLen: u32,
+  expireAtMs: i64,
+  encodingHint: u8,
+): i32 {
+  if (!ensureTable(d)) return STATUS_OOM;
+  if (expireAtMs != 0 && !ensureExpiresCapacity(d, 1)) return STATUS_OOM;
+  const e = allocEntry(keyPtr, keyLen, hash);
+  if (e == 0) return STATUS_OOM;
+  let valuePtr: usize = 0;
+  if (valueLen != 0) {
+    valuePtr = alloc(<usize>valueLen);
+    if (valuePtr == 0) {
+      free(e);
+      return STATUS_OOM;
+    }
+    if (valueSrc != 0) memory.copy(valuePtr, valueSrc, valueLen);
+  }
+  store<u32>(resultCells, <u32>valuePtr, RESULT_PTR);
+  setEntryValue(e, valuePtr, valueLen, TYPE_STRING);
+  setEntryFlags(e, encodingHint);
+  insertEntry(d, e);
+  if (expireAtMs != 0) setEntryExpire(d, e, expireAtMs);
+  maybeGrow(d);
+  return 1;
+}
+
+/**
+ * Replaces e's value (any type) with string bytes from valueSrc, or with a block the host
+ * fills when valueSrc is 0 (address in cell ptr). False on OOM (old value kept).
+ */
+function replaceWithString(e: usize, valueSrc: usize, valueLen: u32): bool {
+  if (valueLen == 0) {
+    freeEntryValue(e);
+    setEntryValue(e, 0, 0, TYPE_STRING);
+    return true;
+  }
+  const oldPtr = entryValuePtr(e);
+  if (entryType(e) == TYPE_STRING) {
+    const usable = usableSize(oldPtr);
+    // Reuse the block unless it would waste more than half of it.
+    if (<usize>valueLen <= usable && usable <= (<usize>valueLen << 1) + 64) {
+      if (valueSrc != 0) memory.copy(oldPtr, valueSrc, valueLen);
+      store<u32>(resultCells, <u32>oldPtr, RESULT_PTR);
+      setEntryValue(e, oldPtr, valueLen, TYPE_STRING);
+      return true;
+    }
+  }
+  const fresh = alloc(<usize>valueLen);
+  if (fresh == 0) return false;
+  if (valueSrc != 0) memory.copy(fresh, valueSrc, valueLen);
+  store<u32>(resultCells, <u32>fresh, RESULT_PTR);
+  freeEntryValue(e);
+  setEntryValue(e, fresh, valueLen, TYPE_STRING);
+  return true;
+}
+
+// ── Setup and host regions ──────────────────────────────────────────────────────────────
+
+/** Initialises the engine; returns 1, or 0 if memory could not be set up. */
+export function init(seedLow: u32, seedHigh: u32): i32 {
+  if (!initPages()) return 0;
+  initDatabases();
+  const seed = (<u64>seedHigh << 32) | <u64>seedLow;
+  setHashSeed(seed ^ 0x6a09e667f3bcc909);
+  randomState = seed == 0 ? 0x9e3779b97f4a7c15 : seed;
+  store<usize>(expiredLogCells, 0);
+  store<usize>(expiredLogCells, 0, 4);
+  store<usize>(scanOutCells, 0);
+  store<usize>(scanOutCells, 0, 4);
+  syncBufferGlobals();
+  return reserveStaging(4096);
+}
+
+/** Address of the result cells. */
+export function resultCellsPtr(): usize {
+  return resultCells;
+}
+
+/** Makes the staging region at least sizeBytes; 1, or 0 on OOM (old region kept). */
+export function reserveStaging(sizeBytes: u32): i32 {
+  if (<usize>sizeBytes <= stagingCapacityBytes && stagingPtr != 0) {
+    store<u32>(resultCells, <u32>stagingPtr, RESULT_STAGING);
+    return 1;
+  }
+  const fresh = alloc(sizeBytes < 16 ? 16 : <usize>sizeBytes);
+  if (fresh == 0) return 0;
+  free(stagingPtr);
+  stagingPtr = fresh;
+  stagingCapacityBytes = usableSize(fresh);
+  store<u32>(resultCells, <u32>stagingPtr, RESULT_STAGING);
+  return 1;
+}
+
+/** Replaces a large staging region by a small one (after a big value went through). */
+export function shrinkStaging(): i32 {
+  free(stagingPtr);
+  stagingPtr = 0;
+  stagingCapacityBytes = 0;
+  return reserveStaging(4096);
+}
+
+/** Staging capacity in bytes (the host tracks it to skip reserveStaging calls). */
+export function stagingCapacity(): u32 {
+  return <u32>stagingCapacityBytes;
+}
+
+// ── String commands ─────────────────────────────────────────────────────────────────────
+
+/** GET: value length (value address in cell ptr), STATUS_MISSING or STATUS_WRONGTYPE. */
+export function getString(db: u32, keyLen: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  if (e == 0) return STATUS_MISSING;
+  if (entryType(e) != TYPE_STRING) return STATUS_WRONGTYPE;
+  store<u32>(resultCells, <u32>entryValuePtr(e), RESULT_PTR);
+  return <i32>entryValueLen(e);
+}
+
+/**
+ * SET: key then value in staging. expireAtMs 0 = no TTL (kept with SET_KEEPTTL).
+ * Returns 1 written, 0 prevented by NX/XX, STATUS_OOM (key unchanged).
+ * With valueStaged 0 only the key is staged: on 1 the host copies the value to the address
+ * in cell ptr before its next call (large values skip the staging copy).
+ */
+export function setString(
+  db: u32,
+  keyLen: u32,
+  valueLen: u32,
+  expireAtMs: f64,
+  flags: u32,
+  nowMs: f64,
+  valueStaged: u32,
+): i32 {
+  const d = checkDb(db);
+  if (<u64>valueLen > STRING_MAX_BYTES) return STATUS_OOM;
+  rehashOnWrite(d);
+  const keyPtr = stagingPtr;
+  const valueSrc = valueStaged != 0 ? keyPtr + <usize>keyLen : 0;
+  const hash = hashBytes(keyPtr, keyLen);
+  const e = lookupWrite(d, db, keyPtr, keyLen, hash, <i64>nowMs);
+  const exists = e != 0 && !lookupFoundExpired;
+  if ((flags & SET_NX) != 0 && exists) return 0;
+  if ((flags & SET_XX) != 0 && !exists) return 0;
+  let newExpireAtMs = <i64>expireAtMs;
+  const encodingHint = <u8>((flags >> SET_ENCODING_SHIFT) & ENCODING_HINT_MASK);
+  if (e == 0) {
+    return createStringEntry(d, keyPtr, keyLen, hash, valueSrc, valueLen, newExpireAtMs, encodingHint);
+  }
+  if (newExpireAtMs == 0 && (flags & SET_KEEPTTL) != 0 && exists) {
+    newExpireAtMs = entryExpireAtMs(e);
+  }
+  if (newExpireAtMs != 0 && entryExpireAtMs(e) == 0 && !ensureExpiresCapacity(d, 1)) {
+    return STATUS_OOM;
+  }
+  if (!replaceWithString(e, valueSrc, valueLen)) return STATUS_OOM;
+  setEntryFlags(e, encodingHint);
+  setEntryExpire(d, e, newExpireAtMs);
+  return 1;
+}
+
+/**
+ * APPEND: key then suffix in staging. New length, STATUS_WRONGTYPE or STATUS_OOM. With
+ * suffixStaged 0 the host copies the suffix to the address in cell ptr after a success.
+ */
+export function appendString(
+  db: u32,
+  keyLen: u32,
+  suffixLen: u32,
+  nowMs: f64,
+  suffixStaged: u32,
+): i32 {
+  const d = checkDb(db);
+  rehashOnWrite(d);
+  const keyPtr = stagingPtr;
+  const suffixSrc = suffixStaged != 0 ? keyPtr + <usize>keyLen : 0;
+  const hash = hashBytes(keyPtr, keyLen);
+  let e = lookupWrite(d, db, keyPtr, keyLen, hash, <i64>nowMs);
+  if (e != 0 && lookupFoundExpired) {
+    deleteEntry(d, e); // replica: a stale value must not be appended to
+    e = 0;
+  }
+  if (e == 0) {
+    if (<u64>suffixLen > STRING_MAX_BYTES) return STATUS_OOM;
+    const status = createStringEntry(d, keyPtr, keyLen, hash, suffixSrc, suffixLen, 0, 0);
+    return status < 0 ? status : <i32>suffixLen;
+  }
+  if (entryType(e) != TYPE_STRING) return STATUS_WRONGTYPE;
+  const oldLen = entryValueLen(e);
+  const newLen = <u64>oldLen + <u64>suffixLen;
+  if (newLen > STRING_MAX_BYTES) return STATUS_OOM;
+  if (suffixLen == 0) {
+    store<u32>(resultCells, <u32>entryValuePtr(e) + oldLen, RESULT_PTR);
+    return <i32>oldLen;
+  }
+  let valuePtr = entryValuePtr(e);
+  if (<usize>newLen > usableSize(valuePtr)) {
+    const capacity = newLen < APPEND_DOUBLING_LIMIT_BYTES
+      ? newLen << 1
+      : newLen + APPEND_DOUBLING_LIMIT_BYTES;
+    let fresh = alloc(<usize>(capacity < STRING_MAX_BYTES ? capacity : newLen));
+    if (fresh == 0) fresh = alloc(<usize>newLen);
+    if (fresh == 0) return STATUS_OOM;
+    if (oldLen != 0) memory.copy(fresh, valuePtr, oldLen);
+    free(valuePtr);
+    valuePtr = fresh;
+  }
+  if (suffixSrc != 0) memory.copy(valuePtr + <usize>oldLen, suffixSrc, suffixLen);
+  store<u32>(resultCells, <u32>(valuePtr + <usize>oldLen), RESULT_PTR);
+  setEntryValue(e, valuePtr, <u32>newLen, TYPE_STRING);
+  setEntryFlags(e, ENCODING_HINT_RAW);
+  return <i32>newLen;
+}
+
+// ── Generic key commands ────────────────────────────────────────────────────────────────
+
+/** DEL: 1 if a live key was removed, else 0 (an expired key is removed all the same). */
+export function delKey(db: u32, keyLen: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  rehashOnWrite(d);
+  const keyPtr = stagingPtr;
+  const e = findEntry(d, keyPtr, keyLen, hashBytes(keyPtr, keyLen));
+  if (e == 0) return 0;
+  let removedLive: i32 = 1;
+  if (isExpired(e, <i64>nowMs)) {
+    removedLive = 0;
+    if (expireDeletes) logExpired(db, e); // best effort: the DEL itself propagates too
+  }
+  deleteEntry(d, e);
+  maybeShrink(d);
+  return removedLive;
+}
+
+/** EXISTS for one key: 1 or 0. */
+export function existsKey(db: u32, keyLen: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  return lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs) != 0 ? 1 : 0;
+}
+
+/** TYPE: value type tag or STATUS_MISSING. */
+export function typeOf(db: u32, keyLen: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  return e == 0 ? STATUS_MISSING : <i32>entryType(e);
+}
+
+/** PTTL source: -2 missing, -1 no TTL, else the absolute expiry in ms. */
+/** The entry's encoding hint bits (see SET_ENCODING_SHIFT), or STATUS_MISSING. */
+export function encodingHint(db: u32, keyLen: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  if (e == 0) return STATUS_MISSING;
+  return <i32>entryFlags(e);
+}
+
+export function getExpireAtMs(db: u32, keyLen: u32, nowMs: f64): f64 {
+  const d = checkDb(db);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  if (e == 0) return -2;
+  const expireAtMs = entryExpireAtMs(e);
+  return expireAtMs == 0 ? -1 : <f64>expireAtMs;
+}
+
+/** EXPIRE family (expireAtMs > 0): 1 set, 0 missing, STATUS_OOM. */
+export function setExpireAtMs(db: u32, keyLen: u32, expireAtMs: f64, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const at = <i64>expireAtMs;
+  assert(at > 0);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  if (e == 0) return 0;
+  if (entryExpireAtMs(e) == 0 && !ensureExpiresCapacity(d, 1)) return STATUS_OOM;
+  setEntryExpire(d, e, at);
+  return 1;
+}
+
+/** PERSIST: 1 if a TTL was removed. */
+export function persistKey(db: u32, keyLen: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  if (e == 0 || entryExpireAtMs(e) == 0) return 0;
+  setEntryExpire(d, e, 0);
+  return 1;
+}
+
+/**
+ * RENAME/MOVE core: source key then destination key in staging. The entry (value, TTL)
+ * moves without copying value bytes. -1 no source, 0 destination exists and nx (also the
+ * same key in the same db with nx), 1 done, STATUS_OOM (nothing changed).
+ */
+export function renameKey(
+  srcDb: u32,
+  keyLen: u32,
+  dstDb: u32,
+  dstKeyLen: u32,
+  nx: u32,
+  nowMs: f64,
+): i32 {
+  const src = checkDb(srcDb);
+  const dst = checkDb(dstDb);
+  rehashOnWrite(src);
+  if (dst != src) rehashOnWrite(dst);
+  const now = <i64>nowMs;
+  const keyPtr = stagingPtr;
+  const dstKeyPtr = keyPtr + <usize>keyLen;
+  const sameKey = keyLen == dstKeyLen && bytesEqual(keyPtr, dstKeyPtr, keyLen);
+  const srcHash = hashBytes(keyPtr, keyLen);
+  const se = lookupWrite(src, srcDb, keyPtr, keyLen, srcHash, now);
+  if (se == 0 || lookupFoundExpired) return -1;
+  if (sameKey && srcDb == dstDb) return nx != 0 ? 0 : 1; // Redis: RENAMENX k k → 0
+  const dstHash = sameKey ? srcHash : hashBytes(dstKeyPtr, dstKeyLen);
+  const de = lookupWrite(dst, dstDb, dstKeyPtr, dstKeyLen, dstHash, now);
+  if (de != 0 && !lookupFoundExpired && nx != 0) return 0;
+  // Allocate first.
+  const ttl = entryExpireAtMs(se);
+  if (!ensureTable(dst)) return STATUS_OOM;
+  if (ttl != 0 && dst != src && !ensureExpiresCapacity(dst, 1)) return STATUS_OOM;
+  let moved = se;
+  if (!sameKey) {
+    moved = allocEntry(dstKeyPtr, dstKeyLen, dstHash);
+    if (moved == 0) return STATUS_OOM;
+  }
+  // Then mutate.
+  if (de != 0) deleteEntry(dst, de);
+  unlinkEntry(src, se);
+  store<i64>(se, 0, ENTRY_EXPIRE_AT); // out of src's TTL index; re-added in dst below
+  if (moved != se) {
+    setEntryValue(moved, entryValuePtr(se), entryValueLen(se), entryType(se));
+    setEntryFlags(moved, entryFlags(se));
+    store<u32>(moved, load<u32>(se, ENTRY_LRU_CLOCK), ENTRY_LRU_CLOCK);
+    free(se);
+  }
+  insertEntry(dst, moved);
+  if (ttl != 0) setEntryExpire(dst, moved, ttl);
+  maybeShrink(src);
+  maybeGrow(dst);
+  return 1;
+}
+
+/** COPY core: deep copy value + TTL. -1 no source, 0 destination exists and !replace (or same key), 1, STATUS_OOM. */
+export function copyKey(
+  srcDb: u32,
+  keyLen: u32,
+  dstDb: u32,
+  dstKeyLen: u32,
+  replace: u32,
+  nowMs: f64,
+): i32 {
+  const src = checkDb(srcDb);
+  const dst = checkDb(dstDb);
+  rehashOnWrite(dst);
+  const now = <i64>nowMs;
+  const keyPtr = stagingPtr;
+  const dstKeyPtr = keyPtr + <usize>keyLen;
+  const se = lookupRead(src, srcDb, keyPtr, keyLen, now);
+  if (se == 0) return -1;
+  if (srcDb == dstDb && keyLen == dstKeyLen && bytesEqual(keyPtr, dstKeyPtr, keyLen)) return 0;
+  const dstHash = hashBytes(dstKeyPtr, dstKeyLen);
+  const de = lookupWrite(dst, dstDb, dstKeyPtr, dstKeyLen, dstHash, now);
+  if (de != 0 && !lookupFoundExpired && replace == 0) return 0;
+  assert(entryType(se) == TYPE_STRING); // other types add their deep copy here
+  const ttl = entryExpireAtMs(se);
+  if (!ensureTable(dst)) return STATUS_OOM;
+  if (ttl != 0 && !ensureExpiresCapacity(dst, 1)) return STATUS_OOM;
+  const copied = allocEntry(dstKeyPtr, dstKeyLen, dstHash);
+  if (copied == 0) return STATUS_OOM;
+  const valueLen = entryValueLen(se);
+  let valuePtr: usize = 0;
+  if (valueLen != 0) {
+    valuePtr = alloc(<usize>valueLen);
+    if (valuePtr == 0) {
+      free(copied);
+      return STATUS_OOM;
+    }
+    memory.copy(valuePtr, entryValuePtr(se), valueLen);
+  }
+  setEntryValue(copied, valuePtr, valueLen, entryType(se));
+  setEntryFlags(copied, entryFlags(se));
+  if (de != 0) deleteEntry(dst, de);
+  insertEntry(dst, copied);
+  if (ttl != 0) setEntryExpire(dst, copied, ttl);
+  maybeGrow(dst);
+  return 1;
+}
+
+// ── Database commands ───────────────────────────────────────────────────────────────────
+
+export function dbSize(db: u32): u32 {
+  return keyCount(checkDb(db));
+}
+
+export function dbExpiresCount(db: u32): u32 {
+  return expiresCount(checkDb(db));
+}
+
+export function flushDb(db: u32): void {
+  clearDatabase(checkDb(db));
+}
+
+export function flushAll(): void {
+  for (let db: u32 = 0; db < DB_COUNT; db++) clearDatabase(dbRecord(db));
+}
+
+export function swapDb(a: u32, b: u32): void {
+  checkDb(a);
+  checkDb(b);
+  if (a != b) swapRecords(a, b);
+}
+
+/** Moves up to `steps` buckets in every rehashing database; 1 if work remains. */
+export function rehashStep(steps: u32): i32 {
+  let more = false;
+  for (let db: u32 = 0; db < DB_COUNT; db++) {
+    const d = dbRecord(db);
+    if (isRehashing(d) && rehashSteps(d, steps)) more = true;
+    else maybeShrink(d); // a table left oversized by deletes during a rehash
+  }
+  return more ? 1 : 0;
+}
+
+// ── SCAN ────────────────────────────────────────────────────────────────────────────────
+
+@inline function reverseBits(v: u32): u32 {
+  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  return bswap<u32>(v);
+}
+
+/** Adds one to the cursor's bits under mask, counting from the mask's top bit down. */
+@inline function reverseIncrement(v: u32, mask: u32): u32 {
+  return reverseBits(reverseBits(v | ~mask) + 1);
+}
+
+let scanKeysFound: u32 = 0;
+
+/** Appends the bucket's live keys (matching typeFilter) to scan output; false on OOM. */
+function scanBucket(bucket: usize, typeFilter: i32, nowMs: i64): bool {
+  let e = <usize>load<u32>(bucket);
+  while (e != 0) {
+    if (!isExpired(e, nowMs) && (typeFilter < 0 || <i32>entryType(e) == typeFilter)) {
+      const keyLen = entryKeyLen(e);
+      const recordBytes: usize = 4 + align4(<usize>keyLen);
+      if (!growBuffer(scanOutCells, scanOutCells + 4, scanOutLenBytes, scanOutLenBytes + recordBytes)) {
+        return false;
+      }
+      syncBufferGlobals();
+      const at = scanOutPtr + scanOutLenBytes;
+      store<u32>(at, keyLen);
+      memory.copy(at + 4, entryKeyPtr(e), keyLen);
+      scanOutLenBytes += recordBytes;
+      scanKeysFound++;
+    }
+    e = entryNext(e);
+  }
+  return true;
+}
+
+/**
+ * SCAN: visits buckets from `cursor` (reverse-binary order, so keys present for the whole
+ * scan are returned at least once across resizes) until `count` keys or 10·count buckets.
+ * Writes the next cursor to cell cursor and the output to cells ptr/len. 0 or STATUS_OOM.
+ */
+export function scan(db: u32, cursor: u32, count: u32, typeFilter: i32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const now = <i64>nowMs;
+  if (scanOutCapacityBytes > BUFFER_KEEP_MAX_BYTES) {
+    free(scanOutPtr);
+    store<usize>(scanOutCells, 0);
+    store<usize>(scanOutCells, 0, 4);
+    syncBufferGlobals();
+  }
+  scanOutLenBytes = 0;
+  scanKeysFound = 0;
+  let v = cursor;
+  if (table0Ptr(d) == 0) v = 0;
+  else {
+    const wanted: u32 = count == 0 ? 1 : count;
+    let bucketBudget: u64 = <u64>wanted * 10;
+    do {
+      if (!isRehashing(d)) {
+        const mask = table0Mask(d);
+        if (!scanBucket(table0Ptr(d) + (<usize>(v & mask) << 2), typeFilter, now)) return STATUS_OOM;
+        v = reverseIncrement(v, mask);
+      } else {
+        let small = table0Ptr(d);
+        let smallMask = table0Mask(d);
+        let big = table1Ptr(d);
+        let bigMask = table1Mask(d);
+        if (smallMask > bigMask) {
+          small = table1Ptr(d);
+          smallMask = table1Mask(d);
+          big = table0Ptr(d);
+          bigMask = table0Mask(d);
+        }
+        if (!scanBucket(small + (<usize>(v & smallMask) << 2), typeFilter, now)) return STATUS_OOM;
+        // Every bucket of the big table that the small bucket expands to.
+        do {
+          if (!scanBucket(big + (<usize>(v & bigMask) << 2), typeFilter, now)) return STATUS_OOM;
+          v = reverseIncrement(v, bigMask);
+        } while ((v & (smallMask ^ bigMask)) != 0);
+      }
+      bucketBudget--;
+    } while (v != 0 && bucketBudget > 0 && scanKeysFound < wanted);
+  }
+  store<u32>(resultCells, v, RESULT_CURSOR);
+  store<u32>(resultCells, <u32>scanOutPtr, RESULT_PTR);
+  store<u32>(resultCells, <u32>scanOutLenBytes, RESULT_LEN);
+  return 0;
+}
+
+// ── RANDOMKEY ───────────────────────────────────────────────────────────────────────────
+
+/** Some entry of a non-empty database: random non-empty bucket, random chain position. */
+function randomEntry(d: usize): usize {
+  for (let probe: u32 = 0; probe < RANDOM_BUCKET_PROBES_MAX; probe++) {
+    let bucket: usize;
+    if (isRehashing(d)) {
+      const rehash = <u32>rehashIndex(d);
+      const pending0 = table0Mask(d) + 1 - rehash;
+      const r = randomBelow(pending0 + table1Mask(d) + 1);
+      bucket = r < pending0
+        ? table0Ptr(d) + (<usize>(rehash + r) << 2)
+        : table1Ptr(d) + (<usize>(r - pending0) << 2);
+    } else {
+      bucket = table0Ptr(d) + (<usize>(<u32>nextRandom() & table0Mask(d)) << 2);
+    }
+    const first = <usize>load<u32>(bucket);
+    if (first == 0) continue;
+    let chainLen: u32 = 0;
+    for (let e = first; e != 0; e = entryNext(e)) chainLen++;
+    let e = first;
+    for (let skip = randomBelow(chainLen); skip > 0; skip--) e = entryNext(e);
+    return e;
+  }
+  // Very sparse table: the first entry found by a full walk.
+  for (let t: u32 = 0; t < 2; t++) {
+    const table = t == 0 ? table0Ptr(d) : table1Ptr(d);
+    const mask = t == 0 ? table0Mask(d) : table1Mask(d);
+    if (table == 0) continue;
+    for (let i: u32 = 0; i <= mask; i++) {
+      const e = <usize>load<u32>(table + (<usize>i << 2));
+      if (e != 0) return e;
+    }
+  }
+  assert(false);
+  return 0;
+}
+
+/** RANDOMKEY: key length (key address in cell ptr) or STATUS_MISSING. */
+export function randomKey(db: u32, nowMs: f64): i32 {
+  const d = checkDb(db);
+  const now = <i64>nowMs;
+  for (let attempt: u32 = 0; attempt < RANDOM_KEY_ATTEMPTS_MAX; attempt++) {
+    if (keyCount(d) == 0) return STATUS_MISSING;
+    const e = randomEntry(d);
+    if (isExpired(e, now)) {
+      if (expireDeletes) expireEntry(d, db, e);
+      continue;
+    }
+    store<u32>(resultCells, <u32>entryKeyPtr(e), RESULT_PTR);
+    return <i32>entryKeyLen(e);
+  }
+  return STATUS_MISSING;
+}
+
+// ── Expiry ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Active expiry (Redis's sampling cycle): for each database in turn, sample up to 20 keys
+ * with a TTL, delete the expired ones, and repeat while more than a quarter of a sample was
+ * expired. Stops when timeBudgetMs is spent (clock read every 16 rounds) and resumes at
+ * that database next time. Returns keys expired.
+ */
+export function activeExpireCycle(nowMs: f64, timeBudgetMs: f64): u32 {
+  if (!expireDeletes) return 0;
+  const now = <i64>nowMs;
+  const deadlineMs = monotonicMs() + timeBudgetMs;
+  let expiredTotal: u32 = 0;
+  let rounds: u32 = 0;
+  let outOfTime = false;
+  for (let visited: u32 = 0; visited < DB_COUNT && !outOfTime; visited++) {
+    const db = expireNextDb;
+    const d = dbRecord(db);
+    while (expiresCount(d) != 0) {
+      let sampled: u32 = 0;
+      let expired: u32 = 0;
+      while (sampled < ACTIVE_EXPIRE_SAMPLE_COUNT && expiresCount(d) != 0) {
+        const e = expiresAt(d, randomBelow(expiresCount(d)));
+        sampled++;
+        if (isExpired(e, now)) {
+          if (!expireEntry(d, db, e)) {
+            outOfTime = true; // the log cannot grow: stop until the host drains it
+            break;
+          }
+          expired++;
+        }
+      }
+      expiredTotal += expired;
+      rounds++;
+      if (outOfTime || rounds >= ACTIVE_EXPIRE_ROUNDS_MAX) {
+        outOfTime = true;
+        break;
+      }
+      if (rounds % ACTIVE_EXPIRE_ROUNDS_PER_CLOCK_CHECK == 0 && monotonicMs() >= deadlineMs) {
+        outOfTime = true;
+        break;
+      }
+      if (expired * 4 <= sampled) break;
+    }
+    maybeShrink(d);
+    if (!outOfTime) expireNextDb = (db + 1) % DB_COUNT;
+  }
+  return expiredTotal;
+}
+
+/** Writes the expired log's address and length (bytes) to cells ptr/len. */
+export function expiredLogInfo(): void {
+  store<u32>(resultCells, <u32>expiredLogPtr, RESULT_PTR);
+  store<u32>(resultCells, <u32>expiredLogLenBytes, RESULT_LEN);
+}
+
+/** Empties the expired log after the host copied it out. */
+export function expiredLogReset(): void {
+  expiredLogLenBytes = 0;
+  if (expiredLogCapacityBytes > BUFFER_KEEP_MAX_BYTES) {
+    free(expiredLogPtr);
+    store<usize>(expiredLogCells, 0);
+    store<usize>(expiredLogCells, 0, 4);
+    syncBufferGlobals();
+  }
+}
+
+export function setExpireDeletes(on: u32): void {
+  expireDeletes = on != 0;
+}
+
+// ── Memory statistics and limits ────────────────────────────────────────────────────────
+
+export function usedMemoryBytes(): f64 {
+  return <f64>getUsedBytes();
+}
+
+export function pageCount(): u32 {
+  return getHeapPageCount();
+}
+
+export function freePageCount(): u32 {
+  return getFreePageCount();
+}
+
+export function setMaxPages(pageCountMax: u32): void {
+  setMaxHeapPageCount(pageCountMax);
+}
