@@ -15,18 +15,53 @@ const MULTI_CONTROL_COMMANDS = new Set(["exec", "discard", "multi", "watch", "qu
 /** How much of an unknown command's arguments the error echoes (as Redis: 128 chars). */
 const UNKNOWN_ARGS_ECHO_MAX_CHARS = 128;
 
+/** Names longer than any command skip the hash lookup. */
+const COMMAND_NAME_LEN_MAX = 32;
+
+/** Case-folded FNV-1a over the name bytes: the lookup key that needs no string per command. */
+function foldedNameHash(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    let c = bytes[i];
+    if (c >= 65 && c <= 90) c += 32;
+    hash = Math.imul(hash ^ c, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function sameFoldedName(bytes: Uint8Array, lowerNameText: string): boolean {
+  if (bytes.length !== lowerNameText.length) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    let c = bytes[i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lowerNameText.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 export class CommandTable {
   readonly commands = new Map<string, CommandSpec>();
+  /** Commands by foldedNameHash; collisions fall back to the string map. */
+  readonly #byHash = new Map<number, CommandSpec>();
 
   add(spec: CommandSpec): void {
     this.commands.set(spec.name, spec);
+    const hash = foldedNameHash(new TextEncoder().encode(spec.name));
+    if (!this.#byHash.has(hash)) this.#byHash.set(hash, spec);
+  }
+
+  #lookup(nameBytes: Uint8Array): CommandSpec | undefined {
+    if (nameBytes.length > COMMAND_NAME_LEN_MAX) return undefined;
+    const spec = this.#byHash.get(foldedNameHash(nameBytes));
+    if (spec && sameFoldedName(nameBytes, spec.name)) return spec;
+    return this.commands.get(lowerName(nameBytes));
   }
 
   /** Resolves argv to a command or subcommand; an error text when it names neither. */
   resolve(argv: Uint8Array[]): CommandSpec | string {
-    const name = lowerName(argv[0]);
-    const spec = this.commands.get(name);
+    const spec = this.#lookup(argv[0]);
     if (!spec) return unknownCommandText(argv);
+    const name = spec.name;
     if (!spec.subcommands) return spec;
     if (argv.length === 1 && spec.handler) return spec;
     if (argv.length === 1) return `ERR wrong number of arguments for '${name}' command`;
@@ -146,7 +181,7 @@ function replyError(server: ServerState, client: ClientState, text: string): voi
 
 /** noeviction semantics until eviction lands: refuse commands that may grow memory. */
 function overMaxmemory(server: ServerState): boolean {
-  const maxmemoryBytes = server.config.getNumber("maxmemory");
+  const maxmemoryBytes = server.maxmemoryBytes;
   return maxmemoryBytes > 0 && server.engine.usedMemoryBytes() > maxmemoryBytes;
 }
 

@@ -94,6 +94,9 @@ const CELL_PTR = 0;
 const CELL_LEN = 1;
 const CELL_CURSOR = 2;
 const CELL_STAGING = 3;
+const CELL_EXPIRED_LOG_LEN = 4;
+/** Returned by drainExpired when nothing expired: the per-command check allocates nothing. */
+const NO_EXPIRED_KEYS: readonly ExpiredKey[] = Object.freeze([]);
 
 /** A staging region above this size is given back after the call that needed it. */
 const STAGING_KEEP_MAX_BYTES = 1 << 20;
@@ -613,7 +616,8 @@ export class Engine {
   }
 
   /** Keys deleted by lazy or active expiry since the last drain, oldest first. */
-  drainExpired(): ExpiredKey[] {
+  drainExpired(): readonly ExpiredKey[] {
+    if (this.#words[this.#cellsIndex + CELL_EXPIRED_LOG_LEN] === 0) return NO_EXPIRED_KEYS;
     this.#exports.expiredLogInfo();
     const bytes = this.#view();
     const words = this.#words;

@@ -128,6 +128,7 @@ export class ReplyWriter {
 
   /** `+s\r\n`. CR and LF in `s` become spaces so the reply stays one line. */
   simple(s: string): void {
+    if (s === "OK") return this.raw(OK_REPLY); // the most common reply of all, pre-encoded
     this.#writeLine(RESP_SIMPLE_STRING, oneLine(s));
   }
 
@@ -536,6 +537,8 @@ function writeUtf8(buf: Uint8Array, at: number, s: string): number {
 }
 
 /** Replaces CR and LF with spaces so a status/error reply stays one line. */
+const OK_REPLY = new TextEncoder().encode("+OK\r\n");
+
 function isLatin1(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
   return true;

@@ -54,6 +54,8 @@ export class ServerState {
   #nextClientId = 1;
   /** Writes since the last save (rdb_changes_since_last_save). */
   dirty = 0;
+  /** `maxmemory`, cached: the dispatcher reads it for every command that may add data. */
+  maxmemoryBytes = 0;
   /** The TCP port actually bound (config port may be 0). */
   port = 0;
   /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
@@ -65,6 +67,8 @@ export class ServerState {
     this.engine = engine;
     this.config = config;
     this.log = log;
+    this.maxmemoryBytes = config.getNumber("maxmemory");
+    config.onChange("maxmemory", (value) => this.maxmemoryBytes = value as number);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }

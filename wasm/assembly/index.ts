@@ -126,7 +126,9 @@ const RESULT_PTR: usize = 0;
 const RESULT_LEN: usize = 4;
 const RESULT_CURSOR: usize = 8;
 const RESULT_STAGING: usize = 12;
-const resultCells: usize = memory.data(16, 16);
+/** Bytes waiting in the expired log, mirrored here so the host checks it without a call. */
+const RESULT_EXPIRED_LOG_LEN: usize = 16;
+const resultCells: usize = memory.data(32, 16);
 
 // ── State ───────────────────────────────────────────────────────────────────────────────
 
@@ -224,6 +226,7 @@ function logExpired(db: u32, e: usize): bool {
   store<u32>(at, keyLen, 4);
   memory.copy(at + 8, entryKeyPtr(e), keyLen);
   expiredLogLenBytes += recordBytes;
+  store<u32>(resultCells, <u32>expiredLogLenBytes, RESULT_EXPIRED_LOG_LEN);
   return true;
 }
 
@@ -902,6 +905,7 @@ export function expiredLogInfo(): void {
 /** Empties the expired log after the host copied it out. */
 export function expiredLogReset(): void {
   expiredLogLenBytes = 0;
+  store<u32>(resultCells, 0, RESULT_EXPIRED_LOG_LEN);
   if (expiredLogCapacityBytes > BUFFER_KEEP_MAX_BYTES) {
     free(expiredLogPtr);
     store<usize>(expiredLogCells, 0);
