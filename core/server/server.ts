@@ -190,6 +190,9 @@ export class NetworkServer {
           if (writer.lengthBytes > REPLY_FLUSH_THRESHOLD_BYTES) await flush();
         }
         await flush();
+        // Give back a read buffer grown for a big request once it is drained. Only here, never
+        // from a timer: a pending conn.read() holds a view of the current buffer.
+        if (reader.bufferedBytes === 0) reader.shrink();
       }
     } catch (error) {
       if (error instanceof QueryBufferLimitError) {
