@@ -59,3 +59,21 @@ export function expireAtMsArg(
   if (mustBePositive && value <= 0n) fail(invalid);
   return Number(value);
 }
+
+/** Longest blocking timeout accepted, in seconds (keeps timers within setTimeout's range). */
+const BLOCK_TIMEOUT_S_MAX = 2_000_000;
+
+/**
+ * A blocking command's timeout in seconds (decimals allowed) as milliseconds; 0 = forever.
+ * Errors as Redis 7.0: "timeout is not a float or out of range", "timeout is negative".
+ */
+export function blockTimeoutMsArg(arg: Uint8Array): number {
+  let text = "";
+  for (let i = 0; i < arg.length; i++) text += String.fromCharCode(arg[i]);
+  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value > BLOCK_TIMEOUT_S_MAX) {
+    fail("ERR timeout is not a float or out of range");
+  }
+  if (value < 0) fail("ERR timeout is negative");
+  return value === 0 ? 0 : Math.max(1, Math.ceil(value * 1000));
+}

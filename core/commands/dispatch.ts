@@ -142,23 +142,49 @@ export function runHandler(
   argv: Uint8Array[],
   nowMs: number,
 ): void | Promise<void> {
-  const ctx: CommandContext = { server, client, argv, out: client.writer, nowMs };
+  const ctx: CommandContext = {
+    server,
+    client,
+    argv,
+    out: client.writer,
+    nowMs,
+    propagateAs: null,
+  };
+  const dirtyBefore = server.dirty;
+  const db = client.db;
   try {
     const result = spec.handler!(ctx);
     if (result instanceof Promise) {
       return result.then(
-        () => server.absorbExpired(),
-        (error) => handleError(server, client, error),
+        () => afterCommand(server, ctx, db, dirtyBefore),
+        (error) => {
+          handleError(server, client, error);
+          afterCommand(server, ctx, db, dirtyBefore);
+        },
       );
     }
   } catch (error) {
     handleError(server, client, error);
   }
+  afterCommand(server, ctx, db, dirtyBefore);
+}
+
+/** Bookkeeping after every command: expired keys, propagation, waking blocked clients. */
+function afterCommand(
+  server: ServerState,
+  ctx: CommandContext,
+  db: number,
+  dirtyBefore: number,
+): void {
   server.absorbExpired();
+  if (server.propagationListeners.length > 0 && server.dirty !== dirtyBefore) {
+    if (ctx.propagateAs === null) server.propagate(db, ctx.argv);
+    else for (const argv of ctx.propagateAs) server.propagate(db, argv);
+  }
+  if (server.blocking.hasReady) server.blocking.serveReady();
 }
 
 function handleError(server: ServerState, client: ClientState, error: unknown): void {
-  server.absorbExpired();
   if (error instanceof CommandError || error instanceof OutOfMemoryError) {
     replyError(server, client, error.message);
   } else if (error instanceof WrongTypeError) {

@@ -48,7 +48,7 @@ function clientsSection(server: ServerState): string[] {
     `maxclients:${server.config.getNumber("maxclients")}`,
     "client_recent_max_input_buffer:" + maxInput,
     "client_recent_max_output_buffer:0",
-    "blocked_clients:0",
+    `blocked_clients:${server.blocking.blockedCount}`,
     "tracking_clients:0",
     "clients_in_timeout_table:0",
   ];

@@ -3,6 +3,7 @@
 // NX/XX/GT/LT rules, where "no TTL" counts as an infinite TTL for GT and LT.
 
 import { bytesEqual, globMatch, isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
+import { collectionEncoding } from "../engine/collections.ts";
 import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { dbIndexArg, expireAtMsArg, ExpireUnit, intArg } from "./_args.ts";
@@ -311,7 +312,7 @@ function objectEncodingCommand(ctx: CommandContext): void {
     if (!(hint & ENCODING_HINT_NOT_INT) && isIntEncodable(value)) return ctx.out.bulkString("int");
     return ctx.out.bulkString(value.length <= EMBSTR_LEN_MAX ? "embstr" : "raw");
   }
-  ctx.out.bulkString("unknown");
+  ctx.out.bulkString(collectionEncoding(server.engine, tag, client.db, argv[2], ctx.nowMs));
 }
 
 function objectKeyOnly(ctx: CommandContext, reply: () => void): void {

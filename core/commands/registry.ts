@@ -3,6 +3,10 @@
 // process stays possible.
 
 import { CONNECTION_COMMANDS } from "./connection.ts";
+import { HASH_COMMANDS } from "./hashes.ts";
+import { LIST_COMMANDS } from "./lists.ts";
+import { SET_COMMANDS } from "./sets.ts";
+import { ZSET_COMMANDS } from "./zsets.ts";
 import { CommandTable } from "./dispatch.ts";
 import { KEY_COMMANDS } from "./keys.ts";
 import { serverCommands } from "./server.ts";
@@ -16,6 +20,10 @@ export function buildCommandTable(): CommandTable {
     ...CONNECTION_COMMANDS,
     ...STRING_COMMANDS,
     ...KEY_COMMANDS,
+    ...HASH_COMMANDS,
+    ...LIST_COMMANDS,
+    ...SET_COMMANDS,
+    ...ZSET_COMMANDS,
     ...transactionCommands(table),
     ...serverCommands(table),
   ];

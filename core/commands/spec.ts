@@ -15,6 +15,12 @@ export interface CommandContext {
   out: ReplyWriter;
   /** Wall clock for this command, so expiry decisions within one command agree. */
   nowMs: number;
+  /**
+   * What a replica must replay instead of argv, set by non-deterministic or relative-time
+   * commands (SPOP → SREM, INCRBYFLOAT → SET … KEEPTTL, a served BLPOP → LPOP). Null means
+   * "argv itself" for a write that changed data, nothing for a command that changed none.
+   */
+  propagateAs: (Uint8Array | string)[][] | null;
 }
 
 /** A handler writes exactly one reply, or throws CommandError before writing anything. */

@@ -45,15 +45,22 @@ export function makeExecCommand(table: CommandTable) {
       return;
     }
     endMulti(ctx);
+    // The queued commands propagate themselves as they run; EXEC adds nothing of its own.
+    ctx.propagateAs = [];
     out.arrayHeader(queued.length);
-    for (const { argv } of queued) {
-      const spec = table.resolve(argv);
-      if (typeof spec === "string") {
-        out.error(spec);
-        continue;
+    client.executingMulti = true;
+    try {
+      for (const { argv } of queued) {
+        const spec = table.resolve(argv);
+        if (typeof spec === "string") {
+          out.error(spec);
+          continue;
+        }
+        const pending = runHandler(server, client, spec, argv, Date.now());
+        if (pending) await pending;
       }
-      const pending = runHandler(server, client, spec, argv, Date.now());
-      if (pending) await pending;
+    } finally {
+      client.executingMulti = false;
     }
   };
 }

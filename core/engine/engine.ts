@@ -95,6 +95,9 @@ const CELL_LEN = 1;
 const CELL_CURSOR = 2;
 const CELL_STAGING = 3;
 const CELL_EXPIRED_LOG_LEN = 4;
+const CELL_OUT_PTR = 5;
+const CELL_OUT_LEN = 6;
+const CELL_COL_STATUS = 7;
 /** Returned by drainExpired when nothing expired: the per-command check allocates nothing. */
 const NO_EXPIRED_KEYS: readonly ExpiredKey[] = Object.freeze([]);
 
@@ -171,6 +174,23 @@ interface EngineExports {
   setMaxPages(pageCountMax: number): void;
 }
 
+/** See Engine.internals. */
+export interface EngineInternals {
+  /** Every WASM export, untyped (a type module declares the ones it calls). */
+  readonly exports: Record<string, (...args: number[]) => number>;
+  /** Current whole-memory views (refreshed after memory growth). */
+  bytes(): Uint8Array;
+  words(): Uint32Array;
+  /** Engine address of the staging region (key first, then the module's arguments). */
+  stagingPtr(): number;
+  /** Copies parts back to back into staging (parts[0] = key, bare); returns bytes staged. */
+  stage(parts: readonly Uint8Array[], framed: boolean): number;
+  /** The out buffer's [u32 len][bytes] records, as copies. */
+  readOut(): Uint8Array[];
+  /** Outcome of the last colOpen* call: 0 ok, -1 missing, -2 wrong type, -3 OOM. */
+  colStatus(): number;
+}
+
 let compiledModule: WebAssembly.Module | undefined;
 
 function engineModule(): WebAssembly.Module {
@@ -219,6 +239,7 @@ export class Engine {
   readonly #setString: EngineExports["setString"];
   readonly #delKey: EngineExports["delKey"];
   readonly #existsKey: EngineExports["existsKey"];
+  #internals: EngineInternals | undefined;
 
   private constructor(exports: EngineExports) {
     this.#exports = exports;
@@ -347,6 +368,73 @@ export class Engine {
   #writeAtResult(source: Uint8Array): void {
     const bytes = this.#view();
     bytes.set(source, this.#words[this.#cellsIndex + CELL_PTR]);
+  }
+
+  // ── Extension surface for the collection types ────────────────────────────────────────
+
+  /**
+   * Low-level access for the per-type modules beside this file (hash.ts, list.ts, set.ts,
+   * zset.ts). Not part of the public API: it exposes raw exports and memory so each type's
+   * binding can stage its own argument layout and read its own replies.
+   */
+  get internals(): EngineInternals {
+    if (this.#internals) return this.#internals;
+    this.#internals = {
+      exports: this.#exports as unknown as Record<string, (...args: number[]) => number>,
+      bytes: () => this.#view(),
+      words: () => {
+        this.#view();
+        return this.#words;
+      },
+      stagingPtr: () => this.#stagingPtr,
+      stage: (parts: readonly Uint8Array[], framed: boolean): number => {
+        // The key (parts[0]) is always written bare; with `framed`, every later part is
+        // written as [u32 len][bytes] so the module can walk a variable argument list.
+        let totalBytes = parts.length === 0 ? 0 : parts[0].length;
+        for (let i = 1; i < parts.length; i++) totalBytes += (framed ? 4 : 0) + parts[i].length;
+        if (totalBytes > this.#stagingCapacityBytes) this.#reserveStaging(totalBytes);
+        const bytes = this.#view();
+        let at = this.#stagingPtr;
+        for (let i = 0; i < parts.length; i++) {
+          const part = parts[i];
+          if (framed && i > 0) {
+            const len = part.length;
+            bytes[at] = len & 0xff;
+            bytes[at + 1] = (len >>> 8) & 0xff;
+            bytes[at + 2] = (len >>> 16) & 0xff;
+            bytes[at + 3] = len >>> 24;
+            at += 4;
+          }
+          if (part.length <= SHORT_COPY_MAX_BYTES) {
+            for (let j = 0; j < part.length; j++) bytes[at + j] = part[j];
+          } else bytes.set(part, at);
+          at += part.length;
+        }
+        return totalBytes;
+      },
+      readOut: (): Uint8Array[] => {
+        this.#view();
+        const words = this.#words;
+        const outPtr = words[this.#cellsIndex + CELL_OUT_PTR];
+        const outLenBytes = words[this.#cellsIndex + CELL_OUT_LEN];
+        const copied = this.#view().slice(outPtr, outPtr + outLenBytes);
+        const records: Uint8Array[] = [];
+        let at = 0;
+        while (at < outLenBytes) {
+          const len = copied[at] | (copied[at + 1] << 8) | (copied[at + 2] << 16) |
+            (copied[at + 3] << 24);
+          records.push(copied.subarray(at + 4, at + 4 + (len >>> 0)));
+          at += 4 + (((len >>> 0) + 3) & ~3);
+        }
+        return records;
+      },
+      colStatus: () => {
+        this.#view();
+        const words = this.#words;
+        return words[this.#cellsIndex + CELL_COL_STATUS] | 0;
+      },
+    };
+    return this.#internals;
   }
 
   // ── Strings ─────────────────────────────────────────────────────────────────────────

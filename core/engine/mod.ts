@@ -24,4 +24,4 @@ export {
   ValueType,
   WrongTypeError,
 } from "./engine.ts";
-export type { EngineOptions, ExpiredKey, ScanPage } from "./engine.ts";
+export type { EngineInternals, EngineOptions, ExpiredKey, ScanPage } from "./engine.ts";

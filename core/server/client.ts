@@ -43,6 +43,10 @@ export class ClientState {
   watchedKeys = new Set<string>();
   /** A watched key changed: the next EXEC returns a null array. */
   watchDirty = false;
+  /** EXEC is running this client's queue: blocking commands must not block. */
+  executingMulti = false;
+  /** Parked in the BlockingRegistry (BLPOP and friends). */
+  blocked = false;
 
   // --- accounting ---
   lastInteractionMs: number;
@@ -78,7 +82,7 @@ export class ClientState {
   describe(nowMs: number): string {
     const ageS = Math.floor((nowMs - this.createdAtMs) / 1000);
     const idleS = Math.floor((nowMs - this.lastInteractionMs) / 1000);
-    const flags = this.inMulti ? "x" : "N";
+    const flags = this.blocked ? "b" : this.inMulti ? "x" : "N";
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
       `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=0 psub=0 ssub=0 ` +
       `multi=${this.inMulti ? this.queued.length : -1} qbuf=${this.reader.bufferedBytes} ` +

@@ -141,6 +141,7 @@ export class NetworkServer {
     );
     let socketClosed = false;
     client.close = () => {
+      state.blocking.cancel(client);
       if (socketClosed) return;
       socketClosed = true;
       try {
@@ -158,10 +159,14 @@ export class NetworkServer {
       await writeAll(conn, bytes);
       writer.reset();
     };
+    // At most one socket read is in flight; while a client is blocked (BLPOP …) its read stays
+    // outstanding so a disconnect is noticed, and the next loop turn takes its result.
+    let inflightRead: Promise<number | null> | null = null;
+    const readMore = () => inflightRead ??= conn.read(reader.writable(READ_CHUNK_BYTES));
     try {
       serve: while (!client.closeNow) {
-        const region = reader.writable(READ_CHUNK_BYTES);
-        const n = await conn.read(region);
+        const n = await readMore();
+        inflightRead = null;
         if (n === null) break;
         reader.commit(n);
         state.stats.netInputBytes += n;
@@ -179,7 +184,26 @@ export class NetworkServer {
           }
           if (argv === null) break;
           const pending = executeCommand(this.table, state, client, argv);
-          if (pending) await pending;
+          if (pending) {
+            if (client.blocked) {
+              // Flush what came before the blocking command, then wait for it or a hang-up.
+              await flush();
+              while (true) {
+                const read = readMore();
+                const winner = await Promise.race([pending.then(() => 0), read.then(() => 1)]);
+                if (winner === 0) break;
+                const more = await read;
+                inflightRead = null;
+                if (more === null) {
+                  state.blocking.cancel(client);
+                  await pending;
+                  break serve;
+                }
+                reader.commit(more);
+                state.stats.netInputBytes += more;
+              }
+            } else await pending;
+          }
           // Before AUTH the reader applies Redis's tighter unauthenticated request limits.
           reader.authRequired = !client.authenticated;
           if (client.closeNow) break serve;
@@ -190,9 +214,9 @@ export class NetworkServer {
           if (writer.lengthBytes > REPLY_FLUSH_THRESHOLD_BYTES) await flush();
         }
         await flush();
-        // Give back a read buffer grown for a big request once it is drained. Only here, never
-        // from a timer: a pending conn.read() holds a view of the current buffer.
-        if (reader.bufferedBytes === 0) reader.shrink();
+        // Give back a read buffer grown for a big request once it is drained. Only when no read
+        // is in flight: a pending conn.read() holds a view of the current buffer.
+        if (inflightRead === null && reader.bufferedBytes === 0) reader.shrink();
       }
     } catch (error) {
       if (error instanceof QueryBufferLimitError) {
@@ -232,6 +256,7 @@ export class NetworkServer {
     if (this.#closing) return this.#closing;
     this.#closing = (async () => {
       clearInterval(this.#cronTimer);
+      this.state.blocking.cancelAll();
       for (const listener of this.listeners) {
         try {
           listener.close();

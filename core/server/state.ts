@@ -7,7 +7,11 @@ import type { Engine } from "../engine/mod.ts";
 import type { Config } from "../config/table.ts";
 import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
+import { BlockingRegistry } from "./blocking.ts";
 import type { ClientState } from "./client.ts";
+
+/** Receives every write as a replica must replay it (replication and AOF attach here). */
+export type PropagationListener = (db: number, argv: readonly (Uint8Array | string)[]) => void;
 
 /** Counters INFO stats shows, with Redis's field names in comments. */
 export class ServerStats {
@@ -60,6 +64,10 @@ export class ServerState {
   port = 0;
   /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
   readonly #watchers = new Map<string, Set<ClientState>>();
+  /** Clients blocked on keys (BLPOP …). */
+  readonly blocking = new BlockingRegistry();
+  /** Consumers of the write stream; empty until replication or AOF is on. */
+  readonly propagationListeners: PropagationListener[] = [];
   /** Set by the network server: stops listening and closes clients. */
   shutdown: (() => Promise<void>) | null = null;
 
@@ -102,6 +110,7 @@ export class ServerState {
   /** A key was written: count the change and invalidate transactions watching it. */
   keyModified(db: number, key: Uint8Array): void {
     this.dirty++;
+    this.blocking.signal(db, key);
     if (this.#watchers.size === 0) return;
     const set = this.#watchers.get(db + ":" + latin1(key));
     if (set) { for (const client of set) client.watchDirty = true; }
@@ -125,7 +134,13 @@ export class ServerState {
     for (const { db, key } of expired) this.keyModified(db, key);
   }
 
+  /** Feeds one write, as it must be replayed, to every propagation listener. */
+  propagate(db: number, argv: readonly (Uint8Array | string)[]): void {
+    for (const listener of this.propagationListeners) listener(db, argv);
+  }
+
   removeClient(client: ClientState): void {
+    this.blocking.cancel(client);
     this.unwatchAll(client);
     this.clients.delete(client.id);
   }

@@ -35,6 +35,7 @@
 // of buckets would be used. A failed bucket allocation only postpones the resize.
 
 import { alloc, free, realloc } from "./pages";
+import { freeValueOfType } from "./values";
 
 export const DB_COUNT: u32 = 16;
 const DB_RECORD_SIZE_BYTES: usize = 64;
@@ -475,6 +476,10 @@ export function setEntryExpire(d: usize, e: usize, expireAtMs: i64): void {
 
 /** Value type tags (the JS ValueType enum mirrors these). */
 export const TYPE_STRING: u8 = 0;
+export const TYPE_LIST: u8 = 1;
+export const TYPE_SET: u8 = 2;
+export const TYPE_ZSET: u8 = 3;
+export const TYPE_HASH: u8 = 4;
 
 /**
  * Frees the value an entry owns. Each value type adds its case here when its module lands;
@@ -482,8 +487,8 @@ export const TYPE_STRING: u8 = 0;
  */
 export function freeEntryValue(e: usize): void {
   const valueType = entryType(e);
-  assert(valueType == TYPE_STRING);
-  free(entryValuePtr(e));
+  if (valueType == TYPE_STRING) free(entryValuePtr(e));
+  else freeValueOfType(valueType, entryValuePtr(e), entryValueLen(e));
 }
 
 /** Frees every entry and value of d, then its tables and TTL index, leaving it empty. */

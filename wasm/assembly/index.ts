@@ -41,6 +41,7 @@ import {
   setMaxHeapPageCount,
   usableSize,
 } from "./pages";
+import { copyValueOfType } from "./values";
 import {
   allocEntry,
   bytesEqual,
@@ -128,6 +129,11 @@ const RESULT_CURSOR: usize = 8;
 const RESULT_STAGING: usize = 12;
 /** Bytes waiting in the expired log, mirrored here so the host checks it without a call. */
 const RESULT_EXPIRED_LOG_LEN: usize = 16;
+/** Collection replies: the out buffer's address and filled length (see outPush). */
+const RESULT_OUT_PTR: usize = 20;
+const RESULT_OUT_LEN: usize = 24;
+/** Status of the last colOpen* call (COL_* / STATUS_*). */
+const RESULT_COL_STATUS: usize = 28;
 const resultCells: usize = memory.data(32, 16);
 
 // ── State ───────────────────────────────────────────────────────────────────────────────
@@ -197,6 +203,7 @@ function growBuffer(ptrCell: usize, capacityCell: usize, lenBytes: usize, needBy
 // Buffer descriptors are kept in static cells so growBuffer can serve both buffers.
 const expiredLogCells: usize = memory.data(8, 4); // ptr, capacity
 const scanOutCells: usize = memory.data(8, 4);
+const outCells: usize = memory.data(8, 4);
 
 function syncBufferGlobals(): void {
   expiredLogPtr = load<usize>(expiredLogCells);
@@ -640,7 +647,6 @@ export function copyKey(
   const dstHash = hashBytes(dstKeyPtr, dstKeyLen);
   const de = lookupWrite(dst, dstDb, dstKeyPtr, dstKeyLen, dstHash, now);
   if (de != 0 && !lookupFoundExpired && replace == 0) return 0;
-  assert(entryType(se) == TYPE_STRING); // other types add their deep copy here
   const ttl = entryExpireAtMs(se);
   if (!ensureTable(dst)) return STATUS_OOM;
   if (ttl != 0 && !ensureExpiresCapacity(dst, 1)) return STATUS_OOM;
@@ -648,7 +654,13 @@ export function copyKey(
   if (copied == 0) return STATUS_OOM;
   const valueLen = entryValueLen(se);
   let valuePtr: usize = 0;
-  if (valueLen != 0) {
+  if (entryType(se) != TYPE_STRING) {
+    valuePtr = copyValueOfType(entryType(se), entryValuePtr(se), valueLen);
+    if (valuePtr == 0) {
+      free(copied);
+      return STATUS_OOM;
+    }
+  } else if (valueLen != 0) {
     valuePtr = alloc(<usize>valueLen);
     if (valuePtr == 0) {
       free(copied);
@@ -934,4 +946,105 @@ export function freePageCount(): u32 {
 
 export function setMaxPages(pageCountMax: u32): void {
   setMaxHeapPageCount(pageCountMax);
+}
+
+// ── Collection access for the type modules (hash.ts, list.ts, set.ts, zset.ts) ───────────
+//
+// A collection command stages its key at stagingPtr and its other arguments right after it
+// (layout chosen by the type module), then calls its module's export, which uses these to
+// find or create the key. The module owns everything behind entryValuePtr/entryValueLen and
+// must delete the key (colDelete) when a command empties the collection, as Redis does.
+// Replies with many elements go through the out buffer: records of [u32 len][bytes, padded
+// to 4], whose address and length the host reads from the result cells.
+
+/** colOpen* outcome, readable by the host as the RESULT_COL_STATUS cell. */
+export const COL_OK: i32 = 0;
+
+/** Address of the first byte after the staged key: where a module's arguments start. */
+export function colArgsPtr(keyLen: u32): usize {
+  return stagingPtr + <usize>keyLen;
+}
+
+/** Live entry of `valueType` for reading, or 0 (missing: STATUS_MISSING, other type: STATUS_WRONGTYPE). */
+export function colOpenRead(db: u32, keyLen: u32, nowMs: f64, valueType: u8): usize {
+  const d = checkDb(db);
+  const e = lookupRead(d, db, stagingPtr, keyLen, <i64>nowMs);
+  if (e == 0) return colFail(STATUS_MISSING);
+  if (entryType(e) != valueType) return colFail(STATUS_WRONGTYPE);
+  store<i32>(resultCells, COL_OK, RESULT_COL_STATUS);
+  return e;
+}
+
+/**
+ * Live entry of `valueType` for writing. When missing and `create`, a new entry with an empty
+ * value (ptr 0, len 0) is inserted and returned: the module must give it a value, or remove it
+ * with colDelete, before returning to the host. 0 with STATUS_MISSING / WRONGTYPE / OOM.
+ */
+export function colOpenWrite(db: u32, keyLen: u32, nowMs: f64, valueType: u8, create: bool): usize {
+  const d = checkDb(db);
+  rehashOnWrite(d);
+  const keyPtr = stagingPtr;
+  const hash = hashBytes(keyPtr, keyLen);
+  let e = lookupWrite(d, db, keyPtr, keyLen, hash, <i64>nowMs);
+  if (e != 0 && lookupFoundExpired) {
+    deleteEntry(d, e); // replica: an expired collection is not written into
+    e = 0;
+  }
+  if (e != 0) {
+    if (entryType(e) != valueType) return colFail(STATUS_WRONGTYPE);
+    store<i32>(resultCells, COL_OK, RESULT_COL_STATUS);
+    return e;
+  }
+  if (!create) return colFail(STATUS_MISSING);
+  if (!ensureTable(d)) return colFail(STATUS_OOM);
+  e = allocEntry(keyPtr, keyLen, hash);
+  if (e == 0) return colFail(STATUS_OOM);
+  setEntryValue(e, 0, 0, valueType);
+  insertEntry(d, e);
+  maybeGrow(d);
+  store<i32>(resultCells, COL_OK, RESULT_COL_STATUS);
+  return e;
+}
+
+/** Deletes the key of entry e in db (the collection became empty, or creation failed). */
+export function colDelete(db: u32, e: usize): void {
+  const d = checkDb(db);
+  deleteEntry(d, e);
+  maybeShrink(d);
+}
+
+/** Status of the last colOpen* call, also in the RESULT_COL_STATUS cell. */
+export function colLastStatus(): i32 {
+  return load<i32>(resultCells, RESULT_COL_STATUS);
+}
+
+function colFail(status: i32): usize {
+  store<i32>(resultCells, status, RESULT_COL_STATUS);
+  return 0;
+}
+
+/** Empties the out buffer (call at the start of every command that replies through it). */
+export function outReset(): void {
+  store<u32>(resultCells, 0, RESULT_OUT_LEN);
+}
+
+/** Appends one [u32 len][bytes] record to the out buffer; false on OOM. */
+export function outPush(src: usize, len: u32): bool {
+  const lenBytes = <usize>load<u32>(resultCells, RESULT_OUT_LEN);
+  const recordBytes: usize = 4 + align4(<usize>len);
+  if (!growBuffer(outCells, outCells + 4, lenBytes, lenBytes + recordBytes)) return false;
+  const base = load<usize>(outCells);
+  store<u32>(resultCells, <u32>base, RESULT_OUT_PTR);
+  const at = base + lenBytes;
+  store<u32>(at, len);
+  if (len != 0) memory.copy(at + 4, src, len);
+  store<u32>(resultCells, <u32>(lenBytes + recordBytes), RESULT_OUT_LEN);
+  return true;
+}
+
+/** Appends an f64 as an 8-byte record (scores); false on OOM. */
+export function outPushF64(value: f64): bool {
+  const tmp = memory.data(8, 8);
+  store<f64>(tmp, value);
+  return outPush(tmp, 8);
 }

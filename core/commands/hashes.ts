@@ -1,0 +1,5 @@
+// Hash commands. Placeholder until the type lands.
+
+import type { CommandDefinition } from "./spec.ts";
+
+export const HASH_COMMANDS: CommandDefinition[] = [];

@@ -1,0 +1,14 @@
+// Set values in the engine: the typed binding over wasm/assembly/set.ts. Placeholder until the
+// type lands; keys.ts already asks it for OBJECT ENCODING.
+
+import type { Engine } from "./engine.ts";
+
+/** OBJECT ENCODING of a set value at key (Redis's names: listpack, hashtable, …). */
+export function setEncoding(
+  _engine: Engine,
+  _db: number,
+  _key: Uint8Array,
+  _nowMs: number,
+): string {
+  return "unknown";
+}

@@ -1,0 +1,146 @@
+// Clients blocked on keys (BLPOP, BRPOP, BLMOVE, BLMPOP, BZPOPMIN, BZPOPMAX …). A blocked
+// command parks with an `attempt` callback; any write to one of its keys marks the key ready,
+// and after the writing command finishes the dispatcher calls serveReady(), which offers each
+// ready key to its waiters in arrival order until an attempt fails (nothing left to pop). So a
+// push of one element wakes exactly one client, and the longest waiting one, as in Redis.
+// Attempts run synchronously inside serveReady, between two commands, so no other client can
+// observe a state in between.
+
+import type { CommandContext } from "../commands/spec.ts";
+import type { ClientState } from "./client.ts";
+
+interface Waiter {
+  client: ClientState;
+  db: number;
+  /** "db:latin1(key)" tags this waiter is registered under. */
+  tags: string[];
+  /** Tries to serve the command now; writes its reply and returns true when it did. */
+  attempt: () => boolean;
+  onTimeout: () => void;
+  resolve: () => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+function keyTag(db: number, key: Uint8Array): string {
+  let tag = db + ":";
+  for (let i = 0; i < key.length; i++) tag += String.fromCharCode(key[i]);
+  return tag;
+}
+
+export class BlockingRegistry {
+  /** Waiters per key tag, oldest first. */
+  readonly #byKey = new Map<string, Waiter[]>();
+  readonly #byClient = new Map<ClientState, Waiter>();
+  /** Keys written since the last serveReady, in the order they became ready. */
+  #ready: string[] = [];
+  #serving = false;
+
+  /** Number of blocked clients (INFO blocked_clients). */
+  get blockedCount(): number {
+    return this.#byClient.size;
+  }
+
+  /**
+   * Parks the command until `attempt()` succeeds after a write to one of `keys`, or until
+   * timeoutMs passes (0 = forever), when `onTimeout()` writes the timeout reply. ctx.argv is
+   * replaced by copies first: the read buffer its views point into is reused while the
+   * client waits, so attempt() must read its arguments from ctx.argv, not from earlier views.
+   * Inside MULTI/EXEC a blocking command never blocks: it times out at once, as in Redis.
+   */
+  block(
+    ctx: CommandContext,
+    keys: readonly Uint8Array[],
+    timeoutMs: number,
+    attempt: () => boolean,
+    onTimeout: () => void,
+  ): Promise<void> {
+    if (ctx.client.executingMulti) {
+      onTimeout();
+      return Promise.resolve();
+    }
+    ctx.argv = ctx.argv.map((arg) => arg.slice());
+    const db = ctx.client.db;
+    return new Promise<void>((resolve) => {
+      const waiter: Waiter = {
+        client: ctx.client,
+        db,
+        tags: [...new Set(keys.map((key) => keyTag(db, key)))],
+        attempt,
+        onTimeout,
+        resolve,
+        timer: undefined,
+      };
+      for (const tag of waiter.tags) {
+        let list = this.#byKey.get(tag);
+        if (!list) this.#byKey.set(tag, list = []);
+        list.push(waiter);
+      }
+      this.#byClient.set(ctx.client, waiter);
+      ctx.client.blocked = true;
+      if (timeoutMs > 0) {
+        waiter.timer = setTimeout(() => {
+          this.#remove(waiter);
+          waiter.onTimeout();
+          waiter.resolve();
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /** A key was written (called from ServerState.keyModified). */
+  signal(db: number, key: Uint8Array): void {
+    if (this.#byClient.size === 0) return;
+    const tag = keyTag(db, key);
+    if (this.#byKey.has(tag)) this.#ready.push(tag);
+  }
+
+  get hasReady(): boolean {
+    return this.#ready.length > 0 && !this.#serving;
+  }
+
+  /** Offers every ready key to its waiters, oldest first, until one cannot be served. */
+  serveReady(): void {
+    if (this.#serving) return;
+    this.#serving = true;
+    try {
+      while (this.#ready.length > 0) {
+        const tag = this.#ready.shift()!;
+        const waiters = this.#byKey.get(tag);
+        while (waiters && waiters.length > 0) {
+          const waiter = waiters[0];
+          if (!waiter.attempt()) break;
+          this.#remove(waiter);
+          waiter.resolve();
+        }
+      }
+    } finally {
+      this.#serving = false;
+    }
+  }
+
+  /** Unblocks a client without a reply (it disconnected or was killed). */
+  cancel(client: ClientState): void {
+    const waiter = this.#byClient.get(client);
+    if (!waiter) return;
+    this.#remove(waiter);
+    waiter.resolve();
+  }
+
+  #remove(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    waiter.client.blocked = false;
+    this.#byClient.delete(waiter.client);
+    for (const tag of waiter.tags) {
+      const list = this.#byKey.get(tag);
+      if (!list) continue;
+      const index = list.indexOf(waiter);
+      if (index >= 0) list.splice(index, 1);
+      if (list.length === 0) this.#byKey.delete(tag);
+    }
+  }
+
+  /** Cancels every waiter (server shutdown). */
+  cancelAll(): void {
+    for (const client of [...this.#byClient.keys()]) this.cancel(client);
+  }
+}

@@ -1,0 +1,13 @@
+// Sorted set values. Placeholder until the type lands: the keyspace already dispatches free and copy
+// here through values.ts.
+
+/** Frees every block the value owns. */
+export function zsetFreeValue(valuePtr: usize, valueLen: u32): void {
+  assert(valuePtr == 0 && valueLen == 0, "zset values are not implemented yet");
+}
+
+/** Deep copy; the new valuePtr, or 0 on OOM. */
+export function zsetCopyValue(valuePtr: usize, valueLen: u32): usize {
+  assert(false, "zset values are not implemented yet");
+  return valuePtr + <usize>valueLen;
+}
