@@ -116,6 +116,13 @@ function validClientName(arg: Uint8Array): string {
 
 function pingCommand(ctx: CommandContext): void {
   if (ctx.argv.length > 2) fail("ERR wrong number of arguments for 'ping' command");
+  if (ctx.client.protocol === 2 && ctx.client.subscriptionCount > 0) {
+    // Subscribed RESP2 clients get PING as a message-shaped array, as Redis sends it.
+    ctx.out.arrayHeader(2);
+    ctx.out.bulkString("pong");
+    ctx.out.bulk(ctx.argv.length === 2 ? ctx.argv[1] : new Uint8Array(0));
+    return;
+  }
   if (ctx.argv.length === 2) ctx.out.bulk(ctx.argv[1]);
   else ctx.out.simple("PONG");
 }
@@ -136,6 +143,7 @@ function resetCommand(ctx: CommandContext): void {
   client.queued = [];
   client.multiError = false;
   server.unwatchAll(client);
+  server.pubsub.removeClient(client);
   client.db = 0;
   client.name = "";
   client.writer.protocol = 2;

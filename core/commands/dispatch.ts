@@ -8,6 +8,7 @@ import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
 import { CommandError, ERR_NOAUTH, ERR_OOM, ERR_WRONGTYPE, wrongArity } from "../errors.ts";
 import type { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
+import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
 import type { CommandContext, CommandSpec } from "./spec.ts";
 
 /** Commands that run immediately even inside MULTI. */
@@ -122,6 +123,17 @@ export function executeCommand(
   }
   if (!client.authenticated && !spec.noAuth) {
     return rejectCommand(server, client, spec, ERR_NOAUTH);
+  }
+  if (
+    client.protocol === 2 && client.subscriptionCount > 0 &&
+    !SUBSCRIBE_CONTEXT_COMMANDS.has(spec.fullName)
+  ) {
+    return rejectCommand(
+      server,
+      client,
+      spec,
+      `ERR Can't execute '${spec.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
   }
   if (client.inMulti && !MULTI_CONTROL_COMMANDS.has(spec.fullName)) {
     client.queued.push({ argv: argv.map((a) => a.slice()) });

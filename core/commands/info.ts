@@ -123,8 +123,8 @@ function statsSection(server: ServerState): string[] {
     "evicted_keys:0",
     `keyspace_hits:${s.keyspaceHits}`,
     `keyspace_misses:${s.keyspaceMisses}`,
-    "pubsub_channels:0",
-    "pubsub_patterns:0",
+    `pubsub_channels:${server.pubsub.channelCount}`,
+    `pubsub_patterns:${server.pubsub.patternCount}`,
     `total_error_replies:${s.errorReplies}`,
   ];
 }

@@ -5,6 +5,7 @@
 import { CONNECTION_COMMANDS } from "./connection.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
 import { LIST_COMMANDS } from "./lists.ts";
+import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { SET_COMMANDS } from "./sets.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
 import { CommandTable } from "./dispatch.ts";
@@ -24,6 +25,7 @@ export function buildCommandTable(): CommandTable {
     ...LIST_COMMANDS,
     ...SET_COMMANDS,
     ...ZSET_COMMANDS,
+    ...PUBSUB_COMMANDS,
     ...transactionCommands(table),
     ...serverCommands(table),
   ];

@@ -113,6 +113,16 @@ export class ReplyWriter {
     }
   }
 
+  /**
+   * Drops the first `sizeBytes` bytes (those just written to the socket), keeping anything
+   * appended meanwhile, such as a Pub/Sub message encoded while the write was in flight.
+   */
+  consume(sizeBytes: number): void {
+    if (sizeBytes >= this.#lengthBytes) return this.reset();
+    this.#buf.copyWithin(0, sizeBytes, this.#lengthBytes);
+    this.#lengthBytes -= sizeBytes;
+  }
+
   /** The current length, to `truncate()` back to later. */
   mark(): number {
     return this.#lengthBytes;

@@ -48,6 +48,13 @@ export class ClientState {
   /** Parked in the BlockingRegistry (BLPOP and friends). */
   blocked = false;
 
+  // --- pub/sub ---
+  /** Subscribed channels and patterns, as latin1 names. */
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  /** Set by the server: writes out whatever is in the writer soon (Pub/Sub delivery). */
+  flushSoon: () => void = () => {};
+
   // --- accounting ---
   lastInteractionMs: number;
   /** Name of the last command, for CLIENT LIST's cmd=. */
@@ -78,13 +85,18 @@ export class ClientState {
     return this.writer.protocol;
   }
 
+  /** Channels plus patterns: the count SUBSCRIBE replies carry. */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
   /** The CLIENT LIST / CLIENT INFO line, with Redis's field names. */
   describe(nowMs: number): string {
     const ageS = Math.floor((nowMs - this.createdAtMs) / 1000);
     const idleS = Math.floor((nowMs - this.lastInteractionMs) / 1000);
-    const flags = this.blocked ? "b" : this.inMulti ? "x" : "N";
+    const flags = this.blocked ? "b" : this.inMulti ? "x" : this.subscriptionCount > 0 ? "P" : "N";
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
-      `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=0 psub=0 ssub=0 ` +
+      `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=0 ` +
       `multi=${this.inMulti ? this.queued.length : -1} qbuf=${this.reader.bufferedBytes} ` +
       `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
       `cmd=${this.lastCommand} user=default redir=-1 resp=${this.protocol}`;

@@ -152,12 +152,31 @@ export class NetworkServer {
     };
     reader.authRequired = !client.authenticated;
     state.clients.set(client.id, client);
-    const flush = async () => {
+    // Writes are serialized: the client's own loop and Pub/Sub deliveries from other clients
+    // both flush this writer, and bytes appended during a write stay for the next one.
+    let writing: Promise<void> | null = null;
+    const flush = async (): Promise<void> => {
+      while (writing) await writing;
       if (writer.lengthBytes === 0) return;
       const bytes = writer.view();
-      state.stats.netOutputBytes += bytes.length;
-      await writeAll(conn, bytes);
-      writer.reset();
+      const sizeBytes = bytes.length;
+      state.stats.netOutputBytes += sizeBytes;
+      writing = writeAll(conn, bytes);
+      try {
+        await writing;
+      } finally {
+        writing = null;
+      }
+      writer.consume(sizeBytes);
+    };
+    let flushScheduled = false;
+    client.flushSoon = () => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      queueMicrotask(() => {
+        flushScheduled = false;
+        flush().catch(() => client.close());
+      });
     };
     // At most one socket read is in flight; while a client is blocked (BLPOP …) its read stays
     // outstanding so a disconnect is noticed, and the next loop turn takes its result.

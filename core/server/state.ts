@@ -8,6 +8,7 @@ import type { Config } from "../config/table.ts";
 import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "./blocking.ts";
+import { PubSubRegistry } from "./pubsub.ts";
 import type { ClientState } from "./client.ts";
 
 /** Receives every write as a replica must replay it (replication and AOF attach here). */
@@ -64,6 +65,8 @@ export class ServerState {
   port = 0;
   /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
   readonly #watchers = new Map<string, Set<ClientState>>();
+  /** Channel and pattern subscriptions. */
+  readonly pubsub = new PubSubRegistry();
   /** Clients blocked on keys (BLPOP …). */
   readonly blocking = new BlockingRegistry();
   /** Consumers of the write stream; empty until replication or AOF is on. */
@@ -141,6 +144,7 @@ export class ServerState {
 
   removeClient(client: ClientState): void {
     this.blocking.cancel(client);
+    this.pubsub.removeClient(client);
     this.unwatchAll(client);
     this.clients.delete(client.id);
   }

@@ -1,0 +1,208 @@
+// Pub/Sub commands. Subscription replies are push messages in RESP3 and arrays in RESP2, one
+// per channel, each carrying the client's total subscription count, exactly as Redis sends
+// them; a RESP2 client with subscriptions is held to the commands Redis allows in that mode
+// (enforced in the dispatcher, see SUBSCRIBE_CONTEXT_COMMANDS).
+
+import { latin1 } from "../bytes.ts";
+import { fromLatin1 } from "../bytes.ts";
+import type { CommandContext, CommandDefinition } from "./spec.ts";
+
+/** Commands a RESP2 client may send while subscribed. */
+export const SUBSCRIBE_CONTEXT_COMMANDS = new Set([
+  "subscribe",
+  "unsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "ssubscribe",
+  "sunsubscribe",
+  "ping",
+  "quit",
+  "reset",
+]);
+
+function writeSubscriptionReply(
+  ctx: CommandContext,
+  kind: string,
+  name: Uint8Array | null,
+  count: number,
+): void {
+  const out = ctx.out;
+  out.pushHeader(3);
+  out.bulkString(kind);
+  if (name === null) out.nullBulk();
+  else out.bulk(name);
+  out.integer(count);
+}
+
+function subscribeCommand(ctx: CommandContext): void {
+  for (let i = 1; i < ctx.argv.length; i++) {
+    ctx.server.pubsub.subscribe(ctx.client, ctx.argv[i]);
+    writeSubscriptionReply(ctx, "subscribe", ctx.argv[i], ctx.client.subscriptionCount);
+  }
+}
+
+function psubscribeCommand(ctx: CommandContext): void {
+  for (let i = 1; i < ctx.argv.length; i++) {
+    ctx.server.pubsub.psubscribe(ctx.client, ctx.argv[i]);
+    writeSubscriptionReply(ctx, "psubscribe", ctx.argv[i], ctx.client.subscriptionCount);
+  }
+}
+
+function unsubscribeGeneric(ctx: CommandContext, patterns: boolean): void {
+  const { client, server } = ctx;
+  const kind = patterns ? "punsubscribe" : "unsubscribe";
+  const names = ctx.argv.length > 1
+    ? ctx.argv.slice(1).map((a) => latin1(a))
+    : [...(patterns ? client.patterns : client.channels)];
+  if (names.length === 0) {
+    writeSubscriptionReply(ctx, kind, null, client.subscriptionCount);
+    return;
+  }
+  for (const name of names) {
+    if (patterns) server.pubsub.punsubscribe(client, name);
+    else server.pubsub.unsubscribe(client, name);
+    writeSubscriptionReply(ctx, kind, fromLatin1(name), client.subscriptionCount);
+  }
+}
+
+function publishCommand(ctx: CommandContext): void {
+  ctx.out.integer(ctx.server.pubsub.publish(ctx.argv[1], ctx.argv[2]));
+}
+
+function pubsubChannelsCommand(ctx: CommandContext): void {
+  const names = ctx.server.pubsub.channels(ctx.argv.length > 2 ? ctx.argv[2] : null);
+  ctx.out.arrayHeader(names.length);
+  for (const name of names) ctx.out.bulk(fromLatin1(name));
+}
+
+function pubsubNumsubCommand(ctx: CommandContext): void {
+  // A flat array of channel, count pairs in both protocols, as Redis 7.0 replies.
+  const channels = ctx.argv.slice(2);
+  ctx.out.arrayHeader(channels.length * 2);
+  for (const channel of channels) {
+    ctx.out.bulk(channel);
+    ctx.out.integer(ctx.server.pubsub.subscriberCount(channel));
+  }
+}
+
+const PUBSUB_HELP = [
+  "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "CHANNELS [<pattern>]",
+  "    Return the currently active channels matching a <pattern> (default: '*').",
+  "NUMPAT",
+  "    Return number of subscriptions to patterns.",
+  "NUMSUB [<channel> ...]",
+  "    Return the number of subscribers for the specified channels, excluding",
+  "    pattern subscriptions(default: no channels).",
+  "HELP",
+  "    Prints this help.",
+];
+
+const FLAGS = ["pubsub", "noscript", "loading", "stale"];
+const CATEGORIES = ["pubsub", "slow"];
+
+export const PUBSUB_COMMANDS: CommandDefinition[] = [
+  {
+    name: "subscribe",
+    arity: -2,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "pubsub",
+    summary: "Listens for messages published to channels.",
+    since: "2.0.0",
+    handler: subscribeCommand,
+  },
+  {
+    name: "unsubscribe",
+    arity: -1,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "pubsub",
+    summary: "Stops listening to messages posted to channels.",
+    since: "2.0.0",
+    handler: (ctx) => unsubscribeGeneric(ctx, false),
+  },
+  {
+    name: "psubscribe",
+    arity: -2,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "pubsub",
+    summary: "Listens for messages published to channels that match one or more patterns.",
+    since: "2.0.0",
+    handler: psubscribeCommand,
+  },
+  {
+    name: "punsubscribe",
+    arity: -1,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "pubsub",
+    summary: "Stops listening to messages published to channels that match one or more patterns.",
+    since: "2.0.0",
+    handler: (ctx) => unsubscribeGeneric(ctx, true),
+  },
+  {
+    name: "publish",
+    arity: 3,
+    flags: ["pubsub", "loading", "stale", "fast", "may-replicate"],
+    categories: ["pubsub", "fast"],
+    group: "pubsub",
+    summary: "Posts a message to a channel.",
+    since: "2.0.0",
+    handler: publishCommand,
+  },
+  {
+    name: "pubsub",
+    arity: -2,
+    group: "pubsub",
+    summary: "A container for Pub/Sub commands.",
+    since: "2.8.0",
+    categories: ["slow"],
+    subcommands: [
+      {
+        name: "channels",
+        arity: -2,
+        flags: ["pubsub", "loading", "stale"],
+        categories: CATEGORIES,
+        group: "pubsub",
+        summary: "Returns the active channels.",
+        since: "2.8.0",
+        handler: pubsubChannelsCommand,
+      },
+      {
+        name: "numsub",
+        arity: -2,
+        flags: ["pubsub", "loading", "stale"],
+        categories: CATEGORIES,
+        group: "pubsub",
+        summary: "Returns a count of subscribers to channels.",
+        since: "2.8.0",
+        handler: pubsubNumsubCommand,
+      },
+      {
+        name: "numpat",
+        arity: 2,
+        flags: ["pubsub", "loading", "stale"],
+        categories: CATEGORIES,
+        group: "pubsub",
+        summary: "Returns a count of unique pattern subscriptions.",
+        since: "2.8.0",
+        handler: (ctx) => ctx.out.integer(ctx.server.pubsub.patternCount),
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        categories: ["slow"],
+        group: "pubsub",
+        summary: "Returns helpful text about the different subcommands.",
+        since: "6.2.0",
+        handler: (ctx) => {
+          ctx.out.arrayHeader(PUBSUB_HELP.length);
+          for (const line of PUBSUB_HELP) ctx.out.simple(line);
+        },
+      },
+    ],
+  },
+];
