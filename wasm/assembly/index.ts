@@ -480,6 +480,8 @@ export function appendString(
   const newLen = <u64>oldLen + <u64>suffixLen;
   if (newLen > STRING_MAX_BYTES) return STATUS_OOM;
   if (suffixLen == 0) {
+    // Redis unshares the value even for an empty suffix: OBJECT ENCODING turns "raw".
+    setEntryFlags(e, ENCODING_HINT_RAW);
     store<u32>(resultCells, <u32>entryValuePtr(e) + oldLen, RESULT_PTR);
     return <i32>oldLen;
   }
