@@ -3,6 +3,9 @@
 // Run by hand from the repo root (it is not a `deno bench` file):
 //
 //   deno run -A bench/load.ts [--rounds 3] [--requests 200000] [--clients 50] [--keys 1000000]
+//     [--tests set,get] [--memory strings,hash,set,zset|none]
+//
+// The collection types' run: --tests lpush,lpop,sadd,hset,zadd,lrange_100 --memory hash,set,zset
 //
 // Throughput: `redis-benchmark -q -t set,get -n <requests> -c <clients>`, unpipelined and with
 // `-P 16`, in alternating rounds (the order of the two servers flips every round so neither
@@ -47,8 +50,15 @@ const { values: flags } = parseArgs({
     requests: { type: "string", default: "200000" },
     clients: { type: "string", default: "50" },
     keys: { type: "string", default: "1000000" },
+    tests: { type: "string", default: "set,get" },
+    memory: { type: "string", default: "strings" },
   },
 });
+const benchmarkTests = String(flags.tests);
+/** Datasets to load for the memory comparison, each into a fresh pair of servers. */
+const memoryDatasets = String(flags.memory).split(",").filter((name) =>
+  name !== "" && name !== "none"
+);
 const roundCount = Math.max(1, Number(flags.rounds));
 const requestCount = Number(flags.requests);
 const clientCount = Number(flags.clients);
@@ -145,7 +155,7 @@ async function benchmark(server: BenchServer, pipelineDepth: number): Promise<Ma
     String(server.port),
     "-q",
     "-t",
-    "set,get",
+    benchmarkTests,
     "-n",
     String(requestCount),
     "-c",
@@ -155,17 +165,64 @@ async function benchmark(server: BenchServer, pipelineDepth: number): Promise<Ma
   ]);
   const rates = new Map<string, number>();
   for (const line of stdout.split(/[\r\n]+/)) {
-    const match = /^(SET|GET): ([\d.]+) requests per second/.exec(line.trim());
+    const match = /^([A-Z_0-9]+)(?: \([^)]*\))?: ([\d.]+) requests per second/.exec(line.trim());
     if (match) rates.set(match[1], Number(match[2]));
   }
-  if (!rates.has("SET") || !rates.has("GET")) {
+  if (rates.size < benchmarkTests.split(",").length) {
     throw new Error(`${server.label}: cannot read redis-benchmark output:\n${stdout}`);
   }
   return rates;
 }
 
-/** Writes `keyCount` SET commands with fixed-size keys and 100-byte values as RESP. */
-async function writeMassInsertionFile(path: string): Promise<void> {
+/**
+ * The command that creates key `index` of a memory dataset: `strings` are 100-byte values;
+ * `hash`, `set` and `zset` are small collections of 5 short elements each, the shape that
+ * stays in Redis's compact encodings (listpack / intset) — the case the memory target is about.
+ */
+function datasetCommand(dataset: string, index: number): string[] {
+  const key = `key:${String(index).padStart(10, "0")}`;
+  switch (dataset) {
+    case "strings":
+      return ["SET", key, String(index).padStart(VALUE_SIZE_BYTES, "v")];
+    case "hash":
+      return [
+        "HSET",
+        key,
+        "name",
+        `user${index}`,
+        "age",
+        String(index % 90),
+        "city",
+        "paris",
+        "score",
+        "42",
+        "flag",
+        "1",
+      ];
+    case "set":
+      return ["SADD", key, `m${index}`, "alpha", "beta", "gamma", "delta"];
+    case "zset":
+      return [
+        "ZADD",
+        key,
+        "1",
+        `m${index}`,
+        "2",
+        "alpha",
+        "3",
+        "beta",
+        "4.5",
+        "gamma",
+        "5",
+        "delta",
+      ];
+    default:
+      throw new Error(`unknown memory dataset '${dataset}' (strings, hash, set, zset)`);
+  }
+}
+
+/** Writes the dataset's `keyCount` creating commands as RESP. */
+async function writeMassInsertionFile(path: string, dataset = "strings"): Promise<void> {
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   const encoder = new TextEncoder();
   const batchCommandCount = 10_000;
@@ -173,9 +230,8 @@ async function writeMassInsertionFile(path: string): Promise<void> {
     for (let start = 0; start < keyCount; start += batchCommandCount) {
       let chunk = "";
       for (let index = start; index < Math.min(keyCount, start + batchCommandCount); index++) {
-        const key = `key:${String(index).padStart(10, "0")}`;
-        const value = String(index).padStart(VALUE_SIZE_BYTES, "v");
-        chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
+        const argv = datasetCommand(dataset, index);
+        chunk += `*${argv.length}\r\n` + argv.map((arg) => `$${arg.length}\r\n${arg}\r\n`).join("");
       }
       const bytes = encoder.encode(chunk);
       let writtenBytes = 0;
@@ -255,29 +311,43 @@ async function main(): Promise<void> {
 
     const baselineBytes = new Map<string, number>();
     for (const server of servers) baselineBytes.set(server.label, await residentBytes(server.pid));
-    for (const server of servers) {
-      const client = await RawClient.connect(server.port);
-      await client.command("FLUSHALL");
-      client.close();
-    }
-    const insertionPath = `${scratchDir}/mass_insertion.resp`;
-    await writeMassInsertionFile(insertionPath);
-    const loadedBytes = new Map<string, number>();
-    for (const server of servers) {
-      const output = await runTool(findExecutable("redis-cli")!, [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(server.port),
-        "--pipe",
-      ], insertionPath);
-      if (!output.includes(`errors: 0, replies: ${keyCount}`)) {
-        throw new Error(`${server.label}: redis-cli --pipe did not load cleanly:\n${output}`);
+    const loadedBytesByDataset = new Map<string, Map<string, number>>();
+    for (const dataset of memoryDatasets) {
+      // Fresh servers per dataset: RSS does not shrink after FLUSHALL in either server.
+      const freshRedis = redisAsBenchServer(await startRedisServer());
+      const freshResplica = Deno.env.get("RESPLICA_SELFTEST") === "1"
+        ? { ...redisAsBenchServer(await startRedisServer()), label: "redis-server#2" }
+        : await startResplica();
+      try {
+        const insertionPath = `${scratchDir}/mass_insertion_${dataset}.resp`;
+        await writeMassInsertionFile(insertionPath, dataset);
+        const loadedBytes = new Map<string, number>();
+        for (const server of [freshRedis, freshResplica]) {
+          const output = await runTool(findExecutable("redis-cli")!, [
+            "-h",
+            "127.0.0.1",
+            "-p",
+            String(server.port),
+            "--pipe",
+          ], insertionPath);
+          if (!output.includes(`errors: 0, replies: ${keyCount}`)) {
+            throw new Error(`${server.label}: redis-cli --pipe did not load cleanly:\n${output}`);
+          }
+          const size = await dbSize(server);
+          if (size !== `:${keyCount}`) {
+            throw new Error(`${server.label}: DBSIZE ${size} after load`);
+          }
+          await delay(1_000); // let the allocator settle before reading RSS
+          loadedBytes.set(
+            server === freshRedis ? redis.label : resplica.label,
+            await residentBytes(server.pid),
+          );
+        }
+        loadedBytesByDataset.set(dataset, loadedBytes);
+      } finally {
+        await freshResplica.stop();
+        await freshRedis.stop();
       }
-      const size = await dbSize(server);
-      if (size !== `:${keyCount}`) throw new Error(`${server.label}: DBSIZE ${size} after load`);
-      await delay(1_000); // let the allocator settle before reading RSS
-      loadedBytes.set(server.label, await residentBytes(server.pid));
     }
 
     const rows: string[] = [
@@ -292,24 +362,25 @@ async function main(): Promise<void> {
           `${formatRate(resplicaRate)} | ${(resplicaRate / redisRate).toFixed(2)}× |`,
       );
     }
-    for (
-      const [label, bytesMap] of [["RSS empty", baselineBytes], [
-        "RSS loaded",
-        loadedBytes,
-      ]] as const
-    ) {
+    const memoryRows: [string, Map<string, number>][] = [["RSS, empty (MiB)", baselineBytes]];
+    for (const [dataset, bytesMap] of loadedBytesByDataset) {
+      const what = dataset === "strings"
+        ? `${keyCount.toLocaleString("en-US")} keys × ${VALUE_SIZE_BYTES} B`
+        : `${keyCount.toLocaleString("en-US")} small ${
+          dataset === "hash" ? "hashes" : dataset + "s"
+        } of 5 elements`;
+      memoryRows.push([`RSS, ${what} (MiB)`, bytesMap]);
+    }
+    for (const [what, bytesMap] of memoryRows) {
       const redisBytes = bytesMap.get(redis.label)!;
       const resplicaBytes = bytesMap.get(resplica.label)!;
-      const what = label === "RSS empty"
-        ? "RSS, empty (MiB)"
-        : `RSS, ${keyCount.toLocaleString("en-US")} keys × ${VALUE_SIZE_BYTES} B (MiB)`;
       rows.push(
         `| ${what} | ${formatMiB(redisBytes)} | ${formatMiB(resplicaBytes)} | ` +
           `${(resplicaBytes / redisBytes).toFixed(2)}× |`,
       );
     }
     console.log(
-      `\nredis-benchmark -q -t set,get -n ${requestCount} -c ${clientCount} [-P 16], ` +
+      `\nredis-benchmark -q -t ${benchmarkTests} -n ${requestCount} -c ${clientCount} [-P 16], ` +
         `${roundCount} alternating rounds; memory via redis-cli --pipe and /proc/<pid>/status VmRSS\n`,
     );
     console.log(rows.join("\n"));
