@@ -193,7 +193,8 @@ function afterCommand(
     if (ctx.propagateAs === null) server.propagate(db, ctx.argv);
     else for (const argv of ctx.propagateAs) server.propagate(db, argv);
   }
-  if (server.blocking.hasReady) server.blocking.serveReady();
+  // Inside EXEC, blocked clients wait for the whole transaction: EXEC's own end serves them.
+  if (server.blocking.hasReady && !ctx.client.executingMulti) server.blocking.serveReady();
 }
 
 function handleError(server: ServerState, client: ClientState, error: unknown): void {

@@ -1051,3 +1051,4 @@ export function outPushF64(value: f64): bool {
   return outPush(tmp, 8);
 }
 export * from "./hash";
+export * from "./list";
