@@ -375,38 +375,17 @@ function lmpopCommand(ctx: CommandContext): void {
 
 // --- blocking commands ---
 
-/** True while some client's EXEC is running its queued commands. */
-function execInProgress(ctx: CommandContext): boolean {
-  for (const client of ctx.server.clients.values()) {
-    if (client.executingMulti) return true;
-  }
-  return false;
-}
-
 /**
  * Wraps a blocked command's attempt: runs it with a fresh clock, and turns an error it raises
  * (OOM, WRONGTYPE for BLMOVE's destination) into the client's reply, which ends the wait as in
- * Redis. `keysOf` names the keys it waits on (read from ctx.argv, the copies block() made).
- *
- * A push inside EXEC must wake waiters only after the whole transaction, as in Redis, but the
- * dispatcher offers ready keys after every command, the queued ones included. So while an EXEC
- * is running the attempt declines and marks its keys ready again once the current synchronous
- * run is over (a microtask, which runs before EXEC's own bookkeeping serves ready keys).
+ * Redis. (A push inside EXEC wakes waiters only after the whole transaction: the dispatcher
+ * holds ready keys until EXEC ends.)
  */
 function guardedAttempt(
   ctx: CommandContext,
-  keysOf: () => Uint8Array[],
   attempt: () => boolean,
 ): () => boolean {
   return () => {
-    if (execInProgress(ctx)) {
-      const db = ctx.client.db;
-      const keys = keysOf();
-      queueMicrotask(() => {
-        for (const key of keys) ctx.server.blocking.signal(db, key);
-      });
-      return false;
-    }
     ctx.nowMs = Date.now();
     try {
       return attempt();
@@ -458,7 +437,7 @@ function bpopGeneric(ctx: CommandContext, fromTail: boolean): void | Promise<voi
     ctx,
     keys,
     timeoutMs,
-    guardedAttempt(ctx, () => ctx.argv.slice(1, -1), () => bpopServe(ctx, fromTail, true)),
+    guardedAttempt(ctx, () => bpopServe(ctx, fromTail, true)),
     timeoutReply(ctx, false),
   );
 }
@@ -489,7 +468,7 @@ function bmoveGeneric(
     ctx,
     [ctx.argv[1]],
     timeoutMs,
-    guardedAttempt(ctx, () => [ctx.argv[1]], () => serve(true)),
+    guardedAttempt(ctx, () => serve(true)),
     timeoutReply(ctx, true),
   );
 }
@@ -522,11 +501,7 @@ function blmpopCommand(ctx: CommandContext): void | Promise<void> {
     args.keys,
     timeoutMs,
     // block() replaced ctx.argv by copies: re-read the keys from them.
-    guardedAttempt(
-      ctx,
-      () => mpopArgs(ctx.argv, 2).keys,
-      () => mpopServe(ctx, mpopArgs(ctx.argv, 2), true),
-    ),
+    guardedAttempt(ctx, () => mpopServe(ctx, mpopArgs(ctx.argv, 2), true)),
     timeoutReply(ctx, false),
   );
 }
