@@ -1,5 +1,438 @@
-// Set commands. Placeholder until the type lands.
+// Set commands: argument checks in Redis 7.0's order with its exact error texts, reply shapes
+// per protocol (RESP3 set type where Redis replies a set), and the keyspace bookkeeping after
+// each write (keyModified; SPOP propagates as SREM of what it popped, because a replica must
+// not draw its own random members). The engine half is core/engine/set.ts over
+// wasm/assembly/set.ts, which also decides member order (an intset replies ascending, as
+// Redis's does; other encodings have no promised order).
 
-import type { CommandDefinition } from "./spec.ts";
+import { globMatch, isWord, latin1 } from "../bytes.ts";
+import {
+  setAdd,
+  setAreMembers,
+  setCardinality,
+  setInterCard,
+  setIsMember,
+  setMembers,
+  setMove,
+  SetOperation,
+  setOperation,
+  setPop,
+  setRandomMembers,
+  setRemove,
+  setScan,
+  setStore,
+} from "../engine/set.ts";
+import { ERR_SYNTAX, fail } from "../errors.ts";
+import { int64Arg, intArg } from "./_args.ts";
+import type { CommandContext, CommandDefinition } from "./spec.ts";
 
-export const SET_COMMANDS: CommandDefinition[] = [];
+const ERR_SRANDMEMBER_RANGE =
+  "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+const ERR_MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
+const ERR_NUMKEYS = "ERR numkeys should be greater than 0";
+const ERR_NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
+const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
+const ERR_INVALID_CURSOR = "ERR invalid cursor";
+
+const INT64_MIN = -9223372036854775808n;
+/** SSCAN's default COUNT (Redis's). */
+const SCAN_COUNT_DEFAULT = 10;
+
+function writeMembers(ctx: CommandContext, members: readonly Uint8Array[], asSet: boolean): void {
+  if (asSet) ctx.out.setHeader(members.length);
+  else ctx.out.arrayHeader(members.length);
+  for (const member of members) ctx.out.bulk(member);
+}
+
+/** SADD key member [member ...] */
+function saddCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const added = setAdd(server.engine, client.db, argv[1], argv.slice(2), ctx.nowMs);
+  if (added > 0) server.keyModified(client.db, argv[1]);
+  ctx.out.integer(added);
+}
+
+/** SREM key member [member ...] */
+function sremCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const removed = setRemove(server.engine, client.db, argv[1], argv.slice(2), ctx.nowMs);
+  if (removed > 0) server.keyModified(client.db, argv[1]);
+  ctx.out.integer(removed);
+}
+
+/** SISMEMBER key member → 1 / 0 */
+function sismemberCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  ctx.out.integer(setIsMember(server.engine, client.db, argv[1], argv[2], ctx.nowMs) ? 1 : 0);
+}
+
+/** SMISMEMBER key member [member ...] → array of 1 / 0 */
+function smismemberCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const flags = setAreMembers(server.engine, client.db, argv[1], argv.slice(2), ctx.nowMs);
+  ctx.out.arrayHeader(flags.length);
+  for (const flag of flags) ctx.out.integer(flag ? 1 : 0);
+}
+
+/** SCARD key */
+function scardCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  ctx.out.integer(setCardinality(server.engine, client.db, argv[1], ctx.nowMs));
+}
+
+/** SMEMBERS key (a set reply; an empty one for a missing key, as Redis 7.0's SINTER path) */
+function smembersCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const members = setMembers(server.engine, client.db, argv[1], ctx.nowMs) ?? [];
+  writeMembers(ctx, members, true);
+}
+
+/**
+ * SRANDMEMBER key [count]: without count a bulk (nil when missing); with count an array, of
+ * distinct members for count ≥ 0, of |count| independent draws for count < 0.
+ */
+function srandmemberCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  if (argv.length > 3) fail(ERR_SYNTAX);
+  if (argv.length === 2) {
+    const members = setRandomMembers(server.engine, client.db, argv[1], 1, false, ctx.nowMs);
+    if (members === null) ctx.out.nullBulk();
+    else ctx.out.bulk(members[0]);
+    return;
+  }
+  const count = int64Arg(argv[2]);
+  if (count === INT64_MIN) fail(ERR_SRANDMEMBER_RANGE);
+  const unique = count >= 0n;
+  const magnitude = Number(unique ? count : -count);
+  const members = magnitude === 0
+    ? checkSetOrMissing(ctx, argv[1])
+    : setRandomMembers(server.engine, client.db, argv[1], magnitude, unique, ctx.nowMs);
+  writeMembers(ctx, members ?? [], false);
+}
+
+/**
+ * SPOP key [count]: without count a bulk (nil when missing); with count a set reply. The
+ * replica gets SREM of the popped members instead of a command that would draw again.
+ */
+function spopCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  if (argv.length > 3) fail(ERR_SYNTAX);
+  let count = 1;
+  if (argv.length === 3) {
+    const parsed = int64Arg(argv[2], ERR_MUST_BE_POSITIVE);
+    if (parsed < 0n) fail(ERR_MUST_BE_POSITIVE);
+    count = Number(parsed);
+  }
+  const members = count === 0
+    ? checkSetOrMissing(ctx, argv[1])
+    : setPop(server.engine, client.db, argv[1], count, ctx.nowMs);
+  if (members !== null && members.length > 0) {
+    server.keyModified(client.db, argv[1]);
+    ctx.propagateAs = [["SREM", argv[1], ...members]];
+  }
+  if (argv.length === 2) {
+    if (members === null) ctx.out.nullBulk();
+    else ctx.out.bulk(members[0]);
+  } else {
+    writeMembers(ctx, members ?? [], true);
+  }
+}
+
+/** A count of 0: no members, but still WRONGTYPE for another type. */
+function checkSetOrMissing(ctx: CommandContext, key: Uint8Array): Uint8Array[] {
+  setCardinality(ctx.server.engine, ctx.client.db, key, ctx.nowMs);
+  return [];
+}
+
+/** SMOVE source destination member → 1 moved / 0 */
+function smoveCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const outcome = setMove(server.engine, client.db, argv[1], argv[2], argv[3], ctx.nowMs);
+  const sameKey = latin1(argv[1]) === latin1(argv[2]);
+  if (outcome !== 0 && !sameKey) {
+    server.keyModified(client.db, argv[1]);
+    if (outcome === 1) server.keyModified(client.db, argv[2]);
+  }
+  ctx.out.integer(outcome === 0 ? 0 : 1);
+}
+
+function setOpCommand(ctx: CommandContext, op: SetOperation): void {
+  const { argv, server, client } = ctx;
+  const members = setOperation(server.engine, client.db, argv.slice(1), op, ctx.nowMs);
+  writeMembers(ctx, members, true);
+}
+
+function setStoreCommand(ctx: CommandContext, op: SetOperation): void {
+  const { argv, server, client } = ctx;
+  const result = setStore(server.engine, client.db, argv[1], argv.slice(2), op, ctx.nowMs);
+  if (result.dstChanged) server.keyModified(client.db, argv[1]);
+  ctx.out.integer(result.size);
+}
+
+/** SINTERCARD numkeys key [key ...] [LIMIT limit] */
+function sintercardCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const numkeys = int64Arg(argv[1], ERR_NUMKEYS);
+  if (numkeys < 1n) fail(ERR_NUMKEYS);
+  if (numkeys > BigInt(argv.length - 2)) fail(ERR_NUMKEYS_TOO_MANY);
+  const keyEnd = 2 + Number(numkeys);
+  let limit = 0;
+  for (let i = keyEnd; i < argv.length; i++) {
+    if (isWord(argv[i], "limit") && i + 1 < argv.length) {
+      i++;
+      const parsed = int64Arg(argv[i], ERR_LIMIT_NEGATIVE);
+      if (parsed < 0n) fail(ERR_LIMIT_NEGATIVE);
+      limit = Number(parsed);
+    } else fail(ERR_SYNTAX);
+  }
+  const keys = argv.slice(2, keyEnd);
+  ctx.out.integer(setInterCard(server.engine, client.db, keys, limit, ctx.nowMs));
+}
+
+/**
+ * A SCAN cursor as Redis's strtoul reads it: decimal, optional sign (negative wraps modulo
+ * 2^64), no overflow. Only the low 32 bits can address a bucket of an engine table.
+ */
+function scanCursorArg(arg: Uint8Array): number {
+  const match = /^([+-]?)(\d+)$/.exec(latin1(arg));
+  if (!match || BigInt(match[2]) > 18446744073709551615n) fail(ERR_INVALID_CURSOR);
+  let value = BigInt(match[2]);
+  if (match[1] === "-") value = BigInt.asUintN(64, -value);
+  return Number(BigInt.asUintN(32, value));
+}
+
+/** SSCAN key cursor [MATCH pattern] [COUNT count] */
+function sscanCommand(ctx: CommandContext): void {
+  const { argv, server, client } = ctx;
+  const cursor = scanCursorArg(argv[2]);
+  // Redis answers a missing key before it reads the options; WRONGTYPE comes first too.
+  const probe = setCardinality(server.engine, client.db, argv[1], ctx.nowMs);
+  if (probe === 0) {
+    ctx.out.arrayHeader(2);
+    ctx.out.bulkString("0");
+    ctx.out.arrayHeader(0);
+    return;
+  }
+  let count = SCAN_COUNT_DEFAULT;
+  let pattern: Uint8Array | null = null;
+  for (let i = 3; i < argv.length; i += 2) {
+    if (i + 1 >= argv.length) fail(ERR_SYNTAX);
+    if (isWord(argv[i], "count")) {
+      count = intArg(argv[i + 1]);
+      if (count < 1) fail(ERR_SYNTAX);
+    } else if (isWord(argv[i], "match")) {
+      pattern = argv[i + 1];
+      if (pattern.length === 1 && pattern[0] === 42) pattern = null;
+    } else fail(ERR_SYNTAX);
+  }
+  const page = setScan(server.engine, client.db, argv[1], cursor, count, ctx.nowMs);
+  const members = page === null
+    ? []
+    : pattern === null
+    ? page.members
+    : page.members.filter((member) => globMatch(pattern!, member));
+  ctx.out.arrayHeader(2);
+  ctx.out.bulkString(String(page === null ? 0 : page.cursor));
+  writeMembers(ctx, members, false);
+}
+
+const READ_FAST = ["readonly", "fast"];
+const WRITE_FAST = ["write", "fast"];
+const SET_GROUP = "set";
+
+export const SET_COMMANDS: CommandDefinition[] = [
+  {
+    name: "sadd",
+    arity: -3,
+    flags: ["write", "denyoom", "fast"],
+    keys: [1, 1, 1],
+    categories: ["write", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Add one or more members to a set",
+    complexity:
+      "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+    handler: saddCommand,
+  },
+  {
+    name: "srem",
+    arity: -3,
+    flags: WRITE_FAST,
+    keys: [1, 1, 1],
+    categories: ["write", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Remove one or more members from a set",
+    complexity: "O(N) where N is the number of members to be removed.",
+    handler: sremCommand,
+  },
+  {
+    name: "sismember",
+    arity: 3,
+    flags: READ_FAST,
+    keys: [1, 1, 1],
+    categories: ["read", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Determine if a given value is a member of a set",
+    handler: sismemberCommand,
+  },
+  {
+    name: "smismember",
+    arity: -3,
+    flags: READ_FAST,
+    keys: [1, 1, 1],
+    categories: ["read", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Returns the membership associated with the given elements for a set",
+    since: "6.2.0",
+    complexity: "O(N) where N is the number of elements being checked for membership",
+    handler: smismemberCommand,
+  },
+  {
+    name: "scard",
+    arity: 2,
+    flags: READ_FAST,
+    keys: [1, 1, 1],
+    categories: ["read", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Get the number of members in a set",
+    handler: scardCommand,
+  },
+  {
+    name: "smembers",
+    arity: 2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Get all the members in a set",
+    complexity: "O(N) where N is the set cardinality.",
+    handler: smembersCommand,
+  },
+  {
+    name: "srandmember",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Get one or multiple random members from a set",
+    complexity:
+      "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+    handler: srandmemberCommand,
+  },
+  {
+    name: "spop",
+    arity: -2,
+    flags: WRITE_FAST,
+    keys: [1, 1, 1],
+    categories: ["write", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Remove and return one or multiple random members from a set",
+    complexity:
+      "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+    handler: spopCommand,
+  },
+  {
+    name: "smove",
+    arity: 4,
+    flags: WRITE_FAST,
+    keys: [1, 2, 1],
+    categories: ["write", "set", "fast"],
+    group: SET_GROUP,
+    summary: "Move a member from one set to another",
+    handler: smoveCommand,
+  },
+  {
+    name: "sinter",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [1, -1, 1],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Intersect multiple sets",
+    complexity:
+      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+    handler: (ctx) => setOpCommand(ctx, SetOperation.Inter),
+  },
+  {
+    name: "sunion",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [1, -1, 1],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Add multiple sets",
+    complexity: "O(N) where N is the total number of elements in all given sets.",
+    handler: (ctx) => setOpCommand(ctx, SetOperation.Union),
+  },
+  {
+    name: "sdiff",
+    arity: -2,
+    flags: ["readonly"],
+    keys: [1, -1, 1],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Subtract multiple sets",
+    complexity: "O(N) where N is the total number of elements in all given sets.",
+    handler: (ctx) => setOpCommand(ctx, SetOperation.Diff),
+  },
+  {
+    name: "sinterstore",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 1],
+    categories: ["write", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Intersect multiple sets and store the resulting set in a key",
+    complexity:
+      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+    handler: (ctx) => setStoreCommand(ctx, SetOperation.Inter),
+  },
+  {
+    name: "sunionstore",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 1],
+    categories: ["write", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Add multiple sets and store the resulting set in a key",
+    complexity: "O(N) where N is the total number of elements in all given sets.",
+    handler: (ctx) => setStoreCommand(ctx, SetOperation.Union),
+  },
+  {
+    name: "sdiffstore",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    keys: [1, -1, 1],
+    categories: ["write", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Subtract multiple sets and store the resulting set in a key",
+    complexity: "O(N) where N is the total number of elements in all given sets.",
+    handler: (ctx) => setStoreCommand(ctx, SetOperation.Diff),
+  },
+  {
+    name: "sintercard",
+    arity: -3,
+    flags: ["readonly", "movablekeys"],
+    keys: [0, 0, 0],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Intersect multiple sets and return the cardinality of the result",
+    since: "7.0.0",
+    complexity:
+      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+    handler: sintercardCommand,
+  },
+  {
+    name: "sscan",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 1, 1],
+    categories: ["read", "set", "slow"],
+    group: SET_GROUP,
+    summary: "Incrementally iterate Set elements",
+    since: "2.8.0",
+    complexity:
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
+    handler: sscanCommand,
+  },
+];

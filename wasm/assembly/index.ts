@@ -1052,3 +1052,4 @@ export function outPushF64(value: f64): bool {
 }
 export * from "./hash";
 export * from "./list";
+export * from "./set";
