@@ -1,0 +1,53 @@
+// RDB codec of resplica: the transport-free, engine-independent file format layer between a
+// snapshot's bytes and logical key/value records.
+//
+// - `reader.ts`: `RdbReader`, the streaming parser (versions 1..10, every encoding Redis 7.0
+//   loads) with named limits and `RdbFormatError`s that name the byte offset.
+// - `writer.ts`: `RdbWriter` / `encodeRdb`, the streaming encoder writing version 10 exactly as
+//   Redis 7.0 does; `encodeRdbValue` for one value (the body of a DUMP payload).
+// - `types.ts`: `RdbValue`, `RdbEntry`, `RdbAux`, `RdbEvent`.
+// - `listpack.ts`, `ziplist.ts` (ziplist + zipmap), `intset.ts`, `lzf.ts`, `length.ts`,
+//   `crc64.ts`: the embedded encodings, each decoded with full validation.
+// - `_codes.ts`: wire facts (opcodes, types, encodings, Redis's encoding thresholds, limits).
+//
+// Nothing here touches a file or socket; the engine wiring feeds bytes in and takes chunks out.
+
+/**
+ * RDB codec: streaming reader and writer of Redis 7.0 snapshot files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeRdb, RdbReader } from "./mod.ts";
+ * const key = new TextEncoder().encode("list");
+ * const elements = [new TextEncoder().encode("a"), new TextEncoder().encode("b")];
+ * const reader = new RdbReader();
+ * const entries = [{ db: 0, key, expireAtMs: 0, value: { type: "list" as const, elements } }];
+ * for (const chunk of encodeRdb({ databases: [{ db: 0, keyCount: 1, expiresCount: 0, entries }] })) {
+ *   reader.push(chunk);
+ * }
+ * assert.deepEqual(reader.next(), entries[0]);
+ * reader.finish();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./_codes.ts";
+export { Crc64, crc64 } from "./crc64.ts";
+export { RdbFormatError } from "./errors.ts";
+export { decodeIntset, encodeIntset } from "./intset.ts";
+export { decodeLength, encodeLength, lengthSizeBytes } from "./length.ts";
+export { decodeListpack, ListpackBuilder } from "./listpack.ts";
+export { lzfCompress, lzfDecompress } from "./lzf.ts";
+export { DEFAULT_RDB_READER_LIMITS, RdbReader, type RdbReaderLimits } from "./reader.ts";
+export type { RdbAux, RdbEntry, RdbEvent, RdbValue } from "./types.ts";
+export {
+  encodeRdb,
+  encodeRdbValue,
+  formatScore,
+  type RdbDatabase,
+  RdbWriter,
+  type RdbWriterOptions,
+} from "./writer.ts";
+export { decodeZiplist, decodeZipmap } from "./ziplist.ts";
