@@ -1048,3 +1048,4 @@ export function outPushF64(value: f64): bool {
   store<f64>(tmp, value);
   return outPush(tmp, 8);
 }
+export * from "./zset";
