@@ -583,6 +583,74 @@ export const zsetCases: DiffCase[] = [
     ],
   },
   {
+    name: "ZRANGESTORE, ZUNION, ZINTER, ZDIFF, ZINTERCARD",
+    steps: [
+      "ZADD a 1 x 2 y 3 z -0 n",
+      "ZADD b 10 y 20 z 30 w",
+      expect("ZRANGESTORE d a 0 -1", ":4\r\n"),
+      "ZRANGE d 0 -1 WITHSCORES",
+      "ZSCORE d n",
+      "ZRANGESTORE d a (1 +inf BYSCORE LIMIT 0 1",
+      "ZRANGE d 0 -1 WITHSCORES",
+      "ZRANGESTORE d a +inf -inf BYSCORE REV LIMIT 1 2",
+      "ZRANGE d 0 -1 WITHSCORES",
+      "ZRANGESTORE d a 0 0 REV",
+      "ZRANGE d 0 -1 WITHSCORES",
+      "ZADD l 0 a 0 b 0 c",
+      "ZRANGESTORE d l [b + BYLEX",
+      "ZRANGE d 0 -1",
+      "SET d string",
+      "EXPIRE d 100",
+      "ZRANGESTORE d a 0 1",
+      "TTL d",
+      expect("ZRANGESTORE d nokey 0 -1", ":0\r\n"),
+      "EXISTS d",
+      "ZRANGESTORE d a 5 10",
+      expect("ZRANGESTORE d a 0 -1 WITHSCORES", ERR_SYNTAX),
+      expect("ZRANGESTORE d a 0", arity("zrangestore")),
+      "SET s x",
+      expect("ZRANGESTORE d s 0 -1", WRONGTYPE),
+      expect(
+        "ZRANGESTORE d a 0 -1 LIMIT 0 1",
+        "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n",
+      ),
+      fill("big", 200),
+      "ZRANGESTORE d big 0 127",
+      "OBJECT ENCODING d",
+      "ZRANGESTORE d big 0 128",
+      "OBJECT ENCODING d",
+      "ZRANGESTORE d big -inf +inf BYSCORE",
+      "OBJECT ENCODING d",
+      "ZRANGESTORE d big 0 +inf BYSCORE LIMIT 0 100",
+      "OBJECT ENCODING d",
+      "ZUNION 2 a b",
+      "ZUNION 2 a b WITHSCORES",
+      "ZUNION 2 a b WEIGHTS 1 -1 AGGREGATE MIN WITHSCORES",
+      "ZINTER 2 a b WITHSCORES",
+      "ZINTER 2 a b AGGREGATE MAX",
+      "ZDIFF 2 a b WITHSCORES",
+      "ZDIFF 1 nokey",
+      "ZUNION 1 nokey WITHSCORES",
+      expect("ZUNION 0 a", "-ERR at least 1 input key is needed for 'zunion' command\r\n"),
+      expect("ZUNION 2 a", ERR_SYNTAX),
+      expect("ZDIFF 2 a b WEIGHTS 1 1", ERR_SYNTAX),
+      expect("ZUNION 2 a s", WRONGTYPE),
+      expect("ZUNION 1", arity("zunion")),
+      expect("ZINTERCARD 2 a b", ":2\r\n"),
+      expect("ZINTERCARD 2 a b LIMIT 1", ":1\r\n"),
+      "ZINTERCARD 2 a b LIMIT 0",
+      "ZINTERCARD 1 nokey",
+      expect("ZINTERCARD 2 a b LIMIT -1", "-ERR LIMIT can't be negative\r\n"),
+      expect("ZINTERCARD 2 a b LIMIT x", "-ERR LIMIT can't be negative\r\n"),
+      expect("ZINTERCARD 2 a b WITHSCORES", ERR_SYNTAX),
+      expect("ZINTERCARD 1 a WEIGHTS 1", ERR_SYNTAX),
+      expect("ZINTERCARD 0 a", "-ERR at least 1 input key is needed for 'zintercard' command\r\n"),
+      { args: ["HELLO", "3"], pattern: /^%7\r\n/ },
+      "ZUNION 2 a b WITHSCORES",
+      "ZDIFF 1 a",
+    ],
+  },
+  {
     name: "Encodings and conversion thresholds",
     steps: [
       fill("z", 128),
@@ -882,6 +950,33 @@ function randomCase(seed: number, commandCount: number, resp3: boolean): DiffCas
         for (let i = 0; i < n; i++) args.push(pick(["1", "2", "-1", "0.5", "0", "inf"]));
       }
       if (op !== "ZDIFFSTORE" && chance(0.4)) args.push("AGGREGATE", pick(["SUM", "MIN", "MAX"]));
+      return { args };
+    }],
+    [2, () => {
+      const group = pick(["z", "z", "l", "b"]);
+      const key = () => group === "z" ? zKey() : group === "l" ? lKey() : bKey();
+      const source = chance(0.1) ? "str" : key();
+      if (group === "l" && chance(0.5)) {
+        return { args: ["ZRANGESTORE", key(), source, lexBound(), lexBound(), "BYLEX"] };
+      }
+      const args = ["ZRANGESTORE", key(), source];
+      if (chance(0.5)) args.push(index(), index());
+      else args.push(bound(), bound(), "BYSCORE");
+      if (chance(0.3)) args.push("REV");
+      return { args };
+    }],
+    [2, () => {
+      const op = pick(["ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD"]);
+      const group = pick(["z", "l", "b"]);
+      const key = () => group === "z" ? zKey() : group === "l" ? lKey() : bKey();
+      const n = int(1, 3);
+      const args = [op, String(n)];
+      for (let i = 0; i < n; i++) args.push(chance(0.1) ? "str" : key());
+      if ((op === "ZUNION" || op === "ZINTER") && chance(0.3)) {
+        args.push("AGGREGATE", pick(["SUM", "MIN", "MAX"]));
+      }
+      if (op === "ZINTERCARD" && chance(0.5)) args.push("LIMIT", String(int(0, 3)));
+      else if (op !== "ZINTERCARD" && chance(0.5)) args.push("WITHSCORES");
       return { args };
     }],
     [2, () => ({ args: ["OBJECT", "ENCODING", anyKey()] })],

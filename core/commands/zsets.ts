@@ -4,7 +4,8 @@
 // strtod-based parsers do, which is stricter for member scores (string2d: no spaces, no
 // overflow) than for range bounds (zslParseRange: leading spaces, "" and overflow accepted),
 // and are replied with %.17g (ctx.out.double) — except in ZSCAN, where Redis sends them as
-// strings. ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE read their inputs whole and combine them here.
+// strings. The set operations (ZUNION[STORE], ZINTER[STORE], ZDIFF[STORE], ZINTERCARD) read
+// their inputs whole and combine them here; stores hand the sorted result to the engine.
 
 import { globMatch, INT64_MAX, isWord, latin1, parseInt64 } from "../bytes.ts";
 import { WrongTypeError } from "../engine/engine.ts";
@@ -55,6 +56,9 @@ const TYPE_ZSET = 3;
 
 /** ZRANDMEMBER's bound on |count| with WITHSCORES (LONG_MAX / 2), as Redis. */
 const RANDMEMBER_WITHSCORES_COUNT_MAX = INT64_MAX / 2n;
+/** Redis 7.0's zset-max-listpack-entries / -value defaults (the engine converts at these). */
+const LISTPACK_ENTRIES_MAX = 128;
+const LISTPACK_VALUE_MAX_BYTES = 64;
 /** Largest count the engine is asked for at once (a reply this long is not servable anyway). */
 const ENGINE_COUNT_MAX = 0x7fffffff;
 
@@ -458,19 +462,26 @@ const enum Direction {
  *   ZREVRANGE key start stop [WITHSCORES]
  *   Z[REV]RANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
  *   Z[REV]RANGEBYLEX key min max [LIMIT offset count]
+ *   ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count] (`store`)
  * Options first (syntax errors), then the LIMIT/WITHSCORES conflicts, then the range
- * arguments, then the key. A missing key is an empty array.
+ * arguments, then the key. A missing key is an empty array (ZRANGESTORE: 0, dst deleted).
  */
-function zrangeGeneric(ctx: CommandContext, rangeType: RangeType, direction: Direction): void {
+function zrangeGeneric(
+  ctx: CommandContext,
+  rangeType: RangeType,
+  direction: Direction,
+  store = false,
+): void {
   const { argv, server, client } = ctx;
-  let minIndex = 2;
-  let maxIndex = 3;
+  const keyIndex = store ? 2 : 1;
+  let minIndex = keyIndex + 1;
+  let maxIndex = keyIndex + 2;
   let withScores = false;
   let offset = 0n;
   let limit = -1n;
-  for (let j = 4; j < argv.length; j++) {
+  for (let j = keyIndex + 3; j < argv.length; j++) {
     const leftArgs = argv.length - j - 1;
-    if (isWord(argv[j], "withscores")) withScores = true;
+    if (!store && isWord(argv[j], "withscores")) withScores = true;
     else if (isWord(argv[j], "limit") && leftArgs >= 2) {
       offset = int64Arg(argv[j + 1]);
       limit = int64Arg(argv[j + 2]);
@@ -493,15 +504,17 @@ function zrangeGeneric(ctx: CommandContext, rangeType: RangeType, direction: Dir
   }
   const reverse = direction === Direction.Reverse;
   if (reverse && rangeType !== RangeType.Rank) {
-    minIndex = 3;
-    maxIndex = 2;
+    const swap = minIndex;
+    minIndex = maxIndex;
+    maxIndex = swap;
   }
-  const flags = (reverse ? RANGE_REV : 0) | (withScores ? RANGE_WITHSCORES : 0);
+  const flags = (reverse ? RANGE_REV : 0) | (withScores || store ? RANGE_WITHSCORES : 0);
+  const key = argv[keyIndex];
   let elements;
   if (rangeType === RangeType.Rank) {
     const start = int64Arg(argv[minIndex]);
     const end = int64Arg(argv[maxIndex]);
-    elements = zsetRange(server.engine, client.db, argv[1], {
+    elements = zsetRange(server.engine, client.db, key, {
       op: ZsetRangeOp.Emit,
       kind: ZsetRangeKind.Rank,
       flags,
@@ -510,7 +523,7 @@ function zrangeGeneric(ctx: CommandContext, rangeType: RangeType, direction: Dir
     }, ctx.nowMs);
   } else if (rangeType === RangeType.Score) {
     const [min, max, boundFlags] = scoreRange(argv[minIndex], argv[maxIndex]);
-    elements = zsetRange(server.engine, client.db, argv[1], {
+    elements = zsetRange(server.engine, client.db, key, {
       op: ZsetRangeOp.Emit,
       kind: ZsetRangeKind.Score,
       flags: flags | boundFlags,
@@ -521,7 +534,7 @@ function zrangeGeneric(ctx: CommandContext, rangeType: RangeType, direction: Dir
     }, ctx.nowMs);
   } else {
     const [lexMin, lexMax] = lexRange(argv[minIndex], argv[maxIndex]);
-    elements = zsetRange(server.engine, client.db, argv[1], {
+    elements = zsetRange(server.engine, client.db, key, {
       op: ZsetRangeOp.Emit,
       kind: ZsetRangeKind.Lex,
       flags,
@@ -531,8 +544,42 @@ function zrangeGeneric(ctx: CommandContext, rangeType: RangeType, direction: Dir
       limit: toCount(limit),
     }, ctx.nowMs);
   }
-  if (elements === null) return ctx.out.arrayHeader(0);
-  replyElements(ctx, elements as ZsetElements, withScores);
+  const found = elements as ZsetElements | null;
+  if (store) return storeRange(ctx, found, rangeType === RangeType.Rank, reverse);
+  if (found === null) return ctx.out.arrayHeader(0);
+  replyElements(ctx, found, withScores);
+}
+
+/**
+ * ZRANGESTORE's write. Redis adds the range element by element to a new set that starts as a
+ * listpack (unless a rank range already exceeds its limit) and converts at the first element
+ * over a limit; scores added while it is a listpack lose the sign of zero, so that is
+ * replayed here before the engine builds the final value.
+ */
+function storeRange(
+  ctx: CommandContext,
+  found: ZsetElements | null,
+  byRank: boolean,
+  reverse: boolean,
+): void {
+  const { server, client } = ctx;
+  const destination = ctx.argv[1];
+  const members = found?.members ?? [];
+  const scores = found?.scores ?? [];
+  let packed = !(byRank && members.length > LISTPACK_ENTRIES_MAX);
+  for (let i = 0; i < members.length; i++) {
+    if (packed && (i + 1 > LISTPACK_ENTRIES_MAX || members[i].length > LISTPACK_VALUE_MAX_BYTES)) {
+      packed = false;
+    }
+    if (packed && scores[i] === 0) scores[i] = 0;
+  }
+  if (reverse) {
+    members.reverse();
+    scores.reverse();
+  }
+  const stored = zsetStore(server.engine, client.db, destination, members, scores, ctx.nowMs);
+  if (stored > 0) server.keyModified(client.db, destination);
+  ctx.out.integer(members.length);
 }
 
 /** ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX key a b → removed count. */
@@ -826,63 +873,90 @@ function scoreOf(source: SourceSet, member: Uint8Array): number | undefined {
   return at === undefined ? undefined : source.scores[at];
 }
 
+/** Where a set operation's result goes. */
+const enum SetOpOutput {
+  /** ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE: into argv[1]; replies with the size. */
+  Store,
+  /** ZUNION / ZINTER / ZDIFF: as a reply, optionally WITHSCORES. */
+  Reply,
+  /** ZINTERCARD: only the size, optionally stopping at LIMIT. */
+  Cardinality,
+}
+
 /**
  * ZUNIONSTORE / ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...]
- * [AGGREGATE SUM|MIN|MAX]; ZDIFFSTORE destination numkeys key [key ...].
- * Checks in Redis's order: numkeys, key types (WRONGTYPE before option errors), options.
- * Replies with the result's size; an empty result deletes the destination.
+ * [AGGREGATE SUM|MIN|MAX]; ZDIFFSTORE destination numkeys key [key ...]; ZUNION / ZINTER
+ * numkeys key [key ...] [WEIGHTS …] [AGGREGATE …] [WITHSCORES]; ZDIFF numkeys key [key ...]
+ * [WITHSCORES]; ZINTERCARD numkeys key [key ...] [LIMIT limit]. Redis's
+ * zunionInterDiffGenericCommand, checking in its order: numkeys, key types (WRONGTYPE before
+ * option errors), options. A stored empty result deletes the destination.
  */
-function zstoreGeneric(ctx: CommandContext, op: SetOp, name: string): void {
+function zsetOpGeneric(ctx: CommandContext, op: SetOp, output: SetOpOutput, name: string): void {
   const { argv, server, client } = ctx;
-  const setCount = int64Arg(argv[2]);
+  const numkeysIndex = output === SetOpOutput.Store ? 2 : 1;
+  const setCount = int64Arg(argv[numkeysIndex]);
   if (setCount < 1n) fail(`ERR at least 1 input key is needed for '${name}' command`);
-  if (setCount > BigInt(argv.length - 3)) fail(ERR_SYNTAX);
+  if (setCount > BigInt(argv.length - numkeysIndex - 1)) fail(ERR_SYNTAX);
   const sourceCount = Number(setCount);
+  const firstKeyIndex = numkeysIndex + 1;
   const sources: SourceSet[] = [];
   for (let i = 0; i < sourceCount; i++) {
-    const key = argv[3 + i];
+    const key = argv[firstKeyIndex + i];
     const type = server.engine.typeOf(client.db, key, ctx.nowMs);
     if (type >= 0 && type !== TYPE_ZSET && (type !== TYPE_SET || setMembersReader === null)) {
       throw new WrongTypeError();
     }
     sources.push({ tag: latin1(key), type, members: [], scores: [], weight: 1, index: null });
   }
+  const cardinalityOnly = output === SetOpOutput.Cardinality;
   let how = Aggregate.Sum;
-  let j = 3 + sourceCount;
+  let withScores = false;
+  let cardinalityLimit = 0;
+  let j = firstKeyIndex + sourceCount;
   while (j < argv.length) {
     const remaining = argv.length - j;
-    if (op !== SetOp.Diff && remaining >= sourceCount + 1 && isWord(argv[j], "weights")) {
+    const weighable = op !== SetOp.Diff && !cardinalityOnly;
+    if (weighable && remaining >= sourceCount + 1 && isWord(argv[j], "weights")) {
       j++;
       for (let i = 0; i < sourceCount; i++, j++) {
         sources[i].weight = scoreArg(argv[j], "ERR weight value is not a float");
       }
-    } else if (op !== SetOp.Diff && remaining >= 2 && isWord(argv[j], "aggregate")) {
+    } else if (weighable && remaining >= 2 && isWord(argv[j], "aggregate")) {
       const word = argv[j + 1];
       if (isWord(word, "sum")) how = Aggregate.Sum;
       else if (isWord(word, "min")) how = Aggregate.Min;
       else if (isWord(word, "max")) how = Aggregate.Max;
       else fail(ERR_SYNTAX);
       j += 2;
+    } else if (output === SetOpOutput.Reply && isWord(argv[j], "withscores")) {
+      withScores = true;
+      j++;
+    } else if (cardinalityOnly && remaining >= 2 && isWord(argv[j], "limit")) {
+      const value = int64Arg(argv[j + 1], "ERR LIMIT can't be negative");
+      if (value < 0n) fail("ERR LIMIT can't be negative");
+      cardinalityLimit = toCount(value);
+      j += 2;
     } else fail(ERR_SYNTAX);
   }
-  for (let i = 0; i < sourceCount; i++) readSource(ctx, sources[i], argv[3 + i]);
+  for (let i = 0; i < sourceCount; i++) readSource(ctx, sources[i], argv[firstKeyIndex + i]);
+  if (cardinalityOnly) {
+    return ctx.out.integer(interSources(sources, Aggregate.Sum, cardinalityLimit).length);
+  }
   const result = op === SetOp.Diff
     ? diffSources(sources)
     : op === SetOp.Inter
-    ? interSources(sources, how)
+    ? interSources(sources, how, 0)
     : unionSources(sources, how);
   result.sort((x, y) =>
     x.score < y.score ? -1 : x.score > y.score ? 1 : compareBytes(x.member, y.member)
   );
+  const members = result.map((element) => element.member);
+  const scores = result.map((element) => element.score);
+  if (output === SetOpOutput.Reply) {
+    return replyElements(ctx, { members, scores }, withScores);
+  }
   const destination = argv[1];
-  const stored = zsetStore(
-    server.engine,
-    client.db,
-    destination,
-    result.map((element) => element.member),
-    result.map((element) => element.score),
-    ctx.nowMs,
-  );
+  const stored = zsetStore(server.engine, client.db, destination, members, scores, ctx.nowMs);
   if (stored > 0) server.keyModified(client.db, destination);
   ctx.out.integer(result.length);
 }
@@ -934,7 +1008,8 @@ function unionSources(sources: SourceSet[], how: Aggregate): ScoredMember[] {
   return [...accumulator.values()];
 }
 
-function interSources(sources: SourceSet[], how: Aggregate): ScoredMember[] {
+/** The intersection; with limit > 0 it stops once it has that many (ZINTERCARD LIMIT). */
+function interSources(sources: SourceSet[], how: Aggregate, limit: number): ScoredMember[] {
   const ordered = bySize(sources);
   const first = ordered[0];
   const result: ScoredMember[] = [];
@@ -951,7 +1026,10 @@ function interSources(sources: SourceSet[], how: Aggregate): ScoredMember[] {
       }
       score = aggregate(score, value * other.weight, how);
     }
-    if (inAll) result.push({ member: first.members[i], score });
+    if (inAll) {
+      result.push({ member: first.members[i], score });
+      if (limit > 0 && result.length >= limit) break;
+    }
   }
   return result;
 }
@@ -1295,7 +1373,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "2.0.0",
     complexity:
       "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
-    handler: (ctx) => zstoreGeneric(ctx, SetOp.Union, "zunionstore"),
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Union, SetOpOutput.Store, "zunionstore"),
   },
   {
     name: "zinterstore",
@@ -1308,7 +1386,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "2.0.0",
     complexity:
       "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
-    handler: (ctx) => zstoreGeneric(ctx, SetOp.Inter, "zinterstore"),
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Inter, SetOpOutput.Store, "zinterstore"),
   },
   {
     name: "zdiffstore",
@@ -1321,7 +1399,68 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "6.2.0",
     complexity:
       "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
-    handler: (ctx) => zstoreGeneric(ctx, SetOp.Diff, "zdiffstore"),
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Diff, SetOpOutput.Store, "zdiffstore"),
+  },
+  {
+    name: "zunion",
+    arity: -3,
+    flags: ["readonly", "movablekeys"],
+    categories: READ_SLOW,
+    group: GROUP,
+    summary: "Returns the union of multiple sorted sets.",
+    since: "6.2.0",
+    complexity:
+      "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Union, SetOpOutput.Reply, "zunion"),
+  },
+  {
+    name: "zinter",
+    arity: -3,
+    flags: ["readonly", "movablekeys"],
+    categories: READ_SLOW,
+    group: GROUP,
+    summary: "Returns the intersect of multiple sorted sets.",
+    since: "6.2.0",
+    complexity:
+      "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Inter, SetOpOutput.Reply, "zinter"),
+  },
+  {
+    name: "zdiff",
+    arity: -3,
+    flags: ["readonly", "movablekeys"],
+    categories: READ_SLOW,
+    group: GROUP,
+    summary: "Returns the difference between multiple sorted sets.",
+    since: "6.2.0",
+    complexity:
+      "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Diff, SetOpOutput.Reply, "zdiff"),
+  },
+  {
+    name: "zintercard",
+    arity: -3,
+    flags: ["readonly", "movablekeys"],
+    categories: READ_SLOW,
+    group: GROUP,
+    summary: "Returns the number of members of the intersect of multiple sorted sets.",
+    since: "7.0.0",
+    complexity:
+      "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
+    handler: (ctx) => zsetOpGeneric(ctx, SetOp.Inter, SetOpOutput.Cardinality, "zintercard"),
+  },
+  {
+    name: "zrangestore",
+    arity: -5,
+    flags: ["write", "denyoom"],
+    keys: [1, 2, 1],
+    categories: WRITE_SLOW,
+    group: GROUP,
+    summary: "Stores a range of members from sorted set in a key.",
+    since: "6.2.0",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
+    handler: (ctx) => zrangeGeneric(ctx, RangeType.Auto, Direction.Auto, true),
   },
   {
     name: "zscan",

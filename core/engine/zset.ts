@@ -91,24 +91,71 @@ function scoreParts(scores: readonly number[]): Uint8Array[] {
   return parts;
 }
 
-function readScore(record: Uint8Array): number {
-  return new DataView(record.buffer, record.byteOffset, 8).getFloat64(0, true);
-}
+/** Word index of the out buffer's address and length cells (RESULT_OUT_PTR / _LEN, index.ts). */
+const CELL_OUT_PTR = 5;
+const CELL_OUT_LEN = 6;
+const resultCellsIndex = new WeakMap<Engine, number>();
 
-/** Decodes the out buffer: member records, each followed by a score record if withScores. */
+/**
+ * A copy of the out buffer's records ([u32 len][bytes, padded to 4]), decoded in one pass:
+ * members as views into the copy, and with `withScores` each member's following 8-byte
+ * record as a double. (internals.readOut does the same generically, at twice the cost.)
+ */
 function readElements(engine: Engine, withScores: boolean): ZsetElements {
-  const records = engine.internals.readOut();
-  if (!withScores) return { members: records, scores: [] };
-  const count = records.length >>> 1;
-  const members: Uint8Array[] = new Array(count);
-  const scores: number[] = new Array(count);
-  // readOut's records are views into one copied buffer: one DataView reads every score.
-  const view = count > 0 ? new DataView(records[0].buffer) : null;
-  for (let i = 0; i < count; i++) {
-    members[i] = records[2 * i];
-    scores[i] = view!.getFloat64(records[2 * i + 1].byteOffset, true);
+  let cells = resultCellsIndex.get(engine);
+  if (cells === undefined) {
+    cells = exportsOf(engine).resultCellsPtr() >>> 2;
+    resultCellsIndex.set(engine, cells);
+  }
+  const words = engine.internals.words();
+  const outPtr = words[cells + CELL_OUT_PTR];
+  const outLenBytes = words[cells + CELL_OUT_LEN];
+  const copied = engine.internals.bytes().slice(outPtr, outPtr + outLenBytes);
+  const lengths = new Uint32Array(copied.buffer, 0, outLenBytes >>> 2);
+  const view = new DataView(copied.buffer);
+  const members: Uint8Array[] = [];
+  const scores: number[] = [];
+  let at = 0;
+  while (at < outLenBytes) {
+    const memberLen = lengths[at >>> 2];
+    members.push(copied.subarray(at + 4, at + 4 + memberLen));
+    at += 4 + ((memberLen + 3) & ~3);
+    if (withScores) {
+      scores.push(view.getFloat64(at + 4, true));
+      at += 12;
+    }
   }
   return { members, scores };
+}
+
+/** Eight bytes viewed as a double, to decode unaligned scores without a DataView per call. */
+const scoreScratch = new Float64Array(1);
+const scoreScratchBytes = new Uint8Array(scoreScratch.buffer);
+
+/**
+ * Decodes ZSCORE/ZMSCORE records in place in engine memory (no copy): an 8-byte score, or an
+ * empty record for an absent member.
+ */
+function readOptionalScores(engine: Engine): (number | null)[] {
+  let cells = resultCellsIndex.get(engine);
+  if (cells === undefined) {
+    cells = exportsOf(engine).resultCellsPtr() >>> 2;
+    resultCellsIndex.set(engine, cells);
+  }
+  const words = engine.internals.words();
+  const bytes = engine.internals.bytes();
+  const outPtr = words[cells + CELL_OUT_PTR];
+  const end = outPtr + words[cells + CELL_OUT_LEN];
+  const scores: (number | null)[] = [];
+  for (let at = outPtr; at < end;) {
+    const recordLen = words[at >>> 2];
+    if (recordLen === 8) {
+      for (let i = 0; i < 8; i++) scoreScratchBytes[i] = bytes[at + 4 + i];
+      scores.push(scoreScratch[0]);
+    } else scores.push(null);
+    at += 4 + ((recordLen + 3) & ~3);
+  }
+  return scores;
 }
 
 /**
@@ -181,7 +228,7 @@ export function zsetScores(
   engine.internals.stage([key, ...members], true);
   const status = checked(exportsOf(engine).zsetScores(db, key.length, nowMs, members.length));
   if (status === STATUS_MISSING) return null;
-  return engine.internals.readOut().map((record) => record.length === 8 ? readScore(record) : null);
+  return readOptionalScores(engine);
 }
 
 /** ZCARD: element count, 0 when missing. */

@@ -77,6 +77,8 @@ const LP_MEMBER_MAX_BYTES: u32 = 64;
 const LP_HEADER_SIZE_BYTES: usize = 4;
 const LP_ENTRY_OVERHEAD_BYTES: usize = 9;
 const LP_ENTRY_MEMBER_LEN: usize = 8;
+/** A listpack block keeps up to this much beyond twice its used bytes after removals. */
+const LP_SHRINK_SLACK_BYTES: usize = 32;
 /** Largest listpack: the conversion rules bound it. */
 const LP_MAX_BYTES: usize = LP_HEADER_SIZE_BYTES +
   <usize>LP_ENTRIES_MAX * (LP_ENTRY_OVERHEAD_BYTES + <usize>LP_MEMBER_MAX_BYTES);
@@ -663,11 +665,25 @@ function saveValue(e: usize, valuePtr: usize, skiplist: bool, count: u32): void 
   setEntryValue(e, valuePtr, skiplist ? (count | SKIPLIST_FLAG) : count, TYPE_ZSET);
 }
 
-/** After removals: deletes the key when empty, else records the count. */
+/**
+ * After removals: deletes the key when empty, else records the count and gives memory back
+ * (a listpack moves to a block its size when it uses under half of its block; best effort).
+ */
 function finishRemoval(db: u32, e: usize, valuePtr: usize, skiplist: bool, count: u32): void {
   saveValue(e, valuePtr, skiplist, count);
   if (count == 0) colDelete(db, e);
   else if (skiplist) zsMaybeShrink(valuePtr);
+  else {
+    const usedBytes = lpBytesUsed(valuePtr);
+    if (usableSize(valuePtr) > usedBytes * 2 + LP_SHRINK_SLACK_BYTES) {
+      const fresh = alloc(usedBytes);
+      if (fresh != 0) {
+        memory.copy(fresh, valuePtr, usedBytes);
+        free(valuePtr);
+        saveValue(e, fresh, false, count);
+      }
+    }
+  }
 }
 
 /** Element at rank of the value (listpack indexed); writes its member and score to out. */
