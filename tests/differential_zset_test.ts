@@ -444,6 +444,52 @@ export const zsetCases: DiffCase[] = [
     ],
   },
   {
+    name: "ZMPOP, BZMPOP",
+    steps: [
+      "ZADD a 1 x 2 y 3 z",
+      "ZADD b 5 q",
+      "ZMPOP 1 a MIN",
+      "ZMPOP 2 nokey a MAX COUNT 5",
+      "EXISTS a",
+      expect("ZMPOP 1 nokey MIN", "*-1\r\n"),
+      "ZMPOP 3 nokey a b min count 1",
+      expect("ZMPOP 0 a MIN", "-ERR numkeys should be greater than 0\r\n"),
+      expect("ZMPOP x a MIN", "-ERR numkeys should be greater than 0\r\n"),
+      expect("ZMPOP 2 a MIN", ERR_SYNTAX),
+      expect("ZMPOP 1 a FOO", ERR_SYNTAX),
+      expect("ZMPOP 1 a MIN COUNT 0", "-ERR count should be greater than 0\r\n"),
+      expect("ZMPOP 1 a MIN COUNT x", "-ERR count should be greater than 0\r\n"),
+      expect("ZMPOP 1 a MIN COUNT 1 COUNT 1", ERR_SYNTAX),
+      expect("ZMPOP 1 a MIN COUNT", ERR_SYNTAX),
+      expect("ZMPOP 9223372036854775807 a MIN", ERR_SYNTAX),
+      expect("ZMPOP 1 a", arity("zmpop")),
+      "SET s v",
+      "ZADD c 1 m",
+      expect("ZMPOP 2 s c MIN", WRONGTYPE),
+      "ZMPOP 2 c s MIN",
+      "ZADD c 1 m 2 n",
+      "BZMPOP 0 1 c MAX COUNT 10",
+      expect("BZMPOP 0.01 1 nokey MIN", "*-1\r\n"),
+      expect("BZMPOP x 1 nokey MIN", "-ERR timeout is not a float or out of range\r\n"),
+      expect("BZMPOP x 1 nokey MIN COUNT 0", "-ERR count should be greater than 0\r\n"),
+      expect("BZMPOP 0 0 a MIN", "-ERR numkeys should be greater than 0\r\n"),
+      expect("BZMPOP 0 1 s MIN", WRONGTYPE),
+      expect("BZMPOP 0 1 a", arity("bzmpop")),
+      { args: ["HELLO", "3"], pattern: /^%7\r\n/ },
+      "ZADD d 1 m 2 n",
+      "ZMPOP 1 d MIN COUNT 1",
+      "BZMPOP 0 1 d MIN",
+      "ZMPOP 1 d MIN",
+      "MULTI",
+      "BZMPOP 0 1 nokey MIN",
+      "EXEC",
+      { raw: "*5\r\n$6\r\nBZMPOP\r\n$1\r\n5\r\n$1\r\n1\r\n$1\r\ne\r\n$3\r\nMAX\r\n", replies: 0 },
+      { args: ["ZADD", "e", "1", "a", "2", "b"], conn: 2 },
+      { raw: "", replies: 1 },
+      { args: ["ZRANGE", "e", "0", "-1"], conn: 2 },
+    ],
+  },
+  {
     name: "ZRANDMEMBER (deterministic forms)",
     steps: [
       "ZADD z 1 a 2 b 3 c",
@@ -909,6 +955,16 @@ function randomCase(seed: number, commandCount: number, resp3: boolean): DiffCas
         args: [pick(["BZPOPMIN", "BZPOPMAX"]), zsetKey(), zsetKey(), "0.01"],
       }),
     ],
+    [1, () => {
+      const args = [chance(0.5) ? "ZMPOP" : "BZMPOP"];
+      if (args[0] === "BZMPOP") args.push("0.01");
+      const n = int(1, 3);
+      args.push(String(n));
+      for (let i = 0; i < n; i++) args.push(chance(0.1) ? "str" : zsetKey());
+      args.push(pick(["MIN", "MAX", "min"]));
+      if (chance(0.5)) args.push("COUNT", String(int(0, 5)));
+      return { args };
+    }],
     [2, () => {
       const key = anyKey();
       const count = int(-6, 6);

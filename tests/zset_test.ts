@@ -447,6 +447,26 @@ Deno.test("BZPOPMIN served by a later ZADD replicates as ZPOPMIN", async () => {
   assert.deepEqual(propagated, ["ZADD b 1 x 2 y", "ZPOPMIN b", "ZPOPMAX b", "SET other 1"]);
 });
 
+Deno.test("ZMPOP and a served BZMPOP replicate as ZPOPMIN/ZPOPMAX with the count", async () => {
+  const { propagated, client, run } = harness();
+  const waiter = client();
+  const writer = client();
+  await run(writer, "ZADD", "a", "1", "x", "2", "y", "3", "z");
+  assert.equal(
+    await run(writer, "ZMPOP", "2", "none", "a", "MAX", "COUNT", "2"),
+    "*2\r\n$1\r\na\r\n*2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n",
+  );
+  const pending = run(waiter, "BZMPOP", "0", "1", "b", "MIN", "COUNT", "5");
+  await run(writer, "ZADD", "b", "7", "q");
+  assert.equal(await pending, "*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$1\r\nq\r\n$1\r\n7\r\n");
+  assert.deepEqual(propagated, [
+    "ZADD a 1 x 2 y 3 z",
+    "ZPOPMAX a 2",
+    "ZADD b 7 q",
+    "ZPOPMIN b 5",
+  ]);
+});
+
 Deno.test("a blocked BZPOPMIN ignores keys of other types when served", async () => {
   const { client, run } = harness();
   const waiter = client();

@@ -289,14 +289,22 @@ function toCount(value: bigint): number {
 
 // ── Replies ─────────────────────────────────────────────────────────────────────────────
 
-/** Members (with scores: flat pairs in RESP2, [member, score] arrays in RESP3). */
-function replyElements(ctx: CommandContext, elements: ZsetElements, withScores: boolean): void {
+/**
+ * Members (with scores: flat pairs in RESP2, [member, score] arrays in RESP3 — or always, for
+ * ZMPOP/BZMPOP).
+ */
+function replyElements(
+  ctx: CommandContext,
+  elements: ZsetElements,
+  withScores: boolean,
+  nestedAlways = false,
+): void {
   const { out } = ctx;
   const { members, scores } = elements;
   if (!withScores) {
     out.arrayHeader(members.length);
     for (const member of members) out.bulk(member);
-  } else if (out.protocol === 3) {
+  } else if (out.protocol === 3 || nestedAlways) {
     out.arrayHeader(members.length);
     for (let i = 0; i < members.length; i++) {
       out.arrayHeader(2);
@@ -655,33 +663,75 @@ function zpopGeneric(ctx: CommandContext, max: boolean): void {
   } else replyElements(ctx, popped, true);
 }
 
+/** What a pop from several keys (BZPOPMIN/MAX, ZMPOP, BZMPOP) asks for. */
+interface MultiPop {
+  keys: Uint8Array[];
+  max: boolean;
+  /** Elements to pop from the chosen key (1 for BZPOPMIN/MAX). */
+  count: number;
+  /** ZMPOP/BZMPOP: reply [key, [[member, score], …]]; else [key, member, score]. */
+  nested: boolean;
+}
+
 /**
- * Pops one element from the first non-empty zset among keys for BZPOPMIN/BZPOPMAX and writes
- * [key, member, score]. With `strict` a key of another type is an error (the first call);
- * when serving a blocked client such keys are skipped. True when served.
+ * Pops from the first non-empty zset among pop.keys and writes the reply. With `strict` a key
+ * of another type is an error (the command's own call); when serving a blocked client such
+ * keys are skipped. A pop replicates as ZPOPMIN/ZPOPMAX (with the count for the M forms), as
+ * Redis rewrites it. True when served.
  */
-function bzpopServe(ctx: CommandContext, max: boolean, strict: boolean): boolean {
+function multiPopServe(ctx: CommandContext, pop: MultiPop, strict: boolean): boolean {
   const { server, client, out } = ctx;
-  const argv = ctx.argv; // re-read: blocking replaces argv with copies
-  for (let i = 1; i < argv.length - 1; i++) {
-    const key = argv[i];
+  for (const key of pop.keys) {
     let popped: ZsetElements | null;
     try {
-      popped = zsetPop(server.engine, client.db, key, 1, max, ctx.nowMs);
+      popped = zsetPop(server.engine, client.db, key, pop.count, pop.max, ctx.nowMs);
     } catch (error) {
       if (strict || !(error instanceof WrongTypeError)) throw error;
       continue;
     }
     if (popped === null || popped.members.length === 0) continue;
     server.keyModified(client.db, key);
-    ctx.propagateAs = [[max ? "ZPOPMAX" : "ZPOPMIN", key]];
-    out.arrayHeader(3);
-    out.bulk(key);
-    out.bulk(popped.members[0]);
-    out.double(popped.scores[0]);
+    const name = pop.max ? "ZPOPMAX" : "ZPOPMIN";
+    ctx.propagateAs = [pop.nested ? [name, key, String(pop.count)] : [name, key]];
+    if (pop.nested) {
+      out.arrayHeader(2);
+      out.bulk(key);
+      replyElements(ctx, popped, true, true);
+    } else {
+      out.arrayHeader(3);
+      out.bulk(key);
+      out.bulk(popped.members[0]);
+      out.double(popped.scores[0]);
+    }
     return true;
   }
   return false;
+}
+
+/** Blocks until multiPopServe succeeds for a write to one of the keys, or times out (null). */
+async function blockForPop(
+  ctx: CommandContext,
+  timeoutMs: number,
+  readPop: () => MultiPop,
+): Promise<void> {
+  await ctx.server.blocking.block(
+    ctx,
+    readPop().keys,
+    timeoutMs,
+    () => {
+      ctx.nowMs = Date.now();
+      return multiPopServe(ctx, readPop(), false); // argv was replaced by copies: re-read
+    },
+    () => {
+      ctx.propagateAs = []; // other clients' writes while waiting are not this command's
+      ctx.out.nullArray();
+    },
+  );
+}
+
+/** BZPOPMIN / BZPOPMAX's keys: between the command name and the timeout. */
+function bzpopArgs(ctx: CommandContext, max: boolean): MultiPop {
+  return { keys: ctx.argv.slice(1, -1), max, count: 1, nested: false };
 }
 
 /**
@@ -690,21 +740,52 @@ function bzpopServe(ctx: CommandContext, max: boolean, strict: boolean): boolean
  */
 async function bzpopGeneric(ctx: CommandContext, max: boolean): Promise<void> {
   const timeoutMs = blockTimeoutMsArg(ctx.argv[ctx.argv.length - 1]);
-  if (bzpopServe(ctx, max, true)) return;
-  const keys = ctx.argv.slice(1, -1);
-  await ctx.server.blocking.block(
-    ctx,
-    keys,
-    timeoutMs,
-    () => {
-      ctx.nowMs = Date.now();
-      return bzpopServe(ctx, max, false);
-    },
-    () => {
-      ctx.propagateAs = []; // other clients' writes while waiting are not this command's
-      ctx.out.nullArray();
-    },
-  );
+  if (multiPopServe(ctx, bzpopArgs(ctx, max), true)) return;
+  await blockForPop(ctx, timeoutMs, () => bzpopArgs(ctx, max));
+}
+
+/**
+ * ZMPOP / BZMPOP arguments from numkeysIndex: numkeys key [key ...] MIN|MAX [COUNT count],
+ * with Redis's errors ("numkeys should be greater than 0", "count should be greater than 0").
+ */
+function zmpopArgs(argv: Uint8Array[], numkeysIndex: number): MultiPop {
+  const numkeys = parseInt64(argv[numkeysIndex]);
+  if (numkeys === null || numkeys < 1n) fail("ERR numkeys should be greater than 0");
+  const whereIndex = numkeysIndex + 1 + Number(numkeys);
+  if (numkeys > BigInt(argv.length) || whereIndex >= argv.length) fail(ERR_SYNTAX);
+  let max: boolean;
+  if (isWord(argv[whereIndex], "min")) max = false;
+  else if (isWord(argv[whereIndex], "max")) max = true;
+  else fail(ERR_SYNTAX);
+  let count = -1;
+  for (let j = whereIndex + 1; j < argv.length; j++) {
+    const moreArgs = argv.length - 1 - j;
+    if (count === -1 && isWord(argv[j], "count") && moreArgs > 0) {
+      j++;
+      const value = parseInt64(argv[j]);
+      if (value === null || value < 1n) fail("ERR count should be greater than 0");
+      count = Math.min(toCount(value), ENGINE_COUNT_MAX);
+    } else fail(ERR_SYNTAX);
+  }
+  return {
+    keys: argv.slice(numkeysIndex + 1, whereIndex),
+    max,
+    count: count === -1 ? 1 : count,
+    nested: true,
+  };
+}
+
+/** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] → [key, [[member, score], …]] or null. */
+function zmpopCommand(ctx: CommandContext): void {
+  if (!multiPopServe(ctx, zmpopArgs(ctx.argv, 1), true)) ctx.out.nullArray();
+}
+
+/** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP that blocks. */
+async function bzmpopCommand(ctx: CommandContext): Promise<void> {
+  const pop = zmpopArgs(ctx.argv, 2);
+  const timeoutMs = blockTimeoutMsArg(ctx.argv[1]);
+  if (multiPopServe(ctx, pop, true)) return;
+  await blockForPop(ctx, timeoutMs, () => zmpopArgs(ctx.argv, 2));
 }
 
 // ── ZRANDMEMBER ─────────────────────────────────────────────────────────────────────────
@@ -1349,6 +1430,32 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "5.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     handler: (ctx) => bzpopGeneric(ctx, true),
+  },
+  {
+    name: "zmpop",
+    arity: -4,
+    flags: ["write", "movablekeys"],
+    categories: WRITE_SLOW,
+    group: GROUP,
+    summary:
+      "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.",
+    since: "7.0.0",
+    complexity:
+      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+    handler: zmpopCommand,
+  },
+  {
+    name: "bzmpop",
+    arity: -5,
+    flags: ["write", "blocking", "movablekeys"],
+    categories: ["write", "sortedset", "slow", "blocking"],
+    group: GROUP,
+    summary:
+      "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.",
+    since: "7.0.0",
+    complexity:
+      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+    handler: bzmpopCommand,
   },
   {
     name: "zrandmember",
