@@ -1053,3 +1053,4 @@ export function outPushF64(value: f64): bool {
 export * from "./hash";
 export * from "./list";
 export * from "./set";
+export * from "./zset";

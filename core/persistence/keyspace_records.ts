@@ -1,0 +1,134 @@
+// The bridge between the engine and the RDB codec: the keyspace as logical records
+// (RdbEntry) and back. The codec never sees engine layouts and the engine never sees RDB
+// encodings; each type's typed binding (core/engine/<type>.ts) is the only way in or out, so a
+// new encoding inside a type changes nothing here.
+
+import { DB_COUNT, type Engine, SET_KEEPTTL, ValueType } from "../engine/mod.ts";
+import { HASH_READ_PAIRS, hashReadAll, hashSet } from "../engine/hash.ts";
+import { listPush, listRange } from "../engine/list.ts";
+import { setAdd, setMembers } from "../engine/set.ts";
+import { zsetAdd, zsetRange } from "../engine/zset.ts";
+import { RANGE_WITHSCORES, ZsetRangeKind, ZsetRangeOp } from "../engine/zset.ts";
+import type { RdbEntry, RdbValue } from "../rdb/mod.ts";
+
+/** Keys per SCAN step while dumping. */
+const DUMP_SCAN_COUNT = 1000;
+/** Elements per engine call while loading a large collection. */
+const LOAD_BATCH_ELEMENTS = 1024;
+
+/** Keys and keys-with-TTL of one database, for RESIZEDB. */
+export interface DbSizes {
+  keyCount: number;
+  expiresCount: number;
+}
+
+export function dbSizes(engine: Engine, db: number): DbSizes {
+  return { keyCount: engine.dbSize(db), expiresCount: engine.expiresCount(db) };
+}
+
+/** The value at key as a logical RDB value, or null if it vanished (expired meanwhile). */
+export function readValue(engine: Engine, db: number, key: Uint8Array, nowMs: number): RdbValue | null {
+  const tag = engine.typeOf(db, key, nowMs);
+  switch (tag) {
+    case ValueType.String: {
+      const view = engine.getString(db, key, nowMs);
+      return view === null ? null : { type: "string", value: view.slice() };
+    }
+    case 1: {
+      const elements = listRange(engine, db, key, 0n, -1n, nowMs);
+      return elements.length === 0 ? null : { type: "list", elements };
+    }
+    case 2: {
+      const members = setMembers(engine, db, key, nowMs);
+      return members === null ? null : { type: "set", members };
+    }
+    case 3: {
+      const result = zsetRange(engine, db, key, {
+        kind: ZsetRangeKind.Rank,
+        op: ZsetRangeOp.Emit,
+        flags: RANGE_WITHSCORES,
+        a: 0,
+        b: -1,
+      }, nowMs);
+      if (result === null || typeof result === "number") return null;
+      const entries = result.members.map((member, i) => ({ member, score: result.scores![i] }));
+      return { type: "zset", entries };
+    }
+    case 4: {
+      const flat = hashReadAll(engine, db, key, HASH_READ_PAIRS, nowMs);
+      if (flat === null) return null;
+      const fields = [];
+      for (let i = 0; i < flat.length; i += 2) fields.push({ field: flat[i], value: flat[i + 1] });
+      return { type: "hash", fields };
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Every live key of every database as RDB entries, database by database. Synchronous from the
+ * first key to the last, so the records form one point-in-time view of the keyspace.
+ */
+export function* keyspaceEntries(engine: Engine, nowMs: number): Generator<RdbEntry> {
+  for (let db = 0; db < DB_COUNT; db++) yield* dbEntries(engine, db, nowMs);
+}
+
+export function* dbEntries(engine: Engine, db: number, nowMs: number): Generator<RdbEntry> {
+  if (engine.dbSize(db) === 0) return;
+  const seen = new Set<string>();
+  let cursor = 0;
+  do {
+    const page = engine.scan(db, cursor, DUMP_SCAN_COUNT, -1, nowMs);
+    cursor = page.cursor;
+    for (const keyView of page.keys) {
+      const key = keyView.slice();
+      // SCAN may return a key twice while the table rehashes; a snapshot holds it once.
+      let tag = "";
+      for (let i = 0; i < key.length; i++) tag += String.fromCharCode(key[i]);
+      if (seen.has(tag)) continue;
+      seen.add(tag);
+      const value = readValue(engine, db, key, nowMs);
+      if (value === null) continue;
+      const expireAt = engine.getExpireAtMs(db, key, nowMs);
+      yield { db, key, expireAtMs: expireAt > 0 ? expireAt : 0, value };
+    }
+  } while (cursor !== 0);
+}
+
+/** Stores one loaded entry, replacing whatever the key held. Throws OutOfMemoryError. */
+export function writeEntry(engine: Engine, entry: RdbEntry, nowMs: number): void {
+  const { db, key, value } = entry;
+  engine.del(db, key, nowMs);
+  switch (value.type) {
+    case "string":
+      engine.set(db, key, value.value, 0, SET_KEEPTTL, nowMs);
+      break;
+    case "list":
+      for (let i = 0; i < value.elements.length; i += LOAD_BATCH_ELEMENTS) {
+        listPush(engine, db, key, value.elements.slice(i, i + LOAD_BATCH_ELEMENTS), true, false, nowMs);
+      }
+      break;
+    case "set":
+      for (let i = 0; i < value.members.length; i += LOAD_BATCH_ELEMENTS) {
+        setAdd(engine, db, key, value.members.slice(i, i + LOAD_BATCH_ELEMENTS), nowMs);
+      }
+      break;
+    case "zset":
+      for (let i = 0; i < value.entries.length; i += LOAD_BATCH_ELEMENTS) {
+        const batch = value.entries.slice(i, i + LOAD_BATCH_ELEMENTS);
+        zsetAdd(engine, db, key, batch.map((e) => e.score), batch.map((e) => e.member), 0, nowMs);
+      }
+      break;
+    case "hash":
+      for (let i = 0; i < value.fields.length; i += LOAD_BATCH_ELEMENTS) {
+        const parts: Uint8Array[] = [key];
+        for (const { field, value: fieldValue } of value.fields.slice(i, i + LOAD_BATCH_ELEMENTS)) {
+          parts.push(field, fieldValue);
+        }
+        hashSet(engine, db, parts, false, nowMs);
+      }
+      break;
+  }
+  if (entry.expireAtMs > 0) engine.setExpireAtMs(db, key, entry.expireAtMs, nowMs);
+}

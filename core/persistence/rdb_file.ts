@@ -1,0 +1,162 @@
+// dump.rdb on disk: writing a snapshot of the keyspace safely and loading one at start-up.
+//
+// Writing goes to `temp-<pid>.rdb` in the same directory, is fsynced, then renamed over the
+// target, so a crash or a full disk at any point leaves the previous file whole. Loading
+// streams the file through the RDB reader in fixed-size chunks into a fresh engine, and any
+// format error aborts the load with the byte offset: a server never starts serving half a file.
+
+import { DB_COUNT, Engine } from "../engine/mod.ts";
+import { RdbReader, RdbWriter } from "../rdb/mod.ts";
+import { REDIS_COMPAT_VERSION } from "../commands/connection.ts";
+import { dbEntries, dbSizes, writeEntry } from "./keyspace_records.ts";
+
+/** Bytes read from disk per step while loading. */
+const LOAD_CHUNK_BYTES = 256 * 1024;
+
+export interface SnapshotOptions {
+  compression: boolean;
+  checksum: boolean;
+  /** The replication id and offset recorded in the aux fields (PSYNC after a restart). */
+  replId: string;
+  replOffset: number;
+}
+
+export interface SaveResult {
+  keyCount: number;
+  sizeBytes: number;
+}
+
+/**
+ * Serializes the whole keyspace, synchronously (one point in time), into chunks handed to
+ * `onChunk`. Returns how many keys were written.
+ */
+export function writeSnapshot(
+  engine: Engine,
+  options: SnapshotOptions,
+  nowMs: number,
+  onChunk: (chunk: Uint8Array) => void,
+): number {
+  const writer = new RdbWriter({ onChunk, compression: options.compression, checksum: options.checksum });
+  writer.writeAux("redis-ver", REDIS_COMPAT_VERSION);
+  writer.writeAux("redis-bits", "64");
+  writer.writeAux("ctime", String(Math.floor(nowMs / 1000)));
+  writer.writeAux("used-mem", String(engine.usedMemoryBytes()));
+  writer.writeAux("repl-stream-db", "0");
+  writer.writeAux("repl-id", options.replId);
+  writer.writeAux("repl-offset", String(options.replOffset));
+  writer.writeAux("aof-base", "0");
+  let keyCount = 0;
+  for (let db = 0; db < DB_COUNT; db++) {
+    const sizes = dbSizes(engine, db);
+    if (sizes.keyCount === 0) continue;
+    writer.selectDb(db, sizes.keyCount, sizes.expiresCount);
+    for (const entry of dbEntries(engine, db, nowMs)) {
+      writer.writeEntry(entry);
+      keyCount++;
+    }
+  }
+  writer.finish();
+  return keyCount;
+}
+
+/** Writes chunks to a temp file beside `path`, fsyncs it and renames it over `path`. */
+export class AtomicFileWriter {
+  readonly path: string;
+  readonly tempPath: string;
+  #file: Deno.FsFile;
+  sizeBytes = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    const slash = path.lastIndexOf("/");
+    const dir = slash >= 0 ? path.slice(0, slash) : ".";
+    this.tempPath = `${dir}/temp-${Deno.pid}-${Date.now()}.rdb`;
+    this.#file = Deno.openSync(this.tempPath, { write: true, create: true, truncate: true });
+  }
+
+  writeSync(chunk: Uint8Array): void {
+    let offset = 0;
+    while (offset < chunk.length) offset += this.#file.writeSync(chunk.subarray(offset));
+    this.sizeBytes += chunk.length;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) offset += await this.#file.write(chunk.subarray(offset));
+    this.sizeBytes += chunk.length;
+  }
+
+  /** fsync, close, rename over the target. */
+  commit(): void {
+    this.#file.syncSync();
+    this.#file.close();
+    Deno.renameSync(this.tempPath, this.path);
+  }
+
+  /** Close and delete the temp file; the previous target stays as it was. */
+  abort(): void {
+    try {
+      this.#file.close();
+    } catch {
+      // Already closed.
+    }
+    try {
+      Deno.removeSync(this.tempPath);
+    } catch {
+      // Never created or already gone.
+    }
+  }
+}
+
+/** SAVE: the whole snapshot written and renamed into place before returning. */
+export function saveRdbSync(engine: Engine, path: string, options: SnapshotOptions, nowMs: number): SaveResult {
+  const file = new AtomicFileWriter(path);
+  try {
+    const keyCount = writeSnapshot(engine, options, nowMs, (chunk) => file.writeSync(chunk));
+    file.commit();
+    return { keyCount, sizeBytes: file.sizeBytes };
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+}
+
+export interface LoadResult {
+  keyCount: number;
+  expiredSkipped: number;
+  aux: Record<string, string>;
+}
+
+/**
+ * Loads an RDB file into `engine` (which should be empty). Throws RdbFormatError (with the
+ * byte offset) on a malformed or truncated file, NotFound when the file does not exist.
+ * Keys already expired at load time are skipped, as a master does.
+ */
+export function loadRdbFileSync(engine: Engine, path: string, nowMs: number): LoadResult {
+  const file = Deno.openSync(path, { read: true });
+  const reader = new RdbReader();
+  const buffer = new Uint8Array(LOAD_CHUNK_BYTES);
+  let keyCount = 0;
+  let expiredSkipped = 0;
+  try {
+    while (true) {
+      const n = file.readSync(buffer);
+      if (n === null) break;
+      reader.push(buffer.subarray(0, n));
+      for (let entry = reader.next(); entry !== null; entry = reader.next()) {
+        if (entry.expireAtMs > 0 && entry.expireAtMs <= nowMs) {
+          expiredSkipped++;
+          continue;
+        }
+        writeEntry(engine, entry, nowMs);
+        keyCount++;
+      }
+    }
+    reader.finish();
+  } finally {
+    file.close();
+  }
+  const aux: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reader.aux)) aux[name] = new TextDecoder().decode(value);
+  return { keyCount, expiredSkipped, aux };
+}
