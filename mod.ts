@@ -80,6 +80,8 @@ export function startServer(options: ServerOptions = {}): Promise<ResplicaServer
   config.setText("loglevel", options.logLevel ?? "warning", true);
   config.setText("port", String(options.port ?? 0), true);
   config.setText("bind", options.bind ?? "127.0.0.1", true);
+  // An embedded server writes no dump.rdb unless asked to (options.config.save).
+  config.setText("save", "", true);
   applyRecord(config, options.config ?? {});
   const server = startNetworkServer(config, options.store?.engine);
   const hostname = config.getString("bind").split(/\s+/)[0];

@@ -81,6 +81,9 @@ async function startResplica(): Promise<BenchServer> {
       String(port),
       "--bind",
       "127.0.0.1",
+      // Like the redis-server it is compared with: no dump.rdb written on exit.
+      "--save",
+      "",
     ],
     stdin: "null",
     stdout: "inherit",

@@ -5,6 +5,7 @@
 import { applyArgs, ConfigLoadError } from "./config/load.ts";
 import { Config } from "./config/table.ts";
 import { startNetworkServer } from "./server/start.ts";
+import { RdbFormatError } from "./rdb/mod.ts";
 
 function main(args: string[]): number | Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -31,6 +32,10 @@ function main(args: string[]): number | Promise<number> {
   try {
     server = startNetworkServer(config);
   } catch (error) {
+    if (error instanceof RdbFormatError) {
+      console.error(`Fatal error loading the DB (${error.message}). Exiting.`);
+      return 1;
+    }
     console.error(
       `Failed listening on port ${config.getNumber("port")} (tcp): ${(error as Error).message}`,
     );
@@ -38,6 +43,14 @@ function main(args: string[]): number | Promise<number> {
   }
   const stop = (signal: string) => {
     server.state.log.warning(`Received ${signal} scheduling shutdown...`);
+    // As redis-server: with save points configured, save before exiting.
+    if (server.state.savePoints.length > 0) {
+      try {
+        server.state.saver.save(Date.now());
+      } catch {
+        server.state.log.warning("Error trying to save the DB, exiting anyway");
+      }
+    }
     void server.close();
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

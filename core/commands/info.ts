@@ -94,14 +94,19 @@ function memorySection(server: ServerState): string[] {
   ];
 }
 
-function persistenceSection(server: ServerState): string[] {
+function persistenceSection(server: ServerState, nowMs: number): string[] {
+  const saver = server.saver;
   return [
     "loading:0",
     "async_loading:0",
-    `rdb_changes_since_last_save:${server.dirty}`,
-    "rdb_bgsave_in_progress:0",
-    `rdb_last_save_time:${Math.floor(server.startedAtMs / 1000)}`,
-    "rdb_last_bgsave_status:ok",
+    `rdb_changes_since_last_save:${saver.changesSinceLastSave}`,
+    `rdb_bgsave_in_progress:${saver.bgsaveInProgress ? 1 : 0}`,
+    `rdb_last_save_time:${Math.floor(saver.lastSaveMs / 1000)}`,
+    `rdb_last_bgsave_status:${saver.lastSaveOk ? "ok" : "err"}`,
+    `rdb_last_bgsave_time_sec:${saver.lastBgsaveDurationS}`,
+    `rdb_current_bgsave_time_sec:${
+      saver.bgsaveInProgress ? Math.floor((nowMs - saver.bgsaveStartedMs) / 1000) : -1
+    }`,
     "aof_enabled:0",
     "aof_rewrite_in_progress:0",
   ];

@@ -33,7 +33,31 @@ const FLAGS = ["admin", "noscript", "no_async_loading"];
 const CATEGORIES = ["admin", "slow", "dangerous"];
 
 export const PERSISTENCE_COMMANDS: CommandDefinition[] = [
-  { name: "save", arity: 1, flags: [...FLAGS, "no_multi"], categories: CATEGORIES, group: "server", summary: "Synchronously saves the database(s) to disk.", handler: saveCommand },
-  { name: "bgsave", arity: -1, flags: FLAGS, categories: CATEGORIES, group: "server", summary: "Asynchronously saves the database(s) to disk.", handler: bgsaveCommand },
-  { name: "lastsave", arity: 1, flags: ["loading", "stale", "fast"], categories: ["fast", "admin", "dangerous"], group: "server", summary: "Returns the Unix timestamp of the last successful save to disk.", handler: (ctx) => ctx.out.integer(Math.floor(ctx.server.saver.lastSaveMs / 1000)) },
+  {
+    name: "save",
+    arity: 1,
+    flags: [...FLAGS, "no_multi"],
+    categories: CATEGORIES,
+    group: "server",
+    summary: "Synchronously saves the database(s) to disk.",
+    handler: saveCommand,
+  },
+  {
+    name: "bgsave",
+    arity: -1,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "server",
+    summary: "Asynchronously saves the database(s) to disk.",
+    handler: bgsaveCommand,
+  },
+  {
+    name: "lastsave",
+    arity: 1,
+    flags: ["loading", "stale", "fast"],
+    categories: ["fast", "admin", "dangerous"],
+    group: "server",
+    summary: "Returns the Unix timestamp of the last successful save to disk.",
+    handler: (ctx) => ctx.out.integer(Math.floor(ctx.server.saver.lastSaveMs / 1000)),
+  },
 ];

@@ -5,6 +5,7 @@
 import { CONNECTION_COMMANDS } from "./connection.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
 import { LIST_COMMANDS } from "./lists.ts";
+import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { SET_COMMANDS } from "./sets.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
@@ -26,6 +27,7 @@ export function buildCommandTable(): CommandTable {
     ...SET_COMMANDS,
     ...ZSET_COMMANDS,
     ...PUBSUB_COMMANDS,
+    ...PERSISTENCE_COMMANDS,
     ...transactionCommands(table),
     ...serverCommands(table),
   ];

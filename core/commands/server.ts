@@ -13,6 +13,7 @@ import {
 import { ERR_SYNTAX, fail } from "../errors.ts";
 import type { CommandTable } from "./dispatch.ts";
 import { renderInfo } from "./info.ts";
+import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import type { CommandContext, CommandDefinition, CommandSpec } from "./spec.ts";
 
 /** DEBUG SLEEP upper bound, so a typo cannot park a client for days. */
@@ -231,6 +232,24 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
     ctx.out.simple("OK");
     return;
   }
+  if (isWord(argv[1], "reload") && argv.length === 2) {
+    // Save, empty the keyspace, load the file back: proves the RDB round trip in place.
+    const { server } = ctx;
+    try {
+      server.saver.save(ctx.nowMs);
+    } catch {
+      fail("ERR Error trying to save the DB, can't reload");
+    }
+    server.engine.flushAll();
+    try {
+      loadRdbFileSync(server.engine, server.rdbPath(), Date.now());
+    } catch (error) {
+      fail(`ERR Error trying to load the RDB dump: ${(error as Error).message}`);
+    }
+    server.log.notice("DB reloaded by DEBUG RELOAD");
+    ctx.out.simple("OK");
+    return;
+  }
   if (isWord(argv[1], "set-active-expire") && argv.length === 3) {
     ctx.server.config.setText(
       "active-expire-enabled",
@@ -256,10 +275,23 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
 }
 
 function shutdownCommand(ctx: CommandContext): void {
+  let save: boolean | null = null;
+  let force = false;
   for (let i = 1; i < ctx.argv.length; i++) {
     const word = lowerName(ctx.argv[i]);
     if (!["nosave", "save", "now", "force", "abort"].includes(word)) fail(ERR_SYNTAX);
     if (word === "abort") fail("ERR No shutdown in progress.");
+    if (word === "nosave") save = false;
+    if (word === "save") save = true;
+    if (word === "force") force = true;
+  }
+  // As Redis: save when asked to, or by default when save points are configured.
+  if (save ?? ctx.server.savePoints.length > 0) {
+    try {
+      ctx.server.saver.save(ctx.nowMs);
+    } catch {
+      if (!force) fail("ERR Errors trying to SHUTDOWN. Check logs.");
+    }
   }
   ctx.server.log.warning("User requested shutdown...");
   ctx.client.closeNow = true;
@@ -338,15 +370,6 @@ export function serverCommands(table: CommandTable): CommandDefinition[] {
       summary: "Returns the server time.",
       since: "2.6.0",
       handler: timeCommand,
-    },
-    {
-      name: "lastsave",
-      arity: 1,
-      flags: ["loading", "stale", "fast"],
-      categories: ["fast", "admin", "dangerous"],
-      group: "server",
-      summary: "Returns the Unix timestamp of the last successful save to disk.",
-      handler: (ctx) => ctx.out.integer(Math.floor(ctx.server.startedAtMs / 1000)),
     },
     {
       name: "debug",

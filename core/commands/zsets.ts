@@ -43,6 +43,7 @@ import {
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, fail } from "../errors.ts";
 import { formatDoubleG17 } from "../resp/writer.ts";
 import { blockTimeoutMsArg, int64Arg } from "./_args.ts";
+import { setMembers } from "../engine/set.ts";
 import type { CommandContext, CommandDefinition } from "./spec.ts";
 
 const ERR_RANGE_NOT_FLOAT = "ERR min or max is not a float";
@@ -887,23 +888,14 @@ function zscanCommand(ctx: CommandContext): void {
 
 // ── ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE ────────────────────────────────────────────────
 
-/**
- * Members of a set key as a ZUNIONSTORE/ZINTERSTORE input (score 1 each). The set type's
- * binding registers itself here (see registerSetMembersReader); until then a set input is
- * treated as a wrong type.
- */
-export type SetMembersReader = (
+/** Members of a set key as a ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE input (score 1 each). */
+function setMembersReader(
   engine: Engine,
   db: number,
   key: Uint8Array,
   nowMs: number,
-) => Uint8Array[];
-
-let setMembersReader: SetMembersReader | null = null;
-
-/** Lets set inputs take part in ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE, as in Redis. */
-export function registerSetMembersReader(reader: SetMembersReader | null): void {
-  setMembersReader = reader;
+): Uint8Array[] {
+  return setMembers(engine, db, key, nowMs) ?? [];
 }
 
 const enum SetOp {
@@ -984,7 +976,7 @@ function zsetOpGeneric(ctx: CommandContext, op: SetOp, output: SetOpOutput, name
   for (let i = 0; i < sourceCount; i++) {
     const key = argv[firstKeyIndex + i];
     const type = server.engine.typeOf(client.db, key, ctx.nowMs);
-    if (type >= 0 && type !== TYPE_ZSET && (type !== TYPE_SET || setMembersReader === null)) {
+    if (type >= 0 && type !== TYPE_ZSET && (type !== TYPE_SET)) {
       throw new WrongTypeError();
     }
     sources.push({ tag: latin1(key), type, members: [], scores: [], weight: 1, index: null });
@@ -1056,7 +1048,7 @@ function readSource(ctx: CommandContext, source: SourceSet, key: Uint8Array): vo
       source.members = elements.members;
       source.scores = elements.scores;
     }
-  } else if (source.type === TYPE_SET && setMembersReader !== null) {
+  } else if (source.type === TYPE_SET) {
     source.members = setMembersReader(server.engine, client.db, key, ctx.nowMs);
     source.scores = source.members.map(() => 1);
   }

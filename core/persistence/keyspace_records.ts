@@ -27,7 +27,12 @@ export function dbSizes(engine: Engine, db: number): DbSizes {
 }
 
 /** The value at key as a logical RDB value, or null if it vanished (expired meanwhile). */
-export function readValue(engine: Engine, db: number, key: Uint8Array, nowMs: number): RdbValue | null {
+export function readValue(
+  engine: Engine,
+  db: number,
+  key: Uint8Array,
+  nowMs: number,
+): RdbValue | null {
   const tag = engine.typeOf(db, key, nowMs);
   switch (tag) {
     case ValueType.String: {
@@ -106,7 +111,15 @@ export function writeEntry(engine: Engine, entry: RdbEntry, nowMs: number): void
       break;
     case "list":
       for (let i = 0; i < value.elements.length; i += LOAD_BATCH_ELEMENTS) {
-        listPush(engine, db, key, value.elements.slice(i, i + LOAD_BATCH_ELEMENTS), true, false, nowMs);
+        listPush(
+          engine,
+          db,
+          key,
+          value.elements.slice(i, i + LOAD_BATCH_ELEMENTS),
+          true,
+          false,
+          nowMs,
+        );
       }
       break;
     case "set":

@@ -36,7 +36,11 @@ export function writeSnapshot(
   nowMs: number,
   onChunk: (chunk: Uint8Array) => void,
 ): number {
-  const writer = new RdbWriter({ onChunk, compression: options.compression, checksum: options.checksum });
+  const writer = new RdbWriter({
+    onChunk,
+    compression: options.compression,
+    checksum: options.checksum,
+  });
   writer.writeAux("redis-ver", REDIS_COMPAT_VERSION);
   writer.writeAux("redis-bits", "64");
   writer.writeAux("ctime", String(Math.floor(nowMs / 1000)));
@@ -109,7 +113,12 @@ export class AtomicFileWriter {
 }
 
 /** SAVE: the whole snapshot written and renamed into place before returning. */
-export function saveRdbSync(engine: Engine, path: string, options: SnapshotOptions, nowMs: number): SaveResult {
+export function saveRdbSync(
+  engine: Engine,
+  path: string,
+  options: SnapshotOptions,
+  nowMs: number,
+): SaveResult {
   const file = new AtomicFileWriter(path);
   try {
     const keyCount = writeSnapshot(engine, options, nowMs, (chunk) => file.writeSync(chunk));
@@ -157,6 +166,8 @@ export function loadRdbFileSync(engine: Engine, path: string, nowMs: number): Lo
     file.close();
   }
   const aux: Record<string, string> = {};
-  for (const [name, value] of Object.entries(reader.aux)) aux[name] = new TextDecoder().decode(value);
+  for (const [name, value] of Object.entries(reader.aux)) {
+    aux[name] = new TextDecoder().decode(value);
+  }
   return { keyCount, expiredSkipped, aux };
 }

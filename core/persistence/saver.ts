@@ -68,9 +68,16 @@ export class RdbSaver {
   save(nowMs: number): void {
     const dirty = this.#host.dirty;
     try {
-      const result = saveRdbSync(this.#host.engine, this.#host.path(), this.#host.snapshotOptions(), nowMs);
+      const result = saveRdbSync(
+        this.#host.engine,
+        this.#host.path(),
+        this.#host.snapshotOptions(),
+        nowMs,
+      );
       this.#succeeded(dirty, nowMs);
-      this.#host.log.notice(`DB saved on disk (${result.keyCount} keys, ${result.sizeBytes} bytes)`);
+      this.#host.log.notice(
+        `DB saved on disk (${result.keyCount} keys, ${result.sizeBytes} bytes)`,
+      );
     } catch (error) {
       this.lastSaveOk = false;
       this.#host.log.warning(`Failed saving the DB: ${(error as Error).message}`);
@@ -86,7 +93,12 @@ export class RdbSaver {
     const chunks: Uint8Array[] = [];
     let keyCount = 0;
     try {
-      keyCount = writeSnapshot(this.#host.engine, this.#host.snapshotOptions(), nowMs, (c) => chunks.push(c));
+      keyCount = writeSnapshot(
+        this.#host.engine,
+        this.#host.snapshotOptions(),
+        nowMs,
+        (c) => chunks.push(c),
+      );
     } catch (error) {
       this.lastSaveOk = false;
       this.#host.log.warning(`Background saving error: ${(error as Error).message}`);
@@ -138,7 +150,9 @@ export class RdbSaver {
     if (this.#bgsave || points.length === 0) return;
     const changes = this.changesSinceLastSave;
     for (const point of points) {
-      if (changes >= point.changes && nowMs - this.lastSaveMs >= point.seconds * 1000 && changes > 0) {
+      if (
+        changes >= point.changes && nowMs - this.lastSaveMs >= point.seconds * 1000 && changes > 0
+      ) {
         this.#host.log.notice(`${point.changes} changes in ${point.seconds} seconds. Saving...`);
         void this.bgsave(nowMs);
         return;

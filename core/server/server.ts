@@ -258,6 +258,7 @@ export class NetworkServer {
     }
     state.absorbExpired();
     state.engine.rehashStep(CRON_REHASH_STEPS);
+    state.saver.cron(state.savePoints, nowMs);
     const timeoutS = state.config.getNumber("timeout");
     if (timeoutS > 0) {
       for (const client of state.clients.values()) {
@@ -288,6 +289,7 @@ export class NetworkServer {
         client.close();
       }
       await Promise.allSettled([...this.#connections]);
+      await this.state.saver.drain();
       this.#closedResolve();
     })();
     return this.#closing;

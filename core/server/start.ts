@@ -9,6 +9,7 @@ import type { LogLevel } from "../log.ts";
 import { Logger } from "../log.ts";
 import { RESPLICA_VERSION } from "../commands/connection.ts";
 import { NetworkServer } from "./server.ts";
+import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import { ServerState } from "./state.ts";
 
 /** Pushes live-changeable directives into the running server when CONFIG SET changes them. */
@@ -27,11 +28,31 @@ function registerConfigHooks(state: ServerState): void {
   });
 }
 
+/**
+ * Loads dir/dbfilename when it exists, as redis-server does at start. A malformed file stops
+ * start-up (RdbFormatError names the offset): serving half a dataset is never an option.
+ */
+function loadOnStart(state: ServerState): void {
+  const path = state.rdbPath();
+  try {
+    Deno.statSync(path);
+  } catch {
+    return;
+  }
+  const startedMs = Date.now();
+  const result = loadRdbFileSync(state.engine, path, startedMs);
+  state.log.notice(
+    `DB loaded from disk: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds ` +
+      `(${result.keyCount} keys, ${result.expiredSkipped} expired skipped)`,
+  );
+}
+
 /** Starts a server on `config`, optionally over an existing engine (an embedded store). */
 export function startNetworkServer(config: Config, engine?: Engine): NetworkServer {
   const log = new Logger(config.getString("loglevel") as LogLevel, config.getString("logfile"));
   const state = new ServerState(engine ?? Engine.create(), config, log);
   registerConfigHooks(state);
+  loadOnStart(state);
   const server = new NetworkServer(state, buildCommandTable());
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
     h.startsWith("-") ? h.slice(1) : h

@@ -9,6 +9,8 @@ import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { PubSubRegistry } from "./pubsub.ts";
+import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
+import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
 
 /** Receives every write as a replica must replay it (replication and AOF attach here). */
@@ -71,6 +73,10 @@ export class ServerState {
   readonly blocking = new BlockingRegistry();
   /** Consumers of the write stream; empty until replication or AOF is on. */
   readonly propagationListeners: PropagationListener[] = [];
+  /** dump.rdb: SAVE, BGSAVE, save points. */
+  readonly saver: RdbSaver;
+  /** The `save` directive, parsed (kept current by a config hook). */
+  savePoints: SavePoint[] = [];
   /** Set by the network server: stops listening and closes clients. */
   shutdown: (() => Promise<void>) | null = null;
 
@@ -80,8 +86,35 @@ export class ServerState {
     this.log = log;
     this.maxmemoryBytes = config.getNumber("maxmemory");
     config.onChange("maxmemory", (value) => this.maxmemoryBytes = value as number);
+    this.savePoints = parseSavePoints(config.getString("save")) ?? [];
+    config.onChange("save", (value) => this.savePoints = parseSavePoints(value as string) ?? []);
+    const server = this;
+    this.saver = new RdbSaver({
+      engine,
+      log,
+      get dirty() {
+        return server.dirty;
+      },
+      path: () => server.rdbPath(),
+      snapshotOptions: () => server.snapshotOptions(),
+    }, Date.now());
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** dir + dbfilename. */
+  rdbPath(): string {
+    const dir = this.config.getString("dir");
+    return `${dir.endsWith("/") ? dir.slice(0, -1) : dir}/${this.config.getString("dbfilename")}`;
+  }
+
+  snapshotOptions(): SnapshotOptions {
+    return {
+      compression: this.config.getBool("rdbcompression"),
+      checksum: this.config.getBool("rdbchecksum"),
+      replId: this.runId,
+      replOffset: 0,
+    };
   }
 
   nextClientId(): number {
