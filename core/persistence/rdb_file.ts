@@ -5,7 +5,7 @@
 // streams the file through the RDB reader in fixed-size chunks into a fresh engine, and any
 // format error aborts the load with the byte offset: a server never starts serving half a file.
 
-import { DB_COUNT, Engine } from "../engine/mod.ts";
+import { DB_COUNT, type Engine } from "../engine/mod.ts";
 import { RdbReader, RdbWriter } from "../rdb/mod.ts";
 import { REDIS_COMPAT_VERSION } from "../commands/connection.ts";
 import { dbEntries, dbSizes, writeEntry } from "./keyspace_records.ts";

@@ -32,7 +32,7 @@ export interface SaverHost {
   engine: Engine;
   log: Logger;
   /** Writes since start; the saver remembers the value at each successful save. */
-  readonly dirty: number;
+  dirty(): number;
   path(): string;
   snapshotOptions(): SnapshotOptions;
 }
@@ -55,7 +55,7 @@ export class RdbSaver {
   }
 
   get changesSinceLastSave(): number {
-    return this.#host.dirty - this.#dirtyAtLastSave;
+    return this.#host.dirty() - this.#dirtyAtLastSave;
   }
   get bgsaveInProgress(): boolean {
     return this.#bgsave !== null;
@@ -66,7 +66,7 @@ export class RdbSaver {
 
   /** SAVE: synchronous. Throws on failure (the previous file stays). */
   save(nowMs: number): void {
-    const dirty = this.#host.dirty;
+    const dirty = this.#host.dirty();
     try {
       const result = saveRdbSync(
         this.#host.engine,
@@ -89,7 +89,7 @@ export class RdbSaver {
   bgsave(nowMs: number): Promise<boolean> | null {
     if (this.#bgsave) return null;
     this.#bgsaveStartedMs = nowMs;
-    const dirty = this.#host.dirty;
+    const dirty = this.#host.dirty();
     const chunks: Uint8Array[] = [];
     let keyCount = 0;
     try {

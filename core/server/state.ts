@@ -88,15 +88,12 @@ export class ServerState {
     config.onChange("maxmemory", (value) => this.maxmemoryBytes = value as number);
     this.savePoints = parseSavePoints(config.getString("save")) ?? [];
     config.onChange("save", (value) => this.savePoints = parseSavePoints(value as string) ?? []);
-    const server = this;
     this.saver = new RdbSaver({
       engine,
       log,
-      get dirty() {
-        return server.dirty;
-      },
-      path: () => server.rdbPath(),
-      snapshotOptions: () => server.snapshotOptions(),
+      dirty: () => this.dirty,
+      path: () => this.rdbPath(),
+      snapshotOptions: () => this.snapshotOptions(),
     }, Date.now());
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
