@@ -162,7 +162,19 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     kind: "string",
     defaultValue: "3600 1 300 100 60 10000",
     arity: "rest",
-    description: "RDB save points (stored; snapshots arrive with persistence).",
+    description: 'RDB save points: "<seconds> <changes>" pairs, "" for none.',
+  },
+  {
+    name: "rdbcompression",
+    kind: "bool",
+    defaultValue: true,
+    description: "LZF-compress strings in dump.rdb.",
+  },
+  {
+    name: "rdbchecksum",
+    kind: "bool",
+    defaultValue: true,
+    description: "Write and verify the CRC64 trailer of dump.rdb.",
   },
   {
     name: "appendonly",
