@@ -17,9 +17,10 @@ import {
   listInsert,
   listLength,
   listPop,
+  listPopInto,
   listPos,
   listPush,
-  listRange,
+  listRangeInto,
   listRemove,
   listSet,
   ListSetResult,
@@ -124,12 +125,18 @@ function popGeneric(ctx: CommandContext, fromTail: boolean, name: string): void 
   if (argv.length > 3) throw wrongArity(name);
   const withCount = argv.length === 3;
   const count = withCount ? rangeArg(argv[2], 0n, ERR_POSITIVE) : 1n;
-  const popped = listPop(server.engine, client.db, argv[1], fromTail, Number(count), ctx.nowMs);
-  if (popped === null) return withCount ? out.nullArray() : out.nullBulk();
-  if (popped.length > 0) keyModified(ctx, argv[1]);
-  if (!withCount) return out.bulk(popped[0]);
-  out.arrayHeader(popped.length);
-  for (const element of popped) out.bulk(element);
+  const found = listPopInto(
+    server.engine,
+    client.db,
+    argv[1],
+    fromTail,
+    Number(count),
+    ctx.nowMs,
+    out,
+    withCount,
+  );
+  if (!found) return withCount ? out.nullArray() : out.nullBulk();
+  if (count > 0n) keyModified(ctx, argv[1]);
 }
 
 // --- reads ---
@@ -143,9 +150,7 @@ function lrangeCommand(ctx: CommandContext): void {
   const { server, client, argv, out } = ctx;
   const start = int64Arg(argv[2]);
   const stop = int64Arg(argv[3]);
-  const elements = listRange(server.engine, client.db, argv[1], start, stop, ctx.nowMs);
-  out.arrayHeader(elements.length);
-  for (const element of elements) out.bulk(element);
+  listRangeInto(server.engine, client.db, argv[1], start, stop, ctx.nowMs, out);
 }
 
 /** LINDEX key index — the key is looked up before the index is parsed, as in Redis. */

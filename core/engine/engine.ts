@@ -174,6 +174,12 @@ interface EngineExports {
   setMaxPages(pageCountMax: number): void;
 }
 
+/** Where writeOut puts records: the reply writer's shape, without depending on it. */
+export interface BulkSink {
+  arrayHeader(count: number): void;
+  bulkSlice(source: Uint8Array, start: number, lengthBytes: number): void;
+}
+
 /** See Engine.internals. */
 export interface EngineInternals {
   /** Every WASM export, untyped (a type module declares the ones it calls). */
@@ -187,6 +193,11 @@ export interface EngineInternals {
   stage(parts: readonly Uint8Array[], framed: boolean): number;
   /** The out buffer's [u32 len][bytes] records, as copies. */
   readOut(): Uint8Array[];
+  /**
+   * Writes the out buffer's records straight from engine memory into a reply: as an array of
+   * bulks, or (asArray false) the first record as one bulk. Returns the record count.
+   */
+  writeOut(sink: BulkSink, asArray: boolean): number;
   /** Outcome of the last colOpen* call: 0 ok, -1 missing, -2 wrong type, -3 OOM. */
   colStatus(): number;
 }
@@ -427,6 +438,22 @@ export class Engine {
           at += 4 + (((len >>> 0) + 3) & ~3);
         }
         return records;
+      },
+      writeOut: (sink: BulkSink, asArray: boolean): number => {
+        this.#view();
+        const words = this.#words;
+        const bytes = this.#bytes;
+        const outPtr = words[this.#cellsIndex + CELL_OUT_PTR];
+        const endPtr = outPtr + words[this.#cellsIndex + CELL_OUT_LEN];
+        let count = 0;
+        for (let at = outPtr; at < endPtr; count++) at += 4 + ((words[at >>> 2] + 3) & ~3);
+        if (asArray) sink.arrayHeader(count);
+        for (let at = outPtr, i = 0; at < endPtr && (asArray || i < 1); i++) {
+          const len = words[at >>> 2];
+          sink.bulkSlice(bytes, at + 4, len);
+          at += 4 + ((len + 3) & ~3);
+        }
+        return count;
       },
       colStatus: () => {
         this.#view();

@@ -10,7 +10,7 @@
 // as f64 clamped to ±2^53: a list holds fewer than 2^32 elements, so clamping never changes
 // which elements an index selects.
 
-import { type Engine, OutOfMemoryError, WrongTypeError } from "./engine.ts";
+import { type BulkSink, type Engine, OutOfMemoryError, WrongTypeError } from "./engine.ts";
 
 const STATUS_MISSING = -1;
 const STATUS_WRONGTYPE = -2;
@@ -128,6 +128,30 @@ export function listPop(
   return internals.readOut();
 }
 
+/**
+ * listPop writing its reply straight into `sink` (one bulk, or an array with `asArray`)
+ * instead of returning copies: the LPOP/RPOP hot path. False when the key is missing.
+ */
+export function listPopInto(
+  engine: Engine,
+  db: number,
+  key: Uint8Array,
+  fromTail: boolean,
+  count: number,
+  nowMs: number,
+  sink: BulkSink,
+  asArray: boolean,
+): boolean {
+  const internals = engine.internals;
+  internals.stage([key], false);
+  const n = checked(
+    listExports(engine).listPop(db, key.length, nowMs, fromTail ? 1 : 0, clampIndex(count)),
+  );
+  if (n === STATUS_MISSING) return false;
+  internals.writeOut(sink, asArray);
+  return true;
+}
+
 /** LLEN: 0 for a missing key. */
 export function listLength(engine: Engine, db: number, key: Uint8Array, nowMs: number): number {
   engine.internals.stage([key], false);
@@ -139,6 +163,25 @@ export function listLength(engine: Engine, db: number, key: Uint8Array, nowMs: n
 export function listExists(engine: Engine, db: number, key: Uint8Array, nowMs: number): boolean {
   engine.internals.stage([key], false);
   return checked(listExports(engine).listLength(db, key.length, nowMs)) !== STATUS_MISSING;
+}
+
+/** listRange writing the reply array straight into `sink` (LRANGE's hot path). */
+export function listRangeInto(
+  engine: Engine,
+  db: number,
+  key: Uint8Array,
+  start: bigint,
+  stop: bigint,
+  nowMs: number,
+  sink: BulkSink,
+): void {
+  const internals = engine.internals;
+  internals.stage([key], false);
+  const n = checked(
+    listExports(engine).listRange(db, key.length, nowMs, clampIndex(start), clampIndex(stop)),
+  );
+  if (n <= 0) sink.arrayHeader(0);
+  else internals.writeOut(sink, true);
 }
 
 /** LRANGE with Redis's index rules; [] for a missing key. */

@@ -82,8 +82,16 @@ function checked(status: number): number {
   return status;
 }
 
+const SCORE_SCRATCH = new Float64Array(1);
+const SCORE_SCRATCH_PARTS = [new Uint8Array(SCORE_SCRATCH.buffer)];
+
 /** 8-byte little-endian doubles as parts to stage, one view per score. */
 function scoreParts(scores: readonly number[]): Uint8Array[] {
+  if (scores.length === 1) {
+    // The common single-score call reuses one scratch buffer: stage() copies it at once.
+    SCORE_SCRATCH[0] = scores[0];
+    return SCORE_SCRATCH_PARTS;
+  }
   const buffer = new Float64Array(scores);
   const bytes = new Uint8Array(buffer.buffer);
   const parts: Uint8Array[] = new Array(scores.length);

@@ -136,6 +136,25 @@ export class ReplyWriter {
     this.#lengthBytes = mark;
   }
 
+  /**
+   * `$len\r\n<bytes>\r\n` from `source[start, start + lengthBytes)`: a bulk straight out of
+   * engine memory with no intermediate view or copy (LRANGE, LPOP replies).
+   */
+  bulkSlice(source: Uint8Array, start: number, lengthBytes: number): void {
+    this.#reserve(HEADER_SIZE_MAX_BYTES + lengthBytes + CRLF_SIZE_BYTES);
+    this.#writeHeader(RESP_BULK, lengthBytes);
+    const buf = this.#buf;
+    let at = this.#lengthBytes;
+    if (lengthBytes <= 32) {
+      for (let i = 0; i < lengthBytes; i++) buf[at++] = source[start + i];
+    } else {
+      buf.set(source.subarray(start, start + lengthBytes), at);
+      at += lengthBytes;
+    }
+    this.#lengthBytes = at;
+    this.#writeCrlf();
+  }
+
   /** `+s\r\n`. CR and LF in `s` become spaces so the reply stays one line. */
   simple(s: string): void {
     if (s === "OK") return this.raw(OK_REPLY); // the most common reply of all, pre-encoded
