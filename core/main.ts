@@ -6,6 +6,7 @@ import { applyArgs, ConfigLoadError } from "./config/load.ts";
 import { Config } from "./config/table.ts";
 import { startNetworkServer } from "./server/start.ts";
 import { RdbFormatError } from "./rdb/mod.ts";
+import { AofFormatError } from "./persistence/aof_load.ts";
 
 function main(args: string[]): number | Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -32,7 +33,7 @@ function main(args: string[]): number | Promise<number> {
   try {
     server = startNetworkServer(config);
   } catch (error) {
-    if (error instanceof RdbFormatError) {
+    if (error instanceof RdbFormatError || error instanceof AofFormatError) {
       console.error(`Fatal error loading the DB (${error.message}). Exiting.`);
       return 1;
     }

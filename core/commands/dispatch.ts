@@ -168,17 +168,17 @@ export function runHandler(
     const result = spec.handler!(ctx);
     if (result instanceof Promise) {
       return result.then(
-        () => afterCommand(server, ctx, db, dirtyBefore),
+        () => afterCommand(server, ctx, db, dirtyBefore, spec.isWrite),
         (error) => {
           handleError(server, client, error);
-          afterCommand(server, ctx, db, dirtyBefore);
+          afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
         },
       );
     }
   } catch (error) {
     handleError(server, client, error);
   }
-  afterCommand(server, ctx, db, dirtyBefore);
+  afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
 }
 
 /** Bookkeeping after every command: expired keys, propagation, waking blocked clients. */
@@ -187,11 +187,16 @@ function afterCommand(
   ctx: CommandContext,
   db: number,
   dirtyBefore: number,
+  isWrite: boolean,
 ): void {
+  // Expired keys go out as DELs first (absorbExpired), then the command's own effect: the
+  // argv of a write command that changed something, or what it asked to propagate instead.
+  const dirtyAfterCommand = server.dirty;
   server.absorbExpired();
-  if (server.propagationListeners.length > 0 && server.dirty !== dirtyBefore) {
-    if (ctx.propagateAs === null) server.propagate(db, ctx.argv);
-    else for (const argv of ctx.propagateAs) server.propagate(db, argv);
+  if (server.propagationListeners.length > 0 && dirtyAfterCommand !== dirtyBefore) {
+    if (ctx.propagateAs !== null) {
+      for (const argv of ctx.propagateAs) server.propagate(db, argv);
+    } else if (isWrite) server.propagate(db, ctx.argv);
   }
   // Inside EXEC, blocked clients wait for the whole transaction: EXEC's own end serves them.
   if (server.blocking.hasReady && !ctx.client.executingMulti) server.blocking.serveReady();

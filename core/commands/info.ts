@@ -107,8 +107,11 @@ function persistenceSection(server: ServerState, nowMs: number): string[] {
     `rdb_current_bgsave_time_sec:${
       saver.bgsaveInProgress ? Math.floor((nowMs - saver.bgsaveStartedMs) / 1000) : -1
     }`,
-    "aof_enabled:0",
+    `aof_enabled:${server.aof ? 1 : 0}`,
     "aof_rewrite_in_progress:0",
+    "aof_rewrite_scheduled:0",
+    `aof_last_write_status:${server.aof?.lastWriteOk === false ? "err" : "ok"}`,
+    ...(server.aof ? [`aof_current_size:${server.aof.sizeBytes}`] : []),
   ];
 }
 

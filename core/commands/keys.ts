@@ -186,8 +186,14 @@ function expireGeneric(
     if ((flags & EXPIRE_GT) && (!hasTtl || expireAtMs <= current)) return ctx.out.integer(0);
     if ((flags & EXPIRE_LT) && hasTtl && expireAtMs >= current) return ctx.out.integer(0);
   }
-  if (expireAtMs <= ctx.nowMs) server.engine.del(client.db, argv[1], ctx.nowMs);
-  else server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
+  if (expireAtMs <= ctx.nowMs) {
+    server.engine.del(client.db, argv[1], ctx.nowMs);
+    ctx.propagateAs = [["DEL", argv[1]]];
+  } else {
+    server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
+    // Relative or absolute, replicas and the AOF get the absolute time in milliseconds.
+    ctx.propagateAs = [["PEXPIREAT", argv[1], String(expireAtMs)]];
+  }
   server.keyModified(client.db, argv[1]);
   ctx.out.integer(1);
 }

@@ -29,6 +29,24 @@ function bgsaveCommand(ctx: CommandContext): void {
   ctx.out.simple("Background saving started");
 }
 
+/** BGREWRITEAOF: rewrites the AOF from the keyspace (synchronously, so exactly this instant). */
+function bgrewriteaofCommand(ctx: CommandContext): void {
+  const { server } = ctx;
+  try {
+    if (server.aof) server.aof.rewrite(server.engine, ctx.nowMs);
+    else {
+      // With appendonly off Redis still writes the file; do the same through a short-lived writer.
+      server.setAof(true, false);
+      server.setAof(false, false);
+    }
+  } catch (error) {
+    server.log.warning(`AOF rewrite failed: ${(error as Error).message}`);
+    fail("ERR Background AOF rewrite failed, check the log");
+  }
+  server.log.notice("Background AOF rewrite finished successfully");
+  ctx.out.simple("Background append only file rewriting started");
+}
+
 const FLAGS = ["admin", "noscript", "no_async_loading"];
 const CATEGORIES = ["admin", "slow", "dangerous"];
 
@@ -50,6 +68,15 @@ export const PERSISTENCE_COMMANDS: CommandDefinition[] = [
     group: "server",
     summary: "Asynchronously saves the database(s) to disk.",
     handler: bgsaveCommand,
+  },
+  {
+    name: "bgrewriteaof",
+    arity: 1,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "server",
+    summary: "Asynchronously rewrites the append-only file to disk.",
+    handler: bgrewriteaofCommand,
   },
   {
     name: "lastsave",

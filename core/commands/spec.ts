@@ -49,6 +49,8 @@ export interface CommandSpec {
   /** Precomputed from flags so the dispatcher tests a boolean, not an array, per command. */
   noAuth: boolean;
   denyOom: boolean;
+  /** Has the "write" flag: its argv is what a replica replays, unless it says otherwise. */
+  isWrite: boolean;
 }
 
 export interface CommandDefinition {
@@ -84,6 +86,7 @@ export function defineCommand(def: CommandDefinition, parent?: string): CommandS
     fullName,
     noAuth: (def.flags ?? []).includes("no-auth"),
     denyOom: (def.flags ?? []).includes("denyoom"),
+    isWrite: (def.flags ?? []).includes("write"),
   };
   if (def.subcommands) {
     spec.subcommands = new Map();

@@ -123,6 +123,18 @@ function setCommand(ctx: CommandContext): void {
     ctx.nowMs,
   );
   if (written) server.keyModified(client.db, argv[1]);
+  if (written && expireAtMs !== 0) {
+    // A relative expiry replays as an absolute one, or a late replay would extend it.
+    const keep = args.flags & (SET_NX | SET_XX);
+    ctx.propagateAs = [[
+      "SET",
+      argv[1],
+      argv[2],
+      "PXAT",
+      String(expireAtMs),
+      ...(keep & SET_NX ? ["NX"] : keep & SET_XX ? ["XX"] : []),
+    ]];
+  }
   if (args.flags & FLAG_GET) {
     if (old === null) ctx.out.nullBulk();
     else ctx.out.bulk(old);
@@ -142,6 +154,7 @@ function setexGeneric(ctx: CommandContext, unit: ExpireUnit, name: string): void
   const expireAtMs = expireAtMsArg(argv[2], unit, true, ctx.nowMs, name, true);
   server.engine.set(client.db, argv[1], argv[3], expireAtMs, 0, ctx.nowMs);
   server.keyModified(client.db, argv[1]);
+  ctx.propagateAs = [["SET", argv[1], argv[3], "PXAT", String(expireAtMs)]];
   ctx.out.simple("OK");
 }
 
@@ -173,8 +186,13 @@ function getexCommand(ctx: CommandContext): void {
   if (view === null) return ctx.out.nullBulk();
   ctx.out.bulk(view);
   if (args.expireArg !== null) {
-    if (expireAtMs <= ctx.nowMs) server.engine.del(client.db, argv[1], ctx.nowMs);
-    else server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
+    if (expireAtMs <= ctx.nowMs) {
+      server.engine.del(client.db, argv[1], ctx.nowMs);
+      ctx.propagateAs = [["DEL", argv[1]]];
+    } else {
+      server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
+      ctx.propagateAs = [["PEXPIREAT", argv[1], String(expireAtMs)]];
+    }
     server.keyModified(client.db, argv[1]);
   } else if (args.flags & FLAG_PERSIST) {
     if (server.engine.persist(client.db, argv[1], ctx.nowMs)) {
@@ -261,6 +279,8 @@ function incrbyfloatCommand(ctx: CommandContext): void {
   if (next.infinite) fail("ERR increment would produce NaN or Infinity");
   const text = utf8(formatLongDoubleHuman(next));
   server.engine.set(client.db, argv[1], text, 0, SET_KEEPTTL | SET_ENCODING_NOT_INT, ctx.nowMs);
+  // A float sum can come out differently on another machine: replicate the result.
+  ctx.propagateAs = [["SET", argv[1], text, "KEEPTTL"]];
   server.keyModified(client.db, argv[1]);
   ctx.out.bulk(text);
 }

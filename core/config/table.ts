@@ -180,7 +180,27 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     name: "appendonly",
     kind: "bool",
     defaultValue: false,
-    description: "AOF persistence (stored; arrives with persistence).",
+    description: "Log every write to the append-only file; replayed at start.",
+  },
+  {
+    name: "appendfilename",
+    kind: "string",
+    defaultValue: "appendonly.aof",
+    immutable: true,
+    description: "AOF file name inside `dir`.",
+  },
+  {
+    name: "appendfsync",
+    kind: "enum",
+    defaultValue: "everysec",
+    choices: ["always", "everysec", "no"],
+    description: "fsync the AOF before every reply batch, once a second, or never.",
+  },
+  {
+    name: "aof-load-truncated",
+    kind: "bool",
+    defaultValue: true,
+    description: "Load an AOF cut short at the end up to its last whole command.",
   },
   {
     name: "maxmemory",

@@ -158,6 +158,8 @@ export class NetworkServer {
     const flush = async (): Promise<void> => {
       while (writing) await writing;
       if (writer.lengthBytes === 0) return;
+      // Writes reach the AOF (and the disk, under appendfsync always) before their replies.
+      state.beforeReply();
       const bytes = writer.view();
       const sizeBytes = bytes.length;
       state.stats.netOutputBytes += sizeBytes;
@@ -259,6 +261,7 @@ export class NetworkServer {
     state.absorbExpired();
     state.engine.rehashStep(CRON_REHASH_STEPS);
     state.saver.cron(state.savePoints, nowMs);
+    state.aof?.cron(nowMs);
     const timeoutS = state.config.getNumber("timeout");
     if (timeoutS > 0) {
       for (const client of state.clients.values()) {
@@ -290,6 +293,7 @@ export class NetworkServer {
       }
       await Promise.allSettled([...this.#connections]);
       await this.state.saver.drain();
+      this.state.aof?.close();
       this.#closedResolve();
     })();
     return this.#closing;

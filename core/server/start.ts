@@ -7,9 +7,14 @@ import type { Config } from "../config/table.ts";
 import { Engine } from "../engine/mod.ts";
 import type { LogLevel } from "../log.ts";
 import { Logger } from "../log.ts";
+import type { FsyncPolicy } from "../persistence/aof.ts";
 import { RESPLICA_VERSION } from "../commands/connection.ts";
 import { NetworkServer } from "./server.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
+import { replayAofSync } from "../persistence/aof_load.ts";
+import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
+import { ReplyWriter, RespReader } from "../resp/mod.ts";
+import { ClientState } from "./client.ts";
 import { ServerState } from "./state.ts";
 
 /** Pushes live-changeable directives into the running server when CONFIG SET changes them. */
@@ -17,6 +22,10 @@ function registerConfigHooks(state: ServerState): void {
   const { config, log } = state;
   config.onChange("loglevel", (value) => log.level = value as LogLevel);
   config.onChange("logfile", (value) => log.setFile(value as string));
+  config.onChange("appendonly", (value) => state.setAof(value as boolean, false));
+  config.onChange("appendfsync", (value) => {
+    if (state.aof) state.aof.policy = value as FsyncPolicy;
+  });
   config.onChange("proto-max-bulk-len", (value) => {
     for (const c of state.clients.values()) c.reader.limits.bulkLenMaxBytes = value as number;
   });
@@ -29,22 +38,64 @@ function registerConfigHooks(state: ServerState): void {
 }
 
 /**
- * Loads dir/dbfilename when it exists, as redis-server does at start. A malformed file stops
- * start-up (RdbFormatError names the offset): serving half a dataset is never an option.
+ * Loads the dataset as redis-server does at start: the AOF when `appendonly` is on and the file
+ * exists, else dir/dbfilename. A malformed file stops start-up (the error names the offset):
+ * serving half a dataset is never an option.
  */
-function loadOnStart(state: ServerState): void {
-  const path = state.rdbPath();
-  try {
-    Deno.statSync(path);
-  } catch {
+function loadOnStart(state: ServerState, table: CommandTable): void {
+  const startedMs = Date.now();
+  const aofWanted = state.config.getBool("appendonly");
+  if (aofWanted && exists(state.aofPath())) {
+    const result = replayAofSync(
+      state.aofPath(),
+      aofCommandRunner(state, table),
+      state.config.getBool("aof-load-truncated"),
+    );
+    if (result.truncatedToBytes !== null) {
+      state.log.warning(
+        `!!! Warning: short read while loading the AOF file ${state.aofPath()}!!! ` +
+          `AOF loaded anyway because aof-load-truncated is enabled; trimmed to ` +
+          `${result.truncatedToBytes} bytes`,
+      );
+    }
+    state.log.notice(
+      `DB loaded from append only file: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds ` +
+        `(${result.commandCount} commands)`,
+    );
+    state.dirty = 0;
+    state.setAof(true, true);
     return;
   }
-  const startedMs = Date.now();
-  const result = loadRdbFileSync(state.engine, path, startedMs);
-  state.log.notice(
-    `DB loaded from disk: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds ` +
-      `(${result.keyCount} keys, ${result.expiredSkipped} expired skipped)`,
-  );
+  if (exists(state.rdbPath())) {
+    const result = loadRdbFileSync(state.engine, state.rdbPath(), startedMs);
+    state.log.notice(
+      `DB loaded from disk: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds ` +
+        `(${result.keyCount} keys, ${result.expiredSkipped} expired skipped)`,
+    );
+  }
+  if (aofWanted) state.setAof(true, false);
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs AOF commands through the dispatcher as a private, authenticated client. */
+function aofCommandRunner(state: ServerState, table: CommandTable) {
+  const writer = new ReplyWriter();
+  const client = new ClientState(0, "aof", "aof", new RespReader(), writer, true, Date.now());
+  return (argv: Uint8Array[]): string | null => {
+    const spec = table.resolve(argv);
+    if (typeof spec === "string") return spec.replace(/^ERR /, "");
+    void executeCommand(table, state, client, argv);
+    writer.reset();
+    return null;
+  };
 }
 
 /** Starts a server on `config`, optionally over an existing engine (an embedded store). */
@@ -52,8 +103,9 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   const log = new Logger(config.getString("loglevel") as LogLevel, config.getString("logfile"));
   const state = new ServerState(engine ?? Engine.create(), config, log);
   registerConfigHooks(state);
-  loadOnStart(state);
-  const server = new NetworkServer(state, buildCommandTable());
+  const table = buildCommandTable();
+  loadOnStart(state, table);
+  const server = new NetworkServer(state, table);
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
     h.startsWith("-") ? h.slice(1) : h
   );

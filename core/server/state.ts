@@ -10,6 +10,7 @@ import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { PubSubRegistry } from "./pubsub.ts";
 import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
+import { AofWriter, type FsyncPolicy } from "../persistence/aof.ts";
 import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
 
@@ -75,6 +76,8 @@ export class ServerState {
   readonly propagationListeners: PropagationListener[] = [];
   /** dump.rdb: SAVE, BGSAVE, save points. */
   readonly saver: RdbSaver;
+  /** The append-only file while `appendonly` is on. */
+  aof: AofWriter | null = null;
   /** The `save` directive, parsed (kept current by a config hook). */
   savePoints: SavePoint[] = [];
   /** Set by the network server: stops listening and closes clients. */
@@ -98,6 +101,44 @@ export class ServerState {
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
+
+  /** Writes the AOF's pending commands (and fsyncs under `always`) before replies leave. */
+  beforeReply(): void {
+    this.aof?.beforeReply();
+  }
+
+  aofPath(): string {
+    const dir = this.config.getString("dir");
+    return `${dir.endsWith("/") ? dir.slice(0, -1) : dir}/${
+      this.config.getString("appendfilename")
+    }`;
+  }
+
+  /** Turns the AOF on (rewriting it from the keyspace unless `fromExisting`) or off. */
+  setAof(enabled: boolean, fromExisting: boolean): void {
+    if (!enabled) {
+      if (!this.aof) return;
+      const writer = this.aof;
+      this.aof = null;
+      const index = this.propagationListeners.indexOf(this.#aofListener);
+      if (index >= 0) this.propagationListeners.splice(index, 1);
+      writer.close();
+      return;
+    }
+    if (this.aof) return;
+    const writer = new AofWriter(
+      this.aofPath(),
+      this.config.getString("appendfsync") as FsyncPolicy,
+      this.log,
+    );
+    if (!fromExisting) writer.rewrite(this.engine, Date.now());
+    this.aof = writer;
+    this.propagationListeners.push(this.#aofListener);
+  }
+
+  readonly #aofListener = (db: number, argv: readonly (Uint8Array | string)[]) => {
+    this.aof?.append(db, argv);
+  };
 
   /** dir + dbfilename. */
   rdbPath(): string {
@@ -164,7 +205,11 @@ export class ServerState {
     const expired = this.engine.drainExpired();
     if (expired.length === 0) return;
     this.stats.expiredKeys += expired.length;
-    for (const { db, key } of expired) this.keyModified(db, key);
+    for (const { db, key } of expired) {
+      this.keyModified(db, key);
+      // Replicas and the AOF never expire keys themselves: they replay the master's DEL.
+      if (this.propagationListeners.length > 0) this.propagate(db, ["DEL", key]);
+    }
   }
 
   /** Feeds one write, as it must be replayed, to every propagation listener. */

@@ -1,0 +1,205 @@
+// The append-only file: acknowledged writes survive kill -9 under appendfsync always, a tail cut
+// mid-command loads up to the last whole command (or refuses with aof-load-truncated no), a
+// malformed middle refuses to start, and BGREWRITEAOF keeps the dataset. Servers run as their
+// own processes (the CLI, as users run it) so they can be killed for real.
+
+import assert from "node:assert/strict";
+import { pickFreePort } from "./_support/ports.ts";
+import { RawClient } from "./_support/raw_client.ts";
+import { startServer } from "../mod.ts";
+
+interface Spawned {
+  port: number;
+  child: Deno.ChildProcess;
+}
+
+async function spawnServer(dir: string, extra: string[]): Promise<Spawned> {
+  const port = pickFreePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "core/main.ts",
+      "--port",
+      String(port),
+      "--dir",
+      dir,
+      "--save",
+      "",
+      ...extra,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      const client = await RawClient.connect(port, 1000);
+      const reply = await client.commandText("PING");
+      client.close();
+      if (reply === "+PONG\r\n") return { port, child };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  throw new Error("server did not start");
+}
+
+async function runToExit(dir: string, extra: string[]): Promise<{ code: number; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "core/main.ts", "--port", "0", "--dir", dir, "--save", "", ...extra],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+async function killHard(server: Spawned): Promise<void> {
+  server.child.kill("SIGKILL");
+  await server.child.status;
+}
+
+Deno.test("aof: with appendfsync always no acknowledged write is lost to kill -9", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  try {
+    const first = await spawnServer(dir, ["--appendonly", "yes", "--appendfsync", "always"]);
+    const client = await RawClient.connect(first.port);
+    const acknowledged: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const reply = await client.commandText("SET", `key:${i}`, `value:${i}`);
+      if (reply === "+OK\r\n") acknowledged.push(i);
+    }
+    await client.commandText("RPUSH", "list", "a", "b", "c");
+    await client.commandText("HSET", "hash", "f", "v");
+    await client.commandText("ZADD", "zset", "1.5", "m");
+    await client.commandText("SADD", "set", "x");
+    await client.commandText("SELECT", "4");
+    await client.commandText("SET", "in-db-4", "yes");
+    await client.commandText("INCRBYFLOAT", "float", "10.5");
+    client.close();
+    await killHard(first);
+
+    const second = await spawnServer(dir, ["--appendonly", "yes"]);
+    const check = await RawClient.connect(second.port);
+    assert.equal(acknowledged.length, 300);
+    for (const i of acknowledged) {
+      assert.equal(
+        await check.commandText("GET", `key:${i}`),
+        `$${`value:${i}`.length}\r\nvalue:${i}\r\n`,
+      );
+    }
+    assert.equal(
+      await check.commandText("LRANGE", "list", "0", "-1"),
+      "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+    );
+    assert.equal(await check.commandText("ZSCORE", "zset", "m"), "$3\r\n1.5\r\n");
+    assert.equal(await check.commandText("SELECT", "4"), "+OK\r\n");
+    assert.equal(await check.commandText("GET", "in-db-4"), "$3\r\nyes\r\n");
+    assert.equal(await check.commandText("GET", "float"), "$4\r\n10.5\r\n");
+    check.close();
+    await killHard(second);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("aof: a truncated tail loads up to the last whole command; a bad middle refuses", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  const path = `${dir}/appendonly.aof`;
+  try {
+    const whole = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n";
+    await Deno.writeTextFile(path, whole + "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$5\r\nhal");
+    const refused = await runToExit(dir, ["--appendonly", "yes", "--aof-load-truncated", "no"]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /Unexpected end of file reading the append only file at offset 50/,
+    );
+
+    const server = await spawnServer(dir, ["--appendonly", "yes"]);
+    const client = await RawClient.connect(server.port);
+    assert.equal(await client.commandText("GET", "a"), "$1\r\n1\r\n");
+    assert.equal(await client.commandText("EXISTS", "b"), ":0\r\n");
+    client.close();
+    await killHard(server);
+    assert.equal((await Deno.readTextFile(path)).startsWith(whole), true);
+
+    await Deno.writeTextFile(path, whole + "*3\r\n$3\r\nSET\r\n$x\r\n" + whole);
+    const corrupt = await runToExit(dir, ["--appendonly", "yes"]);
+    assert.equal(corrupt.code, 1);
+    assert.match(corrupt.stderr, /Bad file format reading the append only file at offset \d+/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("aof: BGREWRITEAOF compacts the log and keeps the dataset", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  try {
+    const first = await spawnServer(dir, ["--appendonly", "yes"]);
+    const client = await RawClient.connect(first.port);
+    for (let i = 0; i < 200; i++) await client.commandText("INCR", "counter");
+    await client.commandText("RPUSH", "list", "x", "y");
+    await client.commandText("PEXPIRE", "list", "100000000");
+    const before = (await Deno.stat(`${dir}/appendonly.aof`)).size;
+    assert.equal(
+      await client.commandText("BGREWRITEAOF"),
+      "+Background append only file rewriting started\r\n",
+    );
+    const after = (await Deno.stat(`${dir}/appendonly.aof`)).size;
+    assert.ok(after < before / 4, `${after} vs ${before}`);
+    await client.commandText("INCR", "counter");
+    client.close();
+    await killHard(first);
+    const second = await spawnServer(dir, ["--appendonly", "yes"]);
+    const check = await RawClient.connect(second.port);
+    assert.equal(await check.commandText("GET", "counter"), "$3\r\n201\r\n");
+    assert.equal(
+      await check.commandText("LRANGE", "list", "0", "-1"),
+      "*2\r\n$1\r\nx\r\n$1\r\ny\r\n",
+    );
+    assert.match(await check.commandText("PTTL", "list"), /^:\d{8}\r\n$/);
+    check.close();
+    await killHard(second);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("aof: the log holds what a replica must replay (absolute expiries, rewritten non-deterministic writes)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  try {
+    const server = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { dir, appendonly: "yes", appendfsync: "always" },
+    });
+    const client = await RawClient.connect(server.port);
+    await client.commandText("SET", "s", "v", "EX", "100");
+    await client.commandText("EXPIRE", "s", "200");
+    await client.commandText("INCRBYFLOAT", "f", "1.5");
+    await client.commandText("SADD", "set", "only");
+    await client.commandText("SPOP", "set");
+    await client.commandText("GET", "s");
+    await client.commandText("SET", "gone", "x", "PX", "1");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client.commandText("GET", "gone");
+    client.close();
+    await server.close();
+    const log = await Deno.readTextFile(`${dir}/appendonly.aof`);
+    const commands = log.split(/\*\d+\r\n/).filter((c) => c !== "").map((c) =>
+      c.split("\r\n").filter((_, i) => i % 2 === 1).join(" ")
+    );
+    assert.match(commands[1], /^SET s v PXAT \d{13}$/);
+    assert.match(commands[2], /^PEXPIREAT s \d{13}$/);
+    assert.equal(commands[3], "SET f 1.5 KEEPTTL");
+    assert.equal(commands[4], "SADD set only");
+    assert.equal(commands[5], "SREM set only");
+    assert.match(commands[6], /^SET gone x PXAT \d{13}$/);
+    assert.equal(commands[7], "DEL gone");
+    assert.equal(commands.length, 8, JSON.stringify(commands));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
