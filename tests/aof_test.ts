@@ -203,3 +203,28 @@ Deno.test("aof: the log holds what a replica must replay (absolute expiries, rew
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("aof: with appendfsync everysec acknowledged writes survive kill -9 (written before the reply)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  try {
+    const first = await spawnServer(dir, ["--appendonly", "yes", "--appendfsync", "everysec"]);
+    const client = await RawClient.connect(first.port);
+    for (let i = 0; i < 100; i++) await client.commandText("SET", `early:${i}`, "v");
+    // Every reply follows the write() of its command, so a killed process loses nothing; the
+    // fsync once a second (after this pause) only matters when the machine itself goes down.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await client.commandText("SET", "late", "v");
+    client.close();
+    await killHard(first);
+    const second = await spawnServer(dir, ["--appendonly", "yes"]);
+    const check = await RawClient.connect(second.port);
+    assert.equal(
+      await check.commandText("EXISTS", ...Array.from({ length: 100 }, (_, i) => `early:${i}`)),
+      ":100\r\n",
+    );
+    check.close();
+    await killHard(second);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

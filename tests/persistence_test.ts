@@ -225,3 +225,31 @@ Deno.test("persistence: a damaged dump.rdb stops start-up with the byte offset",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("persistence: a failed save keeps the previous file and reports rdb_last_bgsave_status:err", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-rdb-" });
+  try {
+    const server = await startServer({ port: 0, logLevel: "nothing", config: { dir } });
+    const client = await RawClient.connect(server.port);
+    await client.commandText("SET", "a", "1");
+    assert.equal(await client.commandText("SAVE"), "+OK\r\n");
+    const before = await Deno.readFile(`${dir}/dump.rdb`);
+    await client.commandText("SET", "a", "2");
+    // A directory that does not exist: the temp file cannot be created.
+    assert.equal(await client.commandText("CONFIG", "SET", "dir", `${dir}/missing`), "+OK\r\n");
+    assert.match(await client.commandText("SAVE"), /^-ERR/);
+    assert.equal(await client.commandText("BGSAVE"), "+Background saving started\r\n");
+    for (let i = 0; i < 100; i++) {
+      if ((await client.commandText("INFO", "persistence")).includes("rdb_bgsave_in_progress:0")) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.match(await client.commandText("INFO", "persistence"), /rdb_last_bgsave_status:err/);
+    assert.deepEqual(await Deno.readFile(`${dir}/dump.rdb`), before);
+    client.close();
+    await server.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
