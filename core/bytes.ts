@@ -4,14 +4,9 @@
 // Parsing rules mirror Redis's `string2ll` / `string2ld` so replies agree byte-for-byte.
 
 const encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
 
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-export function decodeUtf8(bytes: Uint8Array): string {
-  return utf8Decoder.decode(bytes);
 }
 
 /** One char per byte: lossless for binary data, used for map keys and error echoes. */
@@ -67,18 +62,6 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 export const INT64_MAX = 9223372036854775807n;
 export const INT64_MIN = -9223372036854775808n;
 /** Longest decimal text of a signed 64-bit integer ("-9223372036854775808"). */
@@ -118,90 +101,6 @@ export function parseInt64(arg: Uint8Array): bigint | null {
   if (negative) n = -n;
   if (n > INT64_MAX || n < INT64_MIN) return null;
   return n;
-}
-
-/** parseInt64 into a JS number when it is exactly representable; null otherwise. */
-export function parseSafeInt(arg: Uint8Array): number | null {
-  const len = arg.length;
-  if (len === 0 || len > 16) {
-    const big = parseInt64(arg);
-    if (big === null) return null;
-    if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) return null;
-    return Number(big);
-  }
-  let i = 0;
-  let negative = false;
-  if (arg[0] === 45) {
-    negative = true;
-    i = 1;
-    if (len === 1) return null;
-  }
-  if (arg[i] === 48) return len === i + 1 && !negative ? 0 : null;
-  let n = 0;
-  for (; i < len; i++) {
-    const d = arg[i] - 48;
-    if (d < 0 || d > 9) return null;
-    n = n * 10 + d;
-  }
-  return negative ? -n : n;
-}
-
-/** Longest text Redis accepts as a long double (MAX_LONG_DOUBLE_CHARS). */
-const FLOAT_TEXT_LEN_MAX = 5 * 1024;
-
-/**
- * Parses a float the way Redis's string2ld does for INCRBYFLOAT: strtold-compatible decimal or
- * hex-free notation, `inf`/`-inf` accepted here (the caller rejects them), no spaces, no NaN.
- */
-export function parseFloatArg(arg: Uint8Array): number | null {
-  if (arg.length === 0 || arg.length > FLOAT_TEXT_LEN_MAX) return null;
-  const first = arg[0];
-  const last = arg[arg.length - 1];
-  if (first === 32 || first === 9 || last === 32 || last === 9 || first === 10 || last === 10) {
-    return null;
-  }
-  const text = latin1(arg);
-  const lower = text.toLowerCase();
-  if (lower === "inf" || lower === "+inf" || lower === "infinity" || lower === "+infinity") {
-    return Infinity;
-  }
-  if (lower === "-inf" || lower === "-infinity") return -Infinity;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return null;
-  const value = Number(text);
-  return Number.isNaN(value) ? null : value;
-}
-
-/**
- * Formats a double as Redis 7.0 formats INCRBYFLOAT results (`%.17Lf` then trailing zeros and
- * point removed): plain decimal, never exponent notation, at most 17 fractional digits.
- */
-export function formatLongDouble(value: number): string {
-  if (Number.isInteger(value) && Math.abs(value) < 1e21) {
-    return Object.is(value, -0) ? "0" : BigInt(value).toString();
-  }
-  let text: string;
-  if (Math.abs(value) >= 1e21) {
-    text = BigInt(Math.trunc(value)).toString();
-  } else {
-    text = value.toFixed(17);
-    // toFixed rounds the binary double exactly; %.17Lf on a long double would carry more bits,
-    // but the stored value came from a double here, so trimming gives the same digits Redis
-    // prints for values a client can read back.
-    text = trimFraction(text);
-    // Prefer the shortest round-trip text when it has fewer digits, matching what Redis shows
-    // for typical inputs such as 10.5 or 3.0e3 (its long double keeps the decimal value).
-    const shortest = String(value);
-    if (!shortest.includes("e") && shortest.length < text.length) text = shortest;
-  }
-  return text;
-}
-
-function trimFraction(text: string): string {
-  if (!text.includes(".")) return text;
-  let end = text.length;
-  while (text.charCodeAt(end - 1) === 48) end--;
-  if (text.charCodeAt(end - 1) === 46) end--;
-  return text.slice(0, end);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Unit tests for the byte helpers the command layer parses arguments with.
 import assert from "node:assert/strict";
-import { formatLongDouble, globMatch, parseFloatArg, parseInt64, utf8 } from "../core/bytes.ts";
+import { globMatch, parseInt64, utf8 } from "../core/bytes.ts";
 
 Deno.test("parseInt64 accepts what Redis's string2ll accepts", () => {
   assert.equal(parseInt64(utf8("0")), 0n);
@@ -27,22 +27,6 @@ Deno.test("parseInt64 rejects leading zeros, signs, spaces and overflow", () => 
   ) {
     assert.equal(parseInt64(utf8(text)), null, text);
   }
-});
-
-Deno.test("parseFloatArg follows strtold without spaces", () => {
-  assert.equal(parseFloatArg(utf8("10.5")), 10.5);
-  assert.equal(parseFloatArg(utf8("5.0e3")), 5000);
-  assert.equal(parseFloatArg(utf8("-inf")), -Infinity);
-  assert.equal(parseFloatArg(utf8(" 1")), null);
-  assert.equal(parseFloatArg(utf8("nan")), null);
-  assert.equal(parseFloatArg(utf8("1x")), null);
-});
-
-Deno.test("formatLongDouble prints INCRBYFLOAT results as Redis does", () => {
-  assert.equal(formatLongDouble(10.6), "10.6");
-  assert.equal(formatLongDouble(5000), "5000");
-  assert.equal(formatLongDouble(-0.5), "-0.5");
-  assert.equal(formatLongDouble(3.0e3), "3000");
 });
 
 Deno.test("globMatch implements Redis patterns", () => {
