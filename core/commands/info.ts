@@ -5,6 +5,8 @@
 import { DB_COUNT } from "../engine/mod.ts";
 import type { ServerState } from "../server/state.ts";
 import { REDIS_COMPAT_VERSION, RESPLICA_VERSION } from "./connection.ts";
+import { replicaIp } from "../replication/master.ts";
+import { replicaStateName } from "../replication/replica_state.ts";
 
 type Section = (server: ServerState, nowMs: number) => string[];
 
@@ -124,9 +126,9 @@ function statsSection(server: ServerState): string[] {
     `total_net_input_bytes:${s.netInputBytes}`,
     `total_net_output_bytes:${s.netOutputBytes}`,
     `rejected_connections:${s.connectionsRejected}`,
-    "sync_full:0",
-    "sync_partial_ok:0",
-    "sync_partial_err:0",
+    `sync_full:${server.replication.syncFullCount}`,
+    `sync_partial_ok:${server.replication.syncPartialOkCount}`,
+    `sync_partial_err:${server.replication.syncPartialErrCount}`,
     `expired_keys:${s.expiredKeys}`,
     "evicted_keys:0",
     `keyspace_hits:${s.keyspaceHits}`,
@@ -137,20 +139,29 @@ function statsSection(server: ServerState): string[] {
   ];
 }
 
-function replicationSection(server: ServerState): string[] {
-  return [
-    "role:master",
-    "connected_slaves:0",
+function replicationSection(server: ServerState, nowMs: number): string[] {
+  const master = server.replication;
+  const backlog = master.backlog;
+  const lines = ["role:master", `connected_slaves:${master.replicas.length}`];
+  master.replicas.forEach((replica, index) => {
+    const lagS = Math.floor((nowMs - replica.replAckTimeMs) / 1000);
+    lines.push(
+      `slave${index}:ip=${replicaIp(replica)},port=${replica.replListeningPort},` +
+        `state=${replicaStateName(replica.replState)},offset=${replica.replAckOffset},lag=${lagS}`,
+    );
+  });
+  lines.push(
     "master_failover_state:no-failover",
-    `master_replid:${server.runId}`,
-    "master_replid2:0000000000000000000000000000000000000000",
-    "master_repl_offset:0",
-    "second_repl_offset:-1",
-    "repl_backlog_active:0",
-    `repl_backlog_size:${server.config.getNumber("repl-backlog-size")}`,
-    "repl_backlog_first_byte_offset:0",
-    "repl_backlog_histlen:0",
-  ];
+    `master_replid:${master.replId}`,
+    `master_replid2:${master.replId2}`,
+    `master_repl_offset:${master.masterReplOffset}`,
+    `second_repl_offset:${master.secondReplOffset}`,
+    `repl_backlog_active:${backlog ? 1 : 0}`,
+    `repl_backlog_size:${backlog?.sizeBytes ?? server.config.getNumber("repl-backlog-size")}`,
+    `repl_backlog_first_byte_offset:${backlog?.startOffset ?? 0}`,
+    `repl_backlog_histlen:${backlog?.histLenBytes ?? 0}`,
+  );
+  return lines;
 }
 
 function cpuSection(): string[] {

@@ -7,6 +7,7 @@ import { HASH_COMMANDS } from "./hashes.ts";
 import { LIST_COMMANDS } from "./lists.ts";
 import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
+import { REPLICATION_COMMANDS } from "./replication.ts";
 import { SET_COMMANDS } from "./sets.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
 import { CommandTable } from "./dispatch.ts";
@@ -28,6 +29,7 @@ export function buildCommandTable(): CommandTable {
     ...ZSET_COMMANDS,
     ...PUBSUB_COMMANDS,
     ...PERSISTENCE_COMMANDS,
+    ...REPLICATION_COMMANDS,
     ...transactionCommands(table),
     ...serverCommands(table),
   ];

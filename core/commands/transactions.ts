@@ -45,10 +45,12 @@ export function makeExecCommand(table: CommandTable) {
       return;
     }
     endMulti(ctx);
-    // The queued commands propagate themselves as they run; EXEC adds nothing of its own.
+    // The queued commands propagate themselves as they run; EXEC adds nothing of its own,
+    // but the replication stream wraps their writes in MULTI … EXEC.
     ctx.propagateAs = [];
     out.arrayHeader(queued.length);
     client.executingMulti = true;
+    server.replication.beginTransaction();
     try {
       for (const { argv } of queued) {
         const spec = table.resolve(argv);
@@ -61,6 +63,7 @@ export function makeExecCommand(table: CommandTable) {
       }
     } finally {
       client.executingMulti = false;
+      server.replication.endTransaction();
     }
   };
 }

@@ -242,6 +242,15 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Replication backlog size in bytes.",
   },
   {
+    name: "repl-ping-replica-period",
+    aliases: ["repl-ping-slave-period"],
+    kind: "int",
+    defaultValue: 10,
+    min: 1,
+    max: 2 ** 31 - 1,
+    description: "Seconds between the PINGs a master feeds its replication stream.",
+  },
+  {
     name: "enable-debug-command",
     kind: "enum",
     defaultValue: "yes",

@@ -3,6 +3,7 @@
 // so CLIENT LIST, MULTI/EXEC and the replication handshake later all find their state in one place.
 
 import type { ReplyWriter, RespReader } from "../resp/mod.ts";
+import { ReplicaState } from "../replication/replica_state.ts";
 
 /** A command queued inside MULTI: its argv copied out of the read buffer. */
 export interface QueuedCommand {
@@ -55,6 +56,20 @@ export class ClientState {
   /** Set by the server: writes out whatever is in the writer soon (Pub/Sub delivery). */
   flushSoon: () => void = () => {};
 
+  // --- replication (this client as a replica of ours) ---
+  /** Where it stands in SYNC/PSYNC; None for ordinary clients. */
+  replState: ReplicaState = ReplicaState.None;
+  /** REPLCONF listening-port: the port the replica serves on (0: not told). */
+  replListeningPort = 0;
+  /** REPLCONF ip-address: the address it announces ("" : use the peer address). */
+  replAnnouncedIp = "";
+  /** REPLCONF capa eof / capa psync2. */
+  replCapaEof = false;
+  replCapaPsync2 = false;
+  /** REPLCONF ack: the stream offset it has applied, and when it said so. */
+  replAckOffset = 0;
+  replAckTimeMs = 0;
+
   // --- accounting ---
   lastInteractionMs: number;
   /** Name of the last command, for CLIENT LIST's cmd=. */
@@ -94,7 +109,15 @@ export class ClientState {
   describe(nowMs: number): string {
     const ageS = Math.floor((nowMs - this.createdAtMs) / 1000);
     const idleS = Math.floor((nowMs - this.lastInteractionMs) / 1000);
-    const flags = this.blocked ? "b" : this.inMulti ? "x" : this.subscriptionCount > 0 ? "P" : "N";
+    const flags = this.replState !== ReplicaState.None
+      ? "S"
+      : this.blocked
+      ? "b"
+      : this.inMulti
+      ? "x"
+      : this.subscriptionCount > 0
+      ? "P"
+      : "N";
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
       `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=0 ` +
       `multi=${this.inMulti ? this.queued.length : -1} qbuf=${this.reader.bufferedBytes} ` +

@@ -8,6 +8,7 @@ import { executeCommand } from "../commands/dispatch.ts";
 import type { CommandTable } from "../commands/dispatch.ts";
 import { ProtocolError, QueryBufferLimitError, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "./client.ts";
+import { ReplicaState } from "../replication/replica_state.ts";
 import type { ServerState } from "./state.ts";
 
 /** Bytes asked of each socket read; larger requests grow the buffer as they arrive. */
@@ -262,9 +263,12 @@ export class NetworkServer {
     state.engine.rehashStep(CRON_REHASH_STEPS);
     state.saver.cron(state.savePoints, nowMs);
     state.aof?.cron(nowMs);
+    state.replication.cron(nowMs);
     const timeoutS = state.config.getNumber("timeout");
     if (timeoutS > 0) {
       for (const client of state.clients.values()) {
+        // Replicas are never idle-closed (Redis exempts them; repl-timeout governs them).
+        if (client.replState !== ReplicaState.None) continue;
         if (nowMs - client.lastInteractionMs > timeoutS * 1000) {
           state.log.verbose(`Closing idle client ${client.addr}`);
           client.closeNow = true;

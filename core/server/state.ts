@@ -13,6 +13,7 @@ import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.
 import { AofWriter, type FsyncPolicy } from "../persistence/aof.ts";
 import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
+import { ReplicationMaster } from "../replication/master.ts";
 
 /** Receives every write as a replica must replay it (replication and AOF attach here). */
 export type PropagationListener = (db: number, argv: readonly (Uint8Array | string)[]) => void;
@@ -78,6 +79,8 @@ export class ServerState {
   readonly saver: RdbSaver;
   /** The append-only file while `appendonly` is on. */
   aof: AofWriter | null = null;
+  /** Replication stream, backlog and replicas (master side). */
+  readonly replication: ReplicationMaster;
   /** The `save` directive, parsed (kept current by a config hook). */
   savePoints: SavePoint[] = [];
   /** Set by the network server: stops listening and closes clients. */
@@ -98,6 +101,7 @@ export class ServerState {
       path: () => this.rdbPath(),
       snapshotOptions: () => this.snapshotOptions(),
     }, Date.now());
+    this.replication = new ReplicationMaster(this);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
@@ -150,8 +154,8 @@ export class ServerState {
     return {
       compression: this.config.getBool("rdbcompression"),
       checksum: this.config.getBool("rdbchecksum"),
-      replId: this.runId,
-      replOffset: 0,
+      replId: this.replication.replId,
+      replOffset: this.replication.masterReplOffset,
     };
   }
 
@@ -221,6 +225,7 @@ export class ServerState {
     this.blocking.cancel(client);
     this.pubsub.removeClient(client);
     this.unwatchAll(client);
+    this.replication.removeReplica(client);
     this.clients.delete(client.id);
   }
 }

@@ -1,0 +1,171 @@
+// REPLCONF, PSYNC, SYNC and ROLE: the commands a replica sends its master during the handshake
+// (REFERENCE.md "Replication handshake"), and ROLE, which reports this server's side of it.
+// The stream, backlog and resync logic live in core/replication/master.ts; these handlers only
+// parse, reply and log in Redis's words.
+
+import { isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
+import { ERR_NOT_INTEGER, fail } from "../errors.ts";
+import { replicaIp } from "../replication/master.ts";
+import { ReplicaState } from "../replication/replica_state.ts";
+import type { CommandContext, CommandDefinition } from "./spec.ts";
+
+function int64ArgOrFail(arg: Uint8Array): number {
+  const value = parseInt64(arg);
+  if (value === null) fail(ERR_NOT_INTEGER);
+  return Number(value);
+}
+
+/**
+ * REPLCONF <option> <value> [<option> <value> …]
+ *
+ * Contract: options are read in pairs, left to right.
+ * - `listening-port <port>`, `ip-address <ip>`, `capa <eof|psync2|…>` (unknown capas ignored),
+ *   `rdb-only <0|1>`, `rdb-filter-only <filters>` → `+OK` once all pairs are read.
+ * - `ack <offset>` → no reply at all (a reply would desync a real replica); from a replica it
+ *   records the acknowledged offset and time. From an ordinary client it is ignored.
+ * - `getack <…>` → no reply (only a replica answers GETACK; a master has nothing to send).
+ * - An odd number of arguments → wrong-arity error; an unknown option →
+ *   `-ERR Unrecognized REPLCONF option: <opt>`; a bad port → `-ERR value is not an integer…`.
+ */
+function replconfCommand(ctx: CommandContext): void {
+  const { argv, client } = ctx;
+  if (argv.length % 2 === 0) fail("ERR wrong number of arguments for 'replconf' command");
+  for (let i = 1; i < argv.length; i += 2) {
+    const option = lowerName(argv[i]);
+    const value = argv[i + 1];
+    switch (option) {
+      case "listening-port": {
+        const port = int64ArgOrFail(value);
+        if (port < 0 || port > 65535) fail(ERR_NOT_INTEGER);
+        client.replListeningPort = port;
+        break;
+      }
+      case "ip-address":
+        client.replAnnouncedIp = latin1(value);
+        break;
+      case "capa":
+        if (isWord(value, "eof")) client.replCapaEof = true;
+        else if (isWord(value, "psync2")) client.replCapaPsync2 = true;
+        break;
+      case "ack": {
+        if (client.replState === ReplicaState.None) return;
+        const offset = parseInt64(value);
+        if (offset === null) return;
+        // Acks may arrive out of order after a reconnect; the recorded offset only grows.
+        if (Number(offset) > client.replAckOffset) client.replAckOffset = Number(offset);
+        client.replAckTimeMs = ctx.nowMs;
+        return;
+      }
+      case "getack":
+        return;
+      case "rdb-only":
+      case "rdb-filter-only":
+        // Accepted for redis-cli --rdb; the snapshot is the same either way.
+        break;
+      default:
+        fail(`ERR Unrecognized REPLCONF option: ${latin1(argv[i])}`);
+    }
+  }
+  ctx.out.simple("OK");
+}
+
+/**
+ * PSYNC <replid> <offset>
+ *
+ * Contract (`offset` is the next byte the replica wants, its applied offset + 1):
+ * - replid is ours (or our previous id up to second_repl_offset) and offset is inside the
+ *   backlog → `+CONTINUE <replid>` (`+CONTINUE` without capa psync2), then exactly the bytes
+ *   from offset on; the client is an online replica.
+ * - otherwise (`?`, another id, offset outside the backlog) → `+FULLRESYNC <replid> <offset>`,
+ *   `$<len>\r\n<RDB>`, then the live stream from that offset.
+ * - offset not an integer → `-ERR value is not an integer or out of range`.
+ * - a client that is already a replica → ignored, no reply (as Redis).
+ */
+function psyncCommand(ctx: CommandContext): void {
+  const { client, server } = ctx;
+  if (client.replState !== ReplicaState.None) return;
+  const replId = latin1(ctx.argv[1]);
+  const offset = int64ArgOrFail(ctx.argv[2]);
+  const master = server.replication;
+  server.log.notice(`Replica ${master.replicaName(client)} asks for synchronization`);
+  if (master.tryPartialResync(client, replId, offset) === "continue") return;
+  master.fullResync(client, true, ctx.nowMs);
+}
+
+/**
+ * SYNC
+ *
+ * Contract: the pre-PSYNC full sync: `$<len>\r\n<RDB>` with no `+FULLRESYNC` line, then the
+ * live stream. Ignored (no reply) from a client that is already a replica.
+ */
+function syncCommand(ctx: CommandContext): void {
+  const { client, server } = ctx;
+  if (client.replState !== ReplicaState.None) return;
+  const master = server.replication;
+  server.log.notice(`Replica ${master.replicaName(client)} asks for synchronization`);
+  master.fullResync(client, false, ctx.nowMs);
+}
+
+/**
+ * ROLE
+ *
+ * Contract: `["master", <offset>, [[ip, "port", "ackoffset"], …]]`, online replicas only,
+ * port and ack offset as bulk strings.
+ */
+function roleCommand(ctx: CommandContext): void {
+  const { out, server } = ctx;
+  const master = server.replication;
+  const online = master.replicas.filter((r) => r.replState === ReplicaState.Online);
+  out.arrayHeader(3);
+  out.bulkString("master");
+  out.integer(master.masterReplOffset);
+  out.arrayHeader(online.length);
+  for (const replica of online) {
+    out.arrayHeader(3);
+    out.bulkString(replicaIp(replica));
+    out.bulkString(String(replica.replListeningPort));
+    out.bulkString(String(replica.replAckOffset));
+  }
+}
+
+export const REPLICATION_COMMANDS: CommandDefinition[] = [
+  {
+    name: "replconf",
+    arity: -1,
+    flags: ["admin", "noscript", "loading", "stale", "allow_busy"],
+    categories: ["slow", "admin", "dangerous"],
+    group: "server",
+    summary: "An internal command for configuring the replication stream.",
+    since: "3.0.0",
+    handler: replconfCommand,
+  },
+  {
+    name: "psync",
+    arity: -3,
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    categories: ["slow", "admin", "dangerous"],
+    group: "server",
+    summary: "An internal command used in replication.",
+    since: "2.8.0",
+    handler: psyncCommand,
+  },
+  {
+    name: "sync",
+    arity: 1,
+    flags: ["admin", "noscript", "no_async_loading", "no_multi"],
+    categories: ["slow", "admin", "dangerous"],
+    group: "server",
+    summary: "An internal command used in replication.",
+    handler: syncCommand,
+  },
+  {
+    name: "role",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast"],
+    categories: ["admin", "fast", "dangerous"],
+    group: "server",
+    summary: "Returns the replication role.",
+    since: "2.8.12",
+    handler: roleCommand,
+  },
+];

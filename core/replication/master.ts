@@ -1,0 +1,259 @@
+// The master side of replication: the replication stream, its backlog, and the replicas fed
+// from it. It owns the replication id and master_repl_offset, turns propagated writes into
+// stream bytes (SELECT when the database changes, MULTI/EXEC around a transaction's writes,
+// the periodic PING), and serves full and partial resynchronization.
+//
+// Offset accounting follows Redis exactly, so a replica that moves between resplica and
+// redis-server (or compares offsets, as WAIT and failover do) agrees on every byte:
+// - master_repl_offset counts every RESP byte fed to the stream, SELECT and PING included
+//   (`*1\r\n$4\r\nping\r\n` adds 14, `SELECT 0` adds 23, `set k2 v2` adds 29).
+// - Nothing is counted until a backlog exists; it is created when the first replica attaches,
+//   with a fresh replication id, as Redis's syncCommand does.
+// - A full sync forgets the stream's database, so the next write is preceded by a SELECT.
+//
+// Full sync is synchronous: `+FULLRESYNC <replid> <offset>`, then the whole snapshot as a
+// disk-style bulk (`$<len>\r\n<bytes>`, no trailing CRLF) is put in the replica's writer in
+// one call, so no write can fall between the snapshot and the stream that follows it.
+
+import { encodeCommand } from "../resp/mod.ts";
+import { writeSnapshot } from "../persistence/rdb_file.ts";
+import type { ClientState } from "../server/client.ts";
+import type { ServerState } from "../server/state.ts";
+import { ReplBacklog } from "./backlog.ts";
+import { ReplicaState } from "./replica_state.ts";
+
+/** master_replid2 while no previous id is kept. */
+export const REPL_ID_NONE = "0000000000000000000000000000000000000000";
+
+const PING_FRAME = encodeCommand(["ping"]);
+const MULTI_FRAME = encodeCommand(["MULTI"]);
+const EXEC_FRAME = encodeCommand(["EXEC"]);
+const encoder = new TextEncoder();
+
+function assertInvariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`ReplicationMaster invariant: ${message}`);
+}
+
+/** 40 random hex characters, as Redis's replication ids. */
+export function randomReplId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(20));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** What PSYNC decided, for the command handler to count and log. */
+export type PsyncOutcome = "continue" | "fullresync";
+
+export class ReplicationMaster {
+  readonly #server: ServerState;
+  /** master_replid: the history this server's stream belongs to. */
+  replId = randomReplId();
+  /** master_replid2: the previous history still served for partial resync (REPLICAOF NO ONE). */
+  replId2 = REPL_ID_NONE;
+  /** second_repl_offset: last offset (+1) valid under replId2; -1 when unset. */
+  secondReplOffset = -1;
+  /** master_repl_offset: stream bytes fed so far. */
+  masterReplOffset = 0;
+  /** The stream's newest bytes; null until the first replica attaches. */
+  backlog: ReplBacklog | null = null;
+  /** Replicas in attach order (INFO's slave0, slave1, …). */
+  readonly replicas: ClientState[] = [];
+  /** Database the stream last SELECTed (-1: none; the next write is preceded by SELECT). */
+  #streamDb = -1;
+  /** Inside EXEC: MULTI is owed before the first write, EXEC after the last. */
+  #transactionOpen = false;
+  #transactionMultiSent = false;
+  /** When the cron last fed PING. */
+  #lastPingMs = 0;
+  // INFO stats counters.
+  /** sync_full */
+  syncFullCount = 0;
+  /** sync_partial_ok */
+  syncPartialOkCount = 0;
+  /** sync_partial_err */
+  syncPartialErrCount = 0;
+
+  constructor(server: ServerState) {
+    this.#server = server;
+  }
+
+  /** Propagation listener: one write as replicas replay it. */
+  readonly #onPropagate = (db: number, argv: readonly (Uint8Array | string)[]): void => {
+    if (this.#transactionOpen && !this.#transactionMultiSent) {
+      // SELECT goes before MULTI, as in Redis (MULTI carries the first command's db).
+      this.#selectDb(db);
+      this.#feed(MULTI_FRAME);
+      this.#transactionMultiSent = true;
+    }
+    this.#selectDb(db);
+    this.#feed(encodeCommand(argv as (Uint8Array | string)[]));
+  };
+
+  #selectDb(db: number): void {
+    if (db === this.#streamDb) return;
+    this.#feed(encodeCommand(["SELECT", String(db)]));
+    this.#streamDb = db;
+  }
+
+  /** Appends bytes to the stream: backlog, offset, and every online replica. */
+  #feed(bytes: Uint8Array): void {
+    const backlog = this.backlog;
+    assertInvariant(backlog !== null, "stream fed without a backlog");
+    const offsetBefore = this.masterReplOffset;
+    backlog.append(bytes);
+    this.masterReplOffset += bytes.length;
+    assertInvariant(this.masterReplOffset > offsetBefore, "offset strictly increases");
+    assertInvariant(backlog.endOffset === this.masterReplOffset, "backlog ends at the offset");
+    for (const replica of this.replicas) {
+      if (replica.replState !== ReplicaState.Online) continue;
+      replica.writer.raw(bytes);
+      replica.flushSoon();
+    }
+  }
+
+  /** EXEC begins: its writes, if any, reach the stream between MULTI and EXEC. */
+  beginTransaction(): void {
+    this.#transactionOpen = true;
+    this.#transactionMultiSent = false;
+  }
+
+  /** EXEC ended: closes the MULTI opened by its first write. */
+  endTransaction(): void {
+    const multiSent = this.#transactionMultiSent;
+    this.#transactionOpen = false;
+    this.#transactionMultiSent = false;
+    if (multiSent) this.#feed(EXEC_FRAME);
+  }
+
+  /** Creates the backlog (first replica), with a new replication id, and starts listening. */
+  #createBacklog(): void {
+    if (this.backlog) return;
+    this.replId = randomReplId();
+    this.replId2 = REPL_ID_NONE;
+    this.secondReplOffset = -1;
+    this.backlog = new ReplBacklog(
+      this.#server.config.getNumber("repl-backlog-size"),
+      this.masterReplOffset + 1,
+    );
+    this.#server.propagationListeners.push(this.#onPropagate);
+    this.#lastPingMs = Date.now();
+    this.#server.log.notice(
+      `Replication backlog created, my new replication IDs are '${this.replId}' and '${this.replId2}'`,
+    );
+  }
+
+  /** "ip:listening-port" when the replica told its port, else its connection address. */
+  replicaName(client: ClientState): string {
+    return client.replListeningPort > 0
+      ? `${replicaIp(client)}:${client.replListeningPort}`
+      : client.addr;
+  }
+
+  /**
+   * Decides PSYNC: partial when `replId` names our history (or the previous one up to
+   * second_repl_offset) and `offset` is inside the backlog; writes `+CONTINUE` and the missing
+   * bytes and makes the client an online replica. Otherwise writes nothing and returns
+   * "fullresync" (the caller then calls fullResync).
+   */
+  tryPartialResync(client: ClientState, replId: string, offset: number): PsyncOutcome {
+    const log = this.#server.log;
+    const name = this.replicaName(client);
+    const idMatches = replId === this.replId ||
+      (replId === this.replId2 && offset <= this.secondReplOffset);
+    if (!idMatches) {
+      if (replId !== "?") {
+        this.syncPartialErrCount++;
+        log.notice(
+          `Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${replId}', my replication IDs are '${this.replId}' and '${this.replId2}')`,
+        );
+      } else log.notice(`Full resync requested by replica ${name}`);
+      return "fullresync";
+    }
+    if (this.backlog === null || !this.backlog.covers(offset)) {
+      this.syncPartialErrCount++;
+      log.notice(
+        `Unable to partial resync with replica ${name} for lack of backlog (Replica request was: ${offset}).`,
+      );
+      return "fullresync";
+    }
+    const missing = this.backlog.readFrom(offset);
+    client.writer.raw(
+      encoder.encode(client.replCapaPsync2 ? `+CONTINUE ${this.replId}\r\n` : "+CONTINUE\r\n"),
+    );
+    client.writer.raw(missing);
+    this.#attach(client);
+    this.syncPartialOkCount++;
+    log.notice(
+      `Partial resynchronization request from ${name} accepted. Sending ${missing.length} bytes of backlog starting from offset ${offset}.`,
+    );
+    return "continue";
+  }
+
+  /**
+   * Full resync: `+FULLRESYNC <replid> <offset>` (PSYNC only; SYNC gets the bulk alone), the
+   * snapshot as `$<len>\r\n<bytes>`, then the client is an online replica fed from `offset`.
+   */
+  fullResync(client: ClientState, withReplyLine: boolean, nowMs: number): void {
+    const server = this.#server;
+    const name = this.replicaName(client);
+    this.#createBacklog();
+    this.syncFullCount++;
+    client.replState = ReplicaState.WaitBgsave;
+    // The replica loads the snapshot with its own idea of the db: restate ours before the next
+    // write.
+    this.#streamDb = -1;
+    const offset = this.masterReplOffset;
+    if (withReplyLine) {
+      client.writer.raw(encoder.encode(`+FULLRESYNC ${this.replId} ${offset}\r\n`));
+    }
+    server.log.notice(`Starting BGSAVE for SYNC with target: disk`);
+    const chunks: Uint8Array[] = [];
+    let sizeBytes = 0;
+    writeSnapshot(
+      server.engine,
+      { ...server.snapshotOptions(), replId: this.replId, replOffset: offset },
+      nowMs,
+      (chunk) => {
+        chunks.push(chunk.slice());
+        sizeBytes += chunk.length;
+      },
+    );
+    client.replState = ReplicaState.SendBulk;
+    client.writer.raw(encoder.encode(`$${sizeBytes}\r\n`));
+    for (const chunk of chunks) client.writer.raw(chunk);
+    this.#attach(client);
+    server.log.notice(`Synchronization with replica ${name} succeeded`);
+  }
+
+  #attach(client: ClientState): void {
+    client.replState = ReplicaState.Online;
+    client.replAckTimeMs = Date.now();
+    if (!this.replicas.includes(client)) this.replicas.push(client);
+    client.flushSoon();
+  }
+
+  /** A connection closed: forget it if it was a replica. */
+  removeReplica(client: ClientState): void {
+    const index = this.replicas.indexOf(client);
+    if (index < 0) return;
+    this.replicas.splice(index, 1);
+    this.#server.log.notice(`Connection with replica ${this.replicaName(client)} lost.`);
+  }
+
+  /** Periodic work: PING into the stream every repl-ping-replica-period while replicas exist. */
+  cron(nowMs: number): void {
+    if (this.backlog === null || this.replicas.length === 0) return;
+    const periodMs = this.#server.config.getNumber("repl-ping-replica-period") * 1000;
+    if (nowMs - this.#lastPingMs < periodMs) return;
+    this.#lastPingMs = nowMs;
+    // PING carries no database: no SELECT before it.
+    this.#feed(PING_FRAME);
+  }
+}
+
+/** The IP a replica is reported under: its announced ip-address, else its peer address. */
+export function replicaIp(client: ClientState): string {
+  if (client.replAnnouncedIp !== "") return client.replAnnouncedIp;
+  const colon = client.addr.lastIndexOf(":");
+  const host = colon >= 0 ? client.addr.slice(0, colon) : client.addr;
+  return host.startsWith("[") ? host.slice(1, -1) : host;
+}

@@ -1,0 +1,325 @@
+// The master side of replication against real redis-server replicas: full sync of every type,
+// the live stream (including MULTI/EXEC and SELECT), master_repl_offset counted byte for byte as
+// redis-server counts it, partial resync from the backlog, ROLE and INFO replication. The
+// backlog ring is also tested on its own (wrap-around, bounds).
+
+import assert from "node:assert/strict";
+import { startServer } from "../mod.ts";
+import { ReplBacklog } from "../core/replication/backlog.ts";
+import {
+  concatBytes,
+  encodeCommand,
+  latin1Text,
+  RawClient,
+  splitAggregate,
+} from "./_support/raw_client.ts";
+import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
+import { datasetDigest, fillDataset } from "./_support/dataset.ts";
+
+/** How long a test waits for a replica to catch up. */
+const SYNC_TIMEOUT_MS = 20_000;
+
+function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** One field of INFO's "field:value" lines. */
+async function infoField(client: RawClient, section: string, field: string): Promise<string> {
+  const text = latin1Text(await client.command("INFO", section));
+  const line = text.split("\r\n").find((l) => l.startsWith(field + ":"));
+  assert.ok(line !== undefined, `INFO ${section} has no ${field}:\n${text}`);
+  return line.slice(field.length + 1);
+}
+
+/** Polls until the replica's link is up and it applied every byte of the master's stream. */
+async function waitInSync(master: RawClient, replica: RawClient): Promise<void> {
+  const deadlineMs = Date.now() + SYNC_TIMEOUT_MS;
+  let last = "";
+  while (Date.now() < deadlineMs) {
+    const offset = await infoField(master, "replication", "master_repl_offset");
+    const text = latin1Text(await replica.command("INFO", "replication"));
+    last = text;
+    if (
+      text.includes("master_link_status:up") && text.includes(`slave_repl_offset:${offset}\r\n`)
+    ) return;
+    await delay(50);
+  }
+  throw new Error(`replica not in sync after ${SYNC_TIMEOUT_MS} ms:\n${last}`);
+}
+
+/** Polls until `check` holds, failing with `what` after SYNC_TIMEOUT_MS. */
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadlineMs = Date.now() + SYNC_TIMEOUT_MS;
+  while (Date.now() < deadlineMs) {
+    if (await check()) return;
+    await delay(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function run(client: RawClient, ...args: string[]): Promise<string> {
+  const reply = await client.commandText(...args);
+  assert.ok(!reply.startsWith("-"), `${args.join(" ")} → ${reply}`);
+  return reply;
+}
+
+/** Live writes of every kind a replica must replay, ending in db 0. */
+async function liveWrites(client: RawClient): Promise<void> {
+  await run(client, "SELECT", "0");
+  await run(client, "SET", "live:s", "1");
+  await run(client, "INCR", "live:s");
+  await run(client, "LPUSH", "live:l", "a", "b");
+  await run(client, "HSET", "live:h", "f", "v");
+  await run(client, "EXPIRE", "live:h", "1000");
+  await run(client, "SET", "live:ttl", "v", "EX", "500");
+  await run(client, "DEL", "str:short");
+  await run(client, "DEL", "no-such-key");
+  await run(client, "SADD", "live:one", "only");
+  await run(client, "SPOP", "live:one");
+  await run(client, "SELECT", "5");
+  await run(client, "SET", "db5:key", "five");
+  await run(client, "MULTI");
+  await run(client, "INCR", "db5:counter");
+  await run(client, "ZADD", "db5:z", "1", "m");
+  await run(client, "GET", "db5:key");
+  await run(client, "EXEC");
+  await run(client, "SELECT", "0");
+  await run(client, "SET", "live:last", "x");
+}
+
+Deno.test("ReplBacklog keeps the newest sizeBytes bytes across wrap-around", () => {
+  const backlog = new ReplBacklog(8, 1);
+  assert.equal(backlog.histLenBytes, 0);
+  assert.ok(backlog.covers(1));
+  assert.deepEqual(backlog.readFrom(1), new Uint8Array(0));
+  backlog.append(bytes("abcde"));
+  assert.equal(latin1Text(backlog.readFrom(1)), "abcde");
+  assert.equal(latin1Text(backlog.readFrom(4)), "de");
+  backlog.append(bytes("fghij"));
+  assert.equal(backlog.startOffset, 3);
+  assert.equal(backlog.histLenBytes, 8);
+  assert.equal(latin1Text(backlog.readFrom(3)), "cdefghij");
+  assert.equal(latin1Text(backlog.readFrom(9)), "ij");
+  assert.equal(latin1Text(backlog.readFrom(11)), "");
+  assert.equal(backlog.covers(2), false);
+  assert.equal(backlog.covers(12), false);
+  assert.throws(() => backlog.readFrom(2), RangeError);
+  assert.throws(() => backlog.readFrom(12), RangeError);
+  // A write larger than the ring keeps only its tail.
+  backlog.append(bytes("0123456789AB"));
+  assert.equal(backlog.startOffset, 15);
+  assert.equal(backlog.endOffset, 22);
+  assert.equal(latin1Text(backlog.readFrom(15)), "456789AB");
+});
+
+Deno.test("ReplBacklog rejects a non-positive size or offset", () => {
+  assert.throws(() => new ReplBacklog(0, 1), RangeError);
+  assert.throws(() => new ReplBacklog(16, 0), RangeError);
+});
+
+Deno.test("REPLCONF: OK for known options, no reply to ACK/GETACK, error for unknown", async () => {
+  const server = await startServer({ port: 0, logLevel: "nothing" });
+  const client = await RawClient.connect(server.port);
+  try {
+    assert.equal(await client.commandText("REPLCONF", "listening-port", "6380"), "+OK\r\n");
+    assert.equal(
+      await client.commandText("REPLCONF", "capa", "eof", "capa", "psync2"),
+      "+OK\r\n",
+    );
+    assert.equal(
+      await client.commandText("REPLCONF", "foo", "bar"),
+      "-ERR Unrecognized REPLCONF option: foo\r\n",
+    );
+    assert.match(await client.commandText("REPLCONF", "ack"), /^-ERR wrong number of arguments/);
+    // ACK and GETACK are silent: the PING after them gets the first reply.
+    await client.send(
+      concatBytes([
+        encodeCommand(["REPLCONF", "ACK", "5"]),
+        encodeCommand(["REPLCONF", "GETACK", "*"]),
+        encodeCommand(["PING"]),
+      ]),
+    );
+    assert.equal(latin1Text((await client.readReplies(1))[0]), "+PONG\r\n");
+    assert.match(
+      await client.commandText("PSYNC", "?", "notanumber"),
+      /^-ERR value is not an integer/,
+    );
+    // Before any replica: no backlog, offset 0, and ROLE lists no replicas.
+    assert.equal(await infoField(client, "replication", "repl_backlog_active"), "0");
+    assert.equal(await infoField(client, "replication", "master_repl_offset"), "0");
+    assert.equal(await client.commandText("ROLE"), "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+peerTest(
+  "replication: redis-server full-syncs every type, follows live writes, resyncs partially",
+  async () => {
+    const ours = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { "repl-ping-replica-period": "3600" },
+    });
+    const client = await RawClient.connect(ours.port);
+    await fillDataset(client);
+    const replica = await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]);
+    const replicaClient = await RawClient.connect(replica.port);
+    let replicaStopped = false;
+    try {
+      // 1. Full sync, then the live stream.
+      await waitInSync(client, replicaClient);
+      assert.equal(await datasetDigest(replicaClient), await datasetDigest(client));
+      await liveWrites(client);
+      await waitInSync(client, replicaClient);
+      assert.equal(await datasetDigest(replicaClient), await datasetDigest(client));
+      assert.equal(await run(replicaClient, "GET", "live:last"), "$1\r\nx\r\n");
+
+      // 2. ROLE and INFO replication, once the replica has acked the whole stream.
+      const offset = await infoField(client, "replication", "master_repl_offset");
+      await waitFor("the replica's ACK", async () => {
+        const info = latin1Text(await client.command("INFO", "replication"));
+        return info.includes(`,offset=${offset},`);
+      });
+      const info = latin1Text(await client.command("INFO", "replication"));
+      const replid = await infoField(client, "replication", "master_replid");
+      assert.match(replid, /^[0-9a-f]{40}$/);
+      for (
+        const line of [
+          "role:master",
+          "connected_slaves:1",
+          `slave0:ip=127.0.0.1,port=${replica.port},state=online,offset=${offset},lag=`,
+          "master_failover_state:no-failover",
+          "master_replid2:0000000000000000000000000000000000000000",
+          `master_repl_offset:${offset}`,
+          "second_repl_offset:-1",
+          "repl_backlog_active:1",
+          "repl_backlog_size:1048576",
+          "repl_backlog_first_byte_offset:1",
+          `repl_backlog_histlen:${offset}`,
+        ]
+      ) assert.ok(info.includes(line), `INFO replication lacks ${line}:\n${info}`);
+      assert.equal(
+        await client.commandText("ROLE"),
+        `*3\r\n$6\r\nmaster\r\n:${offset}\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n` +
+          `$${
+            String(replica.port).length
+          }\r\n${replica.port}\r\n$${offset.length}\r\n${offset}\r\n`,
+      );
+      assert.equal(await infoField(client, "stats", "sync_full"), "1");
+      // The replica sees the same ids and offset from its side.
+      assert.equal(await infoField(replicaClient, "replication", "master_replid"), replid);
+
+      // 3. The replica dies; writes go on; a PSYNC from where it stopped gets exactly them.
+      replicaClient.close();
+      Deno.kill(replica.pid, "SIGKILL");
+      await replica.stop();
+      replicaStopped = true;
+      await waitFor("the replica to be dropped", async () => {
+        return (await infoField(client, "replication", "connected_slaves")) === "0";
+      });
+      const missed = [["SET", "p1", "v1"], ["RPUSH", "p2", "a", "b"]];
+      for (const argv of missed) await run(client, ...argv);
+      const expected = concatBytes(missed.map((argv) => encodeCommand(argv)));
+      const offsetAfter = await infoField(client, "replication", "master_repl_offset");
+      assert.equal(Number(offsetAfter) - Number(offset), expected.length);
+
+      const resumer = await RawClient.connect(ours.port);
+      try {
+        assert.equal(await resumer.commandText("REPLCONF", "capa", "psync2"), "+OK\r\n");
+        await resumer.send(encodeCommand(["PSYNC", replid, String(Number(offset) + 1)]));
+        const replies = await resumer.readReplies(1 + missed.length);
+        assert.equal(latin1Text(replies[0]), `+CONTINUE ${replid}\r\n`);
+        assert.deepEqual(concatBytes(replies.slice(1)), expected);
+        assert.equal(await infoField(client, "stats", "sync_partial_ok"), "1");
+        assert.equal(await infoField(client, "replication", "connected_slaves"), "1");
+      } finally {
+        resumer.close();
+      }
+
+      // An unknown id, or an offset the backlog no longer holds, means a full resync.
+      const stranger = await RawClient.connect(ours.port);
+      try {
+        await stranger.send(encodeCommand(["PSYNC", "f".repeat(40), "1"]));
+        const [line] = await stranger.readReplies(1);
+        assert.equal(latin1Text(line), `+FULLRESYNC ${replid} ${offsetAfter}\r\n`);
+        assert.equal(await infoField(client, "stats", "sync_partial_err"), "1");
+        assert.equal(await infoField(client, "stats", "sync_full"), "2");
+      } finally {
+        stranger.close();
+      }
+      await waitFor("both raw replicas to be dropped", async () => {
+        return (await infoField(client, "replication", "connected_slaves")) === "0";
+      });
+    } finally {
+      replicaClient.close();
+      if (!replicaStopped) await replica.stop();
+      client.close();
+      await ours.close();
+    }
+  },
+);
+
+/** Attaches a raw PSYNC ? -1 replica and returns the master's offset delta over liveWrites. */
+async function offsetDelta(port: number): Promise<number> {
+  const client = await RawClient.connect(port);
+  const dummyReplica = await RawClient.connect(port);
+  try {
+    await fillDataset(client);
+    await dummyReplica.send(encodeCommand(["PSYNC", "?", "-1"]));
+    await dummyReplica.readReplies(1, 10_000);
+    const before = Number(await infoField(client, "replication", "master_repl_offset"));
+    await liveWrites(client);
+    const after = Number(await infoField(client, "replication", "master_repl_offset"));
+    return after - before;
+  } finally {
+    dummyReplica.close();
+    client.close();
+  }
+}
+
+peerTest("replication: master_repl_offset advances exactly as redis-server's", async () => {
+  const redis = await startRedisServer();
+  const ours = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-ping-replica-period": "3600" },
+  });
+  try {
+    const theirs = await offsetDelta(redis.port);
+    assert.ok(theirs > 0);
+    assert.equal(await offsetDelta(ours.port), theirs);
+  } finally {
+    await ours.close();
+    await redis.stop();
+  }
+});
+
+Deno.test("replication: the stream's first bytes are SELECT then the write, PING adds 14", async () => {
+  const ours = await startServer({ port: 0, logLevel: "nothing" });
+  const client = await RawClient.connect(ours.port);
+  const replica = await RawClient.connect(ours.port);
+  try {
+    await replica.send(encodeCommand(["SYNC"]));
+    // SYNC: the bulk alone, no +FULLRESYNC line, no CRLF after the RDB.
+    await run(client, "set", "k2", "v2");
+    assert.equal(await infoField(client, "replication", "master_repl_offset"), "52");
+    assert.equal(await infoField(client, "replication", "repl_backlog_histlen"), "52");
+    const parts = splitAggregate(await client.command("ROLE"))!;
+    assert.equal(latin1Text(parts[1]), ":52\r\n");
+    // The keepalive: lowercase ping, fed with no SELECT, counted in the offset.
+    assert.equal(
+      await client.commandText("CONFIG", "SET", "repl-ping-replica-period", "1"),
+      "+OK\r\n",
+    );
+    await waitFor("a keepalive PING", async () => {
+      return Number(await infoField(client, "replication", "master_repl_offset")) > 52;
+    });
+    assert.equal(await infoField(client, "replication", "master_repl_offset"), "66");
+  } finally {
+    replica.close();
+    client.close();
+    await ours.close();
+  }
+});
