@@ -9,7 +9,7 @@ import { CommandError, ERR_NOAUTH, ERR_OOM, ERR_WRONGTYPE, wrongArity } from "..
 import type { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
-import type { CommandContext, CommandSpec } from "./spec.ts";
+import { type CommandContext, type CommandSpec, WriteKeysKind } from "./spec.ts";
 
 /** Commands that run immediately even inside MULTI. */
 const MULTI_CONTROL_COMMANDS = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
@@ -159,11 +159,16 @@ export function runHandler(
     client,
     argv,
     out: client.writer,
+    spec,
     nowMs,
     propagateAs: null,
   };
   const dirtyBefore = server.dirty;
   const db = client.db;
+  // A running BGSAVE side-saves the keys this write may change before it changes them.
+  if (spec.writeKeys.kind !== WriteKeysKind.None && server.saver.snapshotRunning) {
+    server.saver.beforeCommand(db, spec, argv);
+  }
   try {
     const result = spec.handler!(ctx);
     if (result instanceof Promise) {

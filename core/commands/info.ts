@@ -109,6 +109,10 @@ function persistenceSection(server: ServerState, nowMs: number): string[] {
     `rdb_current_bgsave_time_sec:${
       saver.bgsaveInProgress ? Math.floor((nowMs - saver.bgsaveStartedMs) / 1000) : -1
     }`,
+    `current_cow_size:${saver.currentCowSizeBytes}`,
+    `current_save_keys_processed:${saver.currentKeysProcessed}`,
+    `current_save_keys_total:${saver.currentKeysTotal}`,
+    `rdb_last_cow_size:${saver.lastCowSizeBytes}`,
     `aof_enabled:${server.aof ? 1 : 0}`,
     "aof_rewrite_in_progress:0",
     "aof_rewrite_scheduled:0",

@@ -13,6 +13,8 @@ export interface CommandContext {
   /** Arguments, argv[0] being the command name; views valid only during the call. */
   argv: Uint8Array[];
   out: ReplyWriter;
+  /** The command (or subcommand) being run. */
+  spec: CommandSpec;
   /** Wall clock for this command, so expiry decisions within one command agree. */
   nowMs: number;
   /**
@@ -51,6 +53,66 @@ export interface CommandSpec {
   denyOom: boolean;
   /** Has the "write" flag: its argv is what a replica replays, unless it says otherwise. */
   isWrite: boolean;
+  /** Which keys the command may change, for a running snapshot's pre-write hook. */
+  writeKeys: WriteKeys;
+}
+
+/** How a write command's changed keys are found in argv (see persistence/cow_snapshot.ts). */
+export const enum WriteKeysKind {
+  /** Not a write: no key changes. */
+  None,
+  /** argv[first..last] every `step` (last < 0 counts from the end: -1 = the last argument). */
+  Positions,
+  /** argv[numkeysIndex] holds a key count; that many keys follow it (LMPOP, BZMPOP …). */
+  Numkeys,
+  /** MOVE key db: the key in the client's database and in the target one. */
+  Move,
+  /** COPY source destination [DB n]: the destination, in database n when given. */
+  Copy,
+  /** Not per key (FLUSHDB, FLUSHALL, SWAPDB): changes whole databases. */
+  Databases,
+}
+
+export interface WriteKeys {
+  kind: WriteKeysKind;
+  first: number;
+  last: number;
+  step: number;
+  numkeysIndex: number;
+}
+
+/** Write commands whose keys follow a numkeys argument: the argv index of numkeys. */
+const WRITE_NUMKEYS_INDEX: Readonly<Record<string, number>> = {
+  lmpop: 1,
+  zmpop: 1,
+  blmpop: 2,
+  bzmpop: 2,
+};
+/** Writes that store into their first key and only read the others. */
+const WRITES_FIRST_KEY_ONLY = new Set([
+  "sinterstore",
+  "sunionstore",
+  "sdiffstore",
+  "zunionstore",
+  "zinterstore",
+  "zdiffstore",
+  "zrangestore",
+]);
+const WRITES_DATABASES = new Set(["flushdb", "flushall", "swapdb"]);
+
+function writeKeysOf(name: string, flags: readonly string[], keys: readonly number[]): WriteKeys {
+  const layout = { kind: WriteKeysKind.None, first: 0, last: 0, step: 0, numkeysIndex: 0 };
+  if (!flags.includes("write")) return layout;
+  if (WRITES_DATABASES.has(name)) return { ...layout, kind: WriteKeysKind.Databases };
+  if (name === "move") return { ...layout, kind: WriteKeysKind.Move };
+  if (name === "copy") return { ...layout, kind: WriteKeysKind.Copy };
+  const numkeysIndex = WRITE_NUMKEYS_INDEX[name];
+  if (numkeysIndex !== undefined) return { ...layout, kind: WriteKeysKind.Numkeys, numkeysIndex };
+  const [first, last, step] = keys;
+  // A write command without declared keys would escape the snapshot: refuse to define it.
+  if (first <= 0 || step <= 0) throw new TypeError(`write command ${name} declares no keys`);
+  const lastWritten = WRITES_FIRST_KEY_ONLY.has(name) ? first : last;
+  return { ...layout, kind: WriteKeysKind.Positions, first, last: lastWritten, step };
 }
 
 export interface CommandDefinition {
@@ -87,6 +149,7 @@ export function defineCommand(def: CommandDefinition, parent?: string): CommandS
     noAuth: (def.flags ?? []).includes("no-auth"),
     denyOom: (def.flags ?? []).includes("denyoom"),
     isWrite: (def.flags ?? []).includes("write"),
+    writeKeys: writeKeysOf(def.name, def.flags ?? [], keys),
   };
   if (def.subcommands) {
     spec.subcommands = new Map();

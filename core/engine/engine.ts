@@ -251,6 +251,8 @@ export class Engine {
   readonly #delKey: EngineExports["delKey"];
   readonly #existsKey: EngineExports["existsKey"];
   #internals: EngineInternals | undefined;
+  /** Mirror of the engine's expireDeletes flag (on at creation). */
+  #expireDeletes = true;
 
   private constructor(exports: EngineExports) {
     this.#exports = exports;
@@ -757,6 +759,12 @@ export class Engine {
    */
   setExpireDeletes(on: boolean): void {
     this.#exports.setExpireDeletes(on ? 1 : 0);
+    this.#expireDeletes = on;
+  }
+
+  /** The current setExpireDeletes setting. */
+  get expireDeletes(): boolean {
+    return this.#expireDeletes;
   }
 
   /** Moves up to `steps` buckets in every rehashing database; true if work remains. */

@@ -72,6 +72,22 @@ export function readValue(
 }
 
 /**
+ * The key as one RDB entry (value and expiry time), or null when it does not exist at nowMs.
+ * `key` is kept by reference in the entry: pass a copy if the caller's view may be reused.
+ */
+export function readEntry(
+  engine: Engine,
+  db: number,
+  key: Uint8Array,
+  nowMs: number,
+): RdbEntry | null {
+  const value = readValue(engine, db, key, nowMs);
+  if (value === null) return null;
+  const expireAt = engine.getExpireAtMs(db, key, nowMs);
+  return { db, key, expireAtMs: expireAt > 0 ? expireAt : 0, value };
+}
+
+/**
  * Every live key of every database as RDB entries, database by database. Synchronous from the
  * first key to the last, so the records form one point-in-time view of the keyspace.
  */
@@ -93,10 +109,8 @@ export function* dbEntries(engine: Engine, db: number, nowMs: number): Generator
       for (let i = 0; i < key.length; i++) tag += String.fromCharCode(key[i]);
       if (seen.has(tag)) continue;
       seen.add(tag);
-      const value = readValue(engine, db, key, nowMs);
-      if (value === null) continue;
-      const expireAt = engine.getExpireAtMs(db, key, nowMs);
-      yield { db, key, expireAtMs: expireAt > 0 ? expireAt : 0, value };
+      const entry = readEntry(engine, db, key, nowMs);
+      if (entry !== null) yield entry;
     }
   } while (cursor !== 0);
 }

@@ -5,10 +5,10 @@
 // streams the file through the RDB reader in fixed-size chunks into a fresh engine, and any
 // format error aborts the load with the byte offset: a server never starts serving half a file.
 
-import { DB_COUNT, type Engine } from "../engine/mod.ts";
-import { RdbReader, RdbWriter } from "../rdb/mod.ts";
-import { REDIS_COMPAT_VERSION } from "../commands/connection.ts";
-import { dbEntries, dbSizes, writeEntry } from "./keyspace_records.ts";
+import type { Engine } from "../engine/mod.ts";
+import { RdbReader } from "../rdb/mod.ts";
+import { CowSnapshot } from "./cow_snapshot.ts";
+import { writeEntry } from "./keyspace_records.ts";
 
 /** Bytes read from disk per step while loading. */
 const LOAD_CHUNK_BYTES = 256 * 1024;
@@ -36,32 +36,12 @@ export function writeSnapshot(
   nowMs: number,
   onChunk: (chunk: Uint8Array) => void,
 ): number {
-  const writer = new RdbWriter({
-    onChunk,
-    compression: options.compression,
-    checksum: options.checksum,
-  });
-  writer.writeAux("redis-ver", REDIS_COMPAT_VERSION);
-  writer.writeAux("redis-bits", "64");
-  writer.writeAux("ctime", String(Math.floor(nowMs / 1000)));
-  writer.writeAux("used-mem", String(engine.usedMemoryBytes()));
-  writer.writeAux("repl-stream-db", "0");
-  writer.writeAux("repl-id", options.replId);
-  writer.writeAux("repl-offset", String(options.replOffset));
-  writer.writeAux("aof-base", "0");
-  let keyCount = 0;
-  for (let db = 0; db < DB_COUNT; db++) {
-    const sizes = dbSizes(engine, db);
-    if (sizes.keyCount === 0) continue;
-    writer.selectDb(db, sizes.keyCount, sizes.expiresCount);
-    for (const entry of dbEntries(engine, db, nowMs)) {
-      writer.writeEntry(entry);
-      keyCount++;
-    }
-  }
-  writer.finish();
-  return keyCount;
+  const snapshot = new CowSnapshot(engine, options, nowMs, onChunk);
+  snapshot.finish();
+  return snapshot.keysProcessed;
 }
+
+let tempFileSeq = 0;
 
 /** Writes chunks to a temp file beside `path`, fsyncs it and renames it over `path`. */
 export class AtomicFileWriter {
@@ -74,7 +54,8 @@ export class AtomicFileWriter {
     this.path = path;
     const slash = path.lastIndexOf("/");
     const dir = slash >= 0 ? path.slice(0, slash) : ".";
-    this.tempPath = `${dir}/temp-${Deno.pid}-${Date.now()}.rdb`;
+    // The sequence number keeps a SAVE and a BGSAVE started in the same millisecond apart.
+    this.tempPath = `${dir}/temp-${Deno.pid}-${Date.now()}-${tempFileSeq++}.rdb`;
     this.#file = Deno.openSync(this.tempPath, { write: true, create: true, truncate: true });
   }
 
@@ -95,6 +76,15 @@ export class AtomicFileWriter {
     this.#file.syncSync();
     this.#file.close();
     Deno.renameSync(this.tempPath, this.path);
+  }
+
+  /**
+   * fsync off the main thread, so the commit() after it finds little left to flush and holds
+   * the event loop only for its rename (which stays synchronous: a caller can check, in the
+   * same turn, that nothing newer was renamed into place meanwhile).
+   */
+  async syncAsync(): Promise<void> {
+    await this.#file.sync();
   }
 
   /** Close and delete the temp file; the previous target stays as it was. */

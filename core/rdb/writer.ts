@@ -135,6 +135,8 @@ export class RdbWriter {
   #headerWritten = false;
   #finished = false;
   #db = -1;
+  /** Bytes handed to onChunk so far (the current chunk's bytes not included). */
+  #emittedBytes = 0;
   readonly #sink: ByteSink;
 
   constructor(options: RdbWriterOptions) {
@@ -181,6 +183,26 @@ export class RdbWriter {
     this.#byte(RDB_OPCODE_RESIZEDB);
     this.#length(keyCount);
     this.#length(expiresCount);
+  }
+
+  /**
+   * Returns to a database already started with selectDb (SELECTDB alone, no RESIZEDB hint).
+   * Loaders, Redis's included, accept SELECTDB at any point, so a snapshot written while the
+   * keyspace changes can interleave records of several databases.
+   */
+  reselectDb(db: number): void {
+    this.#begin();
+    if (!Number.isSafeInteger(db) || db < 0) {
+      throw new RangeError("RdbWriter.reselectDb: db must be a non-negative integer");
+    }
+    this.#db = db;
+    this.#byte(RDB_OPCODE_SELECTDB);
+    this.#length(db);
+  }
+
+  /** Bytes encoded so far (emitted chunks plus the chunk being filled). */
+  get sizeBytes(): number {
+    return this.#emittedBytes + this.#pos;
   }
 
   /** Writes one key of the current database (`entry.db` must be the selected one). */
@@ -250,6 +272,7 @@ export class RdbWriter {
     this.#emit(true);
     const copy = data.slice();
     this.#crc.update(copy);
+    this.#emittedBytes += copy.length;
     this.#onChunk(copy);
   }
 
@@ -258,6 +281,7 @@ export class RdbWriter {
     if (this.#pos === 0) return;
     const out = this.#chunk.subarray(0, this.#pos);
     if (more) this.#crc.update(out);
+    this.#emittedBytes += out.length;
     this.#onChunk(out);
     this.#chunk = new Uint8Array(this.#chunkSizeBytes);
     this.#pos = 0;

@@ -6,10 +6,15 @@
 // Attempts run synchronously inside serveReady, between two commands, so no other client can
 // observe a state in between.
 
-import type { CommandContext } from "../commands/spec.ts";
+import type { CommandContext, CommandSpec } from "../commands/spec.ts";
 import type { ClientState } from "./client.ts";
 
+/** Called before a parked command is attempted, as the dispatcher does before any write. */
+export type BeforeWriteHook = (db: number, spec: CommandSpec, argv: readonly Uint8Array[]) => void;
+
 interface Waiter {
+  /** The parked command's context (argv already copied). */
+  ctx: CommandContext;
   client: ClientState;
   db: number;
   /** "db:latin1(key)" tags this waiter is registered under. */
@@ -34,6 +39,12 @@ export class BlockingRegistry {
   /** Keys written since the last serveReady, in the order they became ready. */
   #ready: string[] = [];
   #serving = false;
+  /** The running snapshot's pre-write hook: attempts write without passing the dispatcher. */
+  readonly #beforeWrite: BeforeWriteHook;
+
+  constructor(beforeWrite: BeforeWriteHook) {
+    this.#beforeWrite = beforeWrite;
+  }
 
   /** Number of blocked clients (INFO blocked_clients). */
   get blockedCount(): number {
@@ -62,6 +73,7 @@ export class BlockingRegistry {
     const db = ctx.client.db;
     return new Promise<void>((resolve) => {
       const waiter: Waiter = {
+        ctx,
         client: ctx.client,
         db,
         tags: [...new Set(keys.map((key) => keyTag(db, key)))],
@@ -108,6 +120,7 @@ export class BlockingRegistry {
         const waiters = this.#byKey.get(tag);
         while (waiters && waiters.length > 0) {
           const waiter = waiters[0];
+          this.#beforeWrite(waiter.db, waiter.ctx.spec, waiter.ctx.argv);
           if (!waiter.attempt()) break;
           this.#remove(waiter);
           waiter.resolve();

@@ -72,7 +72,9 @@ export class ServerState {
   /** Channel and pattern subscriptions. */
   readonly pubsub = new PubSubRegistry();
   /** Clients blocked on keys (BLPOP …). */
-  readonly blocking = new BlockingRegistry();
+  readonly blocking = new BlockingRegistry((db, spec, argv) => {
+    if (this.saver.snapshotRunning) this.saver.beforeCommand(db, spec, argv);
+  });
   /** Consumers of the write stream; empty until replication or AOF is on. */
   readonly propagationListeners: PropagationListener[] = [];
   /** dump.rdb: SAVE, BGSAVE, save points. */

@@ -1,0 +1,261 @@
+// A point-in-time snapshot of the keyspace taken while the server keeps writing: what BGSAVE
+// serializes in place of Redis's fork().
+//
+// Key-level copy-on-write ("side-save on first write", as Dragonfly's versioned buckets):
+//
+//   instant ──► scan db 0 … db 15 in bounded slices ─────────────────────────► EOF
+//                 │ each key not yet handled: serialize it, mark it handled
+//   a write ──► beforeWrite(db, key) for every key the command may change:
+//                 not handled yet → serialize its value *now* (still the value at the
+//                 instant, since any earlier write would have come through here first),
+//                 or nothing if it did not exist at the instant; mark it handled.
+//
+// So each key present at the instant is written exactly once, with its value and TTL at the
+// instant, and a key created after it never is. Every read uses the instant's clock
+// (`instantMs`), and expiry must not delete keys meanwhile (the saver turns engine expiry
+// deletes off for the snapshot's life), so a key alive at the instant still reads as alive.
+//
+// Records of several databases may interleave: a side-save re-selects its database
+// (SELECTDB alone), which loaders accept at any point.
+//
+// Handled keys are tracked per database as "latin1(key)" tags (sharded sets, see TagSet); once the scan has finished a
+// database its set is dropped, since every key of it at the instant is then written and any
+// later write there needs nothing. Writes that are not per key (FLUSHALL, SWAPDB …) call
+// finish() first: the rest of the keyspace is serialized synchronously (rare; exact).
+
+import { latin1, parseInt64 } from "../bytes.ts";
+import { type CommandSpec, WriteKeysKind } from "../commands/spec.ts";
+import { DB_COUNT, type Engine } from "../engine/mod.ts";
+import { RdbWriter } from "../rdb/mod.ts";
+import { REDIS_COMPAT_VERSION } from "../commands/connection.ts";
+import { type DbSizes, dbSizes, readEntry } from "./keyspace_records.ts";
+import type { SnapshotOptions } from "./rdb_file.ts";
+import type { RdbEntry } from "../rdb/mod.ts";
+
+/** Keys asked of each engine SCAN call; the time budget is checked after every call. */
+const SCAN_COUNT = 128;
+/**
+ * Sets a database's handled tags are spread over. One JS Set of a million strings stalls for
+ * tens of ms each time it doubles; shards keep every rehash small (2^20 keys → 1k per shard).
+ */
+const TAG_SHARD_COUNT = 1024;
+
+/** A set of key tags, sharded by an FNV-1a hash of the tag so no single Set grows large. */
+class TagSet {
+  readonly #shards: (Set<string> | undefined)[] = new Array(TAG_SHARD_COUNT);
+
+  /** Adds `tag`; false when it was already present. */
+  add(tag: string): boolean {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < tag.length; i++) hash = Math.imul(hash ^ tag.charCodeAt(i), 0x01000193);
+    const index = (hash >>> 0) % TAG_SHARD_COUNT;
+    let shard = this.#shards[index];
+    if (shard === undefined) this.#shards[index] = shard = new Set();
+    if (shard.has(tag)) return false;
+    shard.add(tag);
+    return true;
+  }
+}
+
+export class CowSnapshot {
+  /** Wall clock of the snapshot: every read is made as of this instant. */
+  readonly instantMs: number;
+  /** Keys the instant held, all databases (INFO current_save_keys_total). */
+  readonly keyCountTotal: number;
+  /** Keys written to the file so far, by the scan or side-saved (current_save_keys_processed). */
+  keysProcessed = 0;
+  /** Bytes of records side-saved by beforeWrite (current_cow_size). */
+  cowSizeBytes = 0;
+  /** True once EOF is written or abort() called: nothing more is read from the keyspace. */
+  done = false;
+  /** True after abort(): the file is incomplete and must be discarded. */
+  aborted = false;
+  /** Why a side-save failed (abort(error)); null for an abort on request or no abort. */
+  failure: Error | null = null;
+
+  readonly #engine: Engine;
+  readonly #writer: RdbWriter;
+  /** Sizes at the instant, for each database's RESIZEDB hint. */
+  readonly #sizes: DbSizes[] = [];
+  /** Handled key tags per database; null for a database the scan has finished. */
+  readonly #handled: (TagSet | null)[] = [];
+  /** Whether a database has had its SELECTDB + RESIZEDB (later entries re-select only). */
+  readonly #started: boolean[] = [];
+  /** Database the scan is in; every database below it is complete. */
+  #scanDb = 0;
+  #scanCursor = 0;
+  /** Database the writer has selected, -1 before the first record. */
+  #writerDb = -1;
+
+  /** Writes the header; `onChunk` receives the encoded file in order, chunk by chunk. */
+  constructor(
+    engine: Engine,
+    options: SnapshotOptions,
+    instantMs: number,
+    onChunk: (chunk: Uint8Array) => void,
+  ) {
+    this.#engine = engine;
+    this.instantMs = instantMs;
+    this.#writer = new RdbWriter({
+      onChunk,
+      compression: options.compression,
+      checksum: options.checksum,
+    });
+    const writer = this.#writer;
+    writer.writeAux("redis-ver", REDIS_COMPAT_VERSION);
+    writer.writeAux("redis-bits", "64");
+    writer.writeAux("ctime", String(Math.floor(instantMs / 1000)));
+    writer.writeAux("used-mem", String(engine.usedMemoryBytes()));
+    writer.writeAux("repl-stream-db", "0");
+    writer.writeAux("repl-id", options.replId);
+    writer.writeAux("repl-offset", String(options.replOffset));
+    writer.writeAux("aof-base", "0");
+    let keyCountTotal = 0;
+    for (let db = 0; db < DB_COUNT; db++) {
+      const sizes = dbSizes(engine, db);
+      keyCountTotal += sizes.keyCount;
+      this.#sizes.push(sizes);
+      this.#handled.push(new TagSet());
+      this.#started.push(false);
+    }
+    this.keyCountTotal = keyCountTotal;
+  }
+
+  /**
+   * The pre-write hook: call before a command that may change keys runs, with the client's
+   * database. Side-saves each key it may change; for a command that is not per key, finishes
+   * the whole snapshot first.
+   */
+  beforeCommand(db: number, spec: CommandSpec, argv: readonly Uint8Array[]): void {
+    if (this.done) return;
+    const layout = spec.writeKeys;
+    switch (layout.kind) {
+      case WriteKeysKind.None:
+        return;
+      case WriteKeysKind.Positions: {
+        const last = layout.last < 0 ? argv.length + layout.last : layout.last;
+        for (let i = layout.first; i <= last && i < argv.length; i += layout.step) {
+          this.beforeWrite(db, argv[i]);
+        }
+        return;
+      }
+      case WriteKeysKind.Numkeys: {
+        const numkeys = Number(latin1(argv[layout.numkeysIndex] ?? new Uint8Array()));
+        if (!Number.isSafeInteger(numkeys) || numkeys < 0) return; // the command will refuse it
+        const end = Math.min(argv.length, layout.numkeysIndex + 1 + numkeys);
+        for (let i = layout.numkeysIndex + 1; i < end; i++) this.beforeWrite(db, argv[i]);
+        return;
+      }
+      case WriteKeysKind.Move: {
+        if (argv.length < 3) return;
+        const targetDb = parseDbIndex(argv[2]);
+        if (targetDb === null) return this.finish(); // refused, most likely; be exact anyway
+        this.beforeWrite(db, argv[1]);
+        this.beforeWrite(targetDb, argv[1]);
+        return;
+      }
+      case WriteKeysKind.Copy: {
+        if (argv.length < 3) return;
+        let targetDb = db;
+        for (let i = 3; i < argv.length - 1; i++) {
+          if (latin1(argv[i]).toLowerCase() !== "db") continue;
+          const parsed = parseDbIndex(argv[i + 1]);
+          if (parsed === null) return this.finish(); // refused, most likely; be exact anyway
+          targetDb = parsed;
+        }
+        this.beforeWrite(targetDb, argv[2]);
+        return;
+      }
+      case WriteKeysKind.Databases:
+        this.finish();
+        return;
+    }
+  }
+
+  /** Side-saves `key` of `db` unless already handled; see the file comment. */
+  beforeWrite(db: number, key: Uint8Array): void {
+    if (this.done || db < this.#scanDb) return;
+    const handled = this.#handled[db];
+    if (handled === null) return;
+    if (!handled.add(latin1(key))) return;
+    const entry = readEntry(this.#engine, db, key, this.instantMs);
+    if (entry === null) return;
+    const sizeBefore = this.#writer.sizeBytes;
+    this.#write(entry);
+    this.cowSizeBytes += this.#writer.sizeBytes - sizeBefore;
+  }
+
+  /**
+   * Scans on until `deadlineMs` (performance.now() clock) passes or the keyspace is done;
+   * writes EOF at the end. Returns true when done. Work per call is bounded by the deadline
+   * plus one SCAN page (a single huge collection is serialized in one piece).
+   */
+  step(deadlineMs: number): boolean {
+    while (!this.done) {
+      if (this.#scanDb === DB_COUNT) {
+        // Each key of the instant is written once at most; expired-but-kept keys count in
+        // keyCountTotal without being written, so the figure may fall short, never over.
+        if (this.keysProcessed > this.keyCountTotal) {
+          throw new Error(
+            `CowSnapshot: ${this.keysProcessed} keys written, ${this.keyCountTotal} existed`,
+          );
+        }
+        this.#writer.finish();
+        this.done = true;
+        break;
+      }
+      this.#scanPage();
+      if (performance.now() >= deadlineMs) break;
+    }
+    return this.done;
+  }
+
+  /** Serializes everything not yet written, synchronously, and ends the file. */
+  finish(): void {
+    this.step(Infinity);
+  }
+
+  /** Stops: the caller discards the file. Hooks become no-ops. `failure` says why, if failed. */
+  abort(failure: Error | null = null): void {
+    this.done = true;
+    this.aborted = true;
+    this.failure ??= failure;
+  }
+
+  #scanPage(): void {
+    const db = this.#scanDb;
+    const handled = this.#handled[db]!;
+    if (this.#sizes[db].keyCount > 0) {
+      const page = this.#engine.scan(db, this.#scanCursor, SCAN_COUNT, -1, this.instantMs);
+      for (const keyView of page.keys) {
+        // SCAN may return a key twice while the table rehashes; handled holds it once.
+        if (!handled.add(latin1(keyView))) continue;
+        const entry = readEntry(this.#engine, db, keyView, this.instantMs);
+        if (entry !== null) this.#write(entry);
+      }
+      this.#scanCursor = page.cursor;
+      if (this.#scanCursor !== 0) return;
+    }
+    this.#handled[db] = null;
+    this.#scanDb++;
+  }
+
+  #write(entry: RdbEntry): void {
+    const db = entry.db;
+    if (this.#writerDb !== db) {
+      if (this.#started[db]) this.#writer.reselectDb(db);
+      else this.#writer.selectDb(db, this.#sizes[db].keyCount, this.#sizes[db].expiresCount);
+      this.#started[db] = true;
+      this.#writerDb = db;
+    }
+    this.#writer.writeEntry(entry);
+    this.keysProcessed++;
+  }
+}
+
+/** A database index 0..DB_COUNT-1 as MOVE and COPY parse it, or null. */
+function parseDbIndex(arg: Uint8Array): number | null {
+  const value = parseInt64(arg);
+  if (value === null || value < 0n || value >= BigInt(DB_COUNT)) return null;
+  return Number(value);
+}
