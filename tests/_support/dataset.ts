@@ -16,7 +16,12 @@ export async function fillDataset(client: RawClient): Promise<void> {
   await run("SET", "str:long", "x".repeat(500));
   await run("SET", "str:ttl", "v", "EX", "1000");
   await run("RPUSH", "list:small", "a", "b", "c");
-  await run("RPUSH", "list:big", ...Array.from({ length: 600 }, (_, i) => `el-${i}`));
+  // Elements of varied length, so the list spans several packed nodes.
+  await run(
+    "RPUSH",
+    "list:big",
+    ...Array.from({ length: 600 }, (_, i) => `element-${i}-${"y".repeat(i % 40)}`),
+  );
   await run("SADD", "set:ints", "1", "2", "3", "-7");
   await run("SADD", "set:strs", "alpha", "beta", "gamma");
   await run("SADD", "set:big", ...Array.from({ length: 700 }, (_, i) => String(i * 3)));
@@ -28,6 +33,7 @@ export async function fillDataset(client: RawClient): Promise<void> {
   const hargs: string[] = [];
   for (let i = 0; i < 600; i++) hargs.push(`field${i}`, `value${i}`);
   await run("HSET", "hash:big", ...hargs);
+  await run("HSET", "hash:longval", "f", "z".repeat(100));
   await run("PEXPIRE", "hash:small", "5000000");
   await run("SELECT", "3");
   await run("SET", "db3:key", "three");
