@@ -5,7 +5,16 @@
 
 import { latin1, lowerName } from "../bytes.ts";
 import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
-import { CommandError, ERR_NOAUTH, ERR_OOM, ERR_WRONGTYPE, wrongArity } from "../errors.ts";
+import {
+  CommandError,
+  ERR_LOADING,
+  ERR_MASTERDOWN,
+  ERR_NOAUTH,
+  ERR_OOM,
+  ERR_READONLY,
+  ERR_WRONGTYPE,
+  wrongArity,
+} from "../errors.ts";
 import type { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
@@ -135,6 +144,10 @@ export function executeCommand(
       `ERR Can't execute '${spec.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
     );
   }
+  if (server.isReplica && !client.isMaster) {
+    const refusal = replicaRefusal(server, spec);
+    if (refusal !== null) return rejectCommand(server, client, spec, refusal);
+  }
   if (client.inMulti && !MULTI_CONTROL_COMMANDS.has(spec.fullName)) {
     client.queued.push({ argv: argv.map((a) => a.slice()) });
     out.simple("QUEUED");
@@ -144,6 +157,21 @@ export function executeCommand(
     return rejectCommand(server, client, spec, ERR_OOM);
   }
   return runHandler(server, client, spec, argv, nowMs);
+}
+
+/**
+ * Why a replica refuses a client's command before it runs, in Redis's order: -LOADING while
+ * the master's snapshot loads, -MASTERDOWN while the link is down and
+ * replica-serve-stale-data is no, -READONLY for writes under replica-read-only; else null.
+ */
+function replicaRefusal(server: ServerState, spec: CommandSpec): string | null {
+  if (server.loading && !spec.flags.includes("loading")) return ERR_LOADING;
+  if (
+    !(server.replicaLink?.linkUp ?? false) && !server.config.getBool("replica-serve-stale-data") &&
+    !spec.flags.includes("stale")
+  ) return ERR_MASTERDOWN;
+  if (spec.isWrite && server.config.getBool("replica-read-only")) return ERR_READONLY;
+  return null;
 }
 
 /** Runs a resolved command's handler, turning thrown errors into replies. */

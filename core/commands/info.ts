@@ -146,7 +146,11 @@ function statsSection(server: ServerState): string[] {
 function replicationSection(server: ServerState, nowMs: number): string[] {
   const master = server.replication;
   const backlog = master.backlog;
-  const lines = ["role:master", `connected_slaves:${master.replicas.length}`];
+  const link = server.replicaLink;
+  const lines = server.isReplica && link !== null
+    ? ["role:slave", ...link.infoLines(nowMs)]
+    : ["role:master"];
+  lines.push(`connected_slaves:${master.replicas.length}`);
   master.replicas.forEach((replica, index) => {
     const lagS = Math.floor((nowMs - replica.replAckTimeMs) / 1000);
     lines.push(

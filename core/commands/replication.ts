@@ -1,10 +1,13 @@
 // REPLCONF, PSYNC, SYNC and ROLE: the commands a replica sends its master during the handshake
-// (REFERENCE.md "Replication handshake"), and ROLE, which reports this server's side of it.
-// The stream, backlog and resync logic live in core/replication/master.ts; these handlers only
-// parse, reply and log in Redis's words.
+// (REFERENCE.md "Replication handshake"), and ROLE, which reports this server's side of it;
+// REPLICAOF / SLAVEOF, which make this server a replica (or a master again).
+// The stream, backlog and resync logic live in core/replication/master.ts (master side) and
+// core/replication/replica.ts (replica side); these handlers only parse, reply and log in
+// Redis's words.
 
 import { isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
 import { ERR_NOT_INTEGER, fail } from "../errors.ts";
+import type { ServerState } from "../server/state.ts";
 import { replicaIp } from "../replication/master.ts";
 import { ReplicaState } from "../replication/replica_state.ts";
 import type { CommandContext, CommandDefinition } from "./spec.ts";
@@ -84,12 +87,25 @@ function replconfCommand(ctx: CommandContext): void {
 function psyncCommand(ctx: CommandContext): void {
   const { client, server } = ctx;
   if (client.replState !== ReplicaState.None) return;
+  refuseSyncOnReplica(server);
   const replId = latin1(ctx.argv[1]);
   const offset = int64ArgOrFail(ctx.argv[2]);
   const master = server.replication;
   server.log.notice(`Replica ${master.replicaName(client)} asks for synchronization`);
   if (master.tryPartialResync(client, replId, offset) === "continue") return;
   master.fullResync(client, true, ctx.nowMs);
+}
+
+/**
+ * A replica serves no replicas of its own yet (chained replication is not implemented):
+ * `-NOMASTERLINK` while its link is down (as Redis, so the asker retries), else an error.
+ */
+function refuseSyncOnReplica(server: ServerState): void {
+  if (!server.isReplica) return;
+  if (!(server.replicaLink?.linkUp ?? false)) {
+    fail("NOMASTERLINK Can't SYNC while not connected with my master");
+  }
+  fail("ERR chained replication is not supported: this server is a replica");
 }
 
 /**
@@ -101,6 +117,7 @@ function psyncCommand(ctx: CommandContext): void {
 function syncCommand(ctx: CommandContext): void {
   const { client, server } = ctx;
   if (client.replState !== ReplicaState.None) return;
+  refuseSyncOnReplica(server);
   const master = server.replication;
   server.log.notice(`Replica ${master.replicaName(client)} asks for synchronization`);
   master.fullResync(client, false, ctx.nowMs);
@@ -109,11 +126,23 @@ function syncCommand(ctx: CommandContext): void {
 /**
  * ROLE
  *
- * Contract: `["master", <offset>, [[ip, "port", "ackoffset"], …]]`, online replicas only,
- * port and ack offset as bulk strings.
+ * Contract: on a master `["master", <offset>, [[ip, "port", "ackoffset"], …]]`, online
+ * replicas only, port and ack offset as bulk strings; on a replica
+ * `["slave", host, <port>, none|connect|connecting|handshake|sync|connected, <offset|-1>]`.
  */
 function roleCommand(ctx: CommandContext): void {
   const { out, server } = ctx;
+  const link = server.replicaLink;
+  if (server.isReplica && link !== null) {
+    const { state, offset } = link.roleFields();
+    out.arrayHeader(5);
+    out.bulkString("slave");
+    out.bulkString(link.masterHost);
+    out.integer(link.masterPort);
+    out.bulkString(state);
+    out.integer(offset);
+    return;
+  }
   const master = server.replication;
   const online = master.replicas.filter((r) => r.replState === ReplicaState.Online);
   out.arrayHeader(3);
@@ -128,7 +157,62 @@ function roleCommand(ctx: CommandContext): void {
   }
 }
 
+/**
+ * REPLICAOF host port | REPLICAOF NO ONE (SLAVEOF is the same command)
+ *
+ * Contract:
+ * - `NO ONE` → `+OK`; a replica stops its link, keeps its dataset and becomes a master (the
+ *   old history stays servable as replid2 up to offset + 1).
+ * - `host port` → `+OK`; the link starts in the background (ROLE / INFO show its progress).
+ *   The same master again → `+OK Already connected to specified master`.
+ * - port not an integer in 0..65535 → `-ERR Invalid master port`.
+ */
+async function replicaofCommand(ctx: CommandContext): Promise<void> {
+  const { argv, server, out, client } = ctx;
+  const link = server.replicaLink;
+  if (link === null) fail("ERR REPLICAOF needs the network server");
+  if (isWord(argv[1], "no") && isWord(argv[2], "one")) {
+    if (server.isReplica) {
+      server.log.notice(
+        `MASTER MODE enabled (user request from 'id=${client.id} addr=${client.addr}')`,
+      );
+      await link.promote();
+      server.config.setText("replicaof", "", true);
+    }
+    out.simple("OK");
+    return;
+  }
+  const port = parseInt64(argv[2]);
+  if (port === null || port < 0n || port > 65535n) fail("ERR Invalid master port");
+  const host = latin1(argv[1]);
+  if (server.isReplica && link.masterHost === host && link.masterPort === Number(port)) {
+    server.log.notice(
+      "REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.",
+    );
+    out.simple("OK Already connected to specified master");
+    return;
+  }
+  await link.replicaOf(host, Number(port), true);
+  server.config.setText("replicaof", `${host} ${port}`, true);
+  server.log.notice(
+    `REPLICAOF ${host}:${port} enabled (user request from 'id=${client.id} addr=${client.addr}')`,
+  );
+  out.simple("OK");
+}
+
+const REPLICAOF_DEFINITION = {
+  arity: 3,
+  flags: ["admin", "noscript", "stale", "no_async_loading"],
+  categories: ["slow", "admin", "dangerous"],
+  group: "replication",
+  summary: "Configures a server as replica of another, or promotes it to a master.",
+  since: "5.0.0",
+  handler: replicaofCommand,
+};
+
 export const REPLICATION_COMMANDS: CommandDefinition[] = [
+  { name: "replicaof", ...REPLICAOF_DEFINITION },
+  { name: "slaveof", ...REPLICAOF_DEFINITION, since: "1.0.0" },
   {
     name: "replconf",
     arity: -1,

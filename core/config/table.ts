@@ -227,6 +227,43 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Eviction policy (noeviction until eviction lands).",
   },
   {
+    name: "replicaof",
+    aliases: ["slaveof"],
+    kind: "string",
+    defaultValue: "",
+    immutable: true,
+    arity: "rest",
+    description:
+      'Start as a replica of "<host> <port>" (empty = master); REPLICAOF changes it live.',
+  },
+  {
+    name: "masterauth",
+    kind: "string",
+    defaultValue: "",
+    description: "Password this replica sends its master with AUTH (empty = none).",
+  },
+  {
+    name: "masteruser",
+    kind: "string",
+    defaultValue: "",
+    description: "ACL user this replica authenticates as (empty = AUTH with the password alone).",
+  },
+  {
+    name: "replica-serve-stale-data",
+    aliases: ["slave-serve-stale-data"],
+    kind: "bool",
+    defaultValue: true,
+    description: "While the master link is down, keep answering from the possibly stale dataset.",
+  },
+  {
+    name: "repl-timeout",
+    kind: "int",
+    defaultValue: 60,
+    min: 1,
+    max: 2 ** 31 - 1,
+    description: "Seconds of master silence after which a replica drops the link and reconnects.",
+  },
+  {
     name: "replica-read-only",
     aliases: ["slave-read-only"],
     kind: "bool",

@@ -130,14 +130,79 @@ export class ReplicationMaster {
     this.replId = randomReplId();
     this.replId2 = REPL_ID_NONE;
     this.secondReplOffset = -1;
+    this.#openBacklog();
+    this.#server.log.notice(
+      `Replication backlog created, my new replication IDs are '${this.replId}' and '${this.replId2}'`,
+    );
+  }
+
+  /** An empty backlog starting after masterReplOffset, fed by propagation from now on. */
+  #openBacklog(): void {
     this.backlog = new ReplBacklog(
       this.#server.config.getNumber("repl-backlog-size"),
       this.masterReplOffset + 1,
     );
+    this.#streamDb = -1;
     this.#server.propagationListeners.push(this.#onPropagate);
     this.#lastPingMs = Date.now();
+  }
+
+  // --- this server as a replica (core/replication/replica.ts drives these) ---
+
+  /**
+   * Becoming a replica: our own replicas are disconnected and the backlog dropped, so writes
+   * applied from the master stream are not fed into a stream of ours (chained replication is
+   * not implemented: a replica refuses SYNC/PSYNC).
+   */
+  stopServingReplicas(): void {
+    for (const replica of [...this.replicas]) {
+      replica.closeNow = true;
+      replica.close();
+    }
+    this.replicas.length = 0;
+    if (this.backlog === null) return;
+    this.backlog = null;
+    const index = this.#server.propagationListeners.indexOf(this.#onPropagate);
+    if (index >= 0) this.#server.propagationListeners.splice(index, 1);
+  }
+
+  /** A full sync from our master: its history (id and offset) becomes ours. */
+  adoptMasterHistory(replId: string, offset: number): void {
+    assertInvariant(this.backlog === null, "a replica keeps no backlog");
+    assertInvariant(offset >= 0, "master offsets are never negative");
+    this.replId = replId;
+    this.replId2 = REPL_ID_NONE;
+    this.secondReplOffset = -1;
+    this.masterReplOffset = offset;
+  }
+
+  /** `+CONTINUE <newid>`: the master changed id (it was promoted); keep the old as replid2. */
+  switchMasterId(replId: string): void {
+    if (replId === this.replId) return;
+    this.replId2 = this.replId;
+    this.secondReplOffset = this.masterReplOffset + 1;
+    this.replId = replId;
+  }
+
+  /** Bytes of the master's stream fully applied: our offset follows the master's. */
+  advanceAppliedOffset(sizeBytes: number): void {
+    assertInvariant(this.backlog === null, "a replica keeps no backlog");
+    assertInvariant(sizeBytes > 0, "applied commands have bytes");
+    this.masterReplOffset += sizeBytes;
+  }
+
+  /**
+   * REPLICAOF NO ONE: the old history stays servable as replid2 up to offset + 1 under a new
+   * id, and a backlog opens at once so former siblings can PSYNC with the old id.
+   */
+  promoteToMaster(): void {
+    assertInvariant(this.backlog === null, "a replica keeps no backlog");
+    this.replId2 = this.replId;
+    this.secondReplOffset = this.masterReplOffset + 1;
+    this.replId = randomReplId();
+    this.#openBacklog();
     this.#server.log.notice(
-      `Replication backlog created, my new replication IDs are '${this.replId}' and '${this.replId2}'`,
+      `Setting secondary replication ID to ${this.replId2}, valid up to offset: ${this.secondReplOffset}. New replication ID is ${this.replId}`,
     );
   }
 

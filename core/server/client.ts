@@ -70,6 +70,10 @@ export class ClientState {
   replAckOffset = 0;
   replAckTimeMs = 0;
 
+  // --- replication (this client as our master's link) ---
+  /** The private client applying our master's stream: its writes pass replica-read-only. */
+  isMaster = false;
+
   // --- accounting ---
   lastInteractionMs: number;
   /** Name of the last command, for CLIENT LIST's cmd=. */

@@ -295,6 +295,7 @@ export class NetworkServer {
         client.closeNow = true;
         client.close();
       }
+      await this.state.replicaLink?.shutdown();
       await Promise.allSettled([...this.#connections]);
       await this.state.saver.drain();
       this.state.aof?.close();

@@ -16,6 +16,7 @@ import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "./client.ts";
 import { ServerState } from "./state.ts";
+import { ReplicationReplica } from "../replication/replica.ts";
 
 /** Pushes live-changeable directives into the running server when CONFIG SET changes them. */
 function registerConfigHooks(state: ServerState): void {
@@ -98,6 +99,19 @@ function aofCommandRunner(state: ServerState, table: CommandTable) {
   };
 }
 
+/** Config `replicaof "<host> <port>"`: starts as a replica (no cached master to offer). */
+function startReplicaOf(state: ServerState): void {
+  const text = state.config.getString("replicaof").trim();
+  if (text === "") return;
+  const words = text.split(/\s+/);
+  const port = Number(words[1]);
+  if (words.length !== 2 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    state.log.warning(`Ignoring replicaof '${text}': expected "<host> <port>"`);
+    return;
+  }
+  void state.replicaLink!.replicaOf(words[0], port, false);
+}
+
 /** Starts a server on `config`, optionally over an existing engine (an embedded store). */
 export function startNetworkServer(config: Config, engine?: Engine): NetworkServer {
   const log = new Logger(config.getString("loglevel") as LogLevel, config.getString("logfile"));
@@ -117,5 +131,7 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   log.notice(`Running mode=standalone, port=${server.port}.`);
   log.notice("Server initialized");
   log.notice("Ready to accept connections tcp");
+  state.replicaLink = new ReplicationReplica(state, table);
+  startReplicaOf(state);
   return server;
 }

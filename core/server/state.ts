@@ -14,6 +14,7 @@ import { AofWriter, type FsyncPolicy } from "../persistence/aof.ts";
 import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
 import { ReplicationMaster } from "../replication/master.ts";
+import type { ReplicationReplica } from "../replication/replica.ts";
 
 /** Receives every write as a replica must replay it (replication and AOF attach here). */
 export type PropagationListener = (db: number, argv: readonly (Uint8Array | string)[]) => void;
@@ -83,6 +84,12 @@ export class ServerState {
   aof: AofWriter | null = null;
   /** Replication stream, backlog and replicas (master side). */
   readonly replication: ReplicationMaster;
+  /** The link to our master (replica side); set by the network server. */
+  replicaLink: ReplicationReplica | null = null;
+  /** REPLICAOF is set: client writes may be refused (replica-read-only), expiry is the master's. */
+  isReplica = false;
+  /** A snapshot from the master is being loaded: commands without the "loading" flag wait. */
+  loading = false;
   /** The `save` directive, parsed (kept current by a config hook). */
   savePoints: SavePoint[] = [];
   /** Set by the network server: stops listening and closes clients. */

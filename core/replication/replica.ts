@@ -1,0 +1,698 @@
+// The replica side of replication: the link from this server to its master (REPLICAOF).
+//
+// One async loop per REPLICAOF owns the link. Each turn is one session over one TCP connection:
+//
+//   Connect ─▶ Connecting ─▶ ReceivePingReply ─▶ ReceiveHandshakeReplies ─▶ ReceivePsyncReply
+//                                                                           │          │
+//                                             +FULLRESYNC <id> <off>  ◀─────┘          │ +CONTINUE
+//                                                   │                                  ▼
+//                                                Transfer (flush, load snapshot) ─▶ Connected
+//
+// and when it ends (EOF, error, repl-timeout, a malformed snapshot) the loop waits with
+// exponential back-off (100 ms doubling to 5 s, reset after a successful sync) and starts over,
+// offering PSYNC <cached replid> <offset + 1> so a short cut costs a partial resync only.
+//
+// Offsets (REFERENCE.md "Offsets and PSYNC2"): our ReplicationMaster's replId/masterReplOffset
+// ARE the master's history while we are a replica. masterReplOffset (slave_repl_offset) counts
+// every byte of every fully applied stream command — PING, SELECT and REPLCONF GETACK included —
+// and, as in Redis, stands still inside MULTI until EXEC has run, so a link cut mid-transaction
+// resumes at the MULTI. The read offset (slave_read_repl_offset) counts bytes received.
+//
+// The snapshot is loaded into a freshly flushed keyspace while `server.loading` makes clients
+// wait (-LOADING); a malformed or truncated snapshot flushes again, drops the link and retries,
+// so a half-loaded dataset is never served as complete. Stream commands run through the
+// dispatcher as a private client flagged `isMaster`, so replica-read-only does not refuse them.
+
+import { latin1 } from "../bytes.ts";
+import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
+import { DB_COUNT } from "../engine/engine.ts";
+import { writeEntry } from "../persistence/keyspace_records.ts";
+import { RdbReader } from "../rdb/mod.ts";
+import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
+import { ClientState } from "../server/client.ts";
+import type { ServerState } from "../server/state.ts";
+import { randomReplId } from "./master.ts";
+
+/** First reconnect delay after the link drops; doubles per failed attempt. */
+const RECONNECT_DELAY_MS_MIN = 100;
+/** Ceiling of the reconnect back-off. */
+const RECONNECT_DELAY_MS_MAX = 5_000;
+/** REPLCONF ACK period, and the period of the repl-timeout check. */
+const ACK_PERIOD_MS = 1_000;
+/** Bytes asked of each socket read. */
+const READ_CHUNK_BYTES = 64 * 1024;
+/** Longest handshake line accepted from a master (replies are short; keepalives are "\n"). */
+const LINE_LEN_MAX_BYTES = 64 * 1024;
+/** Length of the diskless delimiter in `$EOF:<mark>` and after the RDB. */
+const EOF_MARK_LEN_BYTES = 40;
+const LF = 0x0a;
+const MINUS = 0x2d;
+
+const encoder = new TextEncoder();
+
+/** Where the link to our master stands (Redis's REPL_STATE_*), in order. */
+export const enum ReplLinkState {
+  /** Not a replica (or REPLICAOF NO ONE). */
+  None = 0,
+  /** A replica that must (re)connect: after REPLICAOF, or waiting out the back-off. */
+  Connect = 1,
+  /** TCP connect in flight. */
+  Connecting = 2,
+  /** PING sent; waiting for +PONG (or -NOAUTH, which still proves the master is there). */
+  ReceivePingReply = 3,
+  /** AUTH (with masterauth), REPLCONF listening-port and capa sent; reading their replies. */
+  ReceiveHandshakeReplies = 4,
+  /** PSYNC (or SYNC) sent; waiting for +FULLRESYNC, +CONTINUE or an error. */
+  ReceivePsyncReply = 5,
+  /** Receiving the snapshot and loading it into the flushed keyspace. */
+  Transfer = 6,
+  /** Applying the live stream; the link is up. */
+  Connected = 7,
+}
+
+/** The state word ROLE reports for a link state. */
+export function linkStateRoleName(state: ReplLinkState): string {
+  switch (state) {
+    case ReplLinkState.None:
+      return "none";
+    case ReplLinkState.Connect:
+      return "connect";
+    case ReplLinkState.Connecting:
+      return "connecting";
+    case ReplLinkState.ReceivePingReply:
+    case ReplLinkState.ReceiveHandshakeReplies:
+    case ReplLinkState.ReceivePsyncReply:
+      return "handshake";
+    case ReplLinkState.Transfer:
+      return "sync";
+    case ReplLinkState.Connected:
+      return "connected";
+  }
+}
+
+/** The session ended for a reason worth one log line (no stack trace). */
+class LinkError extends Error {}
+
+function assertInvariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`ReplicationReplica invariant: ${message}`);
+}
+
+/**
+ * The master's socket as the handshake and the snapshot read it: a byte buffer filled by
+ * `fill()`, from which lines and raw bytes are taken. The stream phase takes what is left over.
+ */
+class MasterSocket {
+  readonly conn: Deno.TcpConn;
+  #buf = new Uint8Array(READ_CHUNK_BYTES);
+  #start = 0;
+  #end = 0;
+  /** Called with the size of every read (I/O time, byte counters). */
+  readonly #onRead: (sizeBytes: number) => void;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(conn: Deno.TcpConn, onRead: (sizeBytes: number) => void) {
+    this.conn = conn;
+    this.#onRead = onRead;
+  }
+
+  get bufferedBytes(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Reads once more from the socket; throws LinkError at EOF. */
+  async fill(): Promise<void> {
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    if (this.#buf.length - this.#end < READ_CHUNK_BYTES) {
+      const liveBytes = this.#end - this.#start;
+      const next = liveBytes + READ_CHUNK_BYTES > this.#buf.length
+        ? new Uint8Array(Math.max(this.#buf.length * 2, liveBytes + READ_CHUNK_BYTES))
+        : this.#buf;
+      next.set(this.#buf.subarray(this.#start, this.#end), 0);
+      this.#buf = next;
+      this.#start = 0;
+      this.#end = liveBytes;
+    }
+    const n = await this.conn.read(this.#buf.subarray(this.#end));
+    if (n === null) throw new LinkError("connection closed by the master");
+    this.#end += n;
+    this.#onRead(n);
+  }
+
+  /** The next line without its CR LF; throws LinkError past LINE_LEN_MAX_BYTES. */
+  async readLine(): Promise<string> {
+    while (true) {
+      const lf = this.#buf.subarray(this.#start, this.#end).indexOf(LF);
+      if (lf >= 0) {
+        let line = this.#buf.subarray(this.#start, this.#start + lf);
+        this.#start += lf + 1;
+        if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, -1);
+        return latin1(line);
+      }
+      if (this.bufferedBytes > LINE_LEN_MAX_BYTES) {
+        throw new LinkError("master sent a line longer than 64 KiB during the handshake");
+      }
+      await this.fill();
+    }
+  }
+
+  /** The next non-empty line: skips the "\n" keepalives a master sends while it prepares. */
+  async readReplyLine(): Promise<string> {
+    while (true) {
+      const line = await this.readLine();
+      if (line !== "") return line;
+    }
+  }
+
+  /** Takes up to `maxBytes` buffered bytes (a view, valid until the next fill). */
+  take(maxBytes: number): Uint8Array {
+    const sizeBytes = Math.min(maxBytes, this.bufferedBytes);
+    const bytes = this.#buf.subarray(this.#start, this.#start + sizeBytes);
+    this.#start += sizeBytes;
+    return bytes;
+  }
+
+  /** Writes all of `bytes`, after any write already queued. */
+  write(bytes: Uint8Array): Promise<void> {
+    const conn = this.conn;
+    const next = this.#writing.then(async () => {
+      let offset = 0;
+      while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+    });
+    this.#writing = next.catch(() => {});
+    return next;
+  }
+}
+
+/** Our link to a master: REPLICAOF's state, the sync, the applied stream. */
+export class ReplicationReplica {
+  readonly #server: ServerState;
+  readonly #table: CommandTable;
+  /** REPLICAOF host and port ("" / 0 while a master). */
+  masterHost = "";
+  masterPort = 0;
+  /** Where the link stands. */
+  state: ReplLinkState = ReplLinkState.None;
+  /** replid/offset in ReplicationMaster name a history we can offer PSYNC (the cached master). */
+  #hasCachedMaster = false;
+  /** slave_read_repl_offset: stream bytes received (applied or not). */
+  readOffset = 0;
+  /** Last byte received from the master, for master_last_io_seconds_ago and repl-timeout. */
+  lastIoMs = 0;
+  /** When the link last went down (0: it never was up). */
+  linkDownSinceMs = 0;
+  /** While transferring: snapshot size (-1 when diskless) and bytes read so far. */
+  syncTotalBytes = -1;
+  syncReadBytes = 0;
+  /** The loop owning the link, while a replica. */
+  #loop: Promise<void> | null = null;
+  #active = false;
+  #socket: MasterSocket | null = null;
+  #ackTimer: ReturnType<typeof setInterval> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryResolve: (() => void) | null = null;
+  /** Database the stream left the master client in, kept across partial resyncs. */
+  #streamDb = 0;
+
+  constructor(server: ServerState, table: CommandTable) {
+    this.#server = server;
+    this.#table = table;
+  }
+
+  /** The link is up: the live stream is being applied. */
+  get linkUp(): boolean {
+    return this.state === ReplLinkState.Connected;
+  }
+
+  /**
+   * REPLICAOF host port / config `replicaof`: stops any current link and starts one to
+   * host:port. A master turning replica offers its own history as the cached master when
+   * `cacheMyself` (REPLICAOF at run time, as Redis does), so a former replica of ours can
+   * continue it; at start-up there is none.
+   */
+  async replicaOf(host: string, port: number, cacheMyself: boolean): Promise<void> {
+    const server = this.#server;
+    if (this.#active) await this.#stopLink();
+    else {
+      server.replication.stopServingReplicas();
+      this.#hasCachedMaster = cacheMyself;
+      server.isReplica = true;
+      server.engine.setExpireDeletes(false);
+    }
+    this.masterHost = host;
+    this.masterPort = port;
+    this.linkDownSinceMs = 0;
+    this.state = ReplLinkState.Connect;
+    this.#active = true;
+    this.#loop = this.#run();
+  }
+
+  /** REPLICAOF NO ONE: stops the link, keeps the dataset, and makes us a master. */
+  async promote(): Promise<void> {
+    if (!this.#active) return;
+    await this.#stopLink();
+    const server = this.#server;
+    server.isReplica = false;
+    server.engine.setExpireDeletes(true);
+    this.masterHost = "";
+    this.masterPort = 0;
+    this.state = ReplLinkState.None;
+    this.#hasCachedMaster = false;
+    server.replication.promoteToMaster();
+    server.log.notice("MASTER MODE enabled");
+  }
+
+  /** Server shutdown: closes the link and every timer. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.#active) await this.#stopLink();
+  }
+
+  async #stopLink(): Promise<void> {
+    this.#active = false;
+    this.#closeSocket();
+    clearTimeout(this.#retryTimer);
+    this.#retryResolve?.();
+    await this.#loop;
+    this.#loop = null;
+    assertInvariant(this.#socket === null, "no socket outlives the link loop");
+    assertInvariant(this.#ackTimer === undefined, "no ack timer outlives the link loop");
+  }
+
+  #closeSocket(): void {
+    try {
+      this.#socket?.conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  async #run(): Promise<void> {
+    const log = this.#server.log;
+    let backoffMs = RECONNECT_DELAY_MS_MIN;
+    while (this.#active) {
+      const syncedBefore = this.#syncCount;
+      try {
+        await this.#session();
+      } catch (error) {
+        if (this.#active) {
+          const text = error instanceof Error ? error.message : String(error);
+          if (error instanceof LinkError || error instanceof Deno.errors.ConnectionRefused) {
+            log.warning(`Replication link to MASTER ${this.#masterName()}: ${text}`);
+          } else log.warning(`Replication link to MASTER ${this.#masterName()} failed: ${text}`);
+        }
+      } finally {
+        this.#endSession();
+      }
+      if (!this.#active) break;
+      if (this.#syncCount !== syncedBefore) backoffMs = RECONNECT_DELAY_MS_MIN;
+      this.state = ReplLinkState.Connect;
+      await new Promise<void>((resolve) => {
+        this.#retryResolve = resolve;
+        this.#retryTimer = setTimeout(resolve, backoffMs);
+      });
+      this.#retryResolve = null;
+      this.#retryTimer = undefined;
+      backoffMs = Math.min(backoffMs * 2, RECONNECT_DELAY_MS_MAX);
+    }
+  }
+
+  /** Successful syncs (full or partial) so far: resets the back-off. */
+  #syncCount = 0;
+
+  #masterName(): string {
+    return `${this.masterHost}:${this.masterPort}`;
+  }
+
+  #endSession(): void {
+    const server = this.#server;
+    clearInterval(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#closeSocket();
+    this.#socket = null;
+    if (this.state === ReplLinkState.Connected) {
+      if (this.#active) {
+        server.log.notice("Connection with master lost.");
+        server.log.notice("Caching the disconnected master state.");
+      }
+      this.#hasCachedMaster = true;
+      this.linkDownSinceMs = Date.now();
+    }
+    this.state = this.#active ? ReplLinkState.Connect : ReplLinkState.None;
+  }
+
+  /** One connection: handshake, PSYNC, snapshot or backlog, then the stream until it ends. */
+  async #session(): Promise<void> {
+    const server = this.#server;
+    const log = server.log;
+    log.notice(`Connecting to MASTER ${this.#masterName()}`);
+    this.state = ReplLinkState.Connecting;
+    const conn = await Deno.connect({ hostname: this.masterHost, port: this.masterPort });
+    const socket = new MasterSocket(conn, (sizeBytes) => {
+      this.lastIoMs = Date.now();
+      server.stats.netInputBytes += sizeBytes;
+    });
+    this.#socket = socket;
+    if (!this.#active) return; // stopped while connecting; #endSession closes it
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // Only latency suffers.
+    }
+    this.lastIoMs = Date.now();
+    this.#ackTimer = setInterval(() => this.#tick(), ACK_PERIOD_MS);
+    log.notice("MASTER <-> REPLICA sync started");
+
+    this.state = ReplLinkState.ReceivePingReply;
+    await socket.write(encodeCommand(["PING"]));
+    const pong = await socket.readReplyLine();
+    if (
+      pong.startsWith("-") && !pong.startsWith("-NOAUTH") && !pong.startsWith("-NOPERM") &&
+      !pong.startsWith("-ERR operation not permitted")
+    ) throw new LinkError(`Error reply to PING from master: '${pong}'`);
+    log.notice("Master replied to PING, replication can continue...");
+
+    this.state = ReplLinkState.ReceiveHandshakeReplies;
+    await this.#handshake(socket);
+
+    this.state = ReplLinkState.ReceivePsyncReply;
+    const replication = server.replication;
+    if (this.#hasCachedMaster) {
+      const offset = replication.masterReplOffset + 1;
+      log.notice(`Trying a partial resynchronization (request ${replication.replId}:${offset}).`);
+      await socket.write(encodeCommand(["PSYNC", replication.replId, String(offset)]));
+    } else {
+      log.notice("Partial resynchronization not possible (no cached master)");
+      await socket.write(encodeCommand(["PSYNC", "?", "-1"]));
+    }
+    const reply = await socket.readReplyLine();
+    if (reply.startsWith("+FULLRESYNC")) {
+      const [, replId, offsetText] = reply.split(" ");
+      const offset = Number(offsetText);
+      if (replId?.length !== 40 || !Number.isSafeInteger(offset) || offset < 0) {
+        throw new LinkError(`Master replied to PSYNC with a malformed '${reply}'`);
+      }
+      log.notice(`Full resync from master: ${replId}:${offset}`);
+      await this.#fullSync(socket, replId, offset);
+    } else if (reply.startsWith("+CONTINUE")) {
+      const newId = reply.slice("+CONTINUE".length).trim();
+      log.notice("Successful partial resynchronization with master.");
+      if (newId !== "" && newId !== replication.replId) {
+        log.notice(`Master replication ID changed to ${newId}`);
+        replication.switchMasterId(newId);
+      }
+      log.notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+    } else if (reply.startsWith("-NOMASTERLINK") || reply.startsWith("-LOADING")) {
+      throw new LinkError(
+        `Master is currently unable to PSYNC but should be in the future: ${reply}`,
+      );
+    } else if (reply.startsWith("-")) {
+      log.warning(`Unexpected reply to PSYNC from master: ${reply}; retrying with SYNC`);
+      await socket.write(encodeCommand(["SYNC"]));
+      // SYNC carries no history: the snapshot starts a fresh one we cannot PSYNC from later.
+      await this.#fullSync(socket, randomReplId(), 0);
+      this.#hasCachedMaster = false;
+    } else throw new LinkError(`Unexpected reply to PSYNC from master: '${reply}'`);
+    this.#syncCount++;
+    await this.#applyStream(socket);
+  }
+
+  /** AUTH (masterauth), REPLCONF listening-port and capa, sent together, replies in order. */
+  async #handshake(socket: MasterSocket): Promise<void> {
+    const { config, log } = this.#server;
+    const password = config.getString("masterauth");
+    const user = config.getString("masteruser");
+    const parts: Uint8Array[] = [];
+    if (password !== "") {
+      parts.push(encodeCommand(user !== "" ? ["AUTH", user, password] : ["AUTH", password]));
+    }
+    parts.push(encodeCommand(["REPLCONF", "listening-port", String(this.#server.port)]));
+    parts.push(encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"]));
+    let sizeBytes = 0;
+    for (const part of parts) sizeBytes += part.length;
+    const batch = new Uint8Array(sizeBytes);
+    let at = 0;
+    for (const part of parts) {
+      batch.set(part, at);
+      at += part.length;
+    }
+    await socket.write(batch);
+    if (password !== "") {
+      const auth = await socket.readReplyLine();
+      if (auth.startsWith("-")) throw new LinkError(`Unable to AUTH to MASTER: ${auth}`);
+    }
+    const portReply = await socket.readReplyLine();
+    if (portReply.startsWith("-")) {
+      log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${portReply}`);
+    }
+    const capaReply = await socket.readReplyLine();
+    if (capaReply.startsWith("-")) {
+      log.notice(`(Non critical) Master does not understand REPLCONF capa: ${capaReply}`);
+    }
+  }
+
+  /**
+   * Receives the snapshot (`$<len>\r\n` + len bytes, or `$EOF:<mark>\r\n` + RDB + mark) into
+   * the flushed keyspace. On any failure the keyspace is flushed again before the error
+   * propagates; on success our history becomes `replId`/`offset`.
+   */
+  async #fullSync(socket: MasterSocket, replId: string, offset: number): Promise<void> {
+    const server = this.#server;
+    const log = server.log;
+    this.state = ReplLinkState.Transfer;
+    const header = await socket.readReplyLine();
+    if (!header.startsWith("$")) {
+      throw new LinkError(
+        `Bad protocol from MASTER, the first byte is not '$' (we received '${header}'), are you sure the host and port are right?`,
+      );
+    }
+    const eofMark = header.startsWith("$EOF:") ? encoder.encode(header.slice(5)) : null;
+    if (eofMark !== null) {
+      if (eofMark.length !== EOF_MARK_LEN_BYTES) {
+        throw new LinkError(`Bad diskless EOF mark from MASTER: '${header}'`);
+      }
+      this.syncTotalBytes = -1;
+      log.notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+    } else {
+      const totalBytes = Number(header.slice(1));
+      if (!Number.isSafeInteger(totalBytes) || totalBytes < 0) {
+        throw new LinkError(`Bad snapshot length from MASTER: '${header}'`);
+      }
+      this.syncTotalBytes = totalBytes;
+      log.notice(`MASTER <-> REPLICA sync: receiving ${totalBytes} bytes from master to disk`);
+    }
+    this.syncReadBytes = 0;
+    log.notice("MASTER <-> REPLICA sync: Flushing old data");
+    this.#flushKeyspace();
+    server.loading = true;
+    log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
+    const startedMs = Date.now();
+    let keyCount = 0;
+    try {
+      const reader = new RdbReader();
+      const drain = () => {
+        const nowMs = Date.now();
+        for (let entry = reader.next(); entry !== null; entry = reader.next()) {
+          // A replica keeps expired keys: the master's DEL removes them.
+          writeEntry(server.engine, entry, nowMs);
+          keyCount++;
+        }
+      };
+      if (eofMark === null) {
+        let leftBytes = this.syncTotalBytes;
+        while (leftBytes > 0) {
+          if (socket.bufferedBytes === 0) await socket.fill();
+          const chunk = socket.take(leftBytes);
+          leftBytes -= chunk.length;
+          this.syncReadBytes += chunk.length;
+          reader.push(chunk);
+          drain();
+        }
+      } else {
+        // The mark's 40 bytes are held back so the reader only ever sees RDB bytes.
+        while (!reader.ended || socket.bufferedBytes < EOF_MARK_LEN_BYTES) {
+          if (socket.bufferedBytes > EOF_MARK_LEN_BYTES && !reader.ended) {
+            const chunk = socket.take(socket.bufferedBytes - EOF_MARK_LEN_BYTES);
+            this.syncReadBytes += chunk.length;
+            reader.push(chunk);
+            drain();
+            continue;
+          }
+          await socket.fill();
+        }
+        const mark = socket.take(EOF_MARK_LEN_BYTES);
+        this.syncReadBytes += mark.length;
+        if (!mark.every((byte, index) => byte === eofMark[index])) {
+          throw new LinkError("the diskless snapshot does not end with its EOF mark");
+        }
+      }
+      reader.finish();
+    } catch (error) {
+      this.#flushKeyspace();
+      server.loading = false;
+      const text = error instanceof Error ? error.message : String(error);
+      throw new LinkError(
+        `Failed trying to load the MASTER synchronization DB: ${text}; keyspace flushed`,
+      );
+    }
+    server.loading = false;
+    server.replication.adoptMasterHistory(replId, offset);
+    this.#hasCachedMaster = true;
+    this.#streamDb = 0;
+    log.notice(
+      `Done loading RDB, keys loaded: ${keyCount}, took ${Date.now() - startedMs} ms`,
+    );
+    log.notice("MASTER <-> REPLICA sync: Finished with success");
+  }
+
+  #flushKeyspace(): void {
+    const server = this.#server;
+    server.engine.flushAll();
+    for (let db = 0; db < DB_COUNT; db++) server.dbModified(db);
+  }
+
+  /** Applies the live stream until the link ends, counting every byte of each command. */
+  async #applyStream(socket: MasterSocket): Promise<void> {
+    const server = this.#server;
+    const replication = server.replication;
+    this.state = ReplLinkState.Connected;
+    this.linkDownSinceMs = 0;
+    this.readOffset = replication.masterReplOffset;
+    const reader = new RespReader({
+      bulkLenMaxBytes: Infinity,
+      multibulkLenMax: Infinity,
+      queryBufferMaxBytes: Infinity,
+    });
+    const writer = new ReplyWriter();
+    const client = new ClientState(
+      server.nextClientId(),
+      this.#masterName(),
+      "",
+      reader,
+      writer,
+      true,
+      Date.now(),
+    );
+    client.isMaster = true;
+    client.db = this.#streamDb;
+    // What came with the PSYNC reply or after the snapshot is already stream.
+    const leftover = socket.take(socket.bufferedBytes);
+    reader.push(leftover);
+    this.readOffset += leftover.length;
+    void this.#sendAck();
+    /** Bytes of commands applied inside an unfinished MULTI: counted once EXEC has run. */
+    let pendingBytes = 0;
+    while (true) {
+      while (true) {
+        const bufferedBefore = reader.bufferedBytes;
+        const argv = reader.next();
+        if (argv === null) break;
+        const sizeBytes = bufferedBefore - reader.bufferedBytes;
+        assertInvariant(sizeBytes > 0, "every stream command has bytes");
+        if (isGetack(argv)) {
+          // As Redis: the ACK names the offset before the GETACK itself.
+          void this.#sendAck();
+        } else {
+          const pending = executeCommand(this.#table, server, client, argv);
+          if (pending) await pending;
+          if (writer.lengthBytes > 0 && writer.view()[0] === MINUS) {
+            server.log.warning(
+              `== CRITICAL == This replica is sending an error to its master: '${
+                latin1(writer.view()).trim()
+              }' after processing the command '${latin1(argv[0])}'`,
+            );
+          }
+          writer.reset();
+        }
+        pendingBytes += sizeBytes;
+        if (!client.inMulti) {
+          replication.advanceAppliedOffset(pendingBytes);
+          pendingBytes = 0;
+        }
+        this.#streamDb = client.db;
+      }
+      const n = await socket.conn.read(reader.writable(READ_CHUNK_BYTES));
+      if (n === null) throw new LinkError("connection closed by the master");
+      reader.commit(n);
+      this.readOffset += n;
+      this.lastIoMs = Date.now();
+      server.stats.netInputBytes += n;
+    }
+  }
+
+  /** `REPLCONF ACK <applied offset>`; a write failure ends the session through the read. */
+  async #sendAck(): Promise<void> {
+    const socket = this.#socket;
+    if (socket === null || this.state !== ReplLinkState.Connected) return;
+    const offset = this.#server.replication.masterReplOffset;
+    await socket.write(encodeCommand(["REPLCONF", "ACK", String(offset)])).catch(() => {});
+  }
+
+  /** Once a second: ACK while connected; drop a link silent for repl-timeout. */
+  #tick(): void {
+    const timeoutMs = this.#server.config.getNumber("repl-timeout") * 1000;
+    if (Date.now() - this.lastIoMs > timeoutMs) {
+      this.#server.log.warning(
+        this.state === ReplLinkState.Connected
+          ? "MASTER timeout: no data nor PING received..."
+          : "Timeout connecting to the MASTER...",
+      );
+      this.#closeSocket();
+      return;
+    }
+    void this.#sendAck();
+  }
+
+  /** ROLE's replica form: ["slave", host, port, state, applied offset or -1]. */
+  roleFields(): { state: string; offset: number } {
+    return {
+      state: linkStateRoleName(this.state),
+      offset: this.linkUp ? this.#server.replication.masterReplOffset : -1,
+    };
+  }
+
+  /** INFO replication's replica fields, from master_host to replica_announced. */
+  infoLines(nowMs: number): string[] {
+    const server = this.#server;
+    const known = this.linkUp || this.#hasCachedMaster;
+    const appliedOffset = known ? server.replication.masterReplOffset : 1;
+    const readOffset = this.linkUp ? this.readOffset : appliedOffset;
+    const lines = [
+      `master_host:${this.masterHost}`,
+      `master_port:${this.masterPort}`,
+      `master_link_status:${this.linkUp ? "up" : "down"}`,
+      `master_last_io_seconds_ago:${this.linkUp ? Math.floor((nowMs - this.lastIoMs) / 1000) : -1}`,
+      `master_sync_in_progress:${this.state === ReplLinkState.Transfer ? 1 : 0}`,
+      `slave_read_repl_offset:${readOffset}`,
+      `slave_repl_offset:${appliedOffset}`,
+    ];
+    if (this.state === ReplLinkState.Transfer) {
+      const total = this.syncTotalBytes;
+      lines.push(
+        `master_sync_total_bytes:${total}`,
+        `master_sync_read_bytes:${this.syncReadBytes}`,
+        `master_sync_left_bytes:${total >= 0 ? total - this.syncReadBytes : -1}`,
+        `master_sync_perc:${total > 0 ? (this.syncReadBytes * 100 / total).toFixed(2) : "0.00"}`,
+        `master_sync_last_io_seconds_ago:${Math.floor((nowMs - this.lastIoMs) / 1000)}`,
+      );
+    }
+    if (!this.linkUp) {
+      lines.push(
+        `master_link_down_since_seconds:${
+          this.linkDownSinceMs > 0 ? Math.floor((nowMs - this.linkDownSinceMs) / 1000) : -1
+        }`,
+      );
+    }
+    lines.push(
+      "slave_priority:100",
+      `slave_read_only:${server.config.getBool("replica-read-only") ? 1 : 0}`,
+      "replica_announced:1",
+    );
+    return lines;
+  }
+}
+
+/** REPLCONF GETACK …, compared without allocating. */
+function isGetack(argv: Uint8Array[]): boolean {
+  if (argv.length < 2 || argv[0].length !== 8 || argv[1].length !== 6) return false;
+  return latin1(argv[0]).toLowerCase() === "replconf" &&
+    latin1(argv[1]).toLowerCase() === "getack";
+}
