@@ -194,12 +194,21 @@ function clientKillCommand(ctx: CommandContext): void {
     if (id !== null && target.id !== id) continue;
     if (addr !== null && target.addr !== addr) continue;
     if (laddr !== null && target.laddr !== laddr) continue;
-    if (type !== null && type !== "normal") continue;
+    if (type !== null && !clientTypeMatches(target, type)) continue;
     if (skipMe && target === client) continue;
     killClient(target, client);
     killed++;
   }
+  // The link to our master is a private client, not in server.clients: TYPE master (with no
+  // id/addr/laddr filter, which it could not match) cuts it; the link reconnects on its own.
+  const masterOnly = type === "master" && id === null && addr === null && laddr === null;
+  if (masterOnly && server.replicaLink?.dropLink()) killed++;
   ctx.out.integer(killed);
+}
+
+/** True when `client` is of `type` (normal|master|replica|slave|pubsub, lowercased). */
+function clientTypeMatches(client: ClientState, type: string): boolean {
+  return client.clientType === (type === "slave" ? "replica" : type);
 }
 
 function killClient(target: ClientState, caller: ClientState): void {
@@ -220,7 +229,10 @@ function clientListCommand(ctx: CommandContext): void {
       if (!["normal", "master", "replica", "slave", "pubsub"].includes(type)) {
         fail(`ERR Unknown client type '${latin1(argv[3])}'`);
       }
-      if (type !== "normal") ids = new Set();
+      ids = new Set();
+      for (const c of server.clients.values()) {
+        if (clientTypeMatches(c, type)) ids.add(c.id);
+      }
     } else if (isWord(argv[2], "id") && argv.length >= 4) {
       ids = new Set();
       for (let i = 3; i < argv.length; i++) {

@@ -23,7 +23,9 @@ function int64ArgOrFail(arg: Uint8Array): number {
  *
  * Contract: options are read in pairs, left to right.
  * - `listening-port <port>`, `ip-address <ip>`, `capa <eof|psync2|…>` (unknown capas ignored),
- *   `rdb-only <0|1>`, `rdb-filter-only <filters>` → `+OK` once all pairs are read.
+ *   `rdb-only <0|1>`, `rdb-filter-only <filters>` → `+OK` once all pairs are read. With
+ *   `rdb-only 1` the next SYNC/PSYNC gets the snapshot alone and the connection is then closed
+ *   (redis-cli --rdb); the client never becomes a streaming replica.
  * - `ack <offset>` → no reply at all (a reply would desync a real replica); from a replica it
  *   records the acknowledged offset and time. From an ordinary client it is ignored.
  * - `getack <…>` → no reply (only a replica answers GETACK; a master has nothing to send).
@@ -61,9 +63,15 @@ function replconfCommand(ctx: CommandContext): void {
       }
       case "getack":
         return;
-      case "rdb-only":
+      case "rdb-only": {
+        const flag = int64ArgOrFail(value);
+        // Redis's wording, missing "to" included.
+        if (flag !== 0 && flag !== 1) fail("ERR value is out of range, value must between 0 and 1");
+        client.replRdbOnly = flag === 1;
+        break;
+      }
       case "rdb-filter-only":
-        // Accepted for redis-cli --rdb; the snapshot is the same either way.
+        // Accepted for redis-cli --rdb / --replica; the snapshot is the same either way.
         break;
       default:
         fail(`ERR Unrecognized REPLCONF option: ${latin1(argv[i])}`);

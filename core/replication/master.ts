@@ -256,6 +256,8 @@ export class ReplicationMaster {
   /**
    * Full resync: `+FULLRESYNC <replid> <offset>` (PSYNC only; SYNC gets the bulk alone), the
    * snapshot as `$<len>\r\n<bytes>`, then the client is an online replica fed from `offset`.
+   * A client that sent `REPLCONF rdb-only 1` gets the snapshot and is closed once it is
+   * written: it is never attached, so no stream bytes follow the RDB.
    */
   fullResync(client: ClientState, withReplyLine: boolean, nowMs: number): void {
     const server = this.#server;
@@ -285,6 +287,13 @@ export class ReplicationMaster {
     client.replState = ReplicaState.SendBulk;
     client.writer.raw(encoder.encode(`$${sizeBytes}\r\n`));
     for (const chunk of chunks) client.writer.raw(chunk);
+    if (client.replRdbOnly) {
+      // The connection loop flushes the writer, then closes (as Redis closes an rdb-only
+      // replica after the transfer).
+      client.closeAfterReply = true;
+      server.log.notice(`Snapshot sent to rdb-only replica ${name}, closing the connection`);
+      return;
+    }
     this.#attach(client);
     server.log.notice(`Synchronization with replica ${name} succeeded`);
   }

@@ -261,6 +261,18 @@ export class ReplicationReplica {
     server.log.notice("MASTER MODE enabled");
   }
 
+  /**
+   * CLIENT KILL TYPE master: closes the connection to the master while the link is up. The
+   * link loop then reconnects as after any drop (PSYNC with the cached history). Returns true
+   * when a connected link was cut, false when there was none (nothing to kill).
+   */
+  dropLink(): boolean {
+    if (!this.#active || this.state !== ReplLinkState.Connected) return false;
+    this.#server.log.notice("Closing the connection with master (CLIENT KILL)");
+    this.#closeSocket();
+    return true;
+  }
+
   /** Server shutdown: closes the link and every timer. Idempotent. */
   async shutdown(): Promise<void> {
     if (this.#active) await this.#stopLink();

@@ -66,6 +66,8 @@ export class ClientState {
   /** REPLCONF capa eof / capa psync2. */
   replCapaEof = false;
   replCapaPsync2 = false;
+  /** REPLCONF rdb-only 1 (redis-cli --rdb): send the snapshot alone, then close. */
+  replRdbOnly = false;
   /** REPLCONF ack: the stream offset it has applied, and when it said so. */
   replAckOffset = 0;
   replAckTimeMs = 0;
@@ -107,6 +109,18 @@ export class ClientState {
   /** Channels plus patterns: the count SUBSCRIBE replies carry. */
   get subscriptionCount(): number {
     return this.channels.size + this.patterns.size;
+  }
+
+  /**
+   * The class CLIENT LIST TYPE and CLIENT KILL TYPE filter on, as Redis's getClientType:
+   * "master" (the link to our master), "replica" (SYNC/PSYNC issued), "pubsub" (subscribed),
+   * else "normal".
+   */
+  get clientType(): "normal" | "master" | "replica" | "pubsub" {
+    if (this.isMaster) return "master";
+    if (this.replState !== ReplicaState.None) return "replica";
+    if (this.subscriptionCount > 0) return "pubsub";
+    return "normal";
   }
 
   /** The CLIENT LIST / CLIENT INFO line, with Redis's field names. */

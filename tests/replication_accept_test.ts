@@ -1,0 +1,396 @@
+// Replication acceptance against the real tools: redis-cli --rdb and --replica on a resplica
+// master, a backlog overflow between two resplicas that must end in a full resync, a
+// redis-server replica killed with SIGKILL in the middle of a full sync, and 100k pipelined
+// live writes in both directions (redis-server replica of resplica, resplica replica of
+// redis-server), compared key by key once the offsets match.
+
+import assert from "node:assert/strict";
+import { startServer } from "../mod.ts";
+import { encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
+import { delay, findExecutable, peerTest, startRedisServer } from "./_support/redis_peer.ts";
+import { datasetDigest, fillDataset } from "./_support/dataset.ts";
+
+/** How long a test waits for a replica to catch up. */
+const SYNC_TIMEOUT_MS = 20_000;
+/** Commands per pipelined batch: their replies are read before the next batch goes out. */
+const PIPELINE_BATCH_COUNT = 5_000;
+
+async function infoField(client: RawClient, section: string, field: string): Promise<string> {
+  const text = latin1Text(await client.command("INFO", section));
+  const line = text.split("\r\n").find((l) => l.startsWith(field + ":"));
+  assert.ok(line !== undefined, `INFO ${section} has no ${field}:\n${text}`);
+  return line.slice(field.length + 1);
+}
+
+/** Polls until `check` holds, failing with `what` after SYNC_TIMEOUT_MS. */
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadlineMs = Date.now() + SYNC_TIMEOUT_MS;
+  while (Date.now() < deadlineMs) {
+    if (await check()) return;
+    await delay(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Polls until the replica's link is up and it applied every byte of the master's stream. */
+async function waitInSync(master: RawClient, replica: RawClient): Promise<void> {
+  let last = "";
+  await waitFor("the replica to reach the master's offset", async () => {
+    const offset = await infoField(master, "replication", "master_repl_offset");
+    const text = latin1Text(await replica.command("INFO", "replication"));
+    last = `master_repl_offset:${offset}\n${text}`;
+    return text.includes("master_link_status:up") &&
+      text.includes(`slave_repl_offset:${offset}\r\n`);
+  }).catch((error) => {
+    throw new Error(`${(error as Error).message}:\n${last}`);
+  });
+}
+
+async function run(client: RawClient, ...args: string[]): Promise<string> {
+  const reply = await client.commandText(...args);
+  assert.ok(!reply.startsWith("-"), `${args.join(" ")} → ${reply}`);
+  return reply;
+}
+
+/** Sends `commands` pipelined in batches and checks that no reply is an error. */
+async function pipeline(client: RawClient, commands: readonly string[][]): Promise<void> {
+  for (let start = 0; start < commands.length; start += PIPELINE_BATCH_COUNT) {
+    const batch = commands.slice(start, start + PIPELINE_BATCH_COUNT);
+    const parts = batch.map((argv) => encodeCommand(argv));
+    const sizeBytes = parts.reduce((sum, part) => sum + part.length, 0);
+    const bytes = new Uint8Array(sizeBytes);
+    let offset = 0;
+    for (const part of parts) {
+      bytes.set(part, offset);
+      offset += part.length;
+    }
+    await client.send(bytes);
+    const replies = await client.readReplies(batch.length, SYNC_TIMEOUT_MS);
+    const failed = replies.findIndex((reply) => reply[0] === 0x2d);
+    assert.equal(failed, -1, `${batch[failed]?.join(" ")} → ${latin1Text(replies[failed] ?? [])}`);
+  }
+}
+
+/**
+ * `count` writes of every type over a bounded set of keys (so the digest stays quick to
+ * compute), across dbs 0 and 2, ending in db 0.
+ */
+function liveWriteCommands(count: number, tag: string): string[][] {
+  const commands: string[][] = [];
+  for (let i = 0; i < count; i++) {
+    const slot = i % 500;
+    switch (i % 8) {
+      case 0:
+        commands.push(["SET", `${tag}:s:${slot}`, `v${i}`]);
+        break;
+      case 1:
+        commands.push(["INCR", `${tag}:n:${slot % 50}`]);
+        break;
+      case 2:
+        commands.push(["RPUSH", `${tag}:l:${slot % 20}`, `e${i}`]);
+        break;
+      case 3:
+        commands.push(["HSET", `${tag}:h:${slot % 20}`, `f${i % 300}`, `v${i}`]);
+        break;
+      case 4:
+        commands.push(["SADD", `${tag}:set:${slot % 20}`, String(i % 1000)]);
+        break;
+      case 5:
+        commands.push(["ZADD", `${tag}:z:${slot % 20}`, String(i % 97), `m${i % 400}`]);
+        break;
+      case 6:
+        commands.push(i % 16 === 6 ? ["SELECT", "2"] : ["DEL", `${tag}:s:${(slot + 7) % 500}`]);
+        break;
+      default:
+        commands.push(
+          i % 16 === 15 ? ["SELECT", "0"] : ["SET", `${tag}:ttl:${slot}`, "t", "EX", "1000"],
+        );
+    }
+  }
+  commands.push(["SELECT", "0"]);
+  return commands;
+}
+
+peerTest(
+  "redis-cli --rdb gets our snapshot alone and exits 0; redis-check-rdb and redis-server load it",
+  async () => {
+    const ours = await startServer({ port: 0, logLevel: "nothing" });
+    const client = await RawClient.connect(ours.port);
+    const dir = await Deno.makeTempDir({ prefix: "resplica-cli-rdb-" });
+    try {
+      assert.equal(
+        await client.commandText("REPLCONF", "rdb-only", "2"),
+        "-ERR value is out of range, value must between 0 and 1\r\n",
+      );
+      assert.match(
+        await client.commandText("REPLCONF", "rdb-only", "x"),
+        /^-ERR value is not an integer or out of range/,
+      );
+      assert.equal(await client.commandText("REPLCONF", "rdb-only", "0"), "+OK\r\n");
+      await fillDataset(client);
+      const cli = await new Deno.Command(findExecutable("redis-cli")!, {
+        args: ["-p", String(ours.port), "--rdb", `${dir}/dump.rdb`],
+        stdin: "null",
+      }).output();
+      const cliOutput = new TextDecoder().decode(cli.stdout) + new TextDecoder().decode(cli.stderr);
+      assert.equal(cli.code, 0, cliOutput);
+      assert.match(cliOutput, /Transfer finished with success/);
+      const check = await new Deno.Command(findExecutable("redis-check-rdb")!, {
+        args: [`${dir}/dump.rdb`],
+      }).output();
+      assert.equal(check.code, 0, new TextDecoder().decode(check.stdout));
+      // rdb-only: the client got the snapshot and was closed, never attached as a replica.
+      await waitFor("the rdb-only client to go", async () => {
+        return (await infoField(client, "clients", "connected_clients")) === "1";
+      });
+      assert.equal(await infoField(client, "replication", "connected_slaves"), "0");
+
+      const loaded = await startRedisServer(["--dir", dir, "--dbfilename", "dump.rdb"]);
+      const loadedClient = await RawClient.connect(loaded.port);
+      try {
+        assert.equal(await datasetDigest(loadedClient), await datasetDigest(client));
+      } finally {
+        loadedClient.close();
+        await loaded.stop();
+      }
+    } finally {
+      client.close();
+      await ours.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  { binaries: ["redis-server", "redis-cli", "redis-check-rdb"] },
+);
+
+peerTest(
+  "redis-cli --replica prints the writes it receives from our stream",
+  async () => {
+    const ours = await startServer({ port: 0, logLevel: "nothing" });
+    const client = await RawClient.connect(ours.port);
+    const cli = new Deno.Command(findExecutable("redis-cli")!, {
+      args: ["-p", String(ours.port), "--replica"],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let cliExited = false;
+    try {
+      await run(client, "SET", "before", "1");
+      await waitFor("redis-cli to attach as a replica", async () => {
+        return (await infoField(client, "replication", "connected_slaves")) === "1";
+      });
+      await run(client, "SET", "seen:by:cli", "hello");
+      await run(client, "RPUSH", "seen:list", "a");
+      // Kill it by its PID once the writes had time to travel, then read all it printed.
+      await delay(300);
+      cli.kill("SIGTERM");
+      const output = await cli.output();
+      cliExited = true;
+      const text = new TextDecoder().decode(output.stdout) +
+        new TextDecoder().decode(output.stderr);
+      assert.match(text, /SYNC done\. Logging commands from master\./);
+      // Commands travel as the client sent them (Redis propagates argv as is).
+      assert.ok(text.includes(`"SET","seen:by:cli","hello"`), text);
+      assert.ok(text.includes(`"RPUSH","seen:list","a"`), text);
+      await waitFor("the master to drop redis-cli", async () => {
+        return (await infoField(client, "replication", "connected_slaves")) === "0";
+      });
+    } finally {
+      if (!cliExited) {
+        try {
+          cli.kill("SIGKILL");
+        } catch {
+          // Already exited.
+        }
+        await cli.output();
+      }
+      client.close();
+      await ours.close();
+    }
+  },
+  { binaries: ["redis-cli"] },
+);
+
+Deno.test("replication: a backlog overflow while the link is down forces a full resync", async () => {
+  const master = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-backlog-size": "16kb", "repl-ping-replica-period": "3600" },
+  });
+  const replica = await startServer({ port: 0, logLevel: "nothing" });
+  const masterClient = await RawClient.connect(master.port);
+  const replicaClient = await RawClient.connect(replica.port);
+  try {
+    await fillDataset(masterClient);
+    await run(replicaClient, "REPLICAOF", "127.0.0.1", String(master.port));
+    await waitInSync(masterClient, replicaClient);
+    assert.equal(await infoField(masterClient, "replication", "repl_backlog_size"), "16384");
+    // Counters before the cut (the first attach may already count a partial-resync miss: a
+    // replica that was a master offers its own history first).
+    const syncFullBefore = Number(await infoField(masterClient, "stats", "sync_full"));
+    const partialErrBefore = Number(await infoField(masterClient, "stats", "sync_partial_err"));
+    // Wrong types are refused, and only the replica's link matches TYPE replica.
+    assert.match(
+      await masterClient.commandText("CLIENT", "KILL", "TYPE", "bogus"),
+      /^-ERR Unknown client type 'bogus'/,
+    );
+    assert.equal(await masterClient.commandText("CLIENT", "KILL", "TYPE", "master"), ":0\r\n");
+    assert.equal(await replicaClient.commandText("CLIENT", "KILL", "TYPE", "normal"), ":0\r\n");
+    // On the replica, TYPE master cuts its link; it comes back with a partial resync.
+    const partialOkBefore = Number(await infoField(masterClient, "stats", "sync_partial_ok"));
+    assert.equal(await replicaClient.commandText("CLIENT", "KILL", "TYPE", "master"), ":1\r\n");
+    await waitFor("the replica's partial resync", async () => {
+      return Number(await infoField(masterClient, "stats", "sync_partial_ok")) ===
+        partialOkBefore + 1;
+    });
+    await waitInSync(masterClient, replicaClient);
+    // Cut the link and, in the same pipelined batch (well inside the replica's 100 ms
+    // reconnect delay), write three times the backlog.
+    const big = "b".repeat(16 * 1024);
+    await pipeline(masterClient, [
+      ["CLIENT", "KILL", "TYPE", "replica"],
+      ["SET", "overflow:1", big],
+      ["SET", "overflow:2", big],
+      ["SET", "overflow:3", big],
+    ]);
+    await waitFor("the replica's full resync", async () => {
+      return Number(await infoField(masterClient, "stats", "sync_full")) === syncFullBefore + 1;
+    });
+    assert.equal(
+      Number(await infoField(masterClient, "stats", "sync_partial_err")),
+      partialErrBefore + 1,
+    );
+    assert.equal(
+      Number(await infoField(masterClient, "stats", "sync_partial_ok")),
+      partialOkBefore + 1,
+    );
+    await run(masterClient, "SET", "after:resync", "yes");
+    await waitInSync(masterClient, replicaClient);
+    assert.equal(await datasetDigest(replicaClient), await datasetDigest(masterClient));
+  } finally {
+    replicaClient.close();
+    masterClient.close();
+    await replica.close();
+    await master.close();
+  }
+});
+
+peerTest(
+  "replication: a redis-server replica killed with SIGKILL mid full sync is dropped cleanly",
+  async () => {
+    const ours = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { "repl-ping-replica-period": "3600" },
+    });
+    const client = await RawClient.connect(ours.port);
+    try {
+      // ~8 MB of incompressible values: more than the loopback socket buffers hold.
+      const commands: string[][] = [];
+      for (let i = 0; i < 500; i++) {
+        const random = crypto.getRandomValues(new Uint8Array(8 * 1024));
+        const value = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+        commands.push(["SET", `bulk:${i}`, value]);
+      }
+      await pipeline(client, commands);
+      // The replica loads straight from the socket, slowly (key-load-delay: 20 ms per key, so
+      // ~0.8 MB/s), and is killed 300 ms after PSYNC was answered: most of the ~7 MB snapshot
+      // is still in our writer or the socket buffers. (Its own INFO is no help here: it answers
+      // only between 2 MB read chunks while loading.)
+      // REPLICAOF only once it is up: while loading it answers nothing, not even PING.
+      const victim = await startRedisServer([
+        "--repl-diskless-load",
+        "on-empty-db",
+        "--key-load-delay",
+        "20000",
+      ]);
+      try {
+        const victimClient = await RawClient.connect(victim.port);
+        try {
+          await run(victimClient, "REPLICAOF", "127.0.0.1", String(ours.port));
+        } finally {
+          victimClient.close();
+        }
+        await waitFor("the victim's PSYNC", async () => {
+          return (await infoField(client, "replication", "connected_slaves")) === "1";
+        });
+        await delay(300);
+      } finally {
+        Deno.kill(victim.pid, "SIGKILL");
+        await victim.stop();
+      }
+      const syncFullBefore = Number(await infoField(client, "stats", "sync_full"));
+      await waitFor("the master to drop the killed replica", async () => {
+        return (await infoField(client, "replication", "connected_slaves")) === "0";
+      });
+      assert.equal(await client.commandText("PING"), "+PONG\r\n");
+      await run(client, "SET", "after:kill", "ok");
+
+      // A new replica full-syncs the whole dataset.
+      const replica = await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]);
+      const replicaClient = await RawClient.connect(replica.port);
+      try {
+        await waitInSync(client, replicaClient);
+        assert.equal(await replicaClient.commandText("DBSIZE"), ":501\r\n");
+        assert.equal(Number(await infoField(client, "stats", "sync_full")), syncFullBefore + 1);
+        assert.equal(await run(replicaClient, "GET", "after:kill"), "$2\r\nok\r\n");
+        assert.equal(
+          await replicaClient.commandText("GET", "bulk:1999"),
+          await client.commandText("GET", "bulk:1999"),
+        );
+      } finally {
+        replicaClient.close();
+        await replica.stop();
+      }
+    } finally {
+      client.close();
+      await ours.close();
+    }
+  },
+);
+
+peerTest(
+  "replication: 100k pipelined live writes reach a redis-server replica of ours",
+  async () => {
+    const ours = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { "repl-ping-replica-period": "3600" },
+    });
+    const client = await RawClient.connect(ours.port);
+    const replica = await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]);
+    const replicaClient = await RawClient.connect(replica.port);
+    try {
+      await fillDataset(client);
+      await waitInSync(client, replicaClient);
+      await pipeline(client, liveWriteCommands(100_000, "live"));
+      await waitInSync(client, replicaClient);
+      assert.equal(await datasetDigest(replicaClient), await datasetDigest(client));
+    } finally {
+      replicaClient.close();
+      await replica.stop();
+      client.close();
+      await ours.close();
+    }
+  },
+);
+
+peerTest("replica: 100k pipelined live writes from a redis-server master reach us", async () => {
+  const master = await startRedisServer(["--repl-diskless-sync-delay", "0"]);
+  const masterClient = await RawClient.connect(master.port);
+  const ours = await startServer({ port: 0, logLevel: "nothing" });
+  const client = await RawClient.connect(ours.port);
+  try {
+    await fillDataset(masterClient);
+    await run(client, "REPLICAOF", "127.0.0.1", String(master.port));
+    await waitInSync(masterClient, client);
+    await pipeline(masterClient, liveWriteCommands(100_000, "live"));
+    await waitInSync(masterClient, client);
+    assert.equal(await datasetDigest(client), await datasetDigest(masterClient));
+  } finally {
+    client.close();
+    await ours.close();
+    masterClient.close();
+    await master.stop();
+  }
+});
