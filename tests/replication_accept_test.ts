@@ -9,48 +9,10 @@ import { startServer } from "../mod.ts";
 import { encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { delay, findExecutable, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
+import { infoField, run, SYNC_TIMEOUT_MS, waitFor, waitInSync } from "./_support/replication.ts";
 
-/** How long a test waits for a replica to catch up. */
-const SYNC_TIMEOUT_MS = 20_000;
 /** Commands per pipelined batch: their replies are read before the next batch goes out. */
 const PIPELINE_BATCH_COUNT = 5_000;
-
-async function infoField(client: RawClient, section: string, field: string): Promise<string> {
-  const text = latin1Text(await client.command("INFO", section));
-  const line = text.split("\r\n").find((l) => l.startsWith(field + ":"));
-  assert.ok(line !== undefined, `INFO ${section} has no ${field}:\n${text}`);
-  return line.slice(field.length + 1);
-}
-
-/** Polls until `check` holds, failing with `what` after SYNC_TIMEOUT_MS. */
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadlineMs = Date.now() + SYNC_TIMEOUT_MS;
-  while (Date.now() < deadlineMs) {
-    if (await check()) return;
-    await delay(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Polls until the replica's link is up and it applied every byte of the master's stream. */
-async function waitInSync(master: RawClient, replica: RawClient): Promise<void> {
-  let last = "";
-  await waitFor("the replica to reach the master's offset", async () => {
-    const offset = await infoField(master, "replication", "master_repl_offset");
-    const text = latin1Text(await replica.command("INFO", "replication"));
-    last = `master_repl_offset:${offset}\n${text}`;
-    return text.includes("master_link_status:up") &&
-      text.includes(`slave_repl_offset:${offset}\r\n`);
-  }).catch((error) => {
-    throw new Error(`${(error as Error).message}:\n${last}`);
-  });
-}
-
-async function run(client: RawClient, ...args: string[]): Promise<string> {
-  const reply = await client.commandText(...args);
-  assert.ok(!reply.startsWith("-"), `${args.join(" ")} → ${reply}`);
-  return reply;
-}
 
 /** Sends `commands` pipelined in batches and checks that no reply is an error. */
 async function pipeline(client: RawClient, commands: readonly string[][]): Promise<void> {

@@ -9,47 +9,7 @@ import { startServer } from "../mod.ts";
 import { latin1Text, RawClient } from "./_support/raw_client.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-
-/** How long a test waits for a replica to catch up. */
-const SYNC_TIMEOUT_MS = 20_000;
-
-async function infoField(client: RawClient, section: string, field: string): Promise<string> {
-  const text = latin1Text(await client.command("INFO", section));
-  const line = text.split("\r\n").find((l) => l.startsWith(field + ":"));
-  assert.ok(line !== undefined, `INFO ${section} has no ${field}:\n${text}`);
-  return line.slice(field.length + 1);
-}
-
-/** Polls until the replica's link is up and it applied every byte of the master's stream. */
-async function waitInSync(master: RawClient, replica: RawClient): Promise<void> {
-  const deadlineMs = Date.now() + SYNC_TIMEOUT_MS;
-  let last = "";
-  while (Date.now() < deadlineMs) {
-    const offset = await infoField(master, "replication", "master_repl_offset");
-    const text = latin1Text(await replica.command("INFO", "replication"));
-    last = `master_repl_offset:${offset}\n${text}`;
-    if (
-      text.includes("master_link_status:up") && text.includes(`slave_repl_offset:${offset}\r\n`)
-    ) return;
-    await delay(50);
-  }
-  throw new Error(`replica not in sync after ${SYNC_TIMEOUT_MS} ms:\n${last}`);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadlineMs = Date.now() + SYNC_TIMEOUT_MS;
-  while (Date.now() < deadlineMs) {
-    if (await check()) return;
-    await delay(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function run(client: RawClient, ...args: string[]): Promise<string> {
-  const reply = await client.commandText(...args);
-  assert.ok(!reply.startsWith("-"), `${args.join(" ")} → ${reply}`);
-  return reply;
-}
+import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
 
 /** Live writes of every kind a replica must replay, ending in db 0. */
 async function liveWrites(client: RawClient, tag: string): Promise<void> {

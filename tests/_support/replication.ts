@@ -1,0 +1,55 @@
+// Helpers the replication tests share: reading one INFO field, polling with a deadline, and
+// waiting until a replica has applied every byte of its master's stream.
+
+import assert from "node:assert/strict";
+import { latin1Text, type RawClient } from "./raw_client.ts";
+import { delay } from "./redis_peer.ts";
+
+/** How long a replica may take to catch up before a test fails. */
+export const SYNC_TIMEOUT_MS = 20_000;
+
+export async function infoField(
+  client: RawClient,
+  section: string,
+  field: string,
+): Promise<string> {
+  const text = latin1Text(await client.command("INFO", section));
+  const line = text.split("\r\n").find((l) => l.startsWith(field + ":"));
+  assert.ok(line !== undefined, `INFO ${section} has no ${field}:\n${text}`);
+  return line.slice(field.length + 1);
+}
+
+/** Polls until `check` holds, failing with `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = SYNC_TIMEOUT_MS,
+): Promise<void> {
+  const deadlineMs = Date.now() + timeoutMs;
+  while (Date.now() < deadlineMs) {
+    if (await check()) return;
+    await delay(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Polls until the replica's link is up and it applied every byte of the master's stream. */
+export async function waitInSync(master: RawClient, replica: RawClient): Promise<void> {
+  let last = "";
+  await waitFor("the replica to reach the master's offset", async () => {
+    const offset = await infoField(master, "replication", "master_repl_offset");
+    const text = latin1Text(await replica.command("INFO", "replication"));
+    last = `master_repl_offset:${offset}\n${text}`;
+    return text.includes("master_link_status:up") &&
+      text.includes(`slave_repl_offset:${offset}\r\n`);
+  }).catch((error) => {
+    throw new Error(`${(error as Error).message}:\n${last}`);
+  });
+}
+
+/** Runs a command that must not fail; returns its raw reply. */
+export async function run(client: RawClient, ...args: string[]): Promise<string> {
+  const reply = await client.commandText(...args);
+  assert.ok(!reply.startsWith("-"), `${args.join(" ")} → ${reply}`);
+  return reply;
+}
