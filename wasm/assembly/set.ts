@@ -1371,16 +1371,20 @@ export function setOp(
   } else {
     assert(op == OP_DIFF);
     const firstPtr = <usize>load<u32>(sources);
-    iterStart(firstPtr, load<u32>(sources, 4));
-    while (iterNext()) {
-      let keep = true;
-      for (let j: u32 = 1; j < keyCount && keep; j++) {
-        const at = sources + (<usize>j << 3);
-        if (hasMember(<usize>load<u32>(at), load<u32>(at, 4), iterSrc, iterLen)) keep = false;
-      }
-      if (keep && addMember(iterSrc, iterLen) < 0) {
-        resultSize = STATUS_OOM;
-        break;
+    if (firstPtr != 0 && diffCopiesFirstSet(sources, keyCount)) {
+      resultSize = diffByRemoval(sources, keyCount);
+    } else {
+      iterStart(firstPtr, load<u32>(sources, 4));
+      while (iterNext()) {
+        let keep = true;
+        for (let j: u32 = 1; j < keyCount && keep; j++) {
+          const at = sources + (<usize>j << 3);
+          if (hasMember(<usize>load<u32>(at), load<u32>(at, 4), iterSrc, iterLen)) keep = false;
+        }
+        if (keep && addMember(iterSrc, iterLen) < 0) {
+          resultSize = STATUS_OOM;
+          break;
+        }
       }
     }
   }
@@ -1399,6 +1403,42 @@ export function setOp(
     return ok ? resultSize : STATUS_OOM;
   }
   return storeResult(db, nowMs, dstFrame, resultSize);
+}
+
+/**
+ * Redis 7.0 computes SDIFF one of two ways by estimated work (first set's size × sets / 2
+ * against the sum of all sizes); the second copies the whole first set into the result and
+ * then removes the others' members. The result keeps the encoding that copy reached (an
+ * intset grown past 512 members stays a hashtable), which OBJECT ENCODING and the reply
+ * order show, so the same choice is made here.
+ */
+function diffCopiesFirstSet(sources: usize, keyCount: u32): bool {
+  const firstSize = <u64>countOf(<usize>load<u32>(sources));
+  let algoOneWork: u64 = 0;
+  let algoTwoWork: u64 = 0;
+  for (let j: u32 = 0; j < keyCount; j++) {
+    const ptr = <usize>load<u32>(sources + (<usize>j << 3));
+    if (ptr == 0) continue;
+    algoOneWork += firstSize;
+    algoTwoWork += <u64>countOf(ptr);
+  }
+  return algoOneWork / 2 > algoTwoWork;
+}
+
+/** SDIFF as the copy-then-remove algorithm: the result's size, or STATUS_OOM. */
+function diffByRemoval(sources: usize, keyCount: u32): i32 {
+  iterStart(<usize>load<u32>(sources), load<u32>(sources, 4));
+  while (iterNext()) {
+    if (addMember(iterSrc, iterLen) < 0) return STATUS_OOM;
+  }
+  for (let j: u32 = 1; j < keyCount && countOf(workPtr) > 0; j++) {
+    const at = sources + (<usize>j << 3);
+    const ptr = <usize>load<u32>(at);
+    if (ptr == 0) continue;
+    iterStart(ptr, load<u32>(at, 4));
+    while (iterNext()) removeMember(iterSrc, iterLen);
+  }
+  return <i32>countOf(workPtr);
 }
 
 /**
