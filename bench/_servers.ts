@@ -1,0 +1,139 @@
+// Shared plumbing of the load scripts in bench/: starting resplica as its own process, one-off
+// commands, INFO fields, bulk loading through `redis-cli --pipe`, and a pipelined
+// redis-benchmark SET run. One copy, so every script measures the same way.
+
+import { pickFreePort } from "../tests/_support/ports.ts";
+import { RawClient } from "../tests/_support/raw_client.ts";
+import { delay, findExecutable, stopChild } from "../tests/_support/redis_peer.ts";
+
+/** Size of every value the scripts load and write. */
+export const VALUE_SIZE_BYTES = 100;
+
+export interface BenchProcess {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Waits until a server on `port` answers PING; fails after about 30 s. */
+export async function waitForPing(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    try {
+      const client = await RawClient.connect(port, 1000);
+      const pong = await client.commandText("PING");
+      client.close();
+      if (pong === "+PONG\r\n") return;
+    } catch {
+      // Not listening yet.
+    }
+    await delay(50);
+  }
+  throw new Error(`no PING answer on port ${port}`);
+}
+
+/** Starts resplica through its CLI (no save points, data in `dir`) and waits for PING. */
+export async function startResplicaProcess(dir: string): Promise<BenchProcess> {
+  const port = pickFreePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "core/main.ts",
+      "--port",
+      String(port),
+      "--save",
+      "",
+      "--dir",
+      dir,
+      "--loglevel",
+      "warning",
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await waitForPing(port);
+  return { port, stop: () => stopChild(child) };
+}
+
+/** Sends one command on a fresh connection and returns the raw reply. */
+export async function command(port: number, ...args: string[]): Promise<string> {
+  const client = await RawClient.connect(port, 120_000);
+  try {
+    return await client.commandText(...args);
+  } finally {
+    client.close();
+  }
+}
+
+/** One `name:value` field of INFO text ("" when absent). */
+export function infoField(info: string, name: string): string {
+  return new RegExp(`${name}:([^\\r\\n]*)`).exec(info)?.[1] ?? "";
+}
+
+/** Writes `keyCount` SET commands (fixed-width keys, VALUE_SIZE_BYTES values) as RESP. */
+export async function writeStringKeysFile(path: string, keyCount: number): Promise<void> {
+  const encoder = new TextEncoder();
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    for (let start = 0; start < keyCount; start += 10_000) {
+      let chunk = "";
+      for (let i = start; i < Math.min(keyCount, start + 10_000); i++) {
+        const key = `key:${String(i).padStart(12, "0")}`;
+        const value = String(i).padStart(VALUE_SIZE_BYTES, "v");
+        chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
+      }
+      const bytes = encoder.encode(chunk);
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/** Pipes a RESP file through `redis-cli --pipe`; fails unless every reply is clean. */
+export async function pipeLoad(port: number, path: string, replyCount: number): Promise<void> {
+  const child = new Deno.Command(findExecutable("redis-cli")!, {
+    args: ["-p", String(port), "--pipe"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await (await Deno.open(path)).readable.pipeTo(child.stdin);
+  const text = new TextDecoder().decode((await child.output()).stdout);
+  if (!text.includes(`errors: 0, replies: ${replyCount}`)) {
+    throw new Error(`redis-cli --pipe on port ${port}: ${text}`);
+  }
+}
+
+/** redis-benchmark SET, 50 clients, pipeline 16, random keys in a key space; req/s. */
+export async function benchmarkSetRate(
+  port: number,
+  requestCount: number,
+  keySpace: number,
+): Promise<number> {
+  const output = await new Deno.Command(findExecutable("redis-benchmark")!, {
+    args: [
+      "-p",
+      String(port),
+      "-q",
+      "-t",
+      "set",
+      "-n",
+      String(requestCount),
+      "-c",
+      "50",
+      "-P",
+      "16",
+      "-r",
+      String(keySpace),
+      "-d",
+      String(VALUE_SIZE_BYTES),
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).replaceAll("\r", "\n");
+  const match = /SET: ([\d.]+) requests per second/.exec(text);
+  if (!match) throw new Error(`cannot read redis-benchmark output: ${text}`);
+  return Number(match[1]);
+}
