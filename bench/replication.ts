@@ -12,9 +12,17 @@
 // Every server is its own process on 127.0.0.1, stopped by PID at the end.
 
 import { parseArgs } from "node:util";
-import { pickFreePort } from "../tests/_support/ports.ts";
 import { RawClient } from "../tests/_support/raw_client.ts";
-import { delay, findExecutable, stopChild } from "../tests/_support/redis_peer.ts";
+import { delay, startRedisServer } from "../tests/_support/redis_peer.ts";
+import {
+  benchmarkSetRate,
+  type BenchProcess,
+  command,
+  infoField,
+  pipeLoad,
+  startResplicaProcess,
+  writeStringKeysFile,
+} from "./_servers.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -27,129 +35,24 @@ const keyCount = Number(flags.keys);
 const requestCount = Number(flags.requests);
 const LAG_PROBES = 200;
 
-interface Node {
-  port: number;
-  stop(): Promise<void>;
-}
-
-async function waitForPing(port: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      const client = await RawClient.connect(port, 1000);
-      const pong = await client.commandText("PING");
-      client.close();
-      if (pong === "+PONG\r\n") return;
-    } catch {
-      // not up yet
-    }
-    await delay(50);
-  }
-  throw new Error(`no PING answer on ${port}`);
-}
-
-async function startNode(kind: "redis" | "resplica", dir: string): Promise<Node> {
-  const port = pickFreePort();
-  const child = kind === "redis"
-    ? new Deno.Command(findExecutable("redis-server")!, {
-      args: [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        dir,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn()
-    : new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "core/main.ts",
-        "--port",
-        String(port),
-        "--save",
-        "",
-        "--dir",
-        dir,
-        "--loglevel",
-        "warning",
-      ],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn();
-  await waitForPing(port);
-  return { port, stop: () => stopChild(child) };
-}
-
-async function cmd(port: number, ...args: string[]): Promise<string> {
-  const client = await RawClient.connect(port, 120_000);
-  try {
-    return await client.commandText(...args);
-  } finally {
-    client.close();
-  }
-}
-
-function field(info: string, name: string): string {
-  return new RegExp(`${name}:([^\\r\\n]*)`).exec(info)?.[1] ?? "";
+async function startNode(kind: "redis" | "resplica", dir: string): Promise<BenchProcess> {
+  if (kind === "resplica") return await startResplicaProcess(dir);
+  // No diskless-sync delay: Redis would otherwise wait 5 s for more replicas before each
+  // full sync, and that wait is not sync time.
+  const peer = await startRedisServer(["--dir", dir, "--repl-diskless-sync-delay", "0"]);
+  return { port: peer.port, stop: () => peer.stop() };
 }
 
 async function waitInSync(master: number, replica: number): Promise<void> {
   while (true) {
-    const r = await cmd(replica, "INFO", "replication");
-    const m = await cmd(master, "INFO", "replication");
+    const r = await command(replica, "INFO", "replication");
+    const m = await command(master, "INFO", "replication");
     if (
-      field(r, "master_link_status") === "up" &&
-      field(r, "slave_repl_offset") === field(m, "master_repl_offset")
+      infoField(r, "master_link_status") === "up" &&
+      infoField(r, "slave_repl_offset") === infoField(m, "master_repl_offset")
     ) return;
     await delay(10);
   }
-}
-
-async function loadKeys(port: number, path: string): Promise<void> {
-  const child = new Deno.Command(findExecutable("redis-cli")!, {
-    args: ["-p", String(port), "--pipe"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  await (await Deno.open(path)).readable.pipeTo(child.stdin);
-  const text = new TextDecoder().decode((await child.output()).stdout);
-  if (!text.includes(`errors: 0, replies: ${keyCount}`)) throw new Error(text);
-}
-
-async function benchmarkSet(port: number): Promise<number> {
-  const output = await new Deno.Command(findExecutable("redis-benchmark")!, {
-    args: [
-      "-p",
-      String(port),
-      "-q",
-      "-t",
-      "set",
-      "-n",
-      String(requestCount),
-      "-c",
-      "50",
-      "-P",
-      "16",
-      "-r",
-      String(keyCount),
-      "-d",
-      "100",
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const match = /SET: ([\d.]+) requests per second/.exec(
-    new TextDecoder().decode(output.stdout).replaceAll("\r", "\n"),
-  );
-  return match ? Number(match[1]) : NaN;
 }
 
 async function lagProbes(master: number, replica: number): Promise<number[]> {
@@ -176,19 +79,19 @@ async function measure(kind: "redis" | "resplica", scratch: string, insertion: s
   const master = await startNode(kind, `${scratch}/${kind}-m`);
   const replica = await startNode(kind, `${scratch}/${kind}-r`);
   try {
-    await loadKeys(master.port, insertion);
+    await pipeLoad(master.port, insertion, keyCount);
     let startedMs = performance.now();
-    await cmd(replica.port, "REPLICAOF", "127.0.0.1", String(master.port));
+    await command(replica.port, "REPLICAOF", "127.0.0.1", String(master.port));
     await waitInSync(master.port, replica.port);
     const fullSyncMs = performance.now() - startedMs;
-    await cmd(replica.port, "REPLICAOF", "NO", "ONE");
-    const alone = await benchmarkSet(master.port);
+    await command(replica.port, "REPLICAOF", "NO", "ONE");
+    const alone = await benchmarkSetRate(master.port, requestCount, keyCount);
     startedMs = performance.now();
-    const during = benchmarkSet(master.port);
-    await cmd(replica.port, "REPLICAOF", "127.0.0.1", String(master.port));
+    const during = benchmarkSetRate(master.port, requestCount, keyCount);
+    await command(replica.port, "REPLICAOF", "127.0.0.1", String(master.port));
     const duringRate = await during;
     await waitInSync(master.port, replica.port);
-    const load = benchmarkSet(master.port);
+    const load = benchmarkSetRate(master.port, requestCount, keyCount);
     const lags = await lagProbes(master.port, replica.port);
     await load;
     return {
@@ -207,18 +110,7 @@ async function measure(kind: "redis" | "resplica", scratch: string, insertion: s
 const scratch = await Deno.makeTempDir({ prefix: "resplica-repl-bench-" });
 try {
   const insertion = `${scratch}/insert.resp`;
-  const file = await Deno.open(insertion, { write: true, create: true });
-  const encoder = new TextEncoder();
-  for (let start = 0; start < keyCount; start += 10_000) {
-    let chunk = "";
-    for (let i = start; i < Math.min(keyCount, start + 10_000); i++) {
-      const key = `key:${String(i).padStart(12, "0")}`;
-      const value = String(i).padStart(100, "v");
-      chunk += `*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$${value.length}\r\n${value}\r\n`;
-    }
-    await file.write(encoder.encode(chunk));
-  }
-  file.close();
+  await writeStringKeysFile(insertion, keyCount);
   const redis = await measure("redis", scratch, insertion);
   const ours = await measure("resplica", scratch, insertion);
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
