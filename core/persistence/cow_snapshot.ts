@@ -18,44 +18,35 @@
 // Records of several databases may interleave: a side-save re-selects its database
 // (SELECTDB alone), which loaders accept at any point.
 //
-// Handled keys are tracked per database as "latin1(key)" tags (sharded sets, see TagSet); once the scan has finished a
-// database its set is dropped, since every key of it at the instant is then written and any
-// later write there needs nothing. Writes that are not per key (FLUSHALL, SWAPDB …) call
-// finish() first: the rest of the keyspace is serialized synchronously (rare; exact).
+// "Handled" is a per-entry mark in the engine (wasm/assembly/snapshot.ts): starting a snapshot
+// bumps an epoch, so every key becomes pending at O(1) cost; keys created later are born
+// handled. The scan is an engine loop that encodes string keys into RDB records itself and
+// hands everything else (collections, huge strings) back to be serialized here through the
+// typed bindings, in the same synchronous step. Writes that are not per key (FLUSHALL,
+// SWAPDB …) call finish() first: the rest of the keyspace is serialized synchronously (rare;
+// exact).
 
 import { latin1, parseInt64 } from "../bytes.ts";
 import { type CommandSpec, WriteKeysKind } from "../commands/spec.ts";
 import { DB_COUNT, type Engine } from "../engine/mod.ts";
+import {
+  snapshotBegin,
+  snapshotClaim,
+  snapshotScanStep,
+  SnapshotSlot,
+} from "../engine/snapshot.ts";
 import { RdbWriter } from "../rdb/mod.ts";
 import { REDIS_COMPAT_VERSION } from "../commands/connection.ts";
 import { type DbSizes, dbSizes, readEntry } from "./keyspace_records.ts";
 import type { SnapshotOptions } from "./rdb_file.ts";
 import type { RdbEntry } from "../rdb/mod.ts";
 
-/** Keys asked of each engine SCAN call; the time budget is checked after every call. */
-const SCAN_COUNT = 128;
 /**
- * Sets a database's handled tags are spread over. One JS Set of a million strings stalls for
- * tens of ms each time it doubles; shards keep every rehash small (2^20 keys → 1k per shard).
+ * Pending keys the engine handles per scan step; the time budget is checked after every
+ * step. Large enough that the boundary crossing is noise, small enough to stay well under
+ * a millisecond for small values.
  */
-const TAG_SHARD_COUNT = 1024;
-
-/** A set of key tags, sharded by an FNV-1a hash of the tag so no single Set grows large. */
-class TagSet {
-  readonly #shards: (Set<string> | undefined)[] = new Array(TAG_SHARD_COUNT);
-
-  /** Adds `tag`; false when it was already present. */
-  add(tag: string): boolean {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < tag.length; i++) hash = Math.imul(hash ^ tag.charCodeAt(i), 0x01000193);
-    const index = (hash >>> 0) % TAG_SHARD_COUNT;
-    let shard = this.#shards[index];
-    if (shard === undefined) this.#shards[index] = shard = new Set();
-    if (shard.has(tag)) return false;
-    shard.add(tag);
-    return true;
-  }
-}
+const SCAN_STEP_KEYS = 128;
 
 export class CowSnapshot {
   /** Wall clock of the snapshot: every read is made as of this instant. */
@@ -75,10 +66,10 @@ export class CowSnapshot {
 
   readonly #engine: Engine;
   readonly #writer: RdbWriter;
+  readonly #slot: SnapshotSlot;
+  readonly #compression: boolean;
   /** Sizes at the instant, for each database's RESIZEDB hint. */
   readonly #sizes: DbSizes[] = [];
-  /** Handled key tags per database; null for a database the scan has finished. */
-  readonly #handled: (TagSet | null)[] = [];
   /** Whether a database has had its SELECTDB + RESIZEDB (later entries re-select only). */
   readonly #started: boolean[] = [];
   /** Database the scan is in; every database below it is complete. */
@@ -87,15 +78,23 @@ export class CowSnapshot {
   /** Database the writer has selected, -1 before the first record. */
   #writerDb = -1;
 
-  /** Writes the header; `onChunk` receives the encoded file in order, chunk by chunk. */
+  /**
+   * Starts the snapshot in `slot` and writes the header; `onChunk` receives the encoded file
+   * in order, chunk by chunk. One snapshot per slot at a time: a new one in the same slot
+   * makes every key pending again, so the previous one must be done or abandoned.
+   */
   constructor(
     engine: Engine,
     options: SnapshotOptions,
     instantMs: number,
     onChunk: (chunk: Uint8Array) => void,
+    slot: SnapshotSlot = SnapshotSlot.Synchronous,
   ) {
     this.#engine = engine;
     this.instantMs = instantMs;
+    this.#slot = slot;
+    this.#compression = options.compression;
+    snapshotBegin(engine, slot);
     this.#writer = new RdbWriter({
       onChunk,
       compression: options.compression,
@@ -115,7 +114,6 @@ export class CowSnapshot {
       const sizes = dbSizes(engine, db);
       keyCountTotal += sizes.keyCount;
       this.#sizes.push(sizes);
-      this.#handled.push(new TagSet());
       this.#started.push(false);
     }
     this.keyCountTotal = keyCountTotal;
@@ -175,14 +173,30 @@ export class CowSnapshot {
   /** Side-saves `key` of `db` unless already handled; see the file comment. */
   beforeWrite(db: number, key: Uint8Array): void {
     if (this.done || db < this.#scanDb) return;
-    const handled = this.#handled[db];
-    if (handled === null) return;
-    if (!handled.add(latin1(key))) return;
-    const entry = readEntry(this.#engine, db, key, this.instantMs);
-    if (entry === null) return;
     const sizeBefore = this.#writer.sizeBytes;
-    this.#write(entry);
+    this.#claimAndWrite(db, key);
     this.cowSizeBytes += this.#writer.sizeBytes - sizeBefore;
+  }
+
+  /** Writes `key` now if it is still pending (the engine encodes strings itself). */
+  #claimAndWrite(db: number, key: Uint8Array): void {
+    const claim = snapshotClaim(
+      this.#engine,
+      this.#slot,
+      db,
+      key,
+      this.#compression,
+      this.instantMs,
+    );
+    if (claim.kind === "nothing") return;
+    if (claim.kind === "encoded") {
+      this.#selectForWrite(db);
+      this.#writer.writeEncodedRecords(claim.record);
+      this.keysProcessed++;
+      return;
+    }
+    const entry = readEntry(this.#engine, db, key, this.instantMs);
+    if (entry !== null) this.#write(entry);
   }
 
   /**
@@ -224,30 +238,40 @@ export class CowSnapshot {
 
   #scanPage(): void {
     const db = this.#scanDb;
-    const handled = this.#handled[db]!;
     if (this.#sizes[db].keyCount > 0) {
-      const page = this.#engine.scan(db, this.#scanCursor, SCAN_COUNT, -1, this.instantMs);
-      for (const keyView of page.keys) {
-        // SCAN may return a key twice while the table rehashes; handled holds it once.
-        if (!handled.add(latin1(keyView))) continue;
-        const entry = readEntry(this.#engine, db, keyView, this.instantMs);
-        if (entry !== null) this.#write(entry);
+      const step = snapshotScanStep(
+        this.#engine,
+        this.#slot,
+        db,
+        this.#scanCursor,
+        SCAN_STEP_KEYS,
+        this.#compression,
+        this.instantMs,
+      );
+      if (step.recordKeyCount > 0) {
+        this.#selectForWrite(db);
+        this.#writer.writeEncodedRecords(step.records);
+        this.keysProcessed += step.recordKeyCount;
       }
-      this.#scanCursor = page.cursor;
-      if (this.#scanCursor !== 0) return;
+      // The engine left these pending; nothing can write them before this loop ends.
+      for (const key of step.deferredKeys) this.#claimAndWrite(db, key);
+      this.#scanCursor = step.cursor;
+      if (!step.done) return;
     }
-    this.#handled[db] = null;
+    this.#scanCursor = 0;
     this.#scanDb++;
   }
 
+  #selectForWrite(db: number): void {
+    if (this.#writerDb === db) return;
+    if (this.#started[db]) this.#writer.reselectDb(db);
+    else this.#writer.selectDb(db, this.#sizes[db].keyCount, this.#sizes[db].expiresCount);
+    this.#started[db] = true;
+    this.#writerDb = db;
+  }
+
   #write(entry: RdbEntry): void {
-    const db = entry.db;
-    if (this.#writerDb !== db) {
-      if (this.#started[db]) this.#writer.reselectDb(db);
-      else this.#writer.selectDb(db, this.#sizes[db].keyCount, this.#sizes[db].expiresCount);
-      this.#started[db] = true;
-      this.#writerDb = db;
-    }
+    this.#selectForWrite(entry.db);
     this.#writer.writeEntry(entry);
     this.keysProcessed++;
   }

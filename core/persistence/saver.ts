@@ -1,13 +1,15 @@
 // When and how the server writes dump.rdb: SAVE, BGSAVE, `save <seconds> <changes>` points,
 // save on shutdown, and the figures INFO persistence reports.
 //
-// BGSAVE has no fork(): it takes a key-level copy-on-write snapshot (cow_snapshot.ts). Starting
-// it is O(databases); the keyspace is then scanned in slices of at most SNAPSHOT_SLICE_MS,
-// each followed by an asynchronous write of the encoded chunks and a turn of the event loop,
-// while the dispatcher's pre-write hook (beforeCommand) side-saves any key a command is
-// about to change. The file is still exactly the keyspace at the BGSAVE instant. For the
-// snapshot's life engine expiry deletes nothing (expired keys read as missing, active expiry
-// idles), so a key alive at the instant stays readable until the scan reaches it.
+// BGSAVE has no fork(): it takes a copy-on-write snapshot (cow_snapshot.ts). Starting it is
+// O(databases); the keyspace is then scanned in slices between which the event loop serves
+// clients, while the dispatcher's pre-write hook (beforeCommand) side-saves any key a command
+// is about to change. A slice takes SNAPSHOT_SLICE_MAX_MS when no command ran since the last
+// one, else half the time the loop gave others (clients keep about two thirds); encoded
+// chunks go to the file while the next slices run. The file is still exactly the keyspace
+// at the BGSAVE instant. For the snapshot's life engine expiry deletes nothing (expired keys
+// read as missing, active expiry idles), so a key alive at the instant stays readable until
+// the scan reaches it.
 //
 // SAVE stays synchronous. A synchronous save (SHUTDOWN, DEBUG RELOAD) aborts a running
 // BGSAVE first, as Redis kills its child: the newer file must not be renamed over later.
@@ -15,19 +17,56 @@
 import type { CommandSpec } from "../commands/spec.ts";
 import type { Engine } from "../engine/mod.ts";
 import type { Logger } from "../log.ts";
+import { SnapshotSlot } from "../engine/snapshot.ts";
 import { CowSnapshot } from "./cow_snapshot.ts";
 import { AtomicFileWriter, saveRdbSync, type SnapshotOptions } from "./rdb_file.ts";
 
 /**
  * Longest one scan slice holds the event loop. Redis's fork costs it nothing; 2 ms keeps
- * command latency during a BGSAVE near its usual figure while the scan still covers about a
- * million keys per few seconds.
+ * command latency during a BGSAVE near its usual figure.
  */
-const SNAPSHOT_SLICE_MS = 2;
+const SNAPSHOT_SLICE_MAX_MS = 2;
+/**
+ * Shortest slice when clients keep the loop busy, so the save always makes progress (one
+ * engine scan step is about 0.1–0.2 ms).
+ */
+const SNAPSHOT_SLICE_MIN_MS = 0.2;
+/**
+ * Share of a busy loop the save may take: a slice lasts this fraction of the time the loop
+ * spent elsewhere since the previous slice (1/2 → about a third of the main thread). Less
+ * is not better: the longer the scan runs, the more keys the pre-write hook must side-save,
+ * and those cost the writers more than the slices do (bench/bgsave.ts: shares 0.1, 0.5, 1
+ * gave writers 0.36, 0.57, 0.51 of their throughput without a save; redis-server on the same
+ * 2-vCPU machine keeps 0.45–0.54 while its fork child runs).
+ */
+const SNAPSHOT_BUSY_SHARE = 0.5;
+/**
+ * Encoded bytes waiting for the disk beyond which the scan waits for the file: bounds the
+ * memory a save holds when the disk is slower than the encoder.
+ */
+const SNAPSHOT_QUEUED_MAX_BYTES = 8 * 1024 * 1024;
 
-/** Resolves on the next event-loop turn (after pending I/O callbacks), not as a microtask. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Resolves on a later event-loop turn, after pending socket I/O has been polled, by awaiting
+ * a cheap asynchronous op (fstat of the file being written, ~30 µs). Not setTimeout(0): a
+ * Deno timer hop costs ~2 ms, which would leave an idle save half of the CPU. Not
+ * setImmediate or a MessageChannel: in Deno those run before socket reads, so a save would
+ * starve every client.
+ */
+async function nextTurn(file: AtomicFileWriter): Promise<void> {
+  await file.statAsync();
+}
+
+/**
+ * How long the next scan slice may hold the loop: the whole SNAPSHOT_SLICE_MAX_MS when no
+ * command ran since the previous slice (idle), else SNAPSHOT_BUSY_SHARE of the gap.
+ */
+export function sliceBudgetMs(gapMs: number, commandsSinceSlice: number): number {
+  if (commandsSinceSlice === 0) return SNAPSHOT_SLICE_MAX_MS;
+  return Math.min(
+    SNAPSHOT_SLICE_MAX_MS,
+    Math.max(SNAPSHOT_SLICE_MIN_MS, gapMs * SNAPSHOT_BUSY_SHARE),
+  );
 }
 
 export interface SavePoint {
@@ -53,6 +92,8 @@ export interface SaverHost {
   log: Logger;
   /** Writes since start; the saver remembers the value at each successful save. */
   dirty(): number;
+  /** Commands run so far (any counter that moves when clients are being served). */
+  commandsProcessed(): number;
   path(): string;
   snapshotOptions(): SnapshotOptions;
 }
@@ -164,6 +205,7 @@ export class RdbSaver {
       this.#host.snapshotOptions(),
       nowMs,
       (chunk) => chunks.push(chunk),
+      SnapshotSlot.Background,
     );
     this.#expireDeletesBefore = engine.expireDeletes;
     engine.setExpireDeletes(false);
@@ -188,8 +230,9 @@ export class RdbSaver {
   }
 
   /**
-   * Scans in slices, writing what each produced (side-saves included, in order) before the
-   * next. `chunks` is the writer's output queue, shared with side-saves made meanwhile.
+   * Scans in slices sized by sliceBudgetMs, handing what each produced (side-saves included,
+   * in order) to a chain of file writes that runs while the next slices encode. `chunks` is
+   * the writer's output queue, shared with side-saves made meanwhile.
    */
   async #runInBackground(
     snapshot: CowSnapshot,
@@ -198,19 +241,46 @@ export class RdbSaver {
   ): Promise<boolean> {
     let file: AtomicFileWriter | null = null;
     let sliceMaxMs = 0;
+    // Writes go to the file while the next slices encode: one chain of writes, in order.
+    let writes: Promise<void> = Promise.resolve();
+    let writeError: Error | null = null;
+    let queuedBytes = 0;
     try {
-      file = new AtomicFileWriter(this.#host.path());
+      const target = file = new AtomicFileWriter(this.#host.path());
+      let lastSliceEndMs = performance.now();
+      let commandsAtSliceEnd = this.#host.commandsProcessed();
       while (true) {
         if (!snapshot.done) {
           const sliceStartMs = performance.now();
-          snapshot.step(sliceStartMs + SNAPSHOT_SLICE_MS);
-          sliceMaxMs = Math.max(sliceMaxMs, performance.now() - sliceStartMs);
+          const commandsSinceSlice = this.#host.commandsProcessed() - commandsAtSliceEnd;
+          snapshot.step(
+            sliceStartMs + sliceBudgetMs(sliceStartMs - lastSliceEndMs, commandsSinceSlice),
+          );
+          commandsAtSliceEnd = this.#host.commandsProcessed();
+          lastSliceEndMs = performance.now();
+          sliceMaxMs = Math.max(sliceMaxMs, lastSliceEndMs - sliceStartMs);
           if (snapshot.done) this.#releaseSnapshot(snapshot);
         }
-        while (chunks.length > 0) await file.write(chunks.shift()!);
+        if (chunks.length > 0) {
+          const batch = chunks.splice(0);
+          const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
+          queuedBytes += batchBytes;
+          writes = writes.then(async () => {
+            for (const chunk of batch) await target.write(chunk);
+            queuedBytes -= batchBytes;
+          }).catch((error) => {
+            writeError ??= error instanceof Error ? error : new Error(String(error));
+          });
+        }
+        if (writeError !== null) throw writeError;
         if (snapshot.aborted) throw snapshot.failure ?? new Error("aborted by a synchronous save");
-        if (snapshot.done) break;
-        await nextTurn();
+        if (snapshot.done) {
+          await writes;
+          if (writeError !== null) throw writeError;
+          break;
+        }
+        if (queuedBytes > SNAPSHOT_QUEUED_MAX_BYTES) await writes;
+        await nextTurn(target);
       }
       await file.syncAsync();
       // A synchronous save during the fsync has put a newer file in place: keep it.
@@ -228,6 +298,7 @@ export class RdbSaver {
       );
       return true;
     } catch (error) {
+      await writes; // never rejects: errors land in writeError
       file?.abort();
       if (snapshot.aborted && snapshot.failure === null) {
         this.#host.log.notice("Background saving aborted by a synchronous save");

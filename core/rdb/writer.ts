@@ -220,6 +220,24 @@ export class RdbWriter {
     writeValue(this.#sink, entry.key, entry.value, this.#compression);
   }
 
+  /**
+   * Appends records already encoded for the selected database, as `writeEntry` would have
+   * written them (the engine encodes string keys itself: core/engine/snapshot.ts). Takes
+   * ownership of `records`: a large block leaves as its own chunk without a copy.
+   */
+  writeEncodedRecords(records: Uint8Array): void {
+    if (this.#finished) throw new TypeError("RdbWriter: already finished");
+    if (this.#db === -1) throw new TypeError("RdbWriter: records before any SELECTDB");
+    if (records.length < this.#chunkSizeBytes) {
+      this.#bytes(records);
+      return;
+    }
+    this.#emit(true);
+    this.#crc.update(records);
+    this.#emittedBytes += records.length;
+    this.#onChunk(records);
+  }
+
   /** Writes the EOF opcode and checksum and flushes the last chunk. */
   finish(): void {
     this.#begin();

@@ -107,6 +107,7 @@ export class ServerState {
       engine,
       log,
       dirty: () => this.dirty,
+      commandsProcessed: () => this.stats.commandsProcessed,
       path: () => this.rdbPath(),
       snapshotOptions: () => this.snapshotOptions(),
     }, Date.now());

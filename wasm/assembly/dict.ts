@@ -16,10 +16,10 @@
 // Entry (one allocation: 40-byte header, then the key bytes)
 //
 //   ┌──────────────┬──────┬──────┬────────┬──────────┬──────────┬─────────────┬─────────┬────┬─────┬────┬─────────┐
-//   │expireAtMs i64│next  │hash  │keyLen  │valuePtr  │valueLen  │expiresIndex │lruClock │type│flags│pad │key bytes│
-//   │0 = no TTL    │u32   │u32   │u32     │u32       │u32       │u32          │u32      │u8  │u8   │u16 │keyLen B │
-//   └──────────────┴──────┴──────┴────────┴──────────┴──────────┴─────────────┴─────────┴────┴─────┴────┴─────────┘
-//    0              8      12     16       20         24         28            32        36   37    38   40
+//   │expireAtMs i64│next  │hash  │keyLen  │valuePtr  │valueLen  │expiresIndex │lruClock │type│flags│marks  │key bytes│
+//   │0 = no TTL    │u32   │u32   │u32     │u32       │u32       │u32          │u32      │u8  │u8   │2 × u8 │keyLen B │
+//   └──────────────┴──────┴──────┴────────┴──────────┴──────────┴─────────────┴─────────┴────┴─────┴───────┴─────────┘
+//    0              8      12     16       20         24         28            32        36   37    38      40
 //   The value is a separate allocation (valuePtr, 0 when valueLen is 0) whose meaning depends
 //   on `type` (0 = string bytes; other types arrive with their modules), so RENAME moves an
 //   entry without touching value bytes and APPEND can grow in place. `hash` is cached so
@@ -59,6 +59,7 @@ export const ENTRY_EXPIRES_INDEX: usize = 28;
 export const ENTRY_LRU_CLOCK: usize = 32;
 export const ENTRY_TYPE: usize = 36;
 export const ENTRY_FLAGS: usize = 37;
+export const ENTRY_SNAPSHOT_MARKS: usize = 38;
 export const ENTRY_HEADER_SIZE_BYTES: usize = 40;
 
 export const MIN_TABLE_SIZE: u32 = 4;
@@ -158,6 +159,17 @@ export function swapRecords(a: u32, b: u32): void {
   store<u8>(e, valueType, ENTRY_TYPE);
 }
 
+/** Current snapshot epoch of each slot (slot s in bits 8s..8s+7); see snapshot.ts. */
+let snapshotEpochs: u16 = 0;
+
+export function currentSnapshotEpochs(): u16 {
+  return snapshotEpochs;
+}
+
+export function setSnapshotEpochs(epochs: u16): void {
+  snapshotEpochs = epochs;
+}
+
 /** Allocates an entry holding a copy of the key; value empty, no TTL. 0 on OOM. */
 export function allocEntry(keyPtr: usize, keyLen: u32, hash: u32): usize {
   const e = alloc(ENTRY_HEADER_SIZE_BYTES + <usize>keyLen);
@@ -170,7 +182,8 @@ export function allocEntry(keyPtr: usize, keyLen: u32, hash: u32): usize {
   store<u32>(e, 0, ENTRY_VALUE_LEN);
   store<u32>(e, 0, ENTRY_EXPIRES_INDEX);
   store<u32>(e, 0, ENTRY_LRU_CLOCK);
-  store<u32>(e, 0, ENTRY_TYPE); // type, flags, pad
+  store<u16>(e, 0, ENTRY_TYPE); // type, flags
+  store<u16>(e, snapshotEpochs, ENTRY_SNAPSHOT_MARKS);
   memory.copy(e + ENTRY_HEADER_SIZE_BYTES, keyPtr, keyLen);
   return e;
 }

@@ -1054,3 +1054,4 @@ export * from "./hash";
 export * from "./list";
 export * from "./set";
 export * from "./zset";
+export * from "./snapshot";

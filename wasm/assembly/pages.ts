@@ -1,10 +1,9 @@
 // pages.ts — the engine's memory: fixed-size pages, the page table, slab size classes.
 //
 // Everything the keyspace allocates (entries, values, bucket arrays, the staging region JS
-// writes into) lives in 64 KiB pages carved out of linear memory. Pages are the unit the
-// future copy-on-write snapshot will track, so all bookkeeping is per page and pointers
-// never move: a snapshot copies a page's *old* bytes aside on first write (Dragonfly-style
-// side-save) instead of relocating live data.
+// writes into) lives in 64 KiB pages carved out of linear memory. All bookkeeping is per
+// page and pointers never move, so a snapshot can walk live data in place while writes go on
+// (see "Snapshots" below).
 //
 // Linear memory
 //
@@ -27,7 +26,7 @@
 //             SLAB       page cut into equal slots of size class `class`
 //             RUN_HEAD   first page of a large allocation, aux = pages in the run
 //             RUN_BODY   later page of a large allocation, aux = head page index
-//   cowEpoch  reserved for snapshots, always 0 today (see "Snapshots" below).
+//   cowEpoch  reserved, always 0 (see "Snapshots" below).
 //
 // Slab page (sizes ≤ SLAB_SLOT_MAX_BYTES): a 32-byte header, then slots of one size class
 //
@@ -55,12 +54,11 @@
 // Failure: every allocation returns 0 when the page ceiling (setMaxPages) or memory.grow
 // refuses; callers turn 0 into STATUS_OOM. Nothing here traps on exhaustion.
 //
-// Snapshots (future, designed for): a BGSAVE bumps a global epoch and walks pages. Every
-// write into a page goes through the caller's write path, which will call
-// `touchPage(pageIndex)`: if the page's cowEpoch is older than the running snapshot's,
-// copy its 64 KiB into a side page (from this same pool) registered in a side table
-// pageIndex → side copy, then set cowEpoch. The snapshot reader prefers the side copy. Free
-// runs and run bodies carry their epoch in the same entry, so no layout changes are needed.
+// Snapshots: copy-on-write is tracked per keyspace entry, not per page (dict.ts `marks`,
+// snapshot.ts). A page mixes entries of many keys, so page-level copies would copy (and a
+// snapshot would later re-serialize) bytes of keys the write never touched; an entry mark
+// lets the first write to a key serialize exactly that key's value as of the instant. The
+// page table's cowEpoch field stays reserved (always 0).
 
 /** Size of one page; also the WebAssembly page size, so pages map 1:1 onto memory.grow. */
 export const PAGE_SIZE_BYTES: usize = 65536;

@@ -1,0 +1,154 @@
+// Snapshot bookkeeping in the engine: the typed binding over wasm/assembly/snapshot.ts.
+//
+// A snapshot runs in a slot: Background for BGSAVE (and anything sharing its walk), and
+// Synchronous for a save that finishes before the event loop turns (SAVE, DEBUG RELOAD, a
+// full sync), so one may run while the other is paused without disturbing its marks. The
+// walk itself (which records go where, the pre-write hook) is core/persistence/cow_snapshot.ts.
+
+import { DB_COUNT, type Engine, OutOfMemoryError } from "./engine.ts";
+
+/** The engine's snapshot slots (wasm/assembly/snapshot.ts SLOT_COUNT). */
+export const enum SnapshotSlot {
+  Background = 0,
+  Synchronous = 1,
+}
+
+const CELL_CURSOR = 0;
+const CELL_OUT_PTR = 1;
+const CELL_OUT_LEN = 2;
+const CELL_DEFERRED_PTR = 3;
+const CELL_DEFERRED_COUNT = 4;
+const CELL_KEYS_WRITTEN = 5;
+
+interface SnapshotExports {
+  snapshotCellsPtr(): number;
+  snapshotBegin(slot: number): number;
+  snapshotClaim(
+    slot: number,
+    db: number,
+    keyPtr: number,
+    keyLen: number,
+    compress: number,
+    instantMs: number,
+  ): number;
+  snapshotScanStep(
+    slot: number,
+    db: number,
+    cursor: number,
+    entryBudget: number,
+    compress: number,
+    instantMs: number,
+  ): number;
+}
+
+function snapshotExports(engine: Engine): SnapshotExports {
+  return engine.internals.exports as unknown as SnapshotExports;
+}
+
+/** What one scan step produced. */
+export interface SnapshotStep {
+  /** True when the database has been walked to the end. */
+  done: boolean;
+  /** Cursor for the next step of the same database. */
+  cursor: number;
+  /** String records encoded by the engine, as RdbWriter.writeEntry would write them (a copy). */
+  records: Uint8Array;
+  /** How many keys `records` holds. */
+  recordKeyCount: number;
+  /** Keys the caller must claim and serialize itself before anything writes (copies). */
+  deferredKeys: Uint8Array[];
+}
+
+/** Starts a snapshot in `slot`: every key existing now becomes pending. */
+export function snapshotBegin(engine: Engine, slot: SnapshotSlot): void {
+  if (snapshotExports(engine).snapshotBegin(slot) !== 1) throw new OutOfMemoryError();
+}
+
+/** What snapshotClaim found. */
+export type SnapshotClaim =
+  /** Absent, already written, or expired at the instant: nothing to write. */
+  | { kind: "nothing" }
+  /** A pending string, now marked written: its record, encoded by the engine (a copy). */
+  | { kind: "encoded"; record: Uint8Array }
+  /** A pending key now marked written that the caller must serialize before it changes. */
+  | { kind: "host" };
+
+const CLAIM_NOTHING: SnapshotClaim = Object.freeze({ kind: "nothing" });
+const CLAIM_HOST: SnapshotClaim = Object.freeze({ kind: "host" });
+
+/** The pre-write hook's question for `key` of `db`: see SnapshotClaim. */
+export function snapshotClaim(
+  engine: Engine,
+  slot: SnapshotSlot,
+  db: number,
+  key: Uint8Array,
+  compression: boolean,
+  instantMs: number,
+): SnapshotClaim {
+  const internals = engine.internals;
+  internals.stage([key], false);
+  const status = snapshotExports(engine).snapshotClaim(
+    slot,
+    db,
+    internals.stagingPtr(),
+    key.length,
+    compression ? 1 : 0,
+    instantMs,
+  );
+  if (status === 0) return CLAIM_NOTHING;
+  if (status === 2) return CLAIM_HOST;
+  const words = internals.words();
+  const cells = snapshotExports(engine).snapshotCellsPtr() >>> 2;
+  const outPtr = words[cells + CELL_OUT_PTR];
+  return {
+    kind: "encoded",
+    record: internals.bytes().slice(outPtr, outPtr + words[cells + CELL_OUT_LEN]),
+  };
+}
+
+/**
+ * One step of the walk over database `db` from `cursor`: handles about `entryBudget` pending
+ * keys (keys expired at `instantMs` are skipped, as a read at the instant would).
+ */
+export function snapshotScanStep(
+  engine: Engine,
+  slot: SnapshotSlot,
+  db: number,
+  cursor: number,
+  entryBudget: number,
+  compression: boolean,
+  instantMs: number,
+): SnapshotStep {
+  if (!Number.isInteger(db) || db < 0 || db >= DB_COUNT) {
+    throw new RangeError(`snapshotScanStep: no database ${db}`);
+  }
+  const internals = engine.internals;
+  const exports = snapshotExports(engine);
+  const done = exports.snapshotScanStep(
+    slot,
+    db,
+    cursor >>> 0,
+    entryBudget,
+    compression ? 1 : 0,
+    instantMs,
+  ) === 1;
+  const words = internals.words();
+  const bytes = internals.bytes();
+  const cells = exports.snapshotCellsPtr() >>> 2;
+  const outPtr = words[cells + CELL_OUT_PTR];
+  const records = bytes.slice(outPtr, outPtr + words[cells + CELL_OUT_LEN]);
+  const deferredKeys: Uint8Array[] = [];
+  const deferredAt = words[cells + CELL_DEFERRED_PTR] >>> 2;
+  const deferredCount = words[cells + CELL_DEFERRED_COUNT];
+  for (let i = 0; i < deferredCount; i++) {
+    const keyPtr = words[deferredAt + 2 * i];
+    deferredKeys.push(bytes.slice(keyPtr, keyPtr + words[deferredAt + 2 * i + 1]));
+  }
+  return {
+    done,
+    cursor: words[cells + CELL_CURSOR],
+    records,
+    recordKeyCount: words[cells + CELL_KEYS_WRITTEN],
+    deferredKeys,
+  };
+}

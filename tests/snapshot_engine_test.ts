@@ -1,0 +1,226 @@
+// The engine half of snapshots (wasm/assembly/snapshot.ts via core/engine/snapshot.ts): string
+// records encoded in WASM are byte for byte what the TypeScript RDB writer produces, every
+// key of the instant is written exactly once across claims, deferred keys and revisited
+// buckets, and the per-slot epochs survive wrap-around, abandoned snapshots and a synchronous
+// save in the middle of a background one.
+
+import assert from "node:assert/strict";
+import { Engine, SET_KEEPTTL } from "../core/engine/mod.ts";
+import { setAdd } from "../core/engine/set.ts";
+import { snapshotBegin, snapshotScanStep, SnapshotSlot } from "../core/engine/snapshot.ts";
+import { CowSnapshot } from "../core/persistence/cow_snapshot.ts";
+import { readEntry } from "../core/persistence/keyspace_records.ts";
+import { writeSnapshot } from "../core/persistence/rdb_file.ts";
+import { RdbReader, RdbWriter } from "../core/rdb/mod.ts";
+import type { RdbEntry } from "../core/rdb/mod.ts";
+
+const encoder = new TextEncoder();
+const bytes = (text: string) => encoder.encode(text);
+const NOW_MS = 1_700_000_000_000;
+const OPTIONS = { compression: true, checksum: true, replId: "0".repeat(40), replOffset: 0 };
+
+/** Deterministic pseudo-random bytes (xorshift32). */
+function noise(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed | 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Every string shape rdbSaveRawString distinguishes, as values and as keys. */
+function stringShapes(): Uint8Array[] {
+  const texts = [
+    "0",
+    "-1",
+    "127",
+    "128",
+    "-128",
+    "-129",
+    "32767",
+    "-32769",
+    "2147483647",
+    "-2147483648",
+    "2147483648",
+    "007",
+    "-0",
+    "+1",
+    " 1",
+    "12345678901",
+    "",
+    "a".repeat(20),
+    "a".repeat(21),
+    "ab".repeat(50),
+    "x".repeat(63),
+    "y".repeat(64),
+    "z".repeat(16383),
+    "w".repeat(16384),
+  ];
+  return [
+    ...texts.map(bytes),
+    noise(21, 7),
+    noise(100, 8),
+    noise(70_000, 9),
+    new Uint8Array([0, 255, 13, 10, 0]),
+  ];
+}
+
+function entriesOf(file: Uint8Array): RdbEntry[] {
+  const reader = new RdbReader();
+  reader.push(file);
+  const entries: RdbEntry[] = [];
+  for (let entry = reader.next(); entry !== null; entry = reader.next()) entries.push(entry);
+  reader.finish();
+  return entries;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function keyText(entry: RdbEntry): string {
+  return `${entry.db}:${[...entry.key].join(",")}`;
+}
+
+Deno.test("engine-encoded string records equal the TypeScript writer's, byte for byte", () => {
+  for (const compression of [true, false]) {
+    const engine = Engine.create();
+    const shapes = stringShapes();
+    let n = 0;
+    for (const value of shapes) {
+      for (const key of [bytes(`k${n}`), shapes[n % shapes.length]]) {
+        const expireAtMs = n % 3 === 0 ? NOW_MS + 1000 * n + 1 : 0;
+        engine.set(0, key, value, expireAtMs, 0, NOW_MS);
+        n++;
+      }
+    }
+    // What the engine encodes, step by step, against writeEntry of the same keys in the same
+    // (SCAN) order.
+    snapshotBegin(engine, SnapshotSlot.Synchronous);
+    const engineRecords: Uint8Array[] = [];
+    const expected: Uint8Array[] = [];
+    const writer = new RdbWriter({ onChunk: (chunk) => expected.push(chunk), compression });
+    writer.selectDb(0, 0, 0);
+    let cursor = 0;
+    let written = 0;
+    while (true) {
+      const scanPage = engine.scan(0, cursor, 1, -1, NOW_MS);
+      const step = snapshotScanStep(
+        engine,
+        SnapshotSlot.Synchronous,
+        0,
+        cursor,
+        1,
+        compression,
+        NOW_MS,
+      );
+      assert.deepEqual(step.deferredKeys, [], "strings under 256 KiB are encoded in WASM");
+      assert.equal(step.cursor, scanPage.cursor, "the walk follows SCAN's cursor");
+      engineRecords.push(step.records);
+      written += step.recordKeyCount;
+      for (const key of scanPage.keys) {
+        writer.writeEntry(readEntry(engine, 0, key.slice(), NOW_MS)!);
+      }
+      cursor = step.cursor;
+      if (step.done) break;
+    }
+    writer.finish();
+    assert.equal(written, engine.dbSize(0));
+    const file = concat(expected);
+    // The records sit between the header (magic, SELECTDB, RESIZEDB) and EOF + CRC.
+    const emptyChunks: Uint8Array[] = [];
+    const empty = new RdbWriter({ onChunk: (chunk) => emptyChunks.push(chunk), compression });
+    empty.selectDb(0, 0, 0);
+    empty.finish();
+    const headerBytes = concat(emptyChunks).length - 9; // minus EOF + CRC
+    assert.deepEqual(
+      concat(engineRecords),
+      file.subarray(headerBytes, file.length - 9),
+      `compression ${compression}`,
+    );
+  }
+});
+
+Deno.test("a snapshot writes every key once: strings, collections, huge values, expiries", () => {
+  const engine = Engine.create();
+  const expectedKeys = new Set<string>();
+  for (let i = 0; i < 5000; i++) {
+    const db = i % 3;
+    const key = bytes(`key:${i}`);
+    if (i % 10 === 0) setAdd(engine, db, key, [bytes("a"), bytes(`m${i}`)], NOW_MS);
+    else engine.set(db, key, bytes(`value ${i}`.repeat(1 + (i % 7))), 0, 0, NOW_MS);
+    if (i % 11 === 0) engine.setExpireAtMs(db, key, NOW_MS + 60_000, NOW_MS);
+    expectedKeys.add(`${db}:${[...key].join(",")}`);
+  }
+  const huge = bytes("h".repeat(300 * 1024)); // larger than the engine's step buffer
+  engine.set(1, bytes("huge"), huge, 0, SET_KEEPTTL, NOW_MS);
+  expectedKeys.add(`1:${[...bytes("huge")].join(",")}`);
+  // Expired at the instant: not in the file (expiry deletes are off while a snapshot reads).
+  engine.setExpireDeletes(false);
+  engine.set(2, bytes("gone"), bytes("x"), NOW_MS - 1, 0, NOW_MS - 10);
+
+  const chunks: Uint8Array[] = [];
+  const keyCount = writeSnapshot(engine, OPTIONS, NOW_MS, (chunk) => chunks.push(chunk));
+  const entries = entriesOf(concat(chunks));
+  assert.equal(keyCount, expectedKeys.size);
+  assert.deepEqual(new Set(entries.map(keyText)), expectedKeys);
+  assert.equal(entries.length, expectedKeys.size, "no key twice");
+  const hugeEntry = entries.find((entry) =>
+    keyText(entry) === `1:${[...bytes("huge")].join(",")}`
+  )!;
+  assert.deepEqual(hugeEntry.value, { type: "string", value: huge });
+});
+
+Deno.test("epochs: 300 abandoned snapshots, then a whole one still writes every key", () => {
+  const engine = Engine.create();
+  for (let i = 0; i < 2000; i++) engine.set(0, bytes(`k${i}`), bytes(`v${i}`), 0, 0, NOW_MS);
+  for (let round = 0; round < 300; round++) {
+    snapshotBegin(engine, SnapshotSlot.Synchronous);
+    snapshotScanStep(engine, SnapshotSlot.Synchronous, 0, 0, 1 + (round % 50), true, NOW_MS);
+    engine.set(0, bytes(`new${round}`), bytes("v"), 0, 0, NOW_MS);
+  }
+  const chunks: Uint8Array[] = [];
+  const keyCount = writeSnapshot(engine, OPTIONS, NOW_MS, (chunk) => chunks.push(chunk));
+  assert.equal(keyCount, 2300);
+  assert.equal(entriesOf(concat(chunks)).length, 2300);
+});
+
+Deno.test("a synchronous save in the middle of a background snapshot disturbs neither", () => {
+  const engine = Engine.create();
+  for (let i = 0; i < 20_000; i++) engine.set(0, bytes(`k${i}`), bytes(`v${i}`), 0, 0, NOW_MS);
+  const backgroundChunks: Uint8Array[] = [];
+  const background = new CowSnapshot(
+    engine,
+    OPTIONS,
+    NOW_MS,
+    (chunk) => backgroundChunks.push(chunk),
+    SnapshotSlot.Background,
+  );
+  background.step(-Infinity); // one step only
+  assert.ok(!background.done);
+  // A write after the background instant: side-saved there, then visible to the SAVE.
+  background.beforeWrite(0, bytes("k19999"));
+  engine.set(0, bytes("k19999"), bytes("changed"), 0, 0, NOW_MS);
+  engine.set(0, bytes("born-later"), bytes("x"), 0, 0, NOW_MS);
+  const syncChunks: Uint8Array[] = [];
+  assert.equal(writeSnapshot(engine, OPTIONS, NOW_MS, (chunk) => syncChunks.push(chunk)), 20_001);
+  background.finish();
+  const backgroundEntries = entriesOf(concat(backgroundChunks));
+  assert.equal(backgroundEntries.length, 20_000);
+  const k19999 = backgroundEntries.find((entry) =>
+    new TextDecoder().decode(entry.key) === "k19999"
+  )!;
+  assert.deepEqual(k19999.value, { type: "string", value: bytes("v19999") });
+  const syncEntries = entriesOf(concat(syncChunks));
+  assert.ok(syncEntries.some((entry) => new TextDecoder().decode(entry.key) === "born-later"));
+});
