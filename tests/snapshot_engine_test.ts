@@ -2,14 +2,15 @@
 // records encoded in WASM are byte for byte what the TypeScript RDB writer produces, every
 // key of the instant is written exactly once across claims, deferred keys and revisited
 // buckets, and the per-slot epochs survive wrap-around, abandoned snapshots and a synchronous
-// save in the middle of a background one.
+// save in the middle of a background one. The engine's string loader stores what the reader's
+// entries would, whatever the chunking, and never gets past a damaged record.
 
 import assert from "node:assert/strict";
 import { Engine, SET_KEEPTTL } from "../core/engine/mod.ts";
 import { setAdd } from "../core/engine/set.ts";
 import { snapshotBegin, snapshotScanStep, SnapshotSlot } from "../core/engine/snapshot.ts";
 import { CowSnapshot } from "../core/persistence/cow_snapshot.ts";
-import { readEntry } from "../core/persistence/keyspace_records.ts";
+import { loadEntries, readEntry, writeEntry } from "../core/persistence/keyspace_records.ts";
 import { writeSnapshot } from "../core/persistence/rdb_file.ts";
 import { RdbReader, RdbWriter } from "../core/rdb/mod.ts";
 import type { RdbEntry } from "../core/rdb/mod.ts";
@@ -223,4 +224,129 @@ Deno.test("a synchronous save in the middle of a background snapshot disturbs ne
   assert.deepEqual(k19999.value, { type: "string", value: bytes("v19999") });
   const syncEntries = entriesOf(concat(syncChunks));
   assert.ok(syncEntries.some((entry) => new TextDecoder().decode(entry.key) === "born-later"));
+});
+
+/** A file mixing every string shape (keys and values, TTLs past, future and negative) with sets. */
+function mixedFile(): { file: Uint8Array; nowMs: number } {
+  const chunks: Uint8Array[] = [];
+  const writer = new RdbWriter({ onChunk: (chunk) => chunks.push(chunk) });
+  const shapes = stringShapes();
+  for (const db of [0, 3]) {
+    writer.selectDb(db, 0, 0);
+    let n = 0;
+    for (const value of shapes) {
+      for (const key of [bytes(`k${n}`), shapes[n % shapes.length]]) {
+        const ttls = [0, NOW_MS - 5, NOW_MS + 5000, -7, NOW_MS];
+        writer.writeEntry({
+          db,
+          key,
+          expireAtMs: ttls[n % ttls.length],
+          value: { type: "string", value },
+        });
+        if (n % 4 === 0) {
+          writer.writeEntry({
+            db,
+            key: bytes(`set${n}`),
+            expireAtMs: 0,
+            value: { type: "set", members: [bytes("a"), bytes(`m${n}`)] },
+          });
+        }
+        n++;
+      }
+    }
+    // A duplicate key: the later record wins, as with the TypeScript path.
+    writer.writeEntry({
+      db,
+      key: bytes("k0"),
+      expireAtMs: 0,
+      value: { type: "string", value: bytes("again") },
+    });
+  }
+  writer.finish();
+  return { file: concat(chunks), nowMs: NOW_MS };
+}
+
+/** The keyspace as sorted text lines (db, key, type, value, TTL). */
+function keyspaceText(engine: Engine, nowMs: number): string[] {
+  const lines: string[] = [];
+  for (const db of [0, 3]) {
+    let cursor = 0;
+    do {
+      const page = engine.scan(db, cursor, 100, -1, nowMs);
+      cursor = page.cursor;
+      for (const key of page.keys) {
+        const entry = readEntry(engine, db, key.slice(), nowMs)!;
+        lines.push(
+          JSON.stringify([
+            db,
+            [...key],
+            entry.expireAtMs,
+            entry.value,
+            (entry.value as { value?: Uint8Array }).value &&
+            [...(entry.value as { value: Uint8Array }).value],
+          ]),
+        );
+      }
+    } while (cursor !== 0);
+  }
+  return lines.sort();
+}
+
+Deno.test("the engine's string loader stores exactly what the reader's entries would, in any chunking", () => {
+  const { file, nowMs } = mixedFile();
+  for (const skipExpired of [true, false]) {
+    const reference = Engine.create();
+    const reader = new RdbReader();
+    reader.push(file);
+    for (let entry = reader.next(); entry !== null; entry = reader.next()) {
+      if (skipExpired && entry.expireAtMs > 0 && entry.expireAtMs <= nowMs) continue;
+      writeEntry(reference, entry, nowMs);
+    }
+    reader.finish();
+    const expected = keyspaceText(reference, nowMs);
+    for (const chunkBytes of [1, 13, 4096, file.length]) {
+      const engine = Engine.create();
+      const chunked = new RdbReader();
+      const counts = { keyCount: 0, expiredSkipped: 0 };
+      for (let at = 0; at < file.length; at += chunkBytes) {
+        chunked.push(file.subarray(at, at + chunkBytes));
+        loadEntries(engine, chunked, nowMs, skipExpired, counts);
+      }
+      chunked.finish();
+      assert.deepEqual(keyspaceText(engine, nowMs), expected, `chunks of ${chunkBytes}`);
+      assert.equal(engine.dbSize(0) + engine.dbSize(3), reference.dbSize(0) + reference.dbSize(3));
+      assert.ok(counts.keyCount >= engine.dbSize(0) + engine.dbSize(3)); // duplicates count twice
+      if (skipExpired) assert.ok(counts.expiredSkipped > 0);
+    }
+  }
+});
+
+Deno.test("a damaged LZF string is refused with its offset, never half-loaded by the fast path", () => {
+  const chunks: Uint8Array[] = [];
+  const writer = new RdbWriter({ onChunk: (chunk) => chunks.push(chunk) });
+  writer.selectDb(0, 0, 0);
+  for (let i = 0; i < 100; i++) {
+    writer.writeEntry({
+      db: 0,
+      key: bytes(`k${i}`),
+      expireAtMs: 0,
+      value: { type: "string", value: bytes("ab".repeat(40)) },
+    });
+  }
+  writer.finish();
+  const file = concat(chunks);
+  // Record 50's LZF payload: find the 51st 0xC3 (LZF) marker and break its first backref.
+  let seen = 0;
+  let at = 0;
+  for (; at < file.length; at++) if (file[at] === 0xc3 && ++seen === 51) break;
+  const damaged = file.slice();
+  damaged[at + 3] = 0xff; // literal run header → a run longer than the data
+  const engine = Engine.create();
+  const reader = new RdbReader();
+  reader.push(damaged);
+  assert.throws(
+    () => loadEntries(engine, reader, NOW_MS, true, { keyCount: 0, expiredSkipped: 0 }),
+    (error: Error) => error.name === "RdbFormatError" && /LZF/.test(error.message),
+  );
+  assert.equal(engine.dbSize(0), 50, "the records before the damage, and nothing after");
 });

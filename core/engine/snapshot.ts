@@ -1,4 +1,6 @@
-// Snapshot bookkeeping in the engine: the typed binding over wasm/assembly/snapshot.ts.
+// Snapshots in the engine: the typed binding over wasm/assembly/snapshot.ts (which keys a
+// snapshot has written, string records encoded in WASM) and snapshot_load.ts (string records
+// loaded in WASM).
 //
 // A snapshot runs in a slot: Background for BGSAVE (and anything sharing its walk), and
 // Synchronous for a save that finishes before the event loop turns (SAVE, DEBUG RELOAD, a
@@ -150,5 +152,67 @@ export function snapshotScanStep(
     records,
     recordKeyCount: words[cells + CELL_KEYS_WRITTEN],
     deferredKeys,
+  };
+}
+
+const LOAD_CELL_KEYS_LOADED = 0;
+const LOAD_CELL_EXPIRED_SKIPPED = 1;
+const LOAD_CELL_CONSUMED = 2;
+const STATUS_OOM = -3;
+
+interface SnapshotLoadExports {
+  snapshotLoadCellsPtr(): number;
+  snapshotLoadStrings(
+    db: number,
+    ptr: number,
+    len: number,
+    nowMs: number,
+    skipExpired: number,
+    stringLenMax: number,
+  ): number;
+}
+
+/** What loadStringRecords did. */
+export interface StringRecordsLoaded {
+  /** Leading bytes of the input consumed as whole records. */
+  consumedBytes: number;
+  keysLoaded: number;
+  /** Keys not stored because they had expired at nowMs (skipExpired only). */
+  expiredSkipped: number;
+}
+
+/**
+ * Loads the leading plain string records (`[0xFC ms] 0x00 key value`) of `bytes` into `db`,
+ * stopping before anything else (RdbReader.consumeRecords's decoder). `bytes` is copied into
+ * the engine's staging region: keep it to a window (core/persistence/keyspace_records.ts). Throws
+ * OutOfMemoryError when a key does not fit (the keys before it are loaded).
+ */
+export function loadStringRecords(
+  engine: Engine,
+  db: number,
+  bytes: Uint8Array,
+  nowMs: number,
+  skipExpired: boolean,
+  stringLenMaxBytes: number,
+): StringRecordsLoaded {
+  const internals = engine.internals;
+  const exports = engine.internals.exports as unknown as SnapshotLoadExports;
+  const input = bytes;
+  internals.stage([input], false);
+  const status = exports.snapshotLoadStrings(
+    db,
+    internals.stagingPtr(),
+    input.length,
+    nowMs,
+    skipExpired ? 1 : 0,
+    stringLenMaxBytes,
+  );
+  if (status === STATUS_OOM) throw new OutOfMemoryError();
+  const words = internals.words();
+  const cells = exports.snapshotLoadCellsPtr() >>> 2;
+  return {
+    consumedBytes: words[cells + LOAD_CELL_CONSUMED],
+    keysLoaded: words[cells + LOAD_CELL_KEYS_LOADED],
+    expiredSkipped: words[cells + LOAD_CELL_EXPIRED_SKIPPED],
   };
 }

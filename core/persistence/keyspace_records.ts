@@ -9,7 +9,8 @@ import { listPush, listRange } from "../engine/list.ts";
 import { setAdd, setMembers } from "../engine/set.ts";
 import { zsetAdd, zsetRange } from "../engine/zset.ts";
 import { RANGE_WITHSCORES, ZsetRangeKind, ZsetRangeOp } from "../engine/zset.ts";
-import type { RdbEntry, RdbValue } from "../rdb/mod.ts";
+import { loadStringRecords } from "../engine/snapshot.ts";
+import type { RdbEntry, RdbReader, RdbValue } from "../rdb/mod.ts";
 
 /** Keys per SCAN step while dumping. */
 const DUMP_SCAN_COUNT = 1000;
@@ -158,4 +159,68 @@ export function writeEntry(engine: Engine, entry: RdbEntry, nowMs: number): void
       break;
   }
   if (entry.expireAtMs > 0) engine.setExpireAtMs(db, key, entry.expireAtMs, nowMs);
+}
+
+/** Bytes offered to the engine's string loader per call: first, and at most. */
+const LOAD_WINDOW_MIN_BYTES = 4 * 1024;
+const LOAD_WINDOW_MAX_BYTES = 1024 * 1024;
+const RDB_TYPE_STRING = 0;
+const RDB_OPCODE_EXPIRETIME_MS = 0xfc;
+/** Bytes of an 0xFC opcode and its 8-byte time. */
+const EXPIRE_MS_RECORD_BYTES = 9;
+
+/** Whether bytes begin with a string record (`0x00`, or `0xFC <ms> 0x00`). */
+function startsStringRecord(bytes: Uint8Array): boolean {
+  if (bytes[0] === RDB_TYPE_STRING) return true;
+  return bytes[0] === RDB_OPCODE_EXPIRETIME_MS && bytes[EXPIRE_MS_RECORD_BYTES] === RDB_TYPE_STRING;
+}
+
+/** Keys a load stored, and keys it skipped as already expired. */
+export interface LoadCounts {
+  keyCount: number;
+  expiredSkipped: number;
+}
+
+/**
+ * Drains what `reader` can parse so far into the engine, adding to `counts`: plain string
+ * records go through the engine's own loader (wasm/assembly/snapshot_load.ts, several times
+ * faster), everything else through the reader's entries and writeEntry. With
+ * `skipExpired` (a master loading its file) keys expired at nowMs are dropped; a replica
+ * keeps them until its master's DEL. Call after every push; throws what the reader throws.
+ */
+export function loadEntries(
+  engine: Engine,
+  reader: RdbReader,
+  nowMs: number,
+  skipExpired: boolean,
+  counts: LoadCounts,
+): void {
+  // Bytes offered to the engine per call: they are copied into its staging region, so a file
+  // that alternates strings with other types must not copy the whole buffer per record. The
+  // window doubles while the engine takes most of it and starts small again when it stops.
+  let windowBytes = LOAD_WINDOW_MIN_BYTES;
+  const decode = (bytes: Uint8Array, db: number, stringLenMaxBytes: number): number => {
+    if (!startsStringRecord(bytes)) return 0;
+    const offered = bytes.subarray(0, windowBytes);
+    const loaded = loadStringRecords(engine, db, offered, nowMs, skipExpired, stringLenMaxBytes);
+    counts.keyCount += loaded.keysLoaded;
+    counts.expiredSkipped += loaded.expiredSkipped;
+    windowBytes = loaded.consumedBytes * 2 >= offered.length
+      ? Math.min(windowBytes * 2, LOAD_WINDOW_MAX_BYTES)
+      : LOAD_WINDOW_MIN_BYTES;
+    return loaded.consumedBytes;
+  };
+  for (;;) {
+    while (reader.consumeRecords(decode) > 0) {
+      // The engine took a run of string records; look again where it stopped.
+    }
+    const entry = reader.next();
+    if (entry === null) return;
+    if (skipExpired && entry.expireAtMs > 0 && entry.expireAtMs <= nowMs) {
+      counts.expiredSkipped++;
+      continue;
+    }
+    writeEntry(engine, entry, nowMs);
+    counts.keyCount++;
+  }
 }

@@ -8,7 +8,7 @@
 import type { Engine } from "../engine/mod.ts";
 import { RdbReader } from "../rdb/mod.ts";
 import { CowSnapshot } from "./cow_snapshot.ts";
-import { writeEntry } from "./keyspace_records.ts";
+import { loadEntries } from "./keyspace_records.ts";
 
 /** Bytes read from disk per step while loading. */
 const LOAD_CHUNK_BYTES = 256 * 1024;
@@ -140,26 +140,19 @@ export function loadRdbFileSync(engine: Engine, path: string, nowMs: number): Lo
   const file = Deno.openSync(path, { read: true });
   const reader = new RdbReader();
   const buffer = new Uint8Array(LOAD_CHUNK_BYTES);
-  let keyCount = 0;
-  let expiredSkipped = 0;
+  const counts = { keyCount: 0, expiredSkipped: 0 };
   try {
     while (true) {
       const n = file.readSync(buffer);
       if (n === null) break;
       reader.push(buffer.subarray(0, n));
-      for (let entry = reader.next(); entry !== null; entry = reader.next()) {
-        if (entry.expireAtMs > 0 && entry.expireAtMs <= nowMs) {
-          expiredSkipped++;
-          continue;
-        }
-        writeEntry(engine, entry, nowMs);
-        keyCount++;
-      }
+      loadEntries(engine, reader, nowMs, true, counts);
     }
     reader.finish();
   } finally {
     file.close();
   }
+  const { keyCount, expiredSkipped } = counts;
   const aux: Record<string, string> = {};
   for (const [name, value] of Object.entries(reader.aux)) {
     aux[name] = new TextDecoder().decode(value);

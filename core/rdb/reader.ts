@@ -183,6 +183,8 @@ export class RdbReader {
   #pendingAt = 0;
   readonly #len: DecodedLength = { value: 0, sizeBytes: 0, isEncoded: false };
   #db = 0;
+  /** The parser is suspended between records (nothing half-read, no expiry pending). */
+  #atRecordBoundary = false;
 
   constructor(limits: Partial<RdbReaderLimits> = {}) {
     this.#limits = { ...DEFAULT_RDB_READER_LIMITS, ...limits };
@@ -197,6 +199,29 @@ export class RdbReader {
   /** File offset of the next byte to parse. */
   get offset(): number {
     return this.#base + this.#pos;
+  }
+
+  /**
+   * Bulk-load fast path (see core/persistence/keyspace_records.ts loadEntries). When the
+   * parser stands between records, calls `decode` with the received bytes it has not parsed,
+   * the current database and the string length limit; `decode` returns how many leading
+   * bytes it consumed as whole records, stopping before anything it does not handle in full.
+   * Those bytes count as parsed (offsets, CRC) but produce no events. Returns the bytes
+   * consumed: 0 when not between records or nothing is buffered.
+   */
+  consumeRecords(
+    decode: (bytes: Uint8Array, db: number, stringLenMaxBytes: number) => number,
+  ): number {
+    if (!this.#atRecordBoundary || this.#peeked !== null || this.#failed !== null) return 0;
+    if (this.#ended || this.#pos === this.#end) return 0;
+    const available = this.#buf.subarray(this.#pos, this.#end);
+    const consumed = decode(available, this.#db, this.#limits.stringLenMaxBytes);
+    if (!Number.isInteger(consumed) || consumed < 0 || consumed > available.length) {
+      throw new RangeError(`RdbReader.consumeRecords: decode consumed ${consumed} bytes`);
+    }
+    this.#pos += consumed;
+    if (consumed > 0) this.#pendingAt = this.#base + this.#pos; // a truncation is past them
+    return consumed;
   }
 
   /** Appends received bytes (copied; the caller may reuse `chunk`). */
@@ -436,7 +461,11 @@ export class RdbReader {
     let expireAtMs = 0;
     for (;;) {
       let type: number;
-      while ((type = this.#tryByte("a type or opcode")) === NEED) yield null;
+      while ((type = this.#tryByte("a type or opcode")) === NEED) {
+        this.#atRecordBoundary = expireAtMs === 0;
+        yield null;
+        this.#atRecordBoundary = false;
+      }
       const typeAt = this.#base + this.#pos - 1;
       switch (type) {
         case RDB_OPCODE_EXPIRETIME_MS: {
@@ -465,7 +494,9 @@ export class RdbReader {
             yield null;
           }
           this.#db = db;
+          this.#atRecordBoundary = expireAtMs === 0;
           yield { kind: "selectdb", db };
+          this.#atRecordBoundary = false;
           continue;
         }
         case RDB_OPCODE_RESIZEDB: {
@@ -476,7 +507,9 @@ export class RdbReader {
           while ((expiresCount = this.#tryLength("a RESIZEDB expires count", max)) === NEED) {
             yield null;
           }
+          this.#atRecordBoundary = expireAtMs === 0;
           yield { kind: "resizedb", db: this.#db, keyCount, expiresCount };
+          this.#atRecordBoundary = false;
           continue;
         }
         case RDB_OPCODE_AUX: {
@@ -525,7 +558,9 @@ export class RdbReader {
             this.emptyKeysSkipped++;
             continue;
           }
+          this.#atRecordBoundary = true;
           yield { kind: "entry", entry };
+          this.#atRecordBoundary = false;
         }
       }
     }

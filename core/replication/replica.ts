@@ -26,7 +26,7 @@
 import { latin1 } from "../bytes.ts";
 import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
 import { DB_COUNT } from "../engine/engine.ts";
-import { writeEntry } from "../persistence/keyspace_records.ts";
+import { loadEntries } from "../persistence/keyspace_records.ts";
 import { RdbReader } from "../rdb/mod.ts";
 import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../server/client.ts";
@@ -500,13 +500,11 @@ export class ReplicationReplica {
     let keyCount = 0;
     try {
       const reader = new RdbReader();
+      const counts = { keyCount: 0, expiredSkipped: 0 };
       const drain = () => {
-        const nowMs = Date.now();
-        for (let entry = reader.next(); entry !== null; entry = reader.next()) {
-          // A replica keeps expired keys: the master's DEL removes them.
-          writeEntry(server.engine, entry, nowMs);
-          keyCount++;
-        }
+        // A replica keeps expired keys: the master's DEL removes them.
+        loadEntries(server.engine, reader, Date.now(), false, counts);
+        keyCount = counts.keyCount;
       };
       if (eofMark === null) {
         let leftBytes = this.syncTotalBytes;

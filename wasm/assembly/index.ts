@@ -1055,3 +1055,4 @@ export * from "./list";
 export * from "./set";
 export * from "./zset";
 export * from "./snapshot";
+export * from "./snapshot_load";
