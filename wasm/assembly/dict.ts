@@ -251,6 +251,23 @@ export function hashBytes(ptr: usize, len: u32): u32 {
     bytesEqual(e + ENTRY_HEADER_SIZE_BYTES, keyPtr, keyLen);
 }
 
+// ── SCAN cursor order ───────────────────────────────────────────────────────────────────
+
+@inline function reverseBits(v: u32): u32 {
+  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  return bswap<u32>(v);
+}
+
+/**
+ * Adds one to the cursor's bits under mask, counting from the mask's top bit down (Redis's
+ * reverse-binary cursor: keys present for a whole walk are visited across resizes).
+ */
+@inline export function reverseIncrement(v: u32, mask: u32): u32 {
+  return reverseBits(reverseBits(v | ~mask) + 1);
+}
+
 // ── Lookup, insert, unlink ──────────────────────────────────────────────────────────────
 
 /** Entry for the key in database record d, or 0. */

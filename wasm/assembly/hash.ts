@@ -45,7 +45,14 @@
 // key created for the write is removed again on failure.
 
 import { alloc, free, realloc, usableSize } from "./pages";
-import { entryValueLen, entryValuePtr, hashBytes, setEntryValue, TYPE_HASH } from "./dict";
+import {
+  entryValueLen,
+  entryValuePtr,
+  hashBytes,
+  reverseIncrement,
+  setEntryValue,
+  TYPE_HASH,
+} from "./dict";
 import {
   colArgsPtr,
   colDelete,
@@ -203,18 +210,6 @@ let randomState: u64 = 0x853c49e6748fea9b;
   if (n <= TABLE_BUCKETS_MIN) return TABLE_BUCKETS_MIN;
   if (n > 0x40000000) return 0x40000000;
   return <u32>1 << (32 - clz<u32>(n - 1));
-}
-
-@inline function reverseBits(v: u32): u32 {
-  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  return bswap<u32>(v);
-}
-
-/** Adds one to the cursor's bits under mask, counting from the mask's top bit down. */
-@inline function reverseIncrement(v: u32, mask: u32): u32 {
-  return reverseBits(reverseBits(v | ~mask) + 1);
 }
 
 // ── Small encoding operations ───────────────────────────────────────────────────────────

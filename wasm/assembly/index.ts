@@ -73,6 +73,7 @@ import {
   rehashIndex,
   rehashSteps,
   REHASH_STEP_BUCKETS,
+  reverseIncrement,
   setEntryExpire,
   setEntryValue,
   entryFlags,
@@ -716,17 +717,7 @@ export function rehashStep(steps: u32): i32 {
 
 // ── SCAN ────────────────────────────────────────────────────────────────────────────────
 
-@inline function reverseBits(v: u32): u32 {
-  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  return bswap<u32>(v);
-}
 
-/** Adds one to the cursor's bits under mask, counting from the mask's top bit down. */
-@inline function reverseIncrement(v: u32, mask: u32): u32 {
-  return reverseBits(reverseBits(v | ~mask) + 1);
-}
 
 let scanKeysFound: u32 = 0;
 

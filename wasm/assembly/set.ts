@@ -57,6 +57,7 @@ import {
   findEntry,
   freeEntryValue,
   hashBytes,
+  reverseIncrement,
   setEntryExpire,
   setEntryFlags,
   setEntryValue,
@@ -1525,13 +1526,6 @@ function storeResult(db: u32, nowMs: f64, dstFrame: usize, resultSize: i32): i32
 
 // ── SSCAN ───────────────────────────────────────────────────────────────────────────────
 
-@inline function reverseBits32(v: u32): u32 {
-  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  return bswap<u32>(v);
-}
-
 /**
  * SSCAN: members into the out buffer and the next cursor (as f64), or -1 missing /
  * STATUS_WRONGTYPE / STATUS_OOM. Intset and packed values answer whole with cursor 0 (Redis
@@ -1559,7 +1553,7 @@ export function setScan(db: u32, keyLen: u32, nowMs: f64, cursor: u32, count: u3
       found++;
       node = nodeNext(node);
     }
-    v = reverseBits32(reverseBits32(v | ~mask) + 1);
+    v = reverseIncrement(v, mask);
     bucketBudget--;
   } while (v != 0 && bucketBudget > 0 && found < wanted);
   return <f64>v;

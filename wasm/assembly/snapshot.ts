@@ -49,6 +49,7 @@ import {
   findEntry,
   hashBytes,
   isRehashing,
+  reverseIncrement,
   setSnapshotEpochs,
   table0Mask,
   table0Ptr,
@@ -220,16 +221,7 @@ export function snapshotClaim(
 
 // ── Scan step ───────────────────────────────────────────────────────────────────────────
 
-@inline function reverseBits(v: u32): u32 {
-  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  return bswap<u32>(v);
-}
 
-@inline function reverseIncrement(v: u32, mask: u32): u32 {
-  return reverseBits(reverseBits(v | ~mask) + 1);
-}
 
 let stepEntriesVisited: u32 = 0;
 

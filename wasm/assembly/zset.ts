@@ -49,7 +49,15 @@
 // elements go through the out buffer: a member record, then (with scores) an 8-byte f64 record.
 
 import { alloc, free, usableSize } from "./pages";
-import { bytesEqual, entryValueLen, entryValuePtr, hashBytes, setEntryValue, TYPE_ZSET } from "./dict";
+import {
+  bytesEqual,
+  entryValueLen,
+  entryValuePtr,
+  hashBytes,
+  reverseIncrement,
+  setEntryValue,
+  TYPE_ZSET,
+} from "./dict";
 import {
   colArgsPtr,
   colDelete,
@@ -1422,13 +1430,6 @@ export function zsetRandom(db: u32, keyLen: u32, nowMs: f64, count: f64, repeats
   return <i32>picks;
 }
 
-@inline function reverseBits(v: u32): u32 {
-  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  return bswap<u32>(v);
-}
-
 /**
  * ZSCAN step: a listpack answers whole (next cursor 0); a skiplist visits hash buckets from
  * `cursor` in reverse-binary order until `count` elements or 10 × count buckets. Emits member
@@ -1458,7 +1459,7 @@ export function zsetScan(db: u32, keyLen: u32, nowMs: f64, cursor: u32, count: u
       emitted++;
       n = <usize>load<u32>(n, NODE_HASH_NEXT);
     }
-    v = reverseBits(reverseBits(v | ~mask) + 1);
+    v = reverseIncrement(v, mask);
     budget--;
   } while (v != 0 && budget > 0 && emitted < wanted);
   resultCursor = v;
