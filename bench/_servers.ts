@@ -44,6 +44,9 @@ export async function startResplicaProcess(dir: string): Promise<BenchProcess> {
       "",
       "--dir",
       dir,
+      // As redis-server runs in bench/replication.ts: no wait for more replicas to share.
+      "--repl-diskless-sync-delay",
+      "0",
       "--loglevel",
       "warning",
     ],

@@ -1,11 +1,13 @@
 // The master side of replication against real redis-server replicas: full sync of every type,
 // the live stream (including MULTI/EXEC and SELECT), master_repl_offset counted byte for byte as
-// redis-server counts it, partial resync from the backlog, ROLE and INFO replication. The
-// backlog ring is also tested on its own (wrap-around, bounds).
+// redis-server counts it, partial resync from the backlog, ROLE and INFO replication, and the
+// diskless full sync (replicas sharing one background snapshot while writes run). The backlog
+// ring is also tested on its own (wrap-around, bounds).
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { ReplBacklog } from "../core/replication/backlog.ts";
+import { RdbReader } from "../core/rdb/mod.ts";
 import {
   concatBytes,
   encodeCommand,
@@ -118,7 +120,7 @@ peerTest(
     const ours = await startServer({
       port: 0,
       logLevel: "nothing",
-      config: { "repl-ping-replica-period": "3600" },
+      config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
     });
     const client = await RawClient.connect(ours.port);
     await fillDataset(client);
@@ -242,7 +244,7 @@ peerTest("replication: master_repl_offset advances exactly as redis-server's", a
   const ours = await startServer({
     port: 0,
     logLevel: "nothing",
-    config: { "repl-ping-replica-period": "3600" },
+    config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
   });
   try {
     const theirs = await offsetDelta(redis.port);
@@ -281,3 +283,146 @@ Deno.test("replication: the stream's first bytes are SELECT then the write, PING
     await ours.close();
   }
 });
+
+/** Sends a replica's handshake (capa eof, psync2) and `PSYNC ? -1`; replies are read later. */
+async function askDisklessSync(replica: RawClient): Promise<void> {
+  assert.equal(await replica.commandText("REPLCONF", "capa", "eof", "capa", "psync2"), "+OK\r\n");
+  await replica.send(encodeCommand(["PSYNC", "?", "-1"]));
+}
+
+/** `+FULLRESYNC <id> <offset>`, then the `$EOF:<mark>` snapshot: id, offset, RDB bytes. */
+async function readDisklessSnapshot(replica: RawClient) {
+  const resync = latin1Text(await replica.readUntil("\r\n")).match(
+    /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)\r\n$/,
+  );
+  assert.ok(resync, "no +FULLRESYNC line");
+  const header = latin1Text(await replica.readUntil("\r\n"));
+  const mark = header.match(/^\$EOF:(.{40})\r\n$/)?.[1];
+  assert.ok(mark !== undefined, `not a diskless header: ${JSON.stringify(header)}`);
+  const rdb = await replica.readUntil(mark);
+  return { replId: resync[1], offset: Number(resync[2]), rdb: rdb.subarray(0, rdb.length - 40) };
+}
+
+Deno.test("diskless full sync: replicas asking within the delay share one snapshot, then the stream", async () => {
+  const ours = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-diskless-sync-delay": "1", "repl-ping-replica-period": "3600" },
+  });
+  const client = await RawClient.connect(ours.port);
+  const replicas = [await RawClient.connect(ours.port), await RawClient.connect(ours.port)];
+  try {
+    for (let batch = 0; batch < 20; batch++) {
+      const args = ["MSET"];
+      for (let i = 0; i < 500; i++) args.push(`key:${batch}:${i}`, `value ${i}`.repeat(3));
+      await run(client, ...args);
+    }
+    await askDisklessSync(replicas[0]);
+    // Written after the first replica asked but before the snapshot: in the snapshot for both.
+    await run(client, "SET", "between", "1");
+    await askDisklessSync(replicas[1]);
+    const info = latin1Text(await client.command("INFO", "replication"));
+    assert.match(info, /connected_slaves:2\r\n/);
+    assert.match(info, /slave0:.*state=wait_bgsave/);
+    const [first, second] = [
+      await readDisklessSnapshot(replicas[0]),
+      await readDisklessSnapshot(replicas[1]),
+    ];
+    assert.equal(first.replId, second.replId);
+    assert.equal(first.offset, second.offset, "one snapshot instant for both");
+    assert.deepEqual(first.rdb, second.rdb, "the same snapshot bytes");
+    const reader = new RdbReader();
+    reader.push(first.rdb);
+    const keys = new Set<string>();
+    for (let entry = reader.next(); entry !== null; entry = reader.next()) {
+      keys.add(latin1Text(entry.key));
+    }
+    reader.finish();
+    assert.equal(keys.size, 10_001);
+    assert.ok(keys.has("between"));
+    assert.equal(latin1Text(reader.aux["repl-id"]), first.replId);
+    assert.equal(latin1Text(reader.aux["repl-offset"]), String(first.offset));
+
+    // A replica goes online at its first ACK after the mark (nothing may follow the mark
+    // before it: the replica finds the snapshot's end by its last 40 bytes).
+    assert.match(
+      latin1Text(await client.command("INFO", "replication")),
+      /slave0:.*state=send_bulk/,
+    );
+    for (const replica of replicas) {
+      await replica.send(encodeCommand(["REPLCONF", "ACK", String(first.offset)]));
+    }
+    // Both are online; a write now reaches each as stream bytes, preceded by SELECT.
+    await waitFor("both replicas online", async () => {
+      const text = latin1Text(await client.command("INFO", "replication"));
+      return (text.match(/state=online/g) ?? []).length === 2;
+    });
+    await run(client, "SET", "after", "2");
+    for (const replica of replicas) {
+      const stream = latin1Text(await replica.readUntil("$5\r\nafter\r\n$1\r\n2\r\n"));
+      assert.ok(stream.includes("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"), stream);
+    }
+    assert.equal(await infoField(client, "stats", "sync_full"), "2");
+  } finally {
+    for (const replica of replicas) replica.close();
+    client.close();
+    await ours.close();
+  }
+});
+
+peerTest(
+  "diskless full sync to two redis-server replicas while writes run: both end identical",
+  async () => {
+    const ours = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { "repl-diskless-sync-delay": "1", "repl-ping-replica-period": "3600" },
+    });
+    const client = await RawClient.connect(ours.port);
+    await fillDataset(client);
+    for (let batch = 0; batch < 10; batch++) {
+      const args = ["MSET"];
+      for (let i = 0; i < 1000; i++) args.push(`bulk:${batch}:${i}`, `value ${batch} ${i}`);
+      await run(client, ...args);
+    }
+    const replicaPeers = [
+      await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]),
+      await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]),
+    ];
+    const replicaClients = await Promise.all(
+      replicaPeers.map((peer) => RawClient.connect(peer.port)),
+    );
+    try {
+      // Writes until both are online: some land before the snapshot, some during it (these
+      // reach the replicas through the backlog once the RDB is through), some after.
+      let batches = 0;
+      for (;;) {
+        const commands: Uint8Array[] = [];
+        for (let i = 0; i < 50; i++) {
+          commands.push(encodeCommand(["SET", `during:${i}`, String(batches)]));
+          commands.push(encodeCommand(["INCR", "during:count"]));
+          commands.push(
+            encodeCommand(["SET", `bulk:${batches % 10}:${i}`, `overwritten ${batches}`]),
+          );
+        }
+        await client.send(concatBytes(commands));
+        await client.readReplies(commands.length);
+        batches++;
+        const text = latin1Text(await client.command("INFO", "replication"));
+        if ((text.match(/state=online/g) ?? []).length === 2) break;
+      }
+      assert.ok(batches > 1, "the sync finished before any write ran: the test proves nothing");
+      for (const replicaClient of replicaClients) await waitInSync(client, replicaClient);
+      const expected = await datasetDigest(client);
+      for (const replicaClient of replicaClients) {
+        assert.equal(await datasetDigest(replicaClient), expected);
+      }
+      assert.equal(await infoField(client, "stats", "sync_full"), "2");
+    } finally {
+      for (const replicaClient of replicaClients) replicaClient.close();
+      for (const peer of replicaPeers) await peer.stop();
+      client.close();
+      await ours.close();
+    }
+  },
+);

@@ -148,7 +148,11 @@ peerTest(
 );
 
 Deno.test("replica: resplica follows a resplica master, then REPLICAOF NO ONE", async () => {
-  const master = await startServer({ port: 0, logLevel: "nothing" });
+  const master = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-diskless-sync-delay": "0" },
+  });
   const masterClient = await RawClient.connect(master.port);
   await fillDataset(masterClient);
   const ours = await startServer({ port: 0, logLevel: "nothing" });

@@ -59,6 +59,7 @@ function replconfCommand(ctx: CommandContext): void {
         // Acks may arrive out of order after a reconnect; the recorded offset only grows.
         if (Number(offset) > client.replAckOffset) client.replAckOffset = Number(offset);
         client.replAckTimeMs = ctx.nowMs;
+        ctx.server.replication.replicaAcked(client);
         return;
       }
       case "getack":

@@ -279,6 +279,21 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Replication backlog size in bytes.",
   },
   {
+    name: "repl-diskless-sync",
+    kind: "bool",
+    defaultValue: true,
+    description:
+      "Full sync streams a background snapshot to replicas that accept $EOF (capa eof), shared by all waiting; no: a snapshot taken at once, sent with its length.",
+  },
+  {
+    name: "repl-diskless-sync-delay",
+    kind: "int",
+    defaultValue: 5,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description: "Seconds a diskless full sync waits for more replicas to share its snapshot.",
+  },
+  {
     name: "repl-ping-replica-period",
     aliases: ["repl-ping-slave-period"],
     kind: "int",

@@ -87,11 +87,6 @@ export class AtomicFileWriter {
     await this.#file.sync();
   }
 
-  /** fstat of the temp file, asynchronously (the saver's way to let the event loop turn). */
-  async statAsync(): Promise<void> {
-    await this.#file.stat();
-  }
-
   /** Close and delete the temp file; the previous target stays as it was. */
   abort(): void {
     try {

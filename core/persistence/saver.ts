@@ -48,13 +48,12 @@ const SNAPSHOT_QUEUED_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Resolves on a later event-loop turn, after pending socket I/O has been polled, by awaiting
- * a cheap asynchronous op (fstat of the file being written, ~30 µs). Not setTimeout(0): a
- * Deno timer hop costs ~2 ms, which would leave an idle save half of the CPU. Not
- * setImmediate or a MessageChannel: in Deno those run before socket reads, so a save would
- * starve every client.
+ * a cheap asynchronous op (a stat, ~30 µs). Not setTimeout(0): a Deno timer hop costs ~2 ms,
+ * which would leave an idle save half of the CPU. Not setImmediate or a MessageChannel: in
+ * Deno those run before socket reads, so a save would starve every client.
  */
-async function nextTurn(file: AtomicFileWriter): Promise<void> {
-  await file.statAsync();
+async function nextTurn(): Promise<void> {
+  await Deno.stat(".").catch(() => {});
 }
 
 /**
@@ -98,6 +97,19 @@ export interface SaverHost {
   snapshotOptions(): SnapshotOptions;
 }
 
+/**
+ * Someone besides dump.rdb who takes a background snapshot as it is produced: a replica's
+ * diskless full sync (core/replication/master.ts). Several share one snapshot.
+ */
+export interface SnapshotConsumer {
+  /** The snapshot's instant: called before any chunk, in the turn the snapshot starts. */
+  start(): void;
+  /** The next piece of the RDB stream, in order (a fresh array, never reused). */
+  chunk(chunk: Uint8Array): void;
+  /** The snapshot is complete (ok) or failed or was aborted; no call follows. */
+  end(ok: boolean): void;
+}
+
 export class RdbSaver {
   readonly #host: SaverHost;
   /** Unix ms of the last successful save (LASTSAVE), start time until the first. */
@@ -110,6 +122,8 @@ export class RdbSaver {
   lastBgsaveDurationS = -1;
   /** A BGSAVE SCHEDULE waiting for the running one to end. */
   #scheduled = false;
+  /** Consumers waiting for the next background snapshot. */
+  readonly #waiting: SnapshotConsumer[] = [];
   /** The running BGSAVE's snapshot while it still reads the keyspace; null otherwise. */
   #snapshot: CowSnapshot | null = null;
   /** The engine's expireDeletes setting before the snapshot turned it off. */
@@ -191,11 +205,36 @@ export class RdbSaver {
   }
 
   /**
-   * BGSAVE: starts a snapshot of the keyspace as of `nowMs` and returns at once. Null when one
-   * is already running. The promise resolves when it has ended (true: file in place).
+   * BGSAVE: starts a snapshot of the keyspace as of `nowMs` and returns at once; consumers
+   * waiting for a snapshot share it. Null when one is already running. The promise resolves
+   * when it has ended (true: file in place).
    */
   bgsave(nowMs: number): Promise<boolean> | null {
     if (this.#bgsave) return null;
+    return this.#startBackground(true, nowMs);
+  }
+
+  /** Adds a consumer to the next background snapshot (see startForConsumers, bgsave). */
+  shareNextSnapshot(consumer: SnapshotConsumer): void {
+    this.#waiting.push(consumer);
+  }
+
+  /** Consumers waiting for the next background snapshot. */
+  get waitingConsumerCount(): number {
+    return this.#waiting.length;
+  }
+
+  /**
+   * Starts a background snapshot for the waiting consumers alone (no file). False when one
+   * is running (they are served by the next) or nobody waits.
+   */
+  startForConsumers(nowMs: number): boolean {
+    if (this.#bgsave || this.#waiting.length === 0) return false;
+    void this.#startBackground(false, nowMs);
+    return true;
+  }
+
+  #startBackground(withFile: boolean, nowMs: number): Promise<boolean> {
     this.#bgsaveStartedMs = nowMs;
     const dirty = this.#host.dirty();
     const engine = this.#host.engine;
@@ -207,12 +246,21 @@ export class RdbSaver {
       (chunk) => chunks.push(chunk),
       SnapshotSlot.Background,
     );
+    // Same turn as the snapshot's instant: nothing can be written in between.
+    const consumers = this.#waiting.splice(0);
+    for (const consumer of consumers) consumer.start();
     this.#expireDeletesBefore = engine.expireDeletes;
     engine.setExpireDeletes(false);
     this.#snapshot = snapshot;
     this.#current = snapshot;
-    this.#host.log.notice(`Background saving started (${snapshot.keyCountTotal} keys)`);
-    this.#bgsave = this.#runInBackground(snapshot, chunks, dirty).finally(() => {
+    this.#host.log.notice(
+      withFile
+        ? `Background saving started (${snapshot.keyCountTotal} keys` +
+          (consumers.length > 0 ? `, shared with ${consumers.length} replicas)` : ")")
+        : `Starting snapshot for ${consumers.length} replicas (${snapshot.keyCountTotal} keys)`,
+    );
+    const run = this.#runInBackground(snapshot, chunks, dirty, withFile, consumers);
+    this.#bgsave = run.finally(() => {
       this.#releaseSnapshot(snapshot);
       this.#current = null;
       this.#bgsave = null;
@@ -238,6 +286,8 @@ export class RdbSaver {
     snapshot: CowSnapshot,
     chunks: Uint8Array[],
     dirty: number,
+    withFile: boolean,
+    consumers: SnapshotConsumer[],
   ): Promise<boolean> {
     let file: AtomicFileWriter | null = null;
     let sliceMaxMs = 0;
@@ -245,8 +295,14 @@ export class RdbSaver {
     let writes: Promise<void> = Promise.resolve();
     let writeError: Error | null = null;
     let queuedBytes = 0;
+    let consumersEnded = false;
+    const endConsumers = (ok: boolean) => {
+      if (consumersEnded) return;
+      consumersEnded = true;
+      for (const consumer of consumers) consumer.end(ok);
+    };
     try {
-      const target = file = new AtomicFileWriter(this.#host.path());
+      const target = file = withFile ? new AtomicFileWriter(this.#host.path()) : null;
       let lastSliceEndMs = performance.now();
       let commandsAtSliceEnd = this.#host.commandsProcessed();
       while (true) {
@@ -263,24 +319,38 @@ export class RdbSaver {
         }
         if (chunks.length > 0) {
           const batch = chunks.splice(0);
-          const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
-          queuedBytes += batchBytes;
-          writes = writes.then(async () => {
-            for (const chunk of batch) await target.write(chunk);
-            queuedBytes -= batchBytes;
-          }).catch((error) => {
-            writeError ??= error instanceof Error ? error : new Error(String(error));
-          });
+          for (const consumer of consumers) for (const chunk of batch) consumer.chunk(chunk);
+          if (target !== null) {
+            const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
+            queuedBytes += batchBytes;
+            writes = writes.then(async () => {
+              for (const chunk of batch) await target.write(chunk);
+              queuedBytes -= batchBytes;
+            }).catch((error) => {
+              writeError ??= error instanceof Error ? error : new Error(String(error));
+            });
+          }
         }
-        if (writeError !== null) throw writeError;
         if (snapshot.aborted) throw snapshot.failure ?? new Error("aborted by a synchronous save");
         if (snapshot.done) {
+          // Replicas have every byte: they need not wait for our disk.
+          endConsumers(true);
           await writes;
           if (writeError !== null) throw writeError;
           break;
         }
+        if (writeError !== null) throw writeError;
         if (queuedBytes > SNAPSHOT_QUEUED_MAX_BYTES) await writes;
-        await nextTurn(target);
+        await nextTurn();
+      }
+      if (file === null) {
+        this.#host.log.notice(
+          `Background RDB transfer terminated with success (${snapshot.keysProcessed} keys, ` +
+            `${snapshot.cowSizeBytes} bytes copy-on-write, longest slice ${
+              sliceMaxMs.toFixed(1)
+            } ms)`,
+        );
+        return true;
       }
       await file.syncAsync();
       // A synchronous save during the fsync has put a newer file in place: keep it.
@@ -298,13 +368,14 @@ export class RdbSaver {
       );
       return true;
     } catch (error) {
+      endConsumers(false);
       await writes; // never rejects: errors land in writeError
       file?.abort();
       if (snapshot.aborted && snapshot.failure === null) {
         this.#host.log.notice("Background saving aborted by a synchronous save");
         return false;
       }
-      this.lastSaveOk = false;
+      if (withFile) this.lastSaveOk = false;
       this.#host.log.warning(`Background saving error: ${(error as Error).message}`);
       return false;
     }

@@ -11,9 +11,18 @@
 //   with a fresh replication id, as Redis's syncCommand does.
 // - A full sync forgets the stream's database, so the next write is preceded by a SELECT.
 //
-// Full sync is synchronous: `+FULLRESYNC <replid> <offset>`, then the whole snapshot as a
-// disk-style bulk (`$<len>\r\n<bytes>`, no trailing CRLF) is put in the replica's writer in
-// one call, so no write can fall between the snapshot and the stream that follows it.
+// Full sync, two ways:
+// - Diskless (repl-diskless-sync yes and the replica sent `capa eof`, which Redis 7 replicas,
+//   redis-cli and resplica all do): the replica waits (wait_bgsave) up to
+//   repl-diskless-sync-delay for others to join, then one background copy-on-write snapshot
+//   (the one BGSAVE uses, core/persistence/saver.ts) streams to all of them as
+//   `$EOF:<40-byte mark>\r\n<rdb><mark>` while writes go on. At the snapshot's instant each
+//   gets `+FULLRESYNC <replid> <offset>`; at the replica's first REPLCONF ACK after the mark
+//   (nothing may follow the mark before: the replica spots the end by its last 40 bytes) the
+//   stream written since the instant comes from the backlog, so a sync longer than the backlog
+//   can hold drops the replica, which resyncs: the master's memory stays bounded by it.
+// - Disk-style (otherwise): `+FULLRESYNC`, then a snapshot taken synchronously, sent as
+//   `$<len>\r\n<bytes>` in one call, so no write can fall between it and the stream.
 
 import { encodeCommand } from "../resp/mod.ts";
 import { writeSnapshot } from "../persistence/rdb_file.ts";
@@ -29,6 +38,8 @@ const PING_FRAME = encodeCommand(["ping"]);
 const MULTI_FRAME = encodeCommand(["MULTI"]);
 const EXEC_FRAME = encodeCommand(["EXEC"]);
 const encoder = new TextEncoder();
+/** Length of the random mark that ends a diskless snapshot (Redis's RDB_EOF_MARK_SIZE). */
+const EOF_MARK_LEN_BYTES = 40;
 
 function assertInvariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`ReplicationMaster invariant: ${message}`);
@@ -64,6 +75,10 @@ export class ReplicationMaster {
   #transactionMultiSent = false;
   /** When the cron last fed PING. */
   #lastPingMs = 0;
+  /** When the oldest replica still waiting for a diskless snapshot asked (0: none waits). */
+  #disklessWaitSinceMs = 0;
+  /** Replicas that have their diskless snapshot: what puts each online at its first ACK. */
+  readonly #onlineOnAck = new Map<ClientState, () => void>();
   // INFO stats counters.
   /** sync_full */
   syncFullCount = 0;
@@ -261,10 +276,14 @@ export class ReplicationMaster {
    */
   fullResync(client: ClientState, withReplyLine: boolean, nowMs: number): void {
     const server = this.#server;
-    const name = this.replicaName(client);
     this.#createBacklog();
     this.syncFullCount++;
     client.replState = ReplicaState.WaitBgsave;
+    if (server.config.getBool("repl-diskless-sync") && client.replCapaEof) {
+      this.#queueDiskless(client, withReplyLine, nowMs);
+      return;
+    }
+    const name = this.replicaName(client);
     // The replica loads the snapshot with its own idea of the db: restate ours before the next
     // write.
     this.#streamDb = -1;
@@ -287,15 +306,99 @@ export class ReplicationMaster {
     client.replState = ReplicaState.SendBulk;
     client.writer.raw(encoder.encode(`$${sizeBytes}\r\n`));
     for (const chunk of chunks) client.writer.raw(chunk);
+    this.#finishFullSync(client, name);
+  }
+
+  /** After the snapshot: rdb-only clients are closed, replicas go online. */
+  #finishFullSync(client: ClientState, name: string): void {
     if (client.replRdbOnly) {
       // The connection loop flushes the writer, then closes (as Redis closes an rdb-only
       // replica after the transfer).
       client.closeAfterReply = true;
-      server.log.notice(`Snapshot sent to rdb-only replica ${name}, closing the connection`);
+      client.flushSoon();
+      this.#server.log.notice(`Snapshot sent to rdb-only replica ${name}, closing the connection`);
       return;
     }
     this.#attach(client);
-    server.log.notice(`Synchronization with replica ${name} succeeded`);
+    this.#server.log.notice(`Synchronization with replica ${name} succeeded`);
+  }
+
+  /** A diskless full sync: waits to share the next background snapshot (see the file comment). */
+  #queueDiskless(client: ClientState, withReplyLine: boolean, nowMs: number): void {
+    const server = this.#server;
+    const name = this.replicaName(client);
+    let offset = -1;
+    let mark: Uint8Array | null = null;
+    // Listed from now on (INFO shows it as wait_bgsave, then send_bulk); a closed connection
+    // leaves the list, and its snapshot callbacks then do nothing.
+    if (!this.replicas.includes(client)) this.replicas.push(client);
+    const live = () => this.replicas.includes(client) && !client.closeNow;
+    server.saver.shareNextSnapshot({
+      start: () => {
+        if (!live()) return;
+        offset = this.masterReplOffset;
+        // The replica loads the snapshot with its own idea of the db: the stream restates ours.
+        this.#streamDb = -1;
+        mark = encoder.encode(randomReplId().slice(0, EOF_MARK_LEN_BYTES));
+        if (withReplyLine) {
+          client.writer.raw(encoder.encode(`+FULLRESYNC ${this.replId} ${offset}\r\n`));
+        }
+        client.writer.raw(encoder.encode("$EOF:"));
+        client.writer.raw(mark);
+        client.writer.raw(encoder.encode("\r\n"));
+        client.replState = ReplicaState.SendBulk;
+        client.flushSoon();
+      },
+      chunk: (chunk) => {
+        if (mark === null || !live()) return;
+        client.writer.raw(chunk);
+        client.flushSoon();
+      },
+      end: (ok) => {
+        if (mark === null || !live()) return;
+        if (!ok) {
+          server.log.warning(`Diskless snapshot for replica ${name} failed; dropping the link`);
+          client.closeNow = true;
+          client.close();
+          return;
+        }
+        client.writer.raw(mark);
+        client.flushSoon();
+        if (client.replRdbOnly) return this.#finishFullSync(client, name);
+        // A replica finds the end of a $EOF snapshot by its last 40 bytes, so nothing may
+        // follow the mark until it says it has loaded: its first REPLCONF ACK (as Redis does).
+        this.#onlineOnAck.set(client, () => {
+          const backlog = this.backlog;
+          if (backlog === null || !backlog.covers(offset + 1)) {
+            server.log.warning(
+              `Replica ${name}: the stream written during its sync outgrew the backlog ` +
+                `(repl-backlog-size); dropping the link so it resyncs`,
+            );
+            client.closeNow = true;
+            client.close();
+            return;
+          }
+          client.writer.raw(backlog.readFrom(offset + 1));
+          this.#finishFullSync(client, name);
+        });
+      },
+    });
+    if (this.#disklessWaitSinceMs === 0) this.#disklessWaitSinceMs = nowMs;
+    server.log.notice(`Replica ${name} waits for the next snapshot (diskless, capa eof)`);
+    this.#startDisklessIfDue(nowMs);
+  }
+
+  /** Starts the snapshot for waiting replicas once repl-diskless-sync-delay has passed. */
+  #startDisklessIfDue(nowMs: number): void {
+    if (this.#disklessWaitSinceMs === 0) return;
+    const server = this.#server;
+    if (server.saver.waitingConsumerCount === 0) {
+      this.#disklessWaitSinceMs = 0; // a BGSAVE took them along
+      return;
+    }
+    const delayMs = server.config.getNumber("repl-diskless-sync-delay") * 1000;
+    if (nowMs - this.#disklessWaitSinceMs < delayMs) return;
+    if (server.saver.startForConsumers(nowMs)) this.#disklessWaitSinceMs = 0;
   }
 
   #attach(client: ClientState): void {
@@ -305,16 +408,29 @@ export class ReplicationMaster {
     client.flushSoon();
   }
 
+  /** REPLCONF ACK from a replica: the first after a diskless snapshot puts it online. */
+  replicaAcked(client: ClientState): void {
+    const goOnline = this.#onlineOnAck.get(client);
+    if (goOnline === undefined) return;
+    this.#onlineOnAck.delete(client);
+    goOnline();
+  }
+
   /** A connection closed: forget it if it was a replica. */
   removeReplica(client: ClientState): void {
+    this.#onlineOnAck.delete(client);
     const index = this.replicas.indexOf(client);
     if (index < 0) return;
     this.replicas.splice(index, 1);
     this.#server.log.notice(`Connection with replica ${this.replicaName(client)} lost.`);
   }
 
-  /** Periodic work: PING into the stream every repl-ping-replica-period while replicas exist. */
+  /**
+   * Periodic work: starts a due diskless snapshot; PING into the stream every
+   * repl-ping-replica-period while replicas exist.
+   */
   cron(nowMs: number): void {
+    this.#startDisklessIfDue(nowMs);
     if (this.backlog === null || this.replicas.length === 0) return;
     const periodMs = this.#server.config.getNumber("repl-ping-replica-period") * 1000;
     if (nowMs - this.#lastPingMs < periodMs) return;

@@ -247,6 +247,40 @@ export class RawClient {
   }
 
   /**
+   * Reads raw bytes up to and including the first `marker` (a replication stream has no
+   * reply framing). Rejects on timeout or when the server closes first.
+   */
+  async readUntil(
+    marker: Uint8Array | string,
+    timeoutMs = this.replyTimeoutMs,
+  ): Promise<Uint8Array> {
+    const needle = typeof marker === "string" ? latin1Bytes(marker) : marker;
+    const deadlineMs = Date.now() + timeoutMs;
+    let searchFrom = this.#readIndex;
+    for (;;) {
+      for (let at = searchFrom; at + needle.length <= this.#writeIndex; at++) {
+        let matched = true;
+        for (let i = 0; i < needle.length && matched; i++) {
+          matched = this.#buffer[at + i] === needle[i];
+        }
+        if (!matched) continue;
+        const bytes = this.#buffer.slice(this.#readIndex, at + needle.length);
+        this.#readIndex = at + needle.length;
+        return bytes;
+      }
+      const scannedBytes = Math.max(0, this.#writeIndex - this.#readIndex - needle.length + 1);
+      const remainingMs = deadlineMs - Date.now();
+      const outcome = remainingMs > 0 ? await this.#fill(remainingMs) : "timeout";
+      if (outcome !== "data") {
+        throw new Error(
+          `RawClient.readUntil: ${outcome} before ${JSON.stringify(latin1Text(needle))}`,
+        );
+      }
+      searchFrom = this.#readIndex + scannedBytes; // #fill may have moved the pending bytes
+    }
+  }
+
+  /**
    * Resolves true when the server closed the connection within `timeoutMs` (any bytes it
    * sent before closing are dropped), false when it is still open.
    */
