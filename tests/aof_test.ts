@@ -1,12 +1,14 @@
 // The append-only file: acknowledged writes survive kill -9 under appendfsync always, a tail cut
 // mid-command loads up to the last whole command (or refuses with aof-load-truncated no), a
-// malformed middle refuses to start, and BGREWRITEAOF keeps the dataset. Servers run as their
-// own processes (the CLI, as users run it) so they can be killed for real.
+// malformed middle refuses to start, and BGREWRITEAOF keeps the dataset (in the background, with
+// an RDB preamble; writes made during the rewrite survive kill -9; scheduled after a BGSAVE).
+// Servers run as their own processes (the CLI, as users run it) so they can be killed for real.
 
 import assert from "node:assert/strict";
 import { pickFreePort } from "./_support/ports.ts";
 import { RawClient } from "./_support/raw_client.ts";
 import { startServer } from "../mod.ts";
+import { findExecutable, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 
 interface Spawned {
   port: number;
@@ -53,6 +55,18 @@ async function runToExit(dir: string, extra: string[]): Promise<{ code: number; 
     stderr: "piped",
   }).output();
   return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
+}
+
+/** Waits until INFO persistence reports no AOF rewrite running or scheduled. */
+async function waitForRewrite(client: RawClient): Promise<string> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const info = await client.commandText("INFO", "persistence");
+    if (info.includes("aof_rewrite_in_progress:0") && info.includes("aof_rewrite_scheduled:0")) {
+      return info;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error("the AOF rewrite did not end");
 }
 
 async function killHard(server: Spawned): Promise<void> {
@@ -147,8 +161,12 @@ Deno.test("aof: BGREWRITEAOF compacts the log and keeps the dataset", async () =
       await client.commandText("BGREWRITEAOF"),
       "+Background append only file rewriting started\r\n",
     );
+    await waitForRewrite(client);
     const after = (await Deno.stat(`${dir}/appendonly.aof`)).size;
     assert.ok(after < before / 4, `${after} vs ${before}`);
+    // Redis's layout: an RDB preamble (aof-use-rdb-preamble), then commands.
+    const head = (await Deno.readFile(`${dir}/appendonly.aof`)).subarray(0, 9);
+    assert.equal(new TextDecoder().decode(head), "REDIS0010");
     await client.commandText("INCR", "counter");
     client.close();
     await killHard(first);
@@ -228,3 +246,138 @@ Deno.test("aof: with appendfsync everysec acknowledged writes survive kill -9 (w
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("aof: BGREWRITEAOF runs in the background; writes made meanwhile survive kill -9", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  try {
+    const first = await spawnServer(dir, ["--appendonly", "yes", "--appendfsync", "always"]);
+    const client = await RawClient.connect(first.port);
+    for (let batch = 0; batch < 100; batch++) {
+      const args = ["MSET"];
+      for (let i = 0; i < 1000; i++) args.push(`key:${batch}:${i}`, `value ${batch} ${i}`);
+      assert.equal(await client.commandText(...args), "+OK\r\n");
+    }
+    await client.commandText("RPUSH", "list", "a", "b");
+    assert.equal(
+      await client.commandText("BGREWRITEAOF"),
+      "+Background append only file rewriting started\r\n",
+    );
+    assert.equal(
+      await client.commandText("BGREWRITEAOF"),
+      "-ERR Background append only file rewriting already in progress\r\n",
+    );
+    // Writes while the rewrite runs: acknowledged, so they must survive.
+    let writesDuring = 0;
+    for (;;) {
+      const info = await client.commandText("INFO", "persistence");
+      if (info.includes("aof_rewrite_in_progress:0")) break;
+      assert.equal(await client.commandText("INCR", "during"), `:${++writesDuring}\r\n`);
+      await client.commandText("SET", `key:${writesDuring % 100}:0`, `rewritten ${writesDuring}`);
+      await client.commandText("LPUSH", "list", String(writesDuring));
+    }
+    assert.ok(writesDuring > 0, "the rewrite ended before any write: the test proves nothing");
+    const info = await waitForRewrite(client);
+    assert.match(info, /aof_last_bgrewrite_status:ok/);
+    await client.commandText("INCR", "during");
+    const expected = [
+      await client.commandText("GET", "during"),
+      await client.commandText("LRANGE", "list", "0", "-1"),
+      await client.commandText("GET", `key:${writesDuring % 100}:0`),
+      await client.commandText("DBSIZE"),
+    ];
+    client.close();
+    await killHard(first);
+    const second = await spawnServer(dir, ["--appendonly", "yes"]);
+    const check = await RawClient.connect(second.port);
+    assert.deepEqual([
+      await check.commandText("GET", "during"),
+      await check.commandText("LRANGE", "list", "0", "-1"),
+      await check.commandText("GET", `key:${writesDuring % 100}:0`),
+      await check.commandText("DBSIZE"),
+    ], expected);
+    assert.equal(await check.commandText("GET", "key:99:999"), "$12\r\nvalue 99 999\r\n");
+    check.close();
+    await killHard(second);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("aof: BGREWRITEAOF during a BGSAVE is scheduled, then runs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+  try {
+    const server = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { dir, appendonly: "yes" },
+    });
+    const client = await RawClient.connect(server.port);
+    for (let batch = 0; batch < 100; batch++) {
+      const args = ["MSET"];
+      for (let i = 0; i < 1000; i++) args.push(`key:${batch}:${i}`, "v");
+      await client.commandText(...args);
+    }
+    assert.equal(await client.commandText("BGSAVE"), "+Background saving started\r\n");
+    assert.equal(
+      await client.commandText("BGREWRITEAOF"),
+      "+Background append only file rewriting scheduled\r\n",
+    );
+    assert.match(await client.commandText("INFO", "persistence"), /aof_rewrite_scheduled:1/);
+    const info = await waitForRewrite(client);
+    assert.match(info, /aof_last_bgrewrite_status:ok/);
+    const head = (await Deno.readFile(`${dir}/appendonly.aof`)).subarray(0, 5);
+    assert.equal(new TextDecoder().decode(head), "REDIS");
+    client.close();
+    await server.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+peerTest(
+  "aof: redis-check-aof accepts our rewritten AOF and redis-server 7.0 loads it",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "resplica-aof-" });
+    try {
+      const ours = await spawnServer(dir, ["--appendonly", "yes", "--appendfsync", "always"]);
+      const client = await RawClient.connect(ours.port);
+      await client.commandText("MSET", "a", "1", "b", "two");
+      await client.commandText("RPUSH", "list", "x", "y");
+      await client.commandText("HSET", "hash", "f", "v");
+      await client.commandText("BGREWRITEAOF");
+      await waitForRewrite(client);
+      await client.commandText("SET", "after", "3"); // the AOF tail after the preamble
+      client.close();
+      await killHard(ours);
+      const check = await new Deno.Command(findExecutable("redis-check-aof")!, {
+        args: [`${dir}/appendonly.aof`],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const checkText = new TextDecoder().decode(check.stdout);
+      assert.equal(check.code, 0, checkText);
+      assert.match(checkText, /RDB preamble is OK/);
+      assert.match(checkText, /is valid/);
+      // Redis 7 migrates a single-file AOF into its multi-part layout and loads it.
+      const redis = await startRedisServer(["--dir", dir, "--appendonly", "yes"]);
+      const theirs = await RawClient.connect(redis.port);
+      try {
+        assert.equal(
+          await theirs.commandText("MGET", "a", "b", "after"),
+          "*3\r\n$1\r\n1\r\n$3\r\ntwo\r\n$1\r\n3\r\n",
+        );
+        assert.equal(
+          await theirs.commandText("LRANGE", "list", "0", "-1"),
+          "*2\r\n$1\r\nx\r\n$1\r\ny\r\n",
+        );
+        assert.equal(await theirs.commandText("HGET", "hash", "f"), "$1\r\nv\r\n");
+      } finally {
+        theirs.close();
+        await redis.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  { binaries: ["redis-server", "redis-check-aof"] },
+);

@@ -114,8 +114,9 @@ function persistenceSection(server: ServerState, nowMs: number): string[] {
     `current_save_keys_total:${saver.currentKeysTotal}`,
     `rdb_last_cow_size:${saver.lastCowSizeBytes}`,
     `aof_enabled:${server.aof ? 1 : 0}`,
-    "aof_rewrite_in_progress:0",
-    "aof_rewrite_scheduled:0",
+    `aof_rewrite_in_progress:${server.aofRewriter.inProgress ? 1 : 0}`,
+    `aof_rewrite_scheduled:${server.aofRewriter.scheduled ? 1 : 0}`,
+    `aof_last_bgrewrite_status:${server.aofRewriter.lastOk ? "ok" : "err"}`,
     `aof_last_write_status:${server.aof?.lastWriteOk === false ? "err" : "ok"}`,
     ...(server.aof ? [`aof_current_size:${server.aof.sizeBytes}`] : []),
   ];

@@ -29,16 +29,29 @@ function bgsaveCommand(ctx: CommandContext): void {
   ctx.out.simple("Background saving started");
 }
 
-/** BGREWRITEAOF: rewrites the AOF from the keyspace (synchronously, so exactly this instant). */
+/**
+ * BGREWRITEAOF: with appendonly on, a background rewrite on the snapshot machinery
+ * (core/persistence/aof_rewrite.ts), scheduled if a snapshot is running. With appendonly off,
+ * Redis still writes the file; so do we, synchronously, through a short-lived writer.
+ */
 function bgrewriteaofCommand(ctx: CommandContext): void {
   const { server } = ctx;
-  try {
-    if (server.aof) server.aof.rewrite(server.engine, ctx.nowMs);
-    else {
-      // With appendonly off Redis still writes the file; do the same through a short-lived writer.
-      server.setAof(true, false);
-      server.setAof(false, false);
+  if (server.aof) {
+    switch (server.aofRewriter.request(ctx.nowMs)) {
+      case "in-progress":
+        fail("ERR Background append only file rewriting already in progress");
+        break;
+      case "scheduled":
+        ctx.out.simple("Background append only file rewriting scheduled");
+        return;
+      case "started":
+        ctx.out.simple("Background append only file rewriting started");
+        return;
     }
+  }
+  try {
+    server.setAof(true, false);
+    server.setAof(false, false);
   } catch (error) {
     server.log.warning(`AOF rewrite failed: ${(error as Error).message}`);
     fail("ERR Background AOF rewrite failed, check the log");

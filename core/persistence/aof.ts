@@ -11,6 +11,7 @@ import { encodeCommand } from "../resp/mod.ts";
 import type { Engine } from "../engine/mod.ts";
 import type { Logger } from "../log.ts";
 import { keyspaceEntries } from "./keyspace_records.ts";
+import type { AtomicFileWriter } from "./rdb_file.ts";
 import type { RdbEntry } from "../rdb/mod.ts";
 
 export type FsyncPolicy = "always" | "everysec" | "no";
@@ -31,6 +32,8 @@ export class AofWriter {
   /** aof_last_write_status */
   lastWriteOk = true;
   sizeBytes: number;
+  /** Writes kept for the background rewrite in progress (db: its last SELECT). */
+  #rewrite: { buffer: Uint8Array[]; db: number } | null = null;
 
   constructor(path: string, policy: FsyncPolicy, log: Logger) {
     this.path = path;
@@ -46,7 +49,51 @@ export class AofWriter {
       this.#push(encodeCommand(["SELECT", String(db)]));
       this.#db = db;
     }
-    this.#push(encodeCommand(argv as (Uint8Array | string)[]));
+    const command = encodeCommand(argv as (Uint8Array | string)[]);
+    this.#push(command);
+    const rewrite = this.#rewrite;
+    if (rewrite === null) return;
+    if (db !== rewrite.db) {
+      rewrite.buffer.push(encodeCommand(["SELECT", String(db)]));
+      rewrite.db = db;
+    }
+    rewrite.buffer.push(command);
+  }
+
+  /**
+   * A background rewrite's snapshot instant: from now on every write is also kept for the new
+   * file, to follow its RDB preamble.
+   */
+  beginRewrite(): void {
+    this.#rewrite = { buffer: [], db: -1 };
+  }
+
+  /** The commands kept since beginRewrite, taken (the buffer keeps filling). */
+  takeRewriteBuffer(): Uint8Array[] {
+    return this.#rewrite?.buffer.splice(0) ?? [];
+  }
+
+  /** The rewrite failed or was abandoned: stop keeping writes for it. */
+  abortRewrite(): void {
+    this.#rewrite = null;
+  }
+
+  /**
+   * Ends a background rewrite, synchronously so no write falls between: `temp` holds the RDB
+   * preamble and the commands taken so far; the rest is appended, the file fsynced and renamed
+   * over the AOF, and appending continues there.
+   */
+  finishRewrite(temp: AtomicFileWriter): void {
+    const rewrite = this.#rewrite;
+    if (rewrite === null) throw new Error("AofWriter.finishRewrite: no rewrite in progress");
+    this.beforeReply(); // pending commands belong to the old file (the new one has them too)
+    for (const command of rewrite.buffer.splice(0)) temp.writeSync(command);
+    temp.commit();
+    this.#rewrite = null;
+    this.#file.close();
+    this.#file = Deno.openSync(this.path, { append: true });
+    this.#db = rewrite.db; // the preamble selects nothing that outlives it
+    this.sizeBytes = temp.sizeBytes;
   }
 
   #push(bytes: Uint8Array): void {

@@ -4,9 +4,14 @@
 // whole command when `aof-load-truncated` allows, and is trimmed there; anything malformed
 // before the end stops start-up with the byte offset, because silently skipping commands in
 // the middle would serve a dataset that never existed.
+//
+// A rewritten file starts with an RDB preamble (as Redis's aof-use-rdb-preamble): the keyspace
+// at the rewrite's instant, then the commands written since. The preamble is loaded through
+// the RDB reader (`loadPreamble`), the rest replayed as commands.
 
 import { RespReader } from "../resp/mod.ts";
 import { ProtocolError } from "../resp/mod.ts";
+import { RDB_MAGIC, RdbReader } from "../rdb/mod.ts";
 
 /** Bytes read from disk per step. */
 const LOAD_CHUNK_BYTES = 256 * 1024;
@@ -27,6 +32,7 @@ export function replayAofSync(
   path: string,
   execute: (argv: Uint8Array[]) => string | null,
   allowTruncated: boolean,
+  loadPreamble: (reader: RdbReader) => void,
 ): AofLoadResult {
   const file = Deno.openSync(path, { read: true, write: true });
   // The AOF is written by us with proto limits far above any one command; keep Redis's caps.
@@ -34,12 +40,24 @@ export function replayAofSync(
   const buffer = new Uint8Array(LOAD_CHUNK_BYTES);
   let readBytes = 0;
   let commandCount = 0;
+  let preamble: RdbReader | null = null;
   try {
     while (true) {
       const n = file.readSync(buffer);
       if (n === null) break;
+      let chunk: Uint8Array = buffer.subarray(0, n);
+      if (readBytes === 0 && startsWithRdbMagic(chunk)) {
+        preamble = new RdbReader({}, { trailingData: true });
+      }
       readBytes += n;
-      reader.push(buffer.subarray(0, n));
+      if (preamble !== null && !preamble.ended) {
+        preamble.push(chunk);
+        loadPreamble(preamble);
+        if (!preamble.ended) continue;
+        preamble.finish();
+        chunk = preamble.takeTrailingBytes();
+      }
+      reader.push(chunk);
       while (true) {
         let argv: Uint8Array[] | null;
         try {
@@ -64,6 +82,7 @@ export function replayAofSync(
         commandCount++;
       }
     }
+    if (preamble !== null && !preamble.ended) preamble.finish(); // throws: truncated preamble
     const leftoverBytes = reader.bufferedBytes;
     if (leftoverBytes === 0) return { commandCount, truncatedToBytes: null };
     const validBytes = readBytes - leftoverBytes;
@@ -78,4 +97,9 @@ export function replayAofSync(
   } finally {
     file.close();
   }
+}
+
+function startsWithRdbMagic(bytes: Uint8Array): boolean {
+  if (bytes.length < RDB_MAGIC.length) return false;
+  return RDB_MAGIC.every((byte, index) => bytes[index] === byte);
 }

@@ -50,12 +50,13 @@ export class AtomicFileWriter {
   #file: Deno.FsFile;
   sizeBytes = 0;
 
-  constructor(path: string) {
+  /** Opens `temp-<pid>-<ms>-<seq>.<extension>` beside `path`. */
+  constructor(path: string, extension = "rdb") {
     this.path = path;
     const slash = path.lastIndexOf("/");
     const dir = slash >= 0 ? path.slice(0, slash) : ".";
     // The sequence number keeps a SAVE and a BGSAVE started in the same millisecond apart.
-    this.tempPath = `${dir}/temp-${Deno.pid}-${Date.now()}-${tempFileSeq++}.rdb`;
+    this.tempPath = `${dir}/temp-${Deno.pid}-${Date.now()}-${tempFileSeq++}.${extension}`;
     this.#file = Deno.openSync(this.tempPath, { write: true, create: true, truncate: true });
   }
 

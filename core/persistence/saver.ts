@@ -47,13 +47,16 @@ const SNAPSHOT_BUSY_SHARE = 0.5;
 const SNAPSHOT_QUEUED_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
- * Resolves on a later event-loop turn, after pending socket I/O has been polled, by awaiting
- * a cheap asynchronous op (a stat, ~30 µs). Not setTimeout(0): a Deno timer hop costs ~2 ms,
- * which would leave an idle save half of the CPU. Not setImmediate or a MessageChannel: in
- * Deno those run before socket reads, so a save would starve every client.
+ * Resolves on a later event-loop turn, after pending socket I/O has had its chance.
+ * While clients are active: setTimeout(0), whose ~2 ms hop in Deno is time they get anyway.
+ * While idle: a cheap asynchronous op (a stat, ~30 µs), so an idle save is not left with half
+ * of the CPU; it lets socket reads in less promptly (tens of ms at worst under load), which is
+ * why it is only used when nobody is waiting. Never setImmediate or a MessageChannel: in Deno
+ * those run before socket reads, so a save would starve every client.
  */
-async function nextTurn(): Promise<void> {
-  await Deno.stat(".").catch(() => {});
+async function nextTurn(idle: boolean): Promise<void> {
+  if (idle) await Deno.stat(".").catch(() => {});
+  else await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
@@ -305,10 +308,12 @@ export class RdbSaver {
       const target = file = withFile ? new AtomicFileWriter(this.#host.path()) : null;
       let lastSliceEndMs = performance.now();
       let commandsAtSliceEnd = this.#host.commandsProcessed();
+      let idle = true;
       while (true) {
         if (!snapshot.done) {
           const sliceStartMs = performance.now();
           const commandsSinceSlice = this.#host.commandsProcessed() - commandsAtSliceEnd;
+          idle = commandsSinceSlice === 0;
           snapshot.step(
             sliceStartMs + sliceBudgetMs(sliceStartMs - lastSliceEndMs, commandsSinceSlice),
           );
@@ -341,7 +346,7 @@ export class RdbSaver {
         }
         if (writeError !== null) throw writeError;
         if (queuedBytes > SNAPSHOT_QUEUED_MAX_BYTES) await writes;
-        await nextTurn();
+        await nextTurn(idle);
       }
       if (file === null) {
         this.#host.log.notice(

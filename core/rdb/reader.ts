@@ -185,10 +185,24 @@ export class RdbReader {
   #db = 0;
   /** The parser is suspended between records (nothing half-read, no expiry pending). */
   #atRecordBoundary = false;
+  readonly #trailingData: boolean;
 
-  constructor(limits: Partial<RdbReaderLimits> = {}) {
+  /**
+   * With `trailingData`, bytes after the RDB's checksum are not an error: they stay buffered
+   * for `takeTrailingBytes` (an AOF whose RDB preamble is followed by commands).
+   */
+  constructor(limits: Partial<RdbReaderLimits> = {}, options: { trailingData?: boolean } = {}) {
     this.#limits = { ...DEFAULT_RDB_READER_LIMITS, ...limits };
+    this.#trailingData = options.trailingData ?? false;
     this.#gen = this.#run();
+  }
+
+  /** After the end (trailingData mode): the bytes received past the checksum, once. */
+  takeTrailingBytes(): Uint8Array {
+    if (!this.#ended) throw new TypeError("RdbReader.takeTrailingBytes: the RDB has not ended");
+    const trailing = this.#buf.slice(this.#pos, this.#end);
+    this.#pos = this.#end;
+    return trailing;
   }
 
   /** True once the EOF opcode and checksum have been read. */
@@ -228,6 +242,7 @@ export class RdbReader {
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     if (this.#ended) {
+      if (this.#trailingData) throw new TypeError("RdbReader.push: the RDB has ended");
       throw new RdbFormatError(this.#base + this.#end, "data after the end of the RDB file");
     }
     if (this.#end + chunk.length > this.#buf.length) this.#makeRoom(chunk.length);
@@ -545,7 +560,7 @@ export class RdbReader {
               this.#fail(this.#base + at, "checksum mismatch");
             }
           }
-          if (this.#pos !== this.#end) {
+          if (this.#pos !== this.#end && !this.#trailingData) {
             this.#fail(this.#base + this.#pos, "data after the end of the RDB file");
           }
           this.#ended = true;

@@ -263,6 +263,7 @@ export class NetworkServer {
     state.engine.rehashStep(CRON_REHASH_STEPS);
     state.saver.cron(state.savePoints, nowMs);
     state.aof?.cron(nowMs);
+    state.aofRewriter.cron(nowMs);
     state.replication.cron(nowMs);
     const timeoutS = state.config.getNumber("timeout");
     if (timeoutS > 0) {

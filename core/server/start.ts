@@ -12,6 +12,7 @@ import { RESPLICA_VERSION } from "../commands/connection.ts";
 import { NetworkServer } from "./server.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import { replayAofSync } from "../persistence/aof_load.ts";
+import { loadEntries } from "../persistence/keyspace_records.ts";
 import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "./client.ts";
@@ -47,11 +48,19 @@ function loadOnStart(state: ServerState, table: CommandTable): void {
   const startedMs = Date.now();
   const aofWanted = state.config.getBool("appendonly");
   if (aofWanted && exists(state.aofPath())) {
+    const preambleCounts = { keyCount: 0, expiredSkipped: 0 };
     const result = replayAofSync(
       state.aofPath(),
       aofCommandRunner(state, table),
       state.config.getBool("aof-load-truncated"),
+      (reader) => loadEntries(state.engine, reader, startedMs, true, preambleCounts),
     );
+    if (preambleCounts.keyCount + preambleCounts.expiredSkipped > 0) {
+      state.log.notice(
+        `Reading RDB preamble from AOF file: ${preambleCounts.keyCount} keys loaded, ` +
+          `${preambleCounts.expiredSkipped} expired skipped`,
+      );
+    }
     if (result.truncatedToBytes !== null) {
       state.log.warning(
         `!!! Warning: short read while loading the AOF file ${state.aofPath()}!!! ` +

@@ -10,6 +10,7 @@ import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { PubSubRegistry } from "./pubsub.ts";
 import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
+import { AofRewriter } from "../persistence/aof_rewrite.ts";
 import { AofWriter, type FsyncPolicy } from "../persistence/aof.ts";
 import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
@@ -82,6 +83,8 @@ export class ServerState {
   readonly saver: RdbSaver;
   /** The append-only file while `appendonly` is on. */
   aof: AofWriter | null = null;
+  /** BGREWRITEAOF in the background. */
+  readonly aofRewriter: AofRewriter;
   /** Replication stream, backlog and replicas (master side). */
   readonly replication: ReplicationMaster;
   /** The link to our master (replica side); set by the network server. */
@@ -111,6 +114,11 @@ export class ServerState {
       path: () => this.rdbPath(),
       snapshotOptions: () => this.snapshotOptions(),
     }, Date.now());
+    this.aofRewriter = new AofRewriter({
+      saver: this.saver,
+      log,
+      aof: () => this.aof,
+    });
     this.replication = new ReplicationMaster(this);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
