@@ -1,13 +1,14 @@
 // Snapshot micro-benchmark: how long the engine takes to turn a keyspace of 1 M string keys
-// (100-byte values, as bench/bgsave.ts loads) into RDB bytes, with and without LZF,
-// synchronously (what SAVE and each BGSAVE slice spend), and to load that file back into a
-// fresh engine (start-up, DEBUG RELOAD, a replica's full sync). Saving goes to memory only.
+// (100-byte values, as bench/bgsave.ts loads) into RDB bytes, with and without LZF and LZ4
+// frames (rdb-lz4), synchronously (what SAVE and each BGSAVE slice spend), and to load that
+// file back into a fresh engine (start-up, DEBUG RELOAD, a replica's full sync). Saving goes
+// to memory only.
 //
 //   deno run -A bench/snapshot_bench.ts [--keys 1000000]
 
 import { parseArgs } from "node:util";
 import { Engine } from "../core/engine/mod.ts";
-import { loadRdbFileSync, writeSnapshot } from "../core/persistence/rdb_file.ts";
+import { fileSink, loadRdbFileSync, writeSnapshot } from "../core/persistence/rdb_file.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -22,22 +23,26 @@ for (let i = 0; i < keyCount; i++) {
   engine.set(0, key, encoder.encode(String(i).padStart(100, "v")), 0, 0, nowMs);
 }
 const scratch = await Deno.makeTempDir({ prefix: "resplica-snapshot-bench-" });
-for (const compression of [true, false]) {
+const variants = [
+  { name: "rdbcompression yes", compression: true, lz4Frames: false },
+  { name: "rdbcompression no ", compression: false, lz4Frames: false },
+  { name: "rdb-lz4 yes (+LZF)", compression: true, lz4Frames: true },
+  { name: "rdb-lz4 yes, no LZF", compression: false, lz4Frames: true },
+];
+for (const { name, compression, lz4Frames } of variants) {
   const chunks: Uint8Array[] = [];
   let sizeBytes = 0;
+  const options = { compression, checksum: true, lz4Frames, replId: "0".repeat(40), replOffset: 0 };
   const startedMs = performance.now();
-  const written = writeSnapshot(
-    engine,
-    { compression, checksum: true, replId: "0".repeat(40), replOffset: 0 },
-    nowMs,
-    (chunk) => {
-      chunks.push(chunk);
-      sizeBytes += chunk.length;
-    },
-  );
+  const sink = fileSink(options, (chunk) => {
+    chunks.push(chunk);
+    sizeBytes += chunk.length;
+  });
+  const written = writeSnapshot(engine, options, nowMs, sink.write);
+  sink.finish();
   const elapsedMs = performance.now() - startedMs;
   console.log(
-    `rdbcompression ${compression ? "yes" : "no "}: ${written} keys, ` +
+    `${name}: ${written} keys, ` +
       `${(sizeBytes / 1024 / 1024).toFixed(1)} MiB in ${elapsedMs.toFixed(0)} ms ` +
       `(${(elapsedMs * 1000 / written).toFixed(2)} µs/key)`,
   );

@@ -171,6 +171,13 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "LZF-compress strings in dump.rdb.",
   },
   {
+    name: "rdb-lz4",
+    kind: "bool",
+    defaultValue: false,
+    description:
+      "Write dump.rdb wrapped in LZ4 frames (resplica-native: smaller, only resplica reads it).",
+  },
+  {
     name: "rdbchecksum",
     kind: "bool",
     defaultValue: true,

@@ -4,9 +4,11 @@
 // target, so a crash or a full disk at any point leaves the previous file whole. Loading
 // streams the file through the RDB reader in fixed-size chunks into a fresh engine, and any
 // format error aborts the load with the byte offset: a server never starts serving half a file.
+// With `rdb-lz4 yes` the file is the RDB wrapped in LZ4 frames; loading recognizes either.
 
 import type { Engine } from "../engine/mod.ts";
 import { RdbReader } from "../rdb/mod.ts";
+import { isLz4Frames, Lz4FrameReader, Lz4FrameWriter } from "../rdb/lz4_frames.ts";
 import { CowSnapshot } from "./cow_snapshot.ts";
 import { loadEntries } from "./keyspace_records.ts";
 
@@ -16,6 +18,8 @@ const LOAD_CHUNK_BYTES = 256 * 1024;
 export interface SnapshotOptions {
   compression: boolean;
   checksum: boolean;
+  /** Files only: wrap the RDB in LZ4 frames (core/rdb/lz4_frames.ts). Replicas get plain RDB. */
+  lz4Frames?: boolean;
   /** The replication id and offset recorded in the aux fields (PSYNC after a restart). */
   replId: string;
   replOffset: number;
@@ -112,13 +116,28 @@ export function saveRdbSync(
 ): SaveResult {
   const file = new AtomicFileWriter(path);
   try {
-    const keyCount = writeSnapshot(engine, options, nowMs, (chunk) => file.writeSync(chunk));
+    const sink = fileSink(options, (chunk) => file.writeSync(chunk));
+    const keyCount = writeSnapshot(engine, options, nowMs, sink.write);
+    sink.finish();
     file.commit();
     return { keyCount, sizeBytes: file.sizeBytes };
   } catch (error) {
     file.abort();
     throw error;
   }
+}
+
+/** What a snapshot file receives: the RDB as is, or wrapped in LZ4 frames (`lz4Frames`). */
+export interface FileSink {
+  write: (chunk: Uint8Array) => void;
+  /** After the RDB's last chunk (writes the LZ4 end marker). */
+  finish: () => void;
+}
+
+export function fileSink(options: SnapshotOptions, out: (chunk: Uint8Array) => void): FileSink {
+  if (!options.lz4Frames) return { write: out, finish: () => {} };
+  const frames = new Lz4FrameWriter(out);
+  return { write: (chunk) => frames.write(chunk), finish: () => frames.finish() };
 }
 
 export interface LoadResult {
@@ -137,13 +156,21 @@ export function loadRdbFileSync(engine: Engine, path: string, nowMs: number): Lo
   const reader = new RdbReader();
   const buffer = new Uint8Array(LOAD_CHUNK_BYTES);
   const counts = { keyCount: 0, expiredSkipped: 0 };
+  let frames: Lz4FrameReader | null = null;
+  let readBytes = 0;
   try {
     while (true) {
       const n = file.readSync(buffer);
       if (n === null) break;
-      reader.push(buffer.subarray(0, n));
-      loadEntries(engine, reader, nowMs, true, counts);
+      const chunk = buffer.subarray(0, n);
+      if (readBytes === 0 && isLz4Frames(chunk)) frames = new Lz4FrameReader();
+      readBytes += n;
+      for (const rdbBytes of frames === null ? [chunk] : frames.push(chunk)) {
+        reader.push(rdbBytes);
+        loadEntries(engine, reader, nowMs, true, counts);
+      }
     }
+    frames?.finish();
     reader.finish();
   } finally {
     file.close();

@@ -19,7 +19,7 @@ import type { Engine } from "../engine/mod.ts";
 import type { Logger } from "../log.ts";
 import { SnapshotSlot } from "../engine/snapshot.ts";
 import { CowSnapshot } from "./cow_snapshot.ts";
-import { AtomicFileWriter, saveRdbSync, type SnapshotOptions } from "./rdb_file.ts";
+import { AtomicFileWriter, fileSink, saveRdbSync, type SnapshotOptions } from "./rdb_file.ts";
 
 /**
  * Longest one scan slice holds the event loop. Redis's fork costs it nothing; 2 ms keeps
@@ -242,9 +242,10 @@ export class RdbSaver {
     const dirty = this.#host.dirty();
     const engine = this.#host.engine;
     const chunks: Uint8Array[] = [];
+    const options = this.#host.snapshotOptions();
     const snapshot = new CowSnapshot(
       engine,
-      this.#host.snapshotOptions(),
+      options,
       nowMs,
       (chunk) => chunks.push(chunk),
       SnapshotSlot.Background,
@@ -262,7 +263,7 @@ export class RdbSaver {
           (consumers.length > 0 ? `, shared with ${consumers.length} replicas)` : ")")
         : `Starting snapshot for ${consumers.length} replicas (${snapshot.keyCountTotal} keys)`,
     );
-    const run = this.#runInBackground(snapshot, chunks, dirty, withFile, consumers);
+    const run = this.#runInBackground(snapshot, chunks, dirty, withFile, options, consumers);
     this.#bgsave = run.finally(() => {
       this.#releaseSnapshot(snapshot);
       this.#current = null;
@@ -290,6 +291,7 @@ export class RdbSaver {
     chunks: Uint8Array[],
     dirty: number,
     withFile: boolean,
+    options: SnapshotOptions,
     consumers: SnapshotConsumer[],
   ): Promise<boolean> {
     let file: AtomicFileWriter | null = null;
@@ -303,6 +305,21 @@ export class RdbSaver {
       if (consumersEnded) return;
       consumersEnded = true;
       for (const consumer of consumers) consumer.end(ok);
+    };
+    // What the file gets: the RDB, or its LZ4 frames (rdb-lz4); replicas always get the RDB.
+    const fileChunks: Uint8Array[] = [];
+    const sink = fileSink(options, (chunk) => fileChunks.push(chunk));
+    const queueFileChunks = (target: AtomicFileWriter) => {
+      if (fileChunks.length === 0) return;
+      const batch = fileChunks.splice(0);
+      const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
+      queuedBytes += batchBytes;
+      writes = writes.then(async () => {
+        for (const chunk of batch) await target.write(chunk);
+        queuedBytes -= batchBytes;
+      }).catch((error) => {
+        writeError ??= error instanceof Error ? error : new Error(String(error));
+      });
     };
     try {
       const target = file = withFile ? new AtomicFileWriter(this.#host.path()) : null;
@@ -326,20 +343,18 @@ export class RdbSaver {
           const batch = chunks.splice(0);
           for (const consumer of consumers) for (const chunk of batch) consumer.chunk(chunk);
           if (target !== null) {
-            const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
-            queuedBytes += batchBytes;
-            writes = writes.then(async () => {
-              for (const chunk of batch) await target.write(chunk);
-              queuedBytes -= batchBytes;
-            }).catch((error) => {
-              writeError ??= error instanceof Error ? error : new Error(String(error));
-            });
+            for (const chunk of batch) sink.write(chunk);
+            queueFileChunks(target);
           }
         }
         if (snapshot.aborted) throw snapshot.failure ?? new Error("aborted by a synchronous save");
         if (snapshot.done) {
           // Replicas have every byte: they need not wait for our disk.
           endConsumers(true);
+          if (target !== null) {
+            sink.finish();
+            queueFileChunks(target);
+          }
           await writes;
           if (writeError !== null) throw writeError;
           break;

@@ -172,6 +172,7 @@ export class ServerState {
     return {
       compression: this.config.getBool("rdbcompression"),
       checksum: this.config.getBool("rdbchecksum"),
+      lz4Frames: this.config.getBool("rdb-lz4"),
       replId: this.replication.replId,
       replOffset: this.replication.masterReplOffset,
     };
