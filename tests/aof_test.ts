@@ -5,47 +5,14 @@
 // Servers run as their own processes (the CLI, as users run it) so they can be killed for real.
 
 import assert from "node:assert/strict";
-import { pickFreePort } from "./_support/ports.ts";
 import { RawClient } from "./_support/raw_client.ts";
+import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { startServer } from "../mod.ts";
 import { findExecutable, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 
-interface Spawned {
-  port: number;
-  child: Deno.ChildProcess;
-}
-
-async function spawnServer(dir: string, extra: string[]): Promise<Spawned> {
-  const port = pickFreePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "core/main.ts",
-      "--port",
-      String(port),
-      "--dir",
-      dir,
-      "--save",
-      "",
-      ...extra,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    try {
-      const client = await RawClient.connect(port, 1000);
-      const reply = await client.commandText("PING");
-      client.close();
-      if (reply === "+PONG\r\n") return { port, child };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  child.kill("SIGKILL");
-  await child.status;
-  throw new Error("server did not start");
+/** resplica on its own, with its data in `dir`. */
+function spawnServer(dir: string, extra: string[]): Promise<ResplicaProcess> {
+  return spawnResplica(["--dir", dir, ...extra]);
 }
 
 async function runToExit(dir: string, extra: string[]): Promise<{ code: number; stderr: string }> {
@@ -67,11 +34,6 @@ async function waitForRewrite(client: RawClient): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error("the AOF rewrite did not end");
-}
-
-async function killHard(server: Spawned): Promise<void> {
-  server.child.kill("SIGKILL");
-  await server.child.status;
 }
 
 Deno.test("aof: with appendfsync always no acknowledged write is lost to kill -9", async () => {

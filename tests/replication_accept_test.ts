@@ -1,12 +1,14 @@
 // Replication acceptance against the real tools: redis-cli --rdb and --replica on a resplica
 // master, a backlog overflow between two resplicas that must end in a full resync, a
-// redis-server replica killed with SIGKILL in the middle of a full sync, and 100k pipelined
+// redis-server replica and a resplica replica killed with SIGKILL in the middle of a full sync
+// (the master drops them and a new replica syncs whole), and 100k pipelined
 // live writes in both directions (redis-server replica of resplica, resplica replica of
 // redis-server), compared key by key once the offsets match.
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
-import { encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
+import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
+import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { delay, findExecutable, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
 import { infoField, run, SYNC_TIMEOUT_MS, waitFor, waitInSync } from "./_support/replication.ts";
@@ -367,5 +369,70 @@ peerTest("replica: 100k pipelined live writes from a redis-server master reach u
     await ours.close();
     masterClient.close();
     await master.stop();
+  }
+});
+
+Deno.test("replication: a resplica replica killed with SIGKILL mid full sync; a new one syncs whole", async () => {
+  const ours = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
+  });
+  const client = await RawClient.connect(ours.port);
+  let victim: ResplicaProcess | null = null;
+  try {
+    // ~64 MB of incompressible values, so the transfer takes long enough to be cut.
+    for (let batch = 0; batch < 20; batch++) {
+      const parts: Uint8Array[] = [];
+      for (let i = 0; i < 100; i++) {
+        const value = crypto.getRandomValues(new Uint8Array(32 * 1024));
+        parts.push(encodeCommand(["SET", `bulk:${batch * 100 + i}`, value]));
+      }
+      await client.send(concatBytes(parts));
+      await client.readReplies(parts.length, SYNC_TIMEOUT_MS);
+    }
+    // Up first, then REPLICAOF: its INFO is then watched from the handshake on.
+    victim = await spawnResplica([]);
+    const victimClient = await RawClient.connect(victim.port);
+    let sawTransfer = false;
+    try {
+      await run(victimClient, "REPLICAOF", "127.0.0.1", String(ours.port));
+      for (let attempt = 0; attempt < 5000 && !sawTransfer; attempt++) {
+        const info = latin1Text(await victimClient.command("INFO", "replication"));
+        const readBytes = Number(/master_sync_read_bytes:(\d+)/.exec(info)?.[1] ?? "0");
+        sawTransfer = info.includes("master_sync_in_progress:1") && readBytes > 0;
+      }
+    } finally {
+      victimClient.close();
+      await killHard(victim);
+      victim = null;
+    }
+    assert.ok(sawTransfer, "never saw the transfer in progress: the test proves nothing");
+    await waitFor("the master to drop the killed replica", async () => {
+      return (await infoField(client, "replication", "connected_slaves")) === "0";
+    });
+    assert.equal(await client.commandText("PING"), "+PONG\r\n");
+    await run(client, "SET", "after:kill", "ok");
+    await waitFor("the master's snapshot to end", async () => {
+      return (await infoField(client, "persistence", "rdb_bgsave_in_progress")) === "0";
+    });
+
+    const replica = await spawnResplica(["--replicaof", "127.0.0.1", String(ours.port)]);
+    const replicaClient = await RawClient.connect(replica.port);
+    try {
+      await waitInSync(client, replicaClient);
+      assert.equal(await replicaClient.commandText("DBSIZE"), ":2001\r\n");
+      assert.equal(await run(replicaClient, "GET", "after:kill"), "$2\r\nok\r\n");
+      for (const key of ["bulk:0", "bulk:1000", "bulk:1999"]) {
+        assert.deepEqual(await replicaClient.command("GET", key), await client.command("GET", key));
+      }
+    } finally {
+      replicaClient.close();
+      await killHard(replica);
+    }
+  } finally {
+    if (victim !== null) await killHard(victim);
+    client.close();
+    await ours.close();
   }
 });

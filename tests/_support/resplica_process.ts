@@ -1,0 +1,47 @@
+// resplica as its own process (the CLI, as users run it), for tests that must kill it for real
+// (kill -9) or restart it on the same files. Always on 127.0.0.1, on a port picked here.
+
+import { pickFreePort } from "./ports.ts";
+import { RawClient } from "./raw_client.ts";
+
+/** How long a spawned server may take to answer its first PING. */
+const START_TIMEOUT_MS = 20_000;
+
+export interface ResplicaProcess {
+  port: number;
+  child: Deno.ChildProcess;
+}
+
+/** Starts `deno run -A core/main.ts --port <free> --save "" …args` and waits for PING. */
+export async function spawnResplica(args: string[]): Promise<ResplicaProcess> {
+  const port = pickFreePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "core/main.ts", "--port", String(port), "--save", "", ...args],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const deadlineMs = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadlineMs) {
+    try {
+      const client = await RawClient.connect(port, 1000);
+      const reply = await client.commandText("PING");
+      client.close();
+      if (reply === "+PONG\r\n") return { port, child };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  throw new Error("spawnResplica: the server did not start");
+}
+
+/** kill -9 by PID, and wait until the process is gone. */
+export async function killHard(server: ResplicaProcess): Promise<void> {
+  try {
+    server.child.kill("SIGKILL");
+  } catch {
+    // Already exited.
+  }
+  await server.child.status;
+}
