@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { ReplBacklog } from "../core/replication/backlog.ts";
+import { Engine } from "../core/engine/mod.ts";
 import { RdbReader } from "../core/rdb/mod.ts";
 import {
   concatBytes,
@@ -48,7 +49,7 @@ async function liveWrites(client: RawClient): Promise<void> {
 }
 
 Deno.test("ReplBacklog keeps the newest sizeBytes bytes across wrap-around", () => {
-  const backlog = new ReplBacklog(8, 1);
+  const backlog = new ReplBacklog(Engine.create(), 8, 1);
   assert.equal(backlog.histLenBytes, 0);
   assert.ok(backlog.covers(1));
   assert.deepEqual(backlog.readFrom(1), new Uint8Array(0));
@@ -72,9 +73,34 @@ Deno.test("ReplBacklog keeps the newest sizeBytes bytes across wrap-around", () 
   assert.equal(latin1Text(backlog.readFrom(15)), "456789AB");
 });
 
+Deno.test("ReplBacklog in engine memory matches a model over 2,000 random appends and reads", () => {
+  let seed = 20261125;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  for (const sizeBytes of [1, 7, 64, 4096]) {
+    const engine = Engine.create();
+    const backlog = new ReplBacklog(engine, sizeBytes, 1);
+    const stream: number[] = [];
+    for (let step = 0; step < 500; step++) {
+      const chunk = new Uint8Array(random(3) === 0 ? random(3 * sizeBytes + 2) : random(9));
+      for (let i = 0; i < chunk.length; i++) chunk[i] = random(256);
+      backlog.append(chunk);
+      stream.push(...chunk);
+      const held = Math.min(sizeBytes, stream.length);
+      assert.equal(backlog.histLenBytes, held);
+      assert.equal(backlog.endOffset, stream.length);
+      const from = stream.length + 1 - random(held + 1);
+      assert.deepEqual([...backlog.readFrom(from)], stream.slice(from - 1));
+    }
+    backlog.free();
+  }
+});
+
 Deno.test("ReplBacklog rejects a non-positive size or offset", () => {
-  assert.throws(() => new ReplBacklog(0, 1), RangeError);
-  assert.throws(() => new ReplBacklog(16, 0), RangeError);
+  assert.throws(() => new ReplBacklog(Engine.create(), 0, 1), RangeError);
+  assert.throws(() => new ReplBacklog(Engine.create(), 16, 0), RangeError);
 });
 
 Deno.test("REPLCONF: OK for known options, no reply to ACK/GETACK, error for unknown", async () => {
@@ -426,3 +452,41 @@ peerTest(
     }
   },
 );
+
+Deno.test("repl-backlog-ttl: with no replica for that long the backlog is freed and the id changes", async () => {
+  const ours = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-backlog-ttl": "1", "repl-diskless-sync": "no", hz: "50" },
+  });
+  const client = await RawClient.connect(ours.port);
+  try {
+    const replica = await RawClient.connect(ours.port);
+    await replica.send(encodeCommand(["SYNC"]));
+    await waitFor("the replica online", async () => {
+      return latin1Text(await client.command("INFO", "replication")).includes("state=online");
+    });
+    const replId = await infoField(client, "replication", "master_replid");
+    assert.equal(await infoField(client, "replication", "repl_backlog_active"), "1");
+    await run(client, "SET", "k", "v");
+    replica.close();
+    await waitFor("the replica gone", async () => {
+      return (await infoField(client, "replication", "connected_slaves")) === "0";
+    });
+    const goneMs = Date.now();
+    await waitFor("the backlog freed", async () => {
+      return (await infoField(client, "replication", "repl_backlog_active")) === "0";
+    }, 5000);
+    assert.ok(Date.now() - goneMs >= 900, "freed before the TTL");
+    assert.notEqual(await infoField(client, "replication", "master_replid"), replId);
+    // The old history can no longer be resumed.
+    const again = await RawClient.connect(ours.port);
+    const offset = Number(await infoField(client, "replication", "master_repl_offset"));
+    await again.send(encodeCommand(["PSYNC", replId, String(offset + 1)]));
+    assert.match(latin1Text(await again.readUntil("\r\n")), /^\+FULLRESYNC /);
+    again.close();
+  } finally {
+    client.close();
+    await ours.close();
+  }
+});

@@ -286,6 +286,15 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Replication backlog size in bytes.",
   },
   {
+    name: "repl-backlog-ttl",
+    kind: "int",
+    defaultValue: 3600,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description:
+      "Seconds without replicas after which a master frees its backlog (0: never); its replication id changes then.",
+  },
+  {
     name: "repl-diskless-sync",
     kind: "bool",
     defaultValue: true,

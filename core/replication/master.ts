@@ -77,6 +77,8 @@ export class ReplicationMaster {
   #lastPingMs = 0;
   /** When the oldest replica still waiting for a diskless snapshot asked (0: none waits). */
   #disklessWaitSinceMs = 0;
+  /** Since when no replica is attached while a backlog exists (repl-backlog-ttl), 0: some are. */
+  #noReplicasSinceMs = 0;
   /** Replicas that have their diskless snapshot: what puts each online at its first ACK. */
   readonly #onlineOnAck = new Map<ClientState, () => void>();
   // INFO stats counters.
@@ -154,6 +156,7 @@ export class ReplicationMaster {
   /** An empty backlog starting after masterReplOffset, fed by propagation from now on. */
   #openBacklog(): void {
     this.backlog = new ReplBacklog(
+      this.#server.engine,
       this.#server.config.getNumber("repl-backlog-size"),
       this.masterReplOffset + 1,
     );
@@ -176,6 +179,7 @@ export class ReplicationMaster {
     }
     this.replicas.length = 0;
     if (this.backlog === null) return;
+    this.backlog.free();
     this.backlog = null;
     const index = this.#server.propagationListeners.indexOf(this.#onPropagate);
     if (index >= 0) this.#server.propagationListeners.splice(index, 1);
@@ -332,6 +336,7 @@ export class ReplicationMaster {
     // Listed from now on (INFO shows it as wait_bgsave, then send_bulk); a closed connection
     // leaves the list, and its snapshot callbacks then do nothing.
     if (!this.replicas.includes(client)) this.replicas.push(client);
+    this.#noReplicasSinceMs = 0;
     const live = () => this.replicas.includes(client) && !client.closeNow;
     server.saver.shareNextSnapshot({
       start: () => {
@@ -401,7 +406,31 @@ export class ReplicationMaster {
     if (server.saver.startForConsumers(nowMs)) this.#disklessWaitSinceMs = 0;
   }
 
+  /**
+   * repl-backlog-ttl: a master without replicas for that long frees its backlog. No replica
+   * can resume from the old history any more, so it gets a new replication id (as Redis).
+   */
+  #freeIdleBacklog(nowMs: number): void {
+    const ttlS = this.#server.config.getNumber("repl-backlog-ttl");
+    if (this.backlog === null || this.replicas.length > 0 || ttlS === 0) return;
+    if (this.#server.isReplica) return; // a replica keeps no backlog of its own
+    if (this.#noReplicasSinceMs === 0) this.#noReplicasSinceMs = nowMs;
+    if (nowMs - this.#noReplicasSinceMs < ttlS * 1000) return;
+    this.backlog.free();
+    this.backlog = null;
+    const index = this.#server.propagationListeners.indexOf(this.#onPropagate);
+    if (index >= 0) this.#server.propagationListeners.splice(index, 1);
+    this.replId = randomReplId();
+    this.replId2 = REPL_ID_NONE;
+    this.secondReplOffset = -1;
+    this.#noReplicasSinceMs = 0;
+    this.#server.log.notice(
+      `Replication backlog freed after ${ttlS} seconds without connected replicas.`,
+    );
+  }
+
   #attach(client: ClientState): void {
+    this.#noReplicasSinceMs = 0;
     client.replState = ReplicaState.Online;
     client.replAckTimeMs = Date.now();
     if (!this.replicas.includes(client)) this.replicas.push(client);
@@ -422,6 +451,7 @@ export class ReplicationMaster {
     const index = this.replicas.indexOf(client);
     if (index < 0) return;
     this.replicas.splice(index, 1);
+    if (this.replicas.length === 0) this.#noReplicasSinceMs = Date.now();
     this.#server.log.notice(`Connection with replica ${this.replicaName(client)} lost.`);
   }
 
@@ -431,6 +461,7 @@ export class ReplicationMaster {
    */
   cron(nowMs: number): void {
     this.#startDisklessIfDue(nowMs);
+    this.#freeIdleBacklog(nowMs);
     if (this.backlog === null || this.replicas.length === 0) return;
     const periodMs = this.#server.config.getNumber("repl-ping-replica-period") * 1000;
     if (nowMs - this.#lastPingMs < periodMs) return;

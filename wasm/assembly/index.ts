@@ -1047,3 +1047,4 @@ export * from "./set";
 export * from "./zset";
 export * from "./snapshot";
 export * from "./snapshot_load";
+export * from "./backlog";
