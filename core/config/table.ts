@@ -6,6 +6,7 @@
 
 import { LOG_LEVELS } from "../log.ts";
 import { parseMemory, parseYesNo } from "./units.ts";
+import { DEFAULT_OUTPUT_LIMITS_TEXT, parseOutputLimits } from "../server/output_limits.ts";
 
 export type ConfigValue = string | number | boolean;
 
@@ -22,6 +23,8 @@ export interface DirectiveSpec {
   immutable?: boolean;
   /** How many words the value takes in redis.conf; "rest" joins all remaining words. */
   arity?: "one" | "rest";
+  /** For strings: why `text` is not acceptable (Redis's wording), or null. */
+  validate?: (text: string) => string | null;
   description: string;
 }
 
@@ -286,6 +289,16 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Replication backlog size in bytes.",
   },
   {
+    name: "client-output-buffer-limit",
+    kind: "string",
+    defaultValue: DEFAULT_OUTPUT_LIMITS_TEXT,
+    arity: "rest",
+    validate: (text) =>
+      parseOutputLimits(text) === null ? "Invalid client class specified in buffer limit" : null,
+    description:
+      "<class> <hard> <soft> <soft seconds> per class (normal, replica, pubsub): a client that lets pushed bytes pile up past them is closed.",
+  },
+  {
     name: "repl-backlog-ttl",
     kind: "int",
     defaultValue: 3600,
@@ -376,8 +389,11 @@ export function parseDirectiveValue(spec: DirectiveSpec, text: string): ConfigVa
       }
       return value;
     }
-    case "string":
+    case "string": {
+      const problem = spec.validate?.(text) ?? null;
+      if (problem !== null) throw new ConfigValueError(problem);
       return text;
+    }
   }
 }
 

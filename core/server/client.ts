@@ -33,6 +33,8 @@ export class ClientState {
   closeAfterReply = false;
   /** Close without replying (killed by another client, query buffer overflow). */
   closeNow = false;
+  /** Since when pushed bytes exceed the soft output limit (0: they do not); output_limits.ts. */
+  outputSoftSinceMs = 0;
 
   // --- transaction ---
   /** Inside MULTI: commands are queued, not executed. */

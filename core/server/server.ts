@@ -10,6 +10,7 @@ import { ProtocolError, QueryBufferLimitError, ReplyWriter, RespReader } from ".
 import { ClientState } from "./client.ts";
 import { ReplicaState } from "../replication/replica_state.ts";
 import type { ServerState } from "./state.ts";
+import { outputLimitExceeded } from "./output_limits.ts";
 
 /** Bytes asked of each socket read; larger requests grow the buffer as they arrive. */
 const READ_CHUNK_BYTES = 16 * 1024;
@@ -174,6 +175,18 @@ export class NetworkServer {
     };
     let flushScheduled = false;
     client.flushSoon = () => {
+      // Bytes were pushed to this client: within its output buffer limits?
+      if (client.writer.lengthBytes >= state.outputLimitMinBytes && !client.closeNow) {
+        const reason = outputLimitExceeded(client, state.outputLimits, Date.now());
+        if (reason !== null) {
+          state.log.warning(
+            `Client ${client.addr} closed for overcoming of output buffer limits: ${reason}`,
+          );
+          client.closeNow = true;
+          client.close();
+          return;
+        }
+      }
       if (flushScheduled) return;
       flushScheduled = true;
       queueMicrotask(() => {

@@ -11,6 +11,11 @@ import { BlockingRegistry } from "./blocking.ts";
 import { PubSubRegistry } from "./pubsub.ts";
 import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
 import { AofRewriter } from "../persistence/aof_rewrite.ts";
+import {
+  DEFAULT_OUTPUT_LIMITS_TEXT,
+  type OutputLimits,
+  parseOutputLimits,
+} from "./output_limits.ts";
 import { AofWriter, type FsyncPolicy } from "../persistence/aof.ts";
 import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
@@ -104,6 +109,11 @@ export class ServerState {
     this.log = log;
     this.maxmemoryBytes = config.getNumber("maxmemory");
     config.onChange("maxmemory", (value) => this.maxmemoryBytes = value as number);
+    this.#setOutputLimits(config.getString("client-output-buffer-limit"));
+    config.onChange(
+      "client-output-buffer-limit",
+      (value) => this.#setOutputLimits(value as string),
+    );
     this.savePoints = parseSavePoints(config.getString("save")) ?? [];
     config.onChange("save", (value) => this.savePoints = parseSavePoints(value as string) ?? []);
     this.saver = new RdbSaver({
@@ -122,6 +132,20 @@ export class ServerState {
     this.replication = new ReplicationMaster(this);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** client-output-buffer-limit, parsed; and the smallest non-zero limit, for a cheap check. */
+  outputLimits: OutputLimits = parseOutputLimits(DEFAULT_OUTPUT_LIMITS_TEXT)!;
+  outputLimitMinBytes = 0;
+
+  #setOutputLimits(text: string): void {
+    // CONFIG SET names only the classes it changes; the others keep their limits.
+    const limits = parseOutputLimits(text, this.outputLimits);
+    if (limits === null) return; // refused by the directive's validation already
+    this.outputLimits = limits;
+    const sizes = Object.values(limits).flatMap((l) => [l.hardBytes, l.softBytes]);
+    const nonZero = sizes.filter((bytes) => bytes > 0);
+    this.outputLimitMinBytes = nonZero.length > 0 ? Math.min(...nonZero) : Infinity;
   }
 
   /** Writes the AOF's pending commands (and fsyncs under `always`) before replies leave. */
