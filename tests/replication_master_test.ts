@@ -490,3 +490,34 @@ Deno.test("repl-backlog-ttl: with no replica for that long the backlog is freed 
     await ours.close();
   }
 });
+
+Deno.test("repl-timeout: a PSYNC replica that stops acking is dropped; a SYNC one is not", async () => {
+  const ours = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "repl-timeout": "1", "repl-diskless-sync": "no", hz: "50" },
+  });
+  const client = await RawClient.connect(ours.port);
+  const silent = await RawClient.connect(ours.port);
+  const legacy = await RawClient.connect(ours.port);
+  try {
+    await silent.send(encodeCommand(["PSYNC", "?", "-1"]));
+    await legacy.send(encodeCommand(["SYNC"]));
+    await waitFor("two replicas online", async () => {
+      const info = latin1Text(await client.command("INFO", "replication"));
+      return (info.match(/state=online/g) ?? []).length === 2;
+    });
+    // Neither ever sends REPLCONF ACK.
+    await waitFor("the silent PSYNC replica dropped", async () => {
+      return (await infoField(client, "replication", "connected_slaves")) === "1";
+    }, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await infoField(client, "replication", "connected_slaves"), "1");
+    assert.ok(await silent.waitForClose(1000));
+  } finally {
+    silent.close();
+    legacy.close();
+    client.close();
+    await ours.close();
+  }
+});

@@ -129,6 +129,7 @@ function syncCommand(ctx: CommandContext): void {
   refuseSyncOnReplica(server);
   const master = server.replication;
   server.log.notice(`Replica ${master.replicaName(client)} asks for synchronization`);
+  client.replPrePsync = true;
   master.fullResync(client, false, ctx.nowMs);
 }
 

@@ -407,6 +407,22 @@ export class ReplicationMaster {
   }
 
   /**
+   * repl-timeout, master side: an online replica whose last REPLCONF ACK is older than that is
+   * gone in all but name (a dead host, a stuck process); it is disconnected, and resyncs when it
+   * comes back. SYNC-only clients send no ACKs and are exempt, as in Redis.
+   */
+  #dropSilentReplicas(nowMs: number): void {
+    const timeoutMs = this.#server.config.getNumber("repl-timeout") * 1000;
+    for (const client of [...this.replicas]) {
+      if (client.replState !== ReplicaState.Online || client.replPrePsync) continue;
+      if (nowMs - client.replAckTimeMs <= timeoutMs) continue;
+      this.#server.log.warning(`Disconnecting timedout replica ${this.replicaName(client)}`);
+      client.closeNow = true;
+      client.close();
+    }
+  }
+
+  /**
    * repl-backlog-ttl: a master without replicas for that long frees its backlog. No replica
    * can resume from the old history any more, so it gets a new replication id (as Redis).
    */
@@ -461,6 +477,7 @@ export class ReplicationMaster {
    */
   cron(nowMs: number): void {
     this.#startDisklessIfDue(nowMs);
+    this.#dropSilentReplicas(nowMs);
     this.#freeIdleBacklog(nowMs);
     if (this.backlog === null || this.replicas.length === 0) return;
     const periodMs = this.#server.config.getNumber("repl-ping-replica-period") * 1000;

@@ -73,6 +73,8 @@ export class ClientState {
   /** REPLCONF ack: the stream offset it has applied, and when it said so. */
   replAckOffset = 0;
   replAckTimeMs = 0;
+  /** Came with SYNC, not PSYNC: sends no ACKs, so repl-timeout cannot judge it (as Redis). */
+  replPrePsync = false;
 
   // --- replication (this client as our master's link) ---
   /** The private client applying our master's stream: its writes pass replica-read-only. */
