@@ -1,12 +1,14 @@
 // The replica side of replication: resplica following a real redis-server master (diskless and
 // disk-style snapshots, the live stream with SELECT and MULTI/EXEC, slave_repl_offset equal to
 // the master's master_repl_offset byte for byte, -READONLY for client writes), partial resync
-// after the master kills the link, resplica following resplica, REPLICAOF NO ONE, and a
-// truncated snapshot that must leave no half dataset behind.
+// after the master kills the link, resplica following resplica, REPLICAOF NO ONE, and bad
+// peers: a truncated snapshot or one whose length lies must leave no half dataset behind, and
+// garbage in the live stream drops the link and resumes with PSYNC from the last whole command.
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
-import { latin1Text, RawClient } from "./_support/raw_client.ts";
+import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
+import { RdbWriter } from "../core/rdb/mod.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
 import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
@@ -249,5 +251,140 @@ Deno.test("replica: a truncated snapshot leaves an empty keyspace and the link r
     await ours.close();
     listener.close();
     await serving.catch(() => {});
+  }
+});
+
+/**
+ * A fake master for bad-peer tests: answers the handshake; after each PSYNC it writes what
+ * `afterPsync(session)` returns, then keeps the link open until the replica drops it. Records
+ * every PSYNC line it received.
+ */
+function startFakeMaster(afterPsync: (session: number) => Uint8Array) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const psyncLines: string[] = [];
+  const encoder = new TextEncoder();
+  const serving = (async () => {
+    for await (const conn of listener) {
+      const session = psyncLines.length;
+      void (async () => {
+        const buf = new Uint8Array(4096);
+        let text = "";
+        let answered = 0;
+        try {
+          for (;;) {
+            const n = await conn.read(buf);
+            if (n === null) break;
+            text += latin1Text(buf.subarray(0, n));
+            if (answered === 0 && text.includes("PING")) {
+              await conn.write(encoder.encode("+PONG\r\n"));
+              answered = 1;
+            }
+            if (answered === 1 && text.includes("psync2\r\n")) {
+              await conn.write(encoder.encode("+OK\r\n+OK\r\n"));
+              answered = 2;
+            }
+            const psyncAt = text.indexOf("PSYNC");
+            const parts = text.slice(psyncAt).split("\r\n");
+            if (answered === 2 && psyncAt >= 0 && parts.length >= 6) {
+              psyncLines.push(`${parts[2]} ${parts[4]}`);
+              await conn.write(afterPsync(session));
+              answered = 3;
+            }
+          }
+        } catch {
+          // The replica hung up.
+        } finally {
+          try {
+            conn.close();
+          } catch {
+            // Already closed.
+          }
+        }
+      })();
+    }
+  })();
+  return {
+    port,
+    psyncLines,
+    async close() {
+      listener.close();
+      await serving.catch(() => {});
+    },
+  };
+}
+
+/** A whole RDB holding string keys, as a master would send it. */
+function rdbWith(keys: Record<string, string>): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const writer = new RdbWriter({ onChunk: (chunk) => chunks.push(chunk) });
+  writer.selectDb(0, Object.keys(keys).length, 0);
+  for (const [key, value] of Object.entries(keys)) {
+    writer.writeEntry({
+      db: 0,
+      key: new TextEncoder().encode(key),
+      expireAtMs: 0,
+      value: { type: "string", value: new TextEncoder().encode(value) },
+    });
+  }
+  writer.finish();
+  return concatBytes(chunks);
+}
+
+Deno.test("replica: garbage in the live stream drops the link; the data so far stays, PSYNC resumes", async () => {
+  const replId = "b".repeat(40);
+  const stream = encodeCommand(["SET", "live", "2"]);
+  const fake = startFakeMaster(() => {
+    const rdb = rdbWith({ snap: "1" });
+    return concatBytes([
+      new TextEncoder().encode(`+FULLRESYNC ${replId} 100\r\n$${rdb.length}\r\n`),
+      rdb,
+      stream,
+      new TextEncoder().encode("*2\r\n$3\r\nSET\r\n$-7\r\nnot a bulk\r\n"),
+    ]);
+  });
+  const ours = await startServer({ port: 0, logLevel: "nothing" });
+  const client = await RawClient.connect(ours.port);
+  try {
+    await run(client, "REPLICAOF", "127.0.0.1", String(fake.port));
+    await waitFor("a second PSYNC", () => Promise.resolve(fake.psyncLines.length >= 2));
+    // (The first PSYNC offers our own history, as a former master does in Redis 7.)
+    // It resumes right after the last whole command it applied (offset 100 + the SET).
+    assert.equal(fake.psyncLines[1], `${replId} ${100 + stream.length + 1}`);
+    assert.equal(await client.commandText("GET", "snap"), "$1\r\n1\r\n");
+    assert.equal(await client.commandText("GET", "live"), "$1\r\n2\r\n");
+    assert.equal(await client.commandText("PING"), "+PONG\r\n");
+  } finally {
+    client.close();
+    await ours.close();
+    await fake.close();
+  }
+});
+
+Deno.test("replica: a snapshot longer or shorter than its $len is refused; nothing half-loaded", async () => {
+  for (const lengthDelta of [+10, -10]) {
+    const fake = startFakeMaster(() => {
+      const rdb = rdbWith({ a: "1", b: "2", c: "3" });
+      return concatBytes([
+        new TextEncoder().encode(
+          `+FULLRESYNC ${"c".repeat(40)} 0\r\n$${rdb.length + lengthDelta}\r\n`,
+        ),
+        rdb,
+        new TextEncoder().encode("0123456789"), // 10 bytes that are not RDB
+      ]);
+    });
+    const ours = await startServer({ port: 0, logLevel: "nothing" });
+    const client = await RawClient.connect(ours.port);
+    try {
+      await run(client, "SET", "before", "1");
+      await run(client, "REPLICAOF", "127.0.0.1", String(fake.port));
+      await waitFor("a second sync attempt", () => Promise.resolve(fake.psyncLines.length >= 2));
+      assert.equal(await client.commandText("DBSIZE"), ":0\r\n", `delta ${lengthDelta}`);
+      assert.equal(await infoField(client, "replication", "master_link_status"), "down");
+    } finally {
+      client.close();
+      await ours.close();
+      await fake.close();
+    }
   }
 });
