@@ -42,7 +42,11 @@ export interface ServerOptions {
   config?: Record<string, string>;
   /** Log verbosity. @default {"warning"} */
   logLevel?: LogLevel;
-  /** Serve this embedded store's data instead of a fresh keyspace. */
+  /**
+   * Serve this embedded store's data instead of a fresh keyspace. While served, the store's
+   * writes run as commands through the server, so replicas, the AOF and a running BGSAVE see
+   * them as they see a client's (on a read-only replica they throw READONLY).
+   */
   store?: Store;
 }
 

@@ -3,6 +3,11 @@
 // the key into engine memory, runs one exported function and reads the answer back. Keys and
 // values may be strings (UTF-8) or bytes; string keys are encoded into one reused scratch
 // buffer so a GET allocates nothing but its result.
+//
+// While a server serves the same engine (startServer({ store })), writes must not go around
+// it: a BGSAVE or a replica's snapshot must see them through its pre-write hook, replicas and
+// the AOF must receive them. So the server registers a command route for the engine, and
+// every write method then runs as a command through it (a private client); reads stay direct.
 
 import { type Engine, SET_KEEPTTL, SET_NX, SET_XX } from "./engine/mod.ts";
 import { globMatch, latin1 } from "./bytes.ts";
@@ -31,6 +36,41 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** Longest key encoded through the scratch buffer; longer ones get their own array. */
 const SCRATCH_KEY_BYTES = 4096;
+
+/** Runs one command in database `db` as the serving server would; returns its raw RESP reply. */
+export type CommandRoute = (db: number, argv: (string | Uint8Array)[]) => Uint8Array;
+
+const routes = new WeakMap<Engine, CommandRoute>();
+
+/** A server starts serving `engine`: Store writes go through `route` until detached. */
+export function attachCommandRoute(engine: Engine, route: CommandRoute): void {
+  routes.set(engine, route);
+}
+
+export function detachCommandRoute(engine: Engine, route: CommandRoute): void {
+  if (routes.get(engine) === route) routes.delete(engine);
+}
+
+/** The value of a one-line RESP reply (+, :, $-1 or a short bulk); an error reply throws. */
+function replyValue(reply: Uint8Array): string | number | null {
+  const text = decoder.decode(reply);
+  const end = text.indexOf("\r\n");
+  const line = text.slice(1, end);
+  switch (text[0]) {
+    case "+":
+      return line;
+    case ":":
+      return Number(line);
+    case "$":
+      return line === "-1" ? null : text.slice(end + 2, end + 2 + Number(line));
+    case "_":
+      return null;
+    case "-":
+      throw new Error(line);
+    default:
+      throw new Error(`unexpected reply ${JSON.stringify(text.slice(0, 40))}`);
+  }
+}
 
 export class Store {
   readonly engine: Engine;
@@ -82,10 +122,25 @@ export class Store {
     const flags = (options.nx ? SET_NX : 0) | (options.xx ? SET_XX : 0) |
       (options.keepTtl ? SET_KEEPTTL : 0);
     const bytes = typeof value === "string" ? encoder.encode(value) : value;
+    const route = routes.get(this.engine);
+    if (route !== undefined) {
+      const argv: (string | Uint8Array)[] = ["SET", this.#key(key).slice(), bytes];
+      if (expireAtMs > 0) argv.push("PXAT", String(expireAtMs));
+      if (options.nx) argv.push("NX");
+      if (options.xx) argv.push("XX");
+      if (options.keepTtl) argv.push("KEEPTTL");
+      return replyValue(route(this.db, argv)) !== null;
+    }
     return this.engine.set(this.db, this.#key(key), bytes, expireAtMs, flags, nowMs);
   }
 
   del(...keys: KeyLike[]): number {
+    const route = routes.get(this.engine);
+    if (route !== undefined) {
+      if (keys.length === 0) return 0;
+      const argv = ["DEL", ...keys.map((key) => this.#key(key).slice())];
+      return replyValue(route(this.db, argv)) as number;
+    }
     const nowMs = Date.now();
     let deleted = 0;
     for (const key of keys) if (this.engine.del(this.db, this.#key(key), nowMs)) deleted++;
@@ -108,6 +163,11 @@ export class Store {
   }
 
   pexpireAt(key: KeyLike, unixMs: number): boolean {
+    const route = routes.get(this.engine);
+    if (route !== undefined) {
+      const argv = ["PEXPIREAT", this.#key(key).slice(), String(Math.trunc(unixMs))];
+      return replyValue(route(this.db, argv)) === 1;
+    }
     const nowMs = Date.now();
     const bytes = this.#key(key);
     if (!this.engine.exists(this.db, bytes, nowMs)) return false;
@@ -127,6 +187,8 @@ export class Store {
   }
 
   persist(key: KeyLike): boolean {
+    const route = routes.get(this.engine);
+    if (route !== undefined) return replyValue(route(this.db, ["PERSIST", this.#key(key)])) === 1;
     return this.engine.persist(this.db, this.#key(key), Date.now());
   }
 
@@ -174,6 +236,11 @@ export class Store {
   }
 
   flushDb(): void {
+    const route = routes.get(this.engine);
+    if (route !== undefined) {
+      replyValue(route(this.db, ["FLUSHDB"]));
+      return;
+    }
     this.engine.flushDb(this.db);
   }
 

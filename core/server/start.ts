@@ -18,6 +18,9 @@ import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "./client.ts";
 import { ServerState } from "./state.ts";
 import { ReplicationReplica } from "../replication/replica.ts";
+import { attachCommandRoute, type CommandRoute, detachCommandRoute } from "../store.ts";
+
+const encoder = new TextEncoder();
 
 /** Pushes live-changeable directives into the running server when CONFIG SET changes them. */
 function registerConfigHooks(state: ServerState): void {
@@ -108,6 +111,24 @@ function aofCommandRunner(state: ServerState, table: CommandTable) {
   };
 }
 
+/**
+ * How an embedded Store writes while this server serves its engine: each write runs as a
+ * command of a private client, so the snapshot hook, replication and the AOF all see it.
+ */
+function storeCommandRoute(state: ServerState, table: CommandTable): CommandRoute {
+  const writer = new ReplyWriter();
+  const client = new ClientState(0, "store", "store", new RespReader(), writer, true, Date.now());
+  return (db, argv) => {
+    client.db = db;
+    const args = argv.map((arg) => typeof arg === "string" ? encoder.encode(arg) : arg);
+    void executeCommand(table, state, client, args);
+    state.beforeReply(); // the AOF gets it before the write returns, as a client's reply would
+    const reply = writer.view().slice();
+    writer.reset();
+    return reply;
+  };
+}
+
 /** Config `replicaof "<host> <port>"`: starts as a replica (no cached master to offer). */
 function startReplicaOf(state: ServerState): void {
   const text = state.config.getString("replicaof").trim();
@@ -142,5 +163,8 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   log.notice("Ready to accept connections tcp");
   state.replicaLink = new ReplicationReplica(state, table);
   startReplicaOf(state);
+  const route = storeCommandRoute(state, table);
+  attachCommandRoute(state.engine, route);
+  void server.closed.then(() => detachCommandRoute(state.engine, route));
   return server;
 }
