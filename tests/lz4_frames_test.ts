@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { RdbFormatError } from "../core/rdb/mod.ts";
+import { concatBytes } from "./_support/raw_client.ts";
 import { LZ4_FRAME_RAW_MAX_BYTES, Lz4FrameReader, Lz4FrameWriter } from "../core/rdb/lz4_frames.ts";
 
 function sample(sizeBytes: number): Uint8Array {
@@ -23,13 +24,7 @@ function frame(data: Uint8Array, frameRawBytes: number, chunkBytes: number): Uin
     writer.write(data.subarray(at, at + chunkBytes));
   }
   writer.finish();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function unframe(framed: Uint8Array, chunkBytes: number): Uint8Array {
@@ -39,13 +34,7 @@ function unframe(framed: Uint8Array, chunkBytes: number): Uint8Array {
     parts.push(...reader.push(framed.subarray(at, at + chunkBytes)));
   }
   reader.finish();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 Deno.test("lz4 frames: round trip over frame sizes and chunkings", () => {
