@@ -268,6 +268,57 @@ export function hashBytes(ptr: usize, len: u32): u32 {
   return reverseBits(reverseBits(v | ~mask) + 1);
 }
 
+// The buckets one SCAN cursor value stands for: a bucket of table0, or while rehashing a
+// bucket of the smaller table and every bucket of the larger one it expands to (Redis's
+// dictScan). An iterator, since that expansion can be large after a shrink: bucketGroupFirst,
+// then bucketGroupNext until it returns 0, then bucketGroupCursor is the next cursor. One
+// walk at a time (SCAN and the snapshot walk never nest).
+let groupBig: usize = 0;
+let groupBigMask: u32 = 0;
+let groupSmallMask: u32 = 0;
+let groupCursor: u32 = 0;
+let groupLeft: bool = false;
+
+/** The group's first bucket address for cursor v in database record d (table0 must exist). */
+export function bucketGroupFirst(d: usize, v: u32): usize {
+  if (!isRehashing(d)) {
+    const mask = table0Mask(d);
+    groupCursor = reverseIncrement(v, mask);
+    groupLeft = false;
+    return table0Ptr(d) + (<usize>(v & mask) << 2);
+  }
+  let small = table0Ptr(d);
+  let smallMask = table0Mask(d);
+  let big = table1Ptr(d);
+  let bigMask = table1Mask(d);
+  if (smallMask > bigMask) {
+    small = table1Ptr(d);
+    smallMask = table1Mask(d);
+    big = table0Ptr(d);
+    bigMask = table0Mask(d);
+  }
+  groupBig = big;
+  groupBigMask = bigMask;
+  groupSmallMask = smallMask;
+  groupCursor = v;
+  groupLeft = true;
+  return small + (<usize>(v & smallMask) << 2);
+}
+
+/** The group's next bucket address, or 0 when the group is done. */
+export function bucketGroupNext(): usize {
+  if (!groupLeft) return 0;
+  const bucket = groupBig + (<usize>(groupCursor & groupBigMask) << 2);
+  groupCursor = reverseIncrement(groupCursor, groupBigMask);
+  groupLeft = (groupCursor & (groupSmallMask ^ groupBigMask)) != 0;
+  return bucket;
+}
+
+/** The cursor after the group, once bucketGroupNext has returned 0. */
+export function bucketGroupCursor(): u32 {
+  return groupCursor;
+}
+
 // ── Lookup, insert, unlink ──────────────────────────────────────────────────────────────
 
 /** Entry for the key in database record d, or 0. */

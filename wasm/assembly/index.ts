@@ -44,6 +44,9 @@ import {
 import { copyValueOfType } from "./values";
 import {
   allocEntry,
+  bucketGroupCursor,
+  bucketGroupFirst,
+  bucketGroupNext,
   bytesEqual,
   clearDatabase,
   DB_COUNT,
@@ -73,7 +76,6 @@ import {
   rehashIndex,
   rehashSteps,
   REHASH_STEP_BUCKETS,
-  reverseIncrement,
   setEntryExpire,
   setEntryValue,
   entryFlags,
@@ -765,28 +767,10 @@ export function scan(db: u32, cursor: u32, count: u32, typeFilter: i32, nowMs: f
     const wanted: u32 = count == 0 ? 1 : count;
     let bucketBudget: u64 = <u64>wanted * 10;
     do {
-      if (!isRehashing(d)) {
-        const mask = table0Mask(d);
-        if (!scanBucket(table0Ptr(d) + (<usize>(v & mask) << 2), typeFilter, now)) return STATUS_OOM;
-        v = reverseIncrement(v, mask);
-      } else {
-        let small = table0Ptr(d);
-        let smallMask = table0Mask(d);
-        let big = table1Ptr(d);
-        let bigMask = table1Mask(d);
-        if (smallMask > bigMask) {
-          small = table1Ptr(d);
-          smallMask = table1Mask(d);
-          big = table0Ptr(d);
-          bigMask = table0Mask(d);
-        }
-        if (!scanBucket(small + (<usize>(v & smallMask) << 2), typeFilter, now)) return STATUS_OOM;
-        // Every bucket of the big table that the small bucket expands to.
-        do {
-          if (!scanBucket(big + (<usize>(v & bigMask) << 2), typeFilter, now)) return STATUS_OOM;
-          v = reverseIncrement(v, bigMask);
-        } while ((v & (smallMask ^ bigMask)) != 0);
+      for (let bucket = bucketGroupFirst(d, v); bucket != 0; bucket = bucketGroupNext()) {
+        if (!scanBucket(bucket, typeFilter, now)) return STATUS_OOM;
       }
+      v = bucketGroupCursor();
       bucketBudget--;
     } while (v != 0 && bucketBudget > 0 && scanKeysFound < wanted);
   }

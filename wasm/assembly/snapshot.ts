@@ -35,6 +35,9 @@
 
 import { alloc } from "./pages";
 import {
+  bucketGroupCursor,
+  bucketGroupFirst,
+  bucketGroupNext,
   DB_COUNT,
   dbRecord,
   ENTRY_SNAPSHOT_MARKS,
@@ -49,7 +52,6 @@ import {
   findEntry,
   hashBytes,
   isRehashing,
-  reverseIncrement,
   setSnapshotEpochs,
   table0Mask,
   table0Ptr,
@@ -182,6 +184,16 @@ export function snapshotBegin(slot: u32): i32 {
   return 1;
 }
 
+/** Most bytes the string record of entry e can take (see encodeString). */
+@inline function recordMaxBytes(e: usize): u64 {
+  return <u64>entryKeyLen(e) + <u64>entryValueLen(e) + RECORD_OVERHEAD_MAX_BYTES;
+}
+
+/** Whether the engine encodes e itself: a string whose record fits the output buffer. */
+@inline function encodedHere(e: usize): bool {
+  return entryType(e) == TYPE_STRING && recordMaxBytes(e) <= <u64>OUT_CAPACITY_BYTES;
+}
+
 /** snapshotClaim results. */
 const CLAIM_NOTHING: i32 = 0;
 const CLAIM_ENCODED: i32 = 1;
@@ -212,8 +224,7 @@ export function snapshotClaim(
   setMark(e, slot, epoch);
   const expireAtMs = entryExpireAtMs(e);
   if (expireAtMs != 0 && <i64>instantMs > expireAtMs) return CLAIM_NOTHING;
-  const recordMaxBytes = <u64>entryKeyLen(e) + <u64>entryValueLen(e) + RECORD_OVERHEAD_MAX_BYTES;
-  if (entryType(e) != TYPE_STRING || recordMaxBytes > <u64>OUT_CAPACITY_BYTES) return CLAIM_HOST;
+  if (!encodedHere(e)) return CLAIM_HOST;
   encodeStringRecord(e, compress != 0);
   store<u32>(cells, <u32>outLenBytes, CELL_OUT_LEN);
   return CLAIM_ENCODED;
@@ -238,9 +249,8 @@ function visitBucket(bucket: usize, slot: u32, epoch: u32, compress: bool, insta
       setMark(e, slot, epoch); // already expired at the instant: not in the snapshot
       continue;
     }
-    const recordMaxBytes = <u64>entryKeyLen(e) + <u64>entryValueLen(e) + RECORD_OVERHEAD_MAX_BYTES;
-    if (entryType(e) == TYPE_STRING && recordMaxBytes <= <u64>OUT_CAPACITY_BYTES) {
-      if (<u64>outLenBytes + recordMaxBytes > <u64>OUT_CAPACITY_BYTES) return false;
+    if (encodedHere(e)) {
+      if (<u64>outLenBytes + recordMaxBytes(e) > <u64>OUT_CAPACITY_BYTES) return false;
       encodeStringRecord(e, compress);
       setMark(e, slot, epoch);
       keysWritten++;
@@ -283,35 +293,12 @@ export function snapshotScanStep(
   if (table0Ptr(d) == 0) done = true;
   else {
     while (true) {
-      let next: u32;
-      let complete: bool;
-      if (!isRehashing(d)) {
-        const mask = table0Mask(d);
-        complete = visitBucket(table0Ptr(d) + (<usize>(v & mask) << 2), slot, epoch, compressOn, instant);
-        next = reverseIncrement(v, mask);
-      } else {
-        let small = table0Ptr(d);
-        let smallMask = table0Mask(d);
-        let big = table1Ptr(d);
-        let bigMask = table1Mask(d);
-        if (smallMask > bigMask) {
-          small = table1Ptr(d);
-          smallMask = table1Mask(d);
-          big = table0Ptr(d);
-          bigMask = table0Mask(d);
-        }
-        complete = visitBucket(small + (<usize>(v & smallMask) << 2), slot, epoch, compressOn, instant);
-        // Every bucket of the big table that the small bucket expands to.
-        next = v;
-        do {
-          if (complete) {
-            complete = visitBucket(big + (<usize>(next & bigMask) << 2), slot, epoch, compressOn, instant);
-          }
-          next = reverseIncrement(next, bigMask);
-        } while ((next & (smallMask ^ bigMask)) != 0);
+      let complete = true;
+      for (let bucket = bucketGroupFirst(d, v); bucket != 0 && complete; bucket = bucketGroupNext()) {
+        complete = visitBucket(bucket, slot, epoch, compressOn, instant);
       }
-      if (!complete) break;
-      v = next;
+      if (!complete) break; // revisit the group: its handled entries are skipped
+      v = bucketGroupCursor();
       if (v == 0) {
         done = true;
         break;
