@@ -63,27 +63,19 @@ export class AofRewriter {
     const { saver, log } = this.#host;
     this.inProgress = true;
     let temp: AtomicFileWriter | null = null;
-    let writes: Promise<void> = Promise.resolve();
-    let writeError: Error | null = null;
-    const failed = (error: unknown) => {
-      writeError ??= error instanceof Error ? error : new Error(String(error));
-    };
+    let startError: Error | null = null;
     saver.shareNextSnapshot({
       start: () => {
         try {
           temp = new AtomicFileWriter(aof.path, "aof");
           aof.beginRewrite();
         } catch (error) {
-          failed(error);
+          startError = error instanceof Error ? error : new Error(String(error));
         }
       },
-      chunk: (chunk) => {
-        const target = temp;
-        if (target === null || writeError !== null) return;
-        writes = writes.then(() => target.write(chunk)).catch(failed);
-      },
+      chunk: (chunk) => temp?.queue([chunk]),
       end: (ok) => {
-        void this.#complete(ok, aof, temp, () => writes, () => writeError);
+        void this.#complete(ok, aof, temp, startError);
       },
     });
     saver.startForConsumers(nowMs);
@@ -94,18 +86,18 @@ export class AofRewriter {
     snapshotOk: boolean,
     aof: AofWriter,
     temp: AtomicFileWriter | null,
-    writes: () => Promise<void>,
-    writeError: () => Error | null,
+    startError: Error | null,
   ): Promise<void> {
     const { log } = this.#host;
     try {
-      await writes();
+      if (temp === null) throw startError ?? new Error("no file");
+      await temp.drain();
       if (!snapshotOk) throw new Error("the snapshot was aborted");
-      if (temp === null || writeError() !== null) throw writeError() ?? new Error("no file");
       // Most of what was written meanwhile goes out asynchronously; finishRewrite takes the
       // last part in the same turn as the rename.
       for (let batch = aof.takeRewriteBuffer(); batch.length > 0; batch = aof.takeRewriteBuffer()) {
-        for (const command of batch) await temp.write(command);
+        temp.queue(batch);
+        await temp.drain();
       }
       await temp.syncAsync();
       if (this.#host.aof() !== aof) throw new Error("appendonly was turned off meanwhile");

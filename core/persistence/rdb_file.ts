@@ -76,6 +76,33 @@ export class AtomicFileWriter {
     this.sizeBytes += chunk.length;
   }
 
+  /** Queued writes, one after another, in order; never rejects (failures land in `failure`). */
+  #writes: Promise<void> = Promise.resolve();
+  /** Bytes queued and not yet written. */
+  queuedBytes = 0;
+  /** The first queued write that failed; nothing queued after it is written. */
+  failure: Error | null = null;
+
+  /** Writes `chunks` after everything queued before, while the caller goes on. */
+  queue(chunks: Uint8Array[]): void {
+    if (chunks.length === 0 || this.failure !== null) return;
+    const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.queuedBytes += bytes;
+    this.#writes = this.#writes.then(async () => {
+      if (this.failure !== null) return;
+      for (const chunk of chunks) await this.write(chunk);
+      this.queuedBytes -= bytes;
+    }).catch((error) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    });
+  }
+
+  /** Waits for the queued writes; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.#writes;
+    if (this.failure !== null) throw this.failure;
+  }
+
   /** fsync, close, rename over the target. */
   commit(): void {
     this.#file.syncSync();

@@ -296,10 +296,6 @@ export class RdbSaver {
   ): Promise<boolean> {
     let file: AtomicFileWriter | null = null;
     let sliceMaxMs = 0;
-    // Writes go to the file while the next slices encode: one chain of writes, in order.
-    let writes: Promise<void> = Promise.resolve();
-    let writeError: Error | null = null;
-    let queuedBytes = 0;
     let consumersEnded = false;
     const endConsumers = (ok: boolean) => {
       if (consumersEnded) return;
@@ -307,20 +303,9 @@ export class RdbSaver {
       for (const consumer of consumers) consumer.end(ok);
     };
     // What the file gets: the RDB, or its LZ4 frames (rdb-lz4); replicas always get the RDB.
+    // The file writes are queued and run while the next slices encode.
     const fileChunks: Uint8Array[] = [];
     const sink = fileSink(options, (chunk) => fileChunks.push(chunk));
-    const queueFileChunks = (target: AtomicFileWriter) => {
-      if (fileChunks.length === 0) return;
-      const batch = fileChunks.splice(0);
-      const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
-      queuedBytes += batchBytes;
-      writes = writes.then(async () => {
-        for (const chunk of batch) await target.write(chunk);
-        queuedBytes -= batchBytes;
-      }).catch((error) => {
-        writeError ??= error instanceof Error ? error : new Error(String(error));
-      });
-    };
     try {
       const target = file = withFile ? new AtomicFileWriter(this.#host.path()) : null;
       let lastSliceEndMs = performance.now();
@@ -344,7 +329,7 @@ export class RdbSaver {
           for (const consumer of consumers) for (const chunk of batch) consumer.chunk(chunk);
           if (target !== null) {
             for (const chunk of batch) sink.write(chunk);
-            queueFileChunks(target);
+            target.queue(fileChunks.splice(0));
           }
         }
         if (snapshot.aborted) throw snapshot.failure ?? new Error("aborted by a synchronous save");
@@ -353,14 +338,15 @@ export class RdbSaver {
           endConsumers(true);
           if (target !== null) {
             sink.finish();
-            queueFileChunks(target);
+            target.queue(fileChunks.splice(0));
+            await target.drain();
           }
-          await writes;
-          if (writeError !== null) throw writeError;
           break;
         }
-        if (writeError !== null) throw writeError;
-        if (queuedBytes > SNAPSHOT_QUEUED_MAX_BYTES) await writes;
+        if (target?.failure) throw target.failure;
+        if (target !== null && target.queuedBytes > SNAPSHOT_QUEUED_MAX_BYTES) {
+          await target.drain();
+        }
         await nextTurn(idle);
       }
       if (file === null) {
@@ -389,7 +375,7 @@ export class RdbSaver {
       return true;
     } catch (error) {
       endConsumers(false);
-      await writes; // never rejects: errors land in writeError
+      await file?.drain().catch(() => {}); // let queued writes settle before removing the file
       file?.abort();
       if (snapshot.aborted && snapshot.failure === null) {
         this.#host.log.notice("Background saving aborted by a synchronous save");
