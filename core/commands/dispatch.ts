@@ -230,6 +230,7 @@ function afterCommand(
     if (ctx.propagateAs !== null) {
       for (const argv of ctx.propagateAs) server.propagate(db, argv);
     } else if (isWrite) server.propagate(db, ctx.argv);
+    ctx.client.replWriteOffset = server.replication.masterReplOffset;
   }
   // Inside EXEC, blocked clients wait for the whole transaction: EXEC's own end serves them.
   if (server.blocking.hasReady && !ctx.client.executingMulti) server.blocking.serveReady();

@@ -106,15 +106,15 @@ function psyncCommand(ctx: CommandContext): void {
 }
 
 /**
- * A replica serves no replicas of its own yet (chained replication is not implemented):
- * `-NOMASTERLINK` while its link is down (as Redis, so the asker retries), else an error.
+ * A replica serves replicas of its own (chained replication) only while its link is up: its
+ * history is its master's, and a snapshot taken mid-sync would be half a dataset. While the link
+ * is down the asker gets `-NOMASTERLINK` (as Redis) and retries.
  */
 function refuseSyncOnReplica(server: ServerState): void {
   if (!server.isReplica) return;
   if (!(server.replicaLink?.linkUp ?? false)) {
     fail("NOMASTERLINK Can't SYNC while not connected with my master");
   }
-  fail("ERR chained replication is not supported: this server is a replica");
 }
 
 /**
@@ -210,6 +210,51 @@ async function replicaofCommand(ctx: CommandContext): Promise<void> {
   out.simple("OK");
 }
 
+/**
+ * WAIT numreplicas timeout
+ *
+ * Contract: waits until `numreplicas` replicas acknowledged every write this client made (its
+ * last write's master_repl_offset), or `timeout` ms passed (0: forever); replies with the
+ * number that did, which may be more or fewer than asked. Replicas are asked for an ACK with
+ * `REPLCONF GETACK *` at once rather than waiting for their once-a-second ACK. Inside MULTI it
+ * never blocks. On a replica → `-ERR WAIT cannot be used with replica instances…`; a
+ * timeout that is not an integer or is negative → `-ERR timeout is …`.
+ */
+function waitCommand(ctx: CommandContext): void | Promise<void> {
+  const { server, client, argv } = ctx;
+  if (server.isReplica) {
+    fail(
+      "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 " +
+        "if a replica is configured to be writable (which is not the default) writes to " +
+        "replicas are just local and are not propagated.",
+    );
+  }
+  const numReplicas = int64ArgOrFail(argv[1]);
+  const timeoutMs = parseInt64(argv[2]);
+  if (timeoutMs === null) fail("ERR timeout is not an integer or out of range");
+  if (timeoutMs < 0n) fail("ERR timeout is negative");
+  const master = server.replication;
+  const offset = client.replWriteOffset;
+  const acked = master.replicasAckedAt(offset);
+  if (acked >= numReplicas || client.executingMulti) {
+    ctx.out.integer(acked);
+    return;
+  }
+  master.waitForAcks(client);
+  return server.blocking.block(
+    ctx,
+    [],
+    Number(timeoutMs),
+    () => {
+      const count = master.replicasAckedAt(offset);
+      if (count < numReplicas) return false;
+      ctx.out.integer(count);
+      return true;
+    },
+    () => ctx.out.integer(master.replicasAckedAt(offset)),
+  );
+}
+
 const REPLICAOF_DEFINITION = {
   arity: 3,
   flags: ["admin", "noscript", "stale", "no_async_loading"],
@@ -221,6 +266,18 @@ const REPLICAOF_DEFINITION = {
 };
 
 export const REPLICATION_COMMANDS: CommandDefinition[] = [
+  {
+    name: "wait",
+    arity: 3,
+    flags: ["noscript", "blocking"],
+    categories: ["slow", "connection"],
+    group: "generic",
+    summary: "Blocks until the asynchronous replication of all preceding write commands sent " +
+      "by the connection is completed.",
+    since: "3.0.0",
+    complexity: "O(1)",
+    handler: waitCommand,
+  },
   { name: "replicaof", ...REPLICAOF_DEFINITION },
   { name: "slaveof", ...REPLICAOF_DEFINITION, since: "1.0.0" },
   {

@@ -37,6 +37,7 @@ export const REPL_ID_NONE = "0000000000000000000000000000000000000000";
 const PING_FRAME = encodeCommand(["ping"]);
 const MULTI_FRAME = encodeCommand(["MULTI"]);
 const EXEC_FRAME = encodeCommand(["EXEC"]);
+const GETACK_FRAME = encodeCommand(["REPLCONF", "GETACK", "*"]);
 const encoder = new TextEncoder();
 /** Length of the random mark that ends a diskless snapshot (Redis's RDB_EOF_MARK_SIZE). */
 const EOF_MARK_LEN_BYTES = 40;
@@ -79,6 +80,10 @@ export class ReplicationMaster {
   #disklessWaitSinceMs = 0;
   /** Since when no replica is attached while a backlog exists (repl-backlog-ttl), 0: some are. */
   #noReplicasSinceMs = 0;
+  /** Clients blocked in WAIT: retried at every replica ACK. */
+  readonly #ackWaiters = new Set<ClientState>();
+  /** A REPLCONF GETACK is due in the stream at the end of this turn (one per turn). */
+  #getackScheduled = false;
   /** Replicas that have their diskless snapshot: what puts each online at its first ACK. */
   readonly #onlineOnAck = new Map<ClientState, () => void>();
   // INFO stats counters.
@@ -141,19 +146,27 @@ export class ReplicationMaster {
     if (multiSent) this.#feed(EXEC_FRAME);
   }
 
-  /** Creates the backlog (first replica), with a new replication id, and starts listening. */
+  /**
+   * Creates the backlog when the first replica attaches. A master starts a new history (a
+   * fresh replication id, as Redis's syncCommand); a replica already has one, its master's.
+   */
   #createBacklog(): void {
     if (this.backlog) return;
+    if (this.#server.isReplica) {
+      this.#openBacklog();
+      return;
+    }
     this.replId = randomReplId();
     this.replId2 = REPL_ID_NONE;
     this.secondReplOffset = -1;
     this.#openBacklog();
+    this.#listenToWrites(true);
     this.#server.log.notice(
       `Replication backlog created, my new replication IDs are '${this.replId}' and '${this.replId2}'`,
     );
   }
 
-  /** An empty backlog starting after masterReplOffset, fed by propagation from now on. */
+  /** An empty backlog starting after masterReplOffset. */
   #openBacklog(): void {
     this.backlog = new ReplBacklog(
       this.#server.engine,
@@ -161,65 +174,110 @@ export class ReplicationMaster {
       this.masterReplOffset + 1,
     );
     this.#streamDb = -1;
-    this.#server.propagationListeners.push(this.#onPropagate);
     this.#lastPingMs = Date.now();
   }
 
-  // --- this server as a replica (core/replication/replica.ts drives these) ---
+  #freeBacklog(): void {
+    this.backlog?.free();
+    this.backlog = null;
+  }
 
   /**
-   * Becoming a replica: our own replicas are disconnected and the backlog dropped, so writes
-   * applied from the master stream are not fed into a stream of ours (chained replication is
-   * not implemented: a replica refuses SYNC/PSYNC).
+   * A master turns its own writes into stream bytes; a replica must not (its stream is its
+   * master's, proxied byte for byte by feedFromMaster), so the listener is on only while master.
    */
-  stopServingReplicas(): void {
+  #listenToWrites(on: boolean): void {
+    const listeners = this.#server.propagationListeners;
+    const index = listeners.indexOf(this.#onPropagate);
+    if (on && index < 0) listeners.push(this.#onPropagate);
+    if (!on && index >= 0) listeners.splice(index, 1);
+  }
+
+  /** Drops every replica of ours (they reconnect and PSYNC, learning what changed). */
+  disconnectReplicas(): void {
     for (const replica of [...this.replicas]) {
       replica.closeNow = true;
       replica.close();
     }
     this.replicas.length = 0;
-    if (this.backlog === null) return;
-    this.backlog.free();
-    this.backlog = null;
-    const index = this.#server.propagationListeners.indexOf(this.#onPropagate);
-    if (index >= 0) this.#server.propagationListeners.splice(index, 1);
+    this.#onlineOnAck.clear();
   }
 
-  /** A full sync from our master: its history (id and offset) becomes ours. */
+  // --- this server as a replica (core/replication/replica.ts drives these) ---
+  //
+  // A replica keeps a backlog too, fed with exactly the bytes it applied from its master, so
+  // (1) its own replicas (chained replication) get the same stream with the same offsets and
+  // the same replication id, and (2) after a failover, the promoted replica can serve its
+  // former siblings a partial resync from the bytes they missed (PSYNC2).
+
+  /**
+   * Becoming a replica: our replicas are disconnected (they reconnect and PSYNC; if our new
+   * master continues our history they continue too) and our own writes stop reaching the
+   * stream. The backlog stays: it is our history, still servable while we offer it upstream.
+   */
+  becomeReplica(): void {
+    this.disconnectReplicas();
+    this.#listenToWrites(false);
+  }
+
+  /**
+   * `+FULLRESYNC` from our master, before its snapshot loads: our history ends here. Our
+   * replicas must resync with the new dataset, and the old backlog means nothing any more.
+   */
+  discardHistory(): void {
+    this.disconnectReplicas();
+    this.#freeBacklog();
+  }
+
+  /** A full sync from our master loaded: its history (id and offset) becomes ours. */
   adoptMasterHistory(replId: string, offset: number): void {
-    assertInvariant(this.backlog === null, "a replica keeps no backlog");
+    assertInvariant(this.#server.isReplica, "only a replica adopts a master's history");
     assertInvariant(offset >= 0, "master offsets are never negative");
+    this.#freeBacklog();
     this.replId = replId;
     this.replId2 = REPL_ID_NONE;
     this.secondReplOffset = -1;
     this.masterReplOffset = offset;
+    this.#openBacklog();
   }
 
-  /** `+CONTINUE <newid>`: the master changed id (it was promoted); keep the old as replid2. */
+  /**
+   * `+CONTINUE <newid>`: the master changed id (it was promoted); keep the old as replid2.
+   * Our replicas are disconnected so that they, too, learn the new id on their next PSYNC.
+   */
   switchMasterId(replId: string): void {
     if (replId === this.replId) return;
     this.replId2 = this.replId;
     this.secondReplOffset = this.masterReplOffset + 1;
     this.replId = replId;
+    this.disconnectReplicas();
   }
 
-  /** Bytes of the master's stream fully applied: our offset follows the master's. */
-  advanceAppliedOffset(sizeBytes: number): void {
-    assertInvariant(this.backlog === null, "a replica keeps no backlog");
-    assertInvariant(sizeBytes > 0, "applied commands have bytes");
-    this.masterReplOffset += sizeBytes;
+  /**
+   * Bytes of the master's stream fully applied (whole commands, a MULTI … EXEC as one): they
+   * extend our backlog and reach our replicas unchanged, so our offset follows the master's.
+   */
+  feedFromMaster(bytes: Uint8Array): void {
+    assertInvariant(this.#server.isReplica, "only a replica proxies its master's stream");
+    assertInvariant(bytes.length > 0, "applied commands have bytes");
+    if (this.backlog === null) this.#openBacklog();
+    this.#feed(bytes);
   }
 
   /**
    * REPLICAOF NO ONE: the old history stays servable as replid2 up to offset + 1 under a new
-   * id, and a backlog opens at once so former siblings can PSYNC with the old id.
+   * id, and the backlog (kept since we were a replica) serves former siblings a partial resync.
+   * Our own replicas are disconnected to learn the new id (they continue partially).
    */
   promoteToMaster(): void {
-    assertInvariant(this.backlog === null, "a replica keeps no backlog");
     this.replId2 = this.replId;
     this.secondReplOffset = this.masterReplOffset + 1;
     this.replId = randomReplId();
-    this.#openBacklog();
+    if (this.backlog === null) this.#openBacklog();
+    // Whatever database the proxied stream left selected, our next write restates its own.
+    this.#streamDb = -1;
+    this.#listenToWrites(true);
+    this.disconnectReplicas();
     this.#server.log.notice(
       `Setting secondary replication ID to ${this.replId2}, valid up to offset: ${this.secondReplOffset}. New replication ID is ${this.replId}`,
     );
@@ -432,10 +490,8 @@ export class ReplicationMaster {
     if (this.#server.isReplica) return; // a replica keeps no backlog of its own
     if (this.#noReplicasSinceMs === 0) this.#noReplicasSinceMs = nowMs;
     if (nowMs - this.#noReplicasSinceMs < ttlS * 1000) return;
-    this.backlog.free();
-    this.backlog = null;
-    const index = this.#server.propagationListeners.indexOf(this.#onPropagate);
-    if (index >= 0) this.#server.propagationListeners.splice(index, 1);
+    this.#freeBacklog();
+    this.#listenToWrites(false);
     this.replId = randomReplId();
     this.replId2 = REPL_ID_NONE;
     this.secondReplOffset = -1;
@@ -453,12 +509,42 @@ export class ReplicationMaster {
     client.flushSoon();
   }
 
-  /** REPLCONF ACK from a replica: the first after a diskless snapshot puts it online. */
+  /**
+   * REPLCONF ACK from a replica: the first after a diskless snapshot puts it online; any may
+   * satisfy a client blocked in WAIT.
+   */
   replicaAcked(client: ClientState): void {
     const goOnline = this.#onlineOnAck.get(client);
-    if (goOnline === undefined) return;
-    this.#onlineOnAck.delete(client);
-    goOnline();
+    if (goOnline !== undefined) {
+      this.#onlineOnAck.delete(client);
+      goOnline();
+    }
+    for (const waiter of [...this.#ackWaiters]) {
+      if (!waiter.blocked || this.#server.blocking.retry(waiter)) this.#ackWaiters.delete(waiter);
+    }
+  }
+
+  /** Online replicas that acknowledged every stream byte up to `offset` (WAIT's count). */
+  replicasAckedAt(offset: number): number {
+    let count = 0;
+    for (const replica of this.replicas) {
+      if (replica.replState === ReplicaState.Online && replica.replAckOffset >= offset) count++;
+    }
+    return count;
+  }
+
+  /**
+   * A client blocks in WAIT: it is retried at each ACK, and replicas are asked for one with
+   * `REPLCONF GETACK *` in the stream, once per event-loop turn however many clients wait.
+   */
+  waitForAcks(client: ClientState): void {
+    this.#ackWaiters.add(client);
+    if (this.#getackScheduled) return;
+    this.#getackScheduled = true;
+    queueMicrotask(() => {
+      this.#getackScheduled = false;
+      if (this.backlog !== null && !this.#server.isReplica) this.#feed(GETACK_FRAME);
+    });
   }
 
   /** A connection closed: forget it if it was a replica. */
@@ -479,7 +565,8 @@ export class ReplicationMaster {
     this.#startDisklessIfDue(nowMs);
     this.#dropSilentReplicas(nowMs);
     this.#freeIdleBacklog(nowMs);
-    if (this.backlog === null || this.replicas.length === 0) return;
+    // A replica's replicas get its master's PINGs, proxied; it adds none of its own.
+    if (this.backlog === null || this.replicas.length === 0 || this.#server.isReplica) return;
     const periodMs = this.#server.config.getNumber("repl-ping-replica-period") * 1000;
     if (nowMs - this.#lastPingMs < periodMs) return;
     this.#lastPingMs = nowMs;

@@ -31,6 +31,7 @@ import { RdbReader } from "../rdb/mod.ts";
 import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
+import { UnappliedBytes } from "./applied_bytes.ts";
 import { randomReplId } from "./master.ts";
 
 /** First reconnect delay after the link drops; doubles per failed attempt. */
@@ -233,11 +234,11 @@ export class ReplicationReplica {
     const server = this.#server;
     if (this.#active) await this.#stopLink();
     else {
-      server.replication.stopServingReplicas();
       this.#hasCachedMaster = cacheMyself;
       server.isReplica = true;
       server.engine.setExpireDeletes(false);
     }
+    server.replication.becomeReplica();
     this.masterHost = host;
     this.masterPort = port;
     this.linkDownSinceMs = 0;
@@ -403,6 +404,7 @@ export class ReplicationReplica {
         throw new LinkError(`Master replied to PSYNC with a malformed '${reply}'`);
       }
       log.notice(`Full resync from master: ${replId}:${offset}`);
+      replication.discardHistory();
       await this.#fullSync(socket, replId, offset);
     } else if (reply.startsWith("+CONTINUE")) {
       const newId = reply.slice("+CONTINUE".length).trim();
@@ -418,6 +420,7 @@ export class ReplicationReplica {
       );
     } else if (reply.startsWith("-")) {
       log.warning(`Unexpected reply to PSYNC from master: ${reply}; retrying with SYNC`);
+      replication.discardHistory();
       await socket.write(encodeCommand(["SYNC"]));
       // SYNC carries no history: the snapshot starts a fresh one we cannot PSYNC from later.
       await this.#fullSync(socket, randomReplId(), 0);
@@ -586,6 +589,8 @@ export class ReplicationReplica {
     // What came with the PSYNC reply or after the snapshot is already stream.
     const leftover = socket.take(socket.bufferedBytes);
     reader.push(leftover);
+    const unapplied = new UnappliedBytes();
+    unapplied.push(leftover);
     this.readOffset += leftover.length;
     void this.#sendAck();
     /** Bytes of commands applied inside an unfinished MULTI: counted once EXEC has run. */
@@ -614,13 +619,15 @@ export class ReplicationReplica {
         }
         pendingBytes += sizeBytes;
         if (!client.inMulti) {
-          replication.advanceAppliedOffset(pendingBytes);
+          replication.feedFromMaster(unapplied.take(pendingBytes));
           pendingBytes = 0;
         }
         this.#streamDb = client.db;
       }
-      const n = await socket.conn.read(reader.writable(READ_CHUNK_BYTES));
+      const into = reader.writable(READ_CHUNK_BYTES);
+      const n = await socket.conn.read(into);
       if (n === null) throw new LinkError("connection closed by the master");
+      unapplied.push(into.subarray(0, n));
       reader.commit(n);
       this.readOffset += n;
       this.lastIoMs = Date.now();

@@ -131,6 +131,18 @@ export class BlockingRegistry {
     }
   }
 
+  /**
+   * Attempts one client's parked command now, for waits that no key write ends (WAIT ends on a
+   * replica's ACK). Returns true when it was served and unblocked.
+   */
+  retry(client: ClientState): boolean {
+    const waiter = this.#byClient.get(client);
+    if (!waiter || !waiter.attempt()) return false;
+    this.#remove(waiter);
+    waiter.resolve();
+    return true;
+  }
+
   /** Unblocks a client without a reply (it disconnected or was killed). */
   cancel(client: ClientState): void {
     const waiter = this.#byClient.get(client);

@@ -50,6 +50,8 @@ export class ClientState {
   executingMulti = false;
   /** Parked in the BlockingRegistry (BLPOP and friends). */
   blocked = false;
+  /** master_repl_offset after this client's last propagated write: what WAIT waits for. */
+  replWriteOffset = 0;
 
   // --- pub/sub ---
   /** Subscribed channels and patterns, as latin1 names. */
