@@ -240,3 +240,43 @@ peerTest("chained with redis-server on both ends: redis → resplica → redis",
     await top.stop();
   }
 });
+
+Deno.test("restart: a replica restarted from its RDB resumes with a partial resync", async () => {
+  const master = await startServer({ ...QUIET, config: NO_DELAY });
+  const m = await RawClient.connect(master.port);
+  const dir = await Deno.makeTempDir({ prefix: "resplica-restart-" });
+  const replicaArgs = ["--dir", dir, "--replicaof", "127.0.0.1", String(master.port)];
+  let replica: ResplicaProcess | null = null;
+  let r: RawClient | null = null;
+  try {
+    await fillDataset(m);
+    replica = await spawnResplica(replicaArgs);
+    r = await RawClient.connect(replica.port);
+    await waitInSync(m, r);
+    // The stream ends in db 3: the restarted replica must apply the next write there too.
+    await run(m, "SELECT", "3");
+    await writeBatch(m, "db3", 20);
+    await waitInSync(m, r);
+    // SHUTDOWN saves the dataset with our master's history (repl-id, repl-offset,
+    // repl-stream-db); the connection then just closes.
+    await r.commandText("SHUTDOWN", "SAVE").catch(() => "");
+    await replica.child.status;
+    r.close();
+    replica = null;
+    await writeBatch(m, "while-down", 20);
+
+    replica = await spawnResplica(replicaArgs);
+    r = await RawClient.connect(replica.port);
+    await waitInSync(m, r);
+    assert.equal(await infoField(m, "stats", "sync_full"), "1");
+    assert.equal(await infoField(m, "stats", "sync_partial_ok"), "1");
+    await run(m, "SELECT", "0");
+    assert.equal(await datasetDigest(r), await datasetDigest(m));
+  } finally {
+    r?.close();
+    m.close();
+    if (replica !== null) await killHard(replica);
+    await master.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

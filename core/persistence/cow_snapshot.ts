@@ -105,7 +105,7 @@ export class CowSnapshot {
     writer.writeAux("redis-bits", "64");
     writer.writeAux("ctime", String(Math.floor(instantMs / 1000)));
     writer.writeAux("used-mem", String(engine.usedMemoryBytes()));
-    writer.writeAux("repl-stream-db", "0");
+    writer.writeAux("repl-stream-db", String(options.replStreamDb ?? 0));
     writer.writeAux("repl-id", options.replId);
     writer.writeAux("repl-offset", String(options.replOffset));
     writer.writeAux("aof-base", "0");

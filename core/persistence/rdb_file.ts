@@ -23,6 +23,8 @@ export interface SnapshotOptions {
   /** The replication id and offset recorded in the aux fields (PSYNC after a restart). */
   replId: string;
   replOffset: number;
+  /** The database the replication stream has selected at that offset (repl-stream-db). */
+  replStreamDb?: number;
 }
 
 export interface SaveResult {

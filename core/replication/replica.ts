@@ -219,6 +219,25 @@ export class ReplicationReplica {
     this.#table = table;
   }
 
+  /** The database our master's stream has selected (saved as repl-stream-db). */
+  get streamDb(): number {
+    return this.#streamDb;
+  }
+
+  /**
+   * Start-up with `replicaof` and an RDB that recorded our master's history (repl-id,
+   * repl-offset, repl-stream-db): that history is offered as the cached master, so a
+   * restarted replica asks for a partial resync first, as Redis does.
+   */
+  restoreHistory(replId: string, offset: number, streamDb: number): void {
+    assertInvariant(!this.#active, "the history is restored before the link starts");
+    const replication = this.#server.replication;
+    replication.replId = replId;
+    replication.masterReplOffset = offset;
+    this.#streamDb = streamDb;
+    this.#hasCachedMaster = true;
+  }
+
   /** The link is up: the live stream is being applied. */
   get linkUp(): boolean {
     return this.state === ReplLinkState.Connected;
@@ -234,7 +253,7 @@ export class ReplicationReplica {
     const server = this.#server;
     if (this.#active) await this.#stopLink();
     else {
-      this.#hasCachedMaster = cacheMyself;
+      this.#hasCachedMaster ||= cacheMyself;
       server.isReplica = true;
       server.engine.setExpireDeletes(false);
     }

@@ -47,7 +47,7 @@ function registerConfigHooks(state: ServerState): void {
  * exists, else dir/dbfilename. A malformed file stops start-up (the error names the offset):
  * serving half a dataset is never an option.
  */
-function loadOnStart(state: ServerState, table: CommandTable): void {
+function loadOnStart(state: ServerState, table: CommandTable): Record<string, string> {
   const startedMs = Date.now();
   const aofWanted = state.config.getBool("appendonly");
   if (aofWanted && exists(state.aofPath())) {
@@ -77,16 +77,19 @@ function loadOnStart(state: ServerState, table: CommandTable): void {
     );
     state.dirty = 0;
     state.setAof(true, true);
-    return;
+    return {};
   }
+  let aux: Record<string, string> = {};
   if (exists(state.rdbPath())) {
     const result = loadRdbFileSync(state.engine, state.rdbPath(), startedMs);
     state.log.notice(
       `DB loaded from disk: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds ` +
         `(${result.keyCount} keys, ${result.expiredSkipped} expired skipped)`,
     );
+    aux = result.aux;
   }
   if (aofWanted) state.setAof(true, false);
+  return aux;
 }
 
 function exists(path: string): boolean {
@@ -129,8 +132,12 @@ function storeCommandRoute(state: ServerState, table: CommandTable): CommandRout
   };
 }
 
-/** Config `replicaof "<host> <port>"`: starts as a replica (no cached master to offer). */
-function startReplicaOf(state: ServerState): void {
+/**
+ * Config `replicaof "<host> <port>"`: starts as a replica. When the loaded RDB recorded a
+ * replication history (`aux` repl-id / repl-offset / repl-stream-db), it is offered to the
+ * master first: a restarted replica resumes with a partial resync if the backlog still has it.
+ */
+function startReplicaOf(state: ServerState, aux: Record<string, string>): void {
   const text = state.config.getString("replicaof").trim();
   if (text === "") return;
   const words = text.split(/\s+/);
@@ -138,6 +145,13 @@ function startReplicaOf(state: ServerState): void {
   if (words.length !== 2 || !Number.isInteger(port) || port < 0 || port > 65535) {
     state.log.warning(`Ignoring replicaof '${text}': expected "<host> <port>"`);
     return;
+  }
+  const replId = aux["repl-id"] ?? "";
+  const offset = Number(aux["repl-offset"]);
+  const streamDb = Number(aux["repl-stream-db"] ?? "0");
+  if (/^[0-9a-f]{40}$/.test(replId) && Number.isSafeInteger(offset) && offset >= 0) {
+    state.replicaLink!.restoreHistory(replId, offset, Number.isInteger(streamDb) ? streamDb : 0);
+    state.log.notice(`Restored the replication history ${replId}:${offset} from the RDB file`);
   }
   void state.replicaLink!.replicaOf(words[0], port, false);
 }
@@ -148,7 +162,7 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   const state = new ServerState(engine ?? Engine.create(), config, log);
   registerConfigHooks(state);
   const table = buildCommandTable();
-  loadOnStart(state, table);
+  const aux = loadOnStart(state, table);
   const server = new NetworkServer(state, table);
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
     h.startsWith("-") ? h.slice(1) : h
@@ -162,7 +176,7 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   log.notice("Server initialized");
   log.notice("Ready to accept connections tcp");
   state.replicaLink = new ReplicationReplica(state, table);
-  startReplicaOf(state);
+  startReplicaOf(state, aux);
   const route = storeCommandRoute(state, table);
   attachCommandRoute(state.engine, route);
   void server.closed.then(() => detachCommandRoute(state.engine, route));

@@ -199,6 +199,7 @@ export class ServerState {
       lz4Frames: this.config.getBool("rdb-lz4"),
       replId: this.replication.replId,
       replOffset: this.replication.masterReplOffset,
+      replStreamDb: this.isReplica ? this.replicaLink?.streamDb : 0,
     };
   }
 

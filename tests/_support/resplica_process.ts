@@ -17,8 +17,9 @@ export async function spawnResplica(args: string[]): Promise<ResplicaProcess> {
   const port = pickFreePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "core/main.ts", "--port", String(port), "--save", "", ...args],
-    stdout: "null",
-    stderr: "null",
+    // RESPLICA_TEST_LOG=1 shows the servers' logs when a test needs debugging.
+    stdout: Deno.env.get("RESPLICA_TEST_LOG") === "1" ? "inherit" : "null",
+    stderr: Deno.env.get("RESPLICA_TEST_LOG") === "1" ? "inherit" : "null",
   }).spawn();
   const deadlineMs = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadlineMs) {
