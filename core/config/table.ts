@@ -308,6 +308,13 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "Seconds without replicas after which a master frees its backlog (0: never); its replication id changes then.",
   },
   {
+    name: "repl-lz4-sync",
+    kind: "bool",
+    defaultValue: true,
+    description:
+      "Between resplica nodes, full-sync snapshots travel in LZ4 frames: a replica announces REPLCONF capa lz4, a master honours it; Redis peers never announce it and get plain RDB.",
+  },
+  {
     name: "repl-diskless-sync",
     kind: "bool",
     defaultValue: true,

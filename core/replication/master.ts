@@ -26,6 +26,7 @@
 
 import { encodeCommand } from "../resp/mod.ts";
 import { writeSnapshot } from "../persistence/rdb_file.ts";
+import { Lz4FrameWriter } from "../rdb/lz4_frames.ts";
 import type { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
 import { ReplBacklog } from "./backlog.ts";
@@ -50,6 +51,44 @@ function assertInvariant(condition: boolean, message: string): asserts condition
 export function randomReplId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(20));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * How one replica's snapshot goes on the wire: plain RDB, or LZ4 frames when it announced
+ * `capa lz4` (only resplica replicas do) and repl-lz4-sync is on. Counts both sizes for the
+ * log line that reports what compression saved.
+ */
+class SnapshotWireEncoder {
+  rdbBytes = 0;
+  wireBytes = 0;
+  readonly lz4: boolean;
+  readonly #frames: Lz4FrameWriter | null;
+  readonly #out: (chunk: Uint8Array) => void;
+
+  constructor(server: ServerState, client: ClientState, out: (chunk: Uint8Array) => void) {
+    this.lz4 = client.replCapaLz4 && server.config.getBool("repl-lz4-sync");
+    this.#out = (chunk) => {
+      this.wireBytes += chunk.length;
+      out(chunk);
+    };
+    this.#frames = this.lz4 ? new Lz4FrameWriter(this.#out) : null;
+  }
+
+  write(chunk: Uint8Array): void {
+    this.rdbBytes += chunk.length;
+    if (this.#frames !== null) this.#frames.write(chunk);
+    else this.#out(chunk);
+  }
+
+  finish(): void {
+    this.#frames?.finish();
+  }
+
+  describe(): string {
+    if (!this.lz4) return `${this.wireBytes} bytes of RDB`;
+    const ratio = this.rdbBytes > 0 ? (this.wireBytes / this.rdbBytes).toFixed(3) : "1";
+    return `${this.wireBytes} bytes in LZ4 frames for ${this.rdbBytes} bytes of RDB (${ratio})`;
+  }
 }
 
 /** What PSYNC decided, for the command handler to count and log. */
@@ -355,19 +394,18 @@ export class ReplicationMaster {
     }
     server.log.notice(`Starting BGSAVE for SYNC with target: disk`);
     const chunks: Uint8Array[] = [];
-    let sizeBytes = 0;
+    const wire = new SnapshotWireEncoder(server, client, (chunk) => chunks.push(chunk.slice()));
     writeSnapshot(
       server.engine,
-      { ...server.snapshotOptions(), replId: this.replId, replOffset: offset },
+      { ...server.snapshotOptions(), lz4Frames: false, replId: this.replId, replOffset: offset },
       nowMs,
-      (chunk) => {
-        chunks.push(chunk.slice());
-        sizeBytes += chunk.length;
-      },
+      (chunk) => wire.write(chunk),
     );
+    wire.finish();
     client.replState = ReplicaState.SendBulk;
-    client.writer.raw(encoder.encode(`$${sizeBytes}\r\n`));
+    client.writer.raw(encoder.encode(`$${wire.wireBytes}\r\n`));
     for (const chunk of chunks) client.writer.raw(chunk);
+    server.log.notice(`Snapshot for replica ${name}: ${wire.describe()}`);
     this.#finishFullSync(client, name);
   }
 
@@ -391,6 +429,10 @@ export class ReplicationMaster {
     const name = this.replicaName(client);
     let offset = -1;
     let mark: Uint8Array | null = null;
+    const wire = new SnapshotWireEncoder(server, client, (chunk) => {
+      client.writer.raw(chunk);
+      client.flushSoon();
+    });
     // Listed from now on (INFO shows it as wait_bgsave, then send_bulk); a closed connection
     // leaves the list, and its snapshot callbacks then do nothing.
     if (!this.replicas.includes(client)) this.replicas.push(client);
@@ -414,8 +456,7 @@ export class ReplicationMaster {
       },
       chunk: (chunk) => {
         if (mark === null || !live()) return;
-        client.writer.raw(chunk);
-        client.flushSoon();
+        wire.write(chunk);
       },
       end: (ok) => {
         if (mark === null || !live()) return;
@@ -425,8 +466,10 @@ export class ReplicationMaster {
           client.close();
           return;
         }
+        wire.finish();
         client.writer.raw(mark);
         client.flushSoon();
+        server.log.notice(`Snapshot for replica ${name}: ${wire.describe()}`);
         if (client.replRdbOnly) return this.#finishFullSync(client, name);
         // A replica finds the end of a $EOF snapshot by its last 40 bytes, so nothing may
         // follow the mark until it says it has loaded: its first REPLCONF ACK (as Redis does).

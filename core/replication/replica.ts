@@ -28,6 +28,7 @@ import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
 import { DB_COUNT } from "../engine/engine.ts";
 import { loadEntries } from "../persistence/keyspace_records.ts";
 import { RdbReader } from "../rdb/mod.ts";
+import { isLz4Frames, LZ4_FRAMES_MAGIC, Lz4FrameReader } from "../rdb/lz4_frames.ts";
 import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
@@ -204,6 +205,10 @@ export class ReplicationReplica {
   /** While transferring: snapshot size (-1 when diskless) and bytes read so far. */
   syncTotalBytes = -1;
   syncReadBytes = 0;
+  /** The last full sync's snapshot: bytes on the wire, bytes of RDB, whether in LZ4 frames. */
+  lastSyncWireBytes = 0;
+  lastSyncRdbBytes = 0;
+  lastSyncLz4 = false;
   /** The loop owning the link, while a replica. */
   #loop: Promise<void> | null = null;
   #active = false;
@@ -459,7 +464,10 @@ export class ReplicationReplica {
       parts.push(encodeCommand(user !== "" ? ["AUTH", user, password] : ["AUTH", password]));
     }
     parts.push(encodeCommand(["REPLCONF", "listening-port", String(this.#server.port)]));
-    parts.push(encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"]));
+    // capa lz4 is ours alone: redis-server ignores capabilities it does not know.
+    const capas = ["capa", "eof", "capa", "psync2"];
+    if (config.getBool("repl-lz4-sync")) capas.push("capa", "lz4");
+    parts.push(encodeCommand(["REPLCONF", ...capas]));
     let sizeBytes = 0;
     for (const part of parts) sizeBytes += part.length;
     const batch = new Uint8Array(sizeBytes);
@@ -520,12 +528,16 @@ export class ReplicationReplica {
     log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
     const startedMs = Date.now();
     let keyCount = 0;
+    const wire = new SnapshotWireDecoder();
     try {
       const reader = new RdbReader();
       const counts = { keyCount: 0, expiredSkipped: 0 };
-      const drain = () => {
-        // A replica keeps expired keys: the master's DEL removes them.
-        loadEntries(server.engine, reader, Date.now(), false, counts);
+      const drain = (chunk: Uint8Array) => {
+        for (const rdbBytes of wire.push(chunk)) {
+          reader.push(rdbBytes);
+          // A replica keeps expired keys: the master's DEL removes them.
+          loadEntries(server.engine, reader, Date.now(), false, counts);
+        }
         keyCount = counts.keyCount;
       };
       if (eofMark === null) {
@@ -535,17 +547,16 @@ export class ReplicationReplica {
           const chunk = socket.take(leftBytes);
           leftBytes -= chunk.length;
           this.syncReadBytes += chunk.length;
-          reader.push(chunk);
-          drain();
+          drain(chunk);
         }
       } else {
         // The mark's 40 bytes are held back so the reader only ever sees RDB bytes.
-        while (!reader.ended || socket.bufferedBytes < EOF_MARK_LEN_BYTES) {
-          if (socket.bufferedBytes > EOF_MARK_LEN_BYTES && !reader.ended) {
+        const ended = () => wire.lz4 ? wire.ended : reader.ended;
+        while (!ended() || socket.bufferedBytes < EOF_MARK_LEN_BYTES) {
+          if (socket.bufferedBytes > EOF_MARK_LEN_BYTES && !ended()) {
             const chunk = socket.take(socket.bufferedBytes - EOF_MARK_LEN_BYTES);
             this.syncReadBytes += chunk.length;
-            reader.push(chunk);
-            drain();
+            drain(chunk);
             continue;
           }
           await socket.fill();
@@ -556,6 +567,7 @@ export class ReplicationReplica {
           throw new LinkError("the diskless snapshot does not end with its EOF mark");
         }
       }
+      wire.finish();
       reader.finish();
     } catch (error) {
       this.#flushKeyspace();
@@ -566,11 +578,17 @@ export class ReplicationReplica {
       );
     }
     server.loading = false;
+    this.lastSyncWireBytes = this.syncReadBytes;
+    this.lastSyncRdbBytes = wire.rdbBytes;
+    this.lastSyncLz4 = wire.lz4;
     server.replication.adoptMasterHistory(replId, offset);
     this.#hasCachedMaster = true;
     this.#streamDb = 0;
     log.notice(
-      `Done loading RDB, keys loaded: ${keyCount}, took ${Date.now() - startedMs} ms`,
+      `Done loading RDB, keys loaded: ${keyCount}, took ${Date.now() - startedMs} ms; ` +
+        (wire.lz4
+          ? `received ${this.syncReadBytes} bytes in LZ4 frames for ${wire.rdbBytes} bytes of RDB`
+          : `received ${this.syncReadBytes} bytes of RDB`),
     );
     log.notice("MASTER <-> REPLICA sync: Finished with success");
   }
@@ -721,8 +739,60 @@ export class ReplicationReplica {
       "slave_priority:100",
       `slave_read_only:${server.config.getBool("replica-read-only") ? 1 : 0}`,
       "replica_announced:1",
+      // resplica's own: what the last full sync cost on the wire (repl-lz4-sync).
+      `resplica_last_sync_wire_bytes:${this.lastSyncWireBytes}`,
+      `resplica_last_sync_rdb_bytes:${this.lastSyncRdbBytes}`,
+      `resplica_last_sync_lz4:${this.lastSyncLz4 ? 1 : 0}`,
     );
     return lines;
+  }
+}
+
+/**
+ * The snapshot as it arrives: plain RDB from Redis (or a master with repl-lz4-sync no), or LZ4
+ * frames from a resplica master that saw our `capa lz4`; told apart by the frames' magic in the
+ * first bytes, so nothing in the handshake changes.
+ */
+class SnapshotWireDecoder {
+  /** Bytes held until there are enough to recognise the magic. */
+  #head: Uint8Array | null = new Uint8Array(0);
+  #frames: Lz4FrameReader | null = null;
+  rdbBytes = 0;
+
+  get lz4(): boolean {
+    return this.#frames !== null;
+  }
+
+  /** The frames' end marker was read (only meaningful when lz4). */
+  get ended(): boolean {
+    return this.#frames?.ended ?? false;
+  }
+
+  /** Takes bytes off the wire; returns RDB bytes. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    if (this.#head !== null) {
+      const joined = new Uint8Array(this.#head.length + chunk.length);
+      joined.set(this.#head);
+      joined.set(chunk, this.#head.length);
+      if (joined.length < LZ4_FRAMES_MAGIC.length) {
+        this.#head = joined;
+        return [];
+      }
+      this.#head = null;
+      if (isLz4Frames(joined)) this.#frames = new Lz4FrameReader();
+      chunk = joined;
+    }
+    const out = this.#frames === null ? [chunk] : this.#frames.push(chunk);
+    for (const bytes of out) this.rdbBytes += bytes.length;
+    return out;
+  }
+
+  /** After the last byte: an unfinished frame stream or a stub too short to judge is an error. */
+  finish(): void {
+    if (this.#head !== null && this.#head.length > 0) {
+      throw new LinkError(`the snapshot is only ${this.#head.length} bytes long`);
+    }
+    this.#frames?.finish();
   }
 }
 

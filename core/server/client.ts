@@ -70,6 +70,8 @@ export class ClientState {
   /** REPLCONF capa eof / capa psync2. */
   replCapaEof = false;
   replCapaPsync2 = false;
+  /** Sent `capa lz4` (a resplica replica): its full-sync snapshot may come in LZ4 frames. */
+  replCapaLz4 = false;
   /** REPLCONF rdb-only 1 (redis-cli --rdb): send the snapshot alone, then close. */
   replRdbOnly = false;
   /** REPLCONF ack: the stream offset it has applied, and when it said so. */
