@@ -30,8 +30,14 @@ export async function waitForPing(port: number): Promise<void> {
   throw new Error(`no PING answer on port ${port}`);
 }
 
-/** Starts resplica through its CLI (no save points, data in `dir`) and waits for PING. */
-export async function startResplicaProcess(dir: string): Promise<BenchProcess> {
+/**
+ * Starts resplica through its CLI (no save points, data in `dir`, `extraArgs` appended as
+ * `--directive value` flags) and waits for PING.
+ */
+export async function startResplicaProcess(
+  dir: string,
+  extraArgs: string[] = [],
+): Promise<BenchProcess> {
   const port = pickFreePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -49,6 +55,7 @@ export async function startResplicaProcess(dir: string): Promise<BenchProcess> {
       "0",
       "--loglevel",
       "warning",
+      ...extraArgs,
     ],
     stdout: "null",
     stderr: "inherit",
