@@ -13,6 +13,7 @@ export const ERR_WRONGTYPE = "WRONGTYPE Operation against a key holding the wron
 export const ERR_OVERFLOW = "ERR increment or decrement would overflow";
 export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 export const ERR_NOAUTH = "NOAUTH Authentication required.";
+export const ERR_NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
 export const ERR_READONLY = "READONLY You can't write against a read only replica.";
 export const ERR_LOADING = "LOADING Redis is loading the dataset in memory";
 export const ERR_MASTERDOWN =

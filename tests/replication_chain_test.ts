@@ -9,7 +9,7 @@ import { startServer } from "../mod.ts";
 import { RawClient } from "./_support/raw_client.ts";
 import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, waitInSync } from "./_support/replication.ts";
+import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
 import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
 
 const QUIET = { port: 0, logLevel: "nothing" as const };
@@ -278,5 +278,45 @@ Deno.test("restart: a replica restarted from its RDB resumes with a partial resy
     if (replica !== null) await killHard(replica);
     await master.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("min-replicas-to-write: writes need enough replicas heard from recently", async () => {
+  const master = await startServer({
+    ...QUIET,
+    config: { ...NO_DELAY, "min-replicas-to-write": "1", "min-replicas-max-lag": "2" },
+  });
+  const replica = await startServer(QUIET);
+  const m = await RawClient.connect(master.port);
+  const r = await RawClient.connect(replica.port);
+  try {
+    const refused = "-NOREPLICAS Not enough good replicas to write.\r\n";
+    assert.equal(await m.commandText("SET", "k", "v"), refused);
+    assert.equal(await m.commandText("GET", "k"), "$-1\r\n"); // reads are fine
+    assert.equal(await infoField(m, "replication", "min_slaves_good_slaves"), "0");
+    // Inside MULTI the refusal is queued as an error: EXEC aborts.
+    await run(m, "MULTI");
+    assert.equal(await m.commandText("SET", "k", "v"), refused);
+    assert.match(await m.commandText("EXEC"), /^-EXECABORT/);
+
+    await run(r, "REPLICAOF", "127.0.0.1", String(master.port));
+    await waitInSync(m, r);
+    assert.equal(await m.commandText("SET", "k", "v"), "+OK\r\n");
+    assert.equal(await infoField(m, "replication", "min_slaves_good_slaves"), "1");
+
+    // The replica goes away: once its last ACK is older than the max lag, writes stop.
+    await run(r, "REPLICAOF", "NO", "ONE");
+    await waitFor(
+      "the master to refuse writes",
+      async () => (await m.commandText("SET", "k", "v")) === refused,
+      5_000,
+    );
+    await run(m, "CONFIG", "SET", "min-replicas-to-write", "0");
+    assert.equal(await m.commandText("SET", "k", "v"), "+OK\r\n");
+  } finally {
+    m.close();
+    r.close();
+    await replica.close();
+    await master.close();
   }
 });

@@ -10,6 +10,7 @@ import {
   ERR_LOADING,
   ERR_MASTERDOWN,
   ERR_NOAUTH,
+  ERR_NOREPLICAS,
   ERR_OOM,
   ERR_READONLY,
   ERR_WRONGTYPE,
@@ -147,6 +148,12 @@ export function executeCommand(
   if (server.isReplica && !client.isMaster) {
     const refusal = replicaRefusal(server, spec);
     if (refusal !== null) return rejectCommand(server, client, spec, refusal);
+  }
+  // Before queueing, as Redis: a write refused inside MULTI makes EXEC abort.
+  if (spec.isWrite && server.minReplicasToWrite > 0 && !client.isMaster) {
+    if (!server.replication.enoughGoodReplicas(nowMs)) {
+      return rejectCommand(server, client, spec, ERR_NOREPLICAS);
+    }
   }
   if (client.inMulti && !MULTI_CONTROL_COMMANDS.has(spec.fullName)) {
     client.queued.push({ argv: argv.map((a) => a.slice()) });

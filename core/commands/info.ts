@@ -152,6 +152,12 @@ function replicationSection(server: ServerState, nowMs: number): string[] {
     ? ["role:slave", ...link.infoLines(nowMs)]
     : ["role:master"];
   lines.push(`connected_slaves:${master.replicas.length}`);
+  const config = server.config;
+  if (
+    config.getNumber("min-replicas-to-write") > 0 && config.getNumber("min-replicas-max-lag") > 0
+  ) {
+    lines.push(`min_slaves_good_slaves:${master.goodReplicaCount(nowMs)}`);
+  }
   master.replicas.forEach((replica, index) => {
     const lagS = Math.floor((nowMs - replica.replAckTimeMs) / 1000);
     lines.push(

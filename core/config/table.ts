@@ -308,6 +308,26 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "Seconds without replicas after which a master frees its backlog (0: never); its replication id changes then.",
   },
   {
+    name: "min-replicas-to-write",
+    aliases: ["min-slaves-to-write"],
+    kind: "int",
+    defaultValue: 0,
+    min: 0,
+    max: 2147483647,
+    description:
+      "A master refuses writes (-NOREPLICAS) unless this many replicas acknowledged within min-replicas-max-lag seconds; 0 disables.",
+  },
+  {
+    name: "min-replicas-max-lag",
+    aliases: ["min-slaves-max-lag"],
+    kind: "int",
+    defaultValue: 10,
+    min: 0,
+    max: 2147483647,
+    description:
+      "Seconds since a replica's last ACK within which it counts as good for min-replicas-to-write; 0 disables.",
+  },
+  {
     name: "repl-lz4-sync",
     kind: "bool",
     defaultValue: true,

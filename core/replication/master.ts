@@ -567,6 +567,30 @@ export class ReplicationMaster {
     }
   }
 
+  /**
+   * min-replicas-to-write: whether a master may accept a write now. Replicas count as good
+   * when online and heard from (REPLCONF ACK) within min-replicas-max-lag seconds, as Redis
+   * counts them; a replica, or either setting at 0, always may.
+   */
+  enoughGoodReplicas(nowMs: number): boolean {
+    const config = this.#server.config;
+    const wanted = config.getNumber("min-replicas-to-write");
+    const maxLagS = config.getNumber("min-replicas-max-lag");
+    if (wanted === 0 || maxLagS === 0 || this.#server.isReplica) return true;
+    return this.goodReplicaCount(nowMs) >= wanted;
+  }
+
+  /** Online replicas whose last ACK is at most min-replicas-max-lag seconds old. */
+  goodReplicaCount(nowMs: number): number {
+    const maxLagMs = this.#server.config.getNumber("min-replicas-max-lag") * 1000;
+    let count = 0;
+    for (const replica of this.replicas) {
+      if (replica.replState !== ReplicaState.Online) continue;
+      if (nowMs - replica.replAckTimeMs <= maxLagMs) count++;
+    }
+    return count;
+  }
+
   /** Online replicas that acknowledged every stream byte up to `offset` (WAIT's count). */
   replicasAckedAt(offset: number): number {
     let count = 0;

@@ -72,6 +72,8 @@ export class ServerState {
   dirty = 0;
   /** `maxmemory`, cached: the dispatcher reads it for every command that may add data. */
   maxmemoryBytes = 0;
+  /** `min-replicas-to-write`, cached: the dispatcher reads it for every write. */
+  minReplicasToWrite = 0;
   /** The TCP port actually bound (config port may be 0). */
   port = 0;
   /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
@@ -109,6 +111,8 @@ export class ServerState {
     this.log = log;
     this.maxmemoryBytes = config.getNumber("maxmemory");
     config.onChange("maxmemory", (value) => this.maxmemoryBytes = value as number);
+    this.minReplicasToWrite = config.getNumber("min-replicas-to-write");
+    config.onChange("min-replicas-to-write", (value) => this.minReplicasToWrite = value as number);
     this.#setOutputLimits(config.getString("client-output-buffer-limit"));
     config.onChange(
       "client-output-buffer-limit",
