@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
-import { RawClient } from "./_support/raw_client.ts";
+import { encodeCommand, RawClient } from "./_support/raw_client.ts";
+import { pickFreePort } from "./_support/ports.ts";
 import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
 import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
@@ -318,5 +319,153 @@ Deno.test("min-replicas-to-write: writes need enough replicas heard from recentl
     r.close();
     await replica.close();
     await master.close();
+  }
+});
+
+Deno.test("FAILOVER: master and replica switch roles with no acknowledged write lost", async () => {
+  const first = await startServer({ ...QUIET, config: NO_DELAY });
+  const second = await startServer({ ...QUIET, config: NO_DELAY });
+  const a = await RawClient.connect(first.port);
+  const b = await RawClient.connect(second.port);
+  const writer = await RawClient.connect(first.port);
+  try {
+    assert.equal(await a.commandText("FAILOVER"), "-ERR FAILOVER requires connected replicas.\r\n");
+    assert.equal(await a.commandText("FAILOVER", "ABORT"), "-ERR No failover in progress.\r\n");
+    await fillDataset(a);
+    await run(b, "REPLICAOF", "127.0.0.1", String(first.port));
+    await waitInSync(a, b);
+    assert.equal(
+      await a.commandText("FAILOVER", "TO", "127.0.0.1", "1", "TIMEOUT", "100"),
+      "-ERR FAILOVER target HOST and PORT is not a replica.\r\n",
+    );
+    assert.equal(
+      await a.commandText("FAILOVER", "TO", "127.0.0.1", String(second.port), "FORCE"),
+      "-ERR FAILOVER with force option requires both a timeout and target HOST and IP.\r\n",
+    );
+    assert.equal(
+      await b.commandText("FAILOVER"),
+      "-ERR FAILOVER is not valid when server is a replica.\r\n",
+    );
+
+    await writeBatch(a, "before", 100);
+    assert.equal(
+      await a.commandText("FAILOVER", "TO", "127.0.0.1", String(second.port), "TIMEOUT", "10000"),
+      "+OK\r\n",
+    );
+    // A write sent during the failover waits, then meets a replica: -READONLY.
+    const pausedWrite = writer.commandText("SET", "during", "failover");
+    await waitFor(
+      "the roles to switch",
+      async () =>
+        (await infoField(a, "replication", "role")) === "slave" &&
+        (await infoField(b, "replication", "role")) === "master" &&
+        (await infoField(a, "replication", "master_link_status")) === "up",
+    );
+    assert.equal(await pausedWrite, "-READONLY You can't write against a read only replica.\r\n");
+    assert.equal(await infoField(a, "replication", "master_failover_state"), "no-failover");
+    // The old master continued from the new one's backlog: no full sync on the new master.
+    assert.equal(await infoField(b, "stats", "sync_partial_ok"), "1");
+    assert.equal(await infoField(b, "stats", "sync_full"), "0");
+    assert.equal(await datasetDigest(b), await datasetDigest(a));
+    await writeBatch(b, "after", 50);
+    await waitInSync(b, a);
+    assert.equal(await datasetDigest(a), await datasetDigest(b));
+  } finally {
+    a.close();
+    b.close();
+    writer.close();
+    await second.close();
+    await first.close();
+  }
+});
+
+Deno.test("FAILOVER: a target that never catches up: timeout, ABORT, FORCE", async () => {
+  const server = await startServer(QUIET);
+  const m = await RawClient.connect(server.port);
+  const writer = await RawClient.connect(server.port);
+  // A replica that syncs and then never acknowledges anything, listening nowhere.
+  const stuck = await RawClient.connect(server.port);
+  const stuckPort = String(pickFreePort());
+  try {
+    await run(stuck, "REPLCONF", "listening-port", stuckPort);
+    await stuck.send(encodeCommand(["PSYNC", "?", "-1"]));
+    await waitFor(
+      "the stuck replica to be online",
+      async () => (await infoField(m, "replication", "slave0")).includes("state=online"),
+    );
+    await run(m, "SET", "k", "v");
+    const target = ["TO", "127.0.0.1", stuckPort];
+
+    // Timeout without FORCE: the failover is abandoned, paused writes then run on us.
+    assert.equal(await m.commandText("FAILOVER", ...target, "TIMEOUT", "300"), "+OK\r\n");
+    assert.equal(await infoField(m, "replication", "master_failover_state"), "waiting-for-sync");
+    assert.match(await m.commandText("FAILOVER"), /^-ERR FAILOVER already in progress/);
+    assert.match(await m.commandText("REPLICAOF", "NO", "ONE"), /^-ERR REPLICAOF not allowed/);
+    const startedMs = Date.now();
+    assert.equal(await writer.commandText("SET", "paused", "1"), "+OK\r\n");
+    assert.ok(Date.now() - startedMs >= 250, "the write waited for the failover to end");
+    assert.equal(await infoField(m, "replication", "master_failover_state"), "no-failover");
+    assert.equal(await infoField(m, "replication", "role"), "master");
+
+    // ABORT: the paused write runs at once.
+    assert.equal(await m.commandText("FAILOVER", ...target, "TIMEOUT", "60000"), "+OK\r\n");
+    const pausedWrite = writer.commandText("SET", "paused", "2");
+    assert.equal(await m.commandText("GET", "paused"), "$1\r\n1\r\n"); // reads are not paused
+    assert.equal(await m.commandText("FAILOVER", "ABORT"), "+OK\r\n");
+    assert.equal(await pausedWrite, "+OK\r\n");
+
+    // FORCE: after the timeout we switch anyway; nobody answers there, so we are master again.
+    assert.equal(await m.commandText("FAILOVER", ...target, "TIMEOUT", "200", "FORCE"), "+OK\r\n");
+    await waitFor(
+      "the forced failover to fail and end",
+      async () =>
+        (await infoField(m, "replication", "master_failover_state")) === "no-failover" &&
+        (await infoField(m, "replication", "role")) === "master",
+      10_000,
+    );
+    assert.equal(await writer.commandText("SET", "paused", "3"), "+OK\r\n");
+  } finally {
+    stuck.close();
+    writer.close();
+    m.close();
+    await server.close();
+  }
+});
+
+peerTest("FAILOVER with redis-server: to a redis-server replica, and back to us", async () => {
+  const ours = await startServer({ ...QUIET, config: NO_DELAY });
+  const redis = await startRedisServer(["--repl-diskless-sync-delay", "0"]);
+  const o = await RawClient.connect(ours.port);
+  const r = await RawClient.connect(redis.port);
+  const switched = (master: RawClient, replica: RawClient) => async () =>
+    (await infoField(master, "replication", "role")) === "master" &&
+    (await infoField(replica, "replication", "role")) === "slave" &&
+    (await infoField(replica, "replication", "master_link_status")) === "up";
+  try {
+    await fillDataset(o);
+    await run(r, "REPLICAOF", "127.0.0.1", String(ours.port));
+    await waitInSync(o, r);
+    await writeBatch(o, "ours", 100);
+    // Our PSYNC … FAILOVER makes redis-server promote itself; we continue under its new id.
+    await run(o, "FAILOVER", "TIMEOUT", "10000");
+    await waitFor("redis-server to take over", switched(r, o));
+    await waitInSync(r, o);
+    assert.equal(await infoField(r, "stats", "sync_full"), "0");
+    assert.equal(await datasetDigest(o), await datasetDigest(r));
+
+    // And back: redis-server's FAILOVER asks us to take over the same way.
+    await writeBatch(r, "redis", 100);
+    await run(r, "FAILOVER", "TIMEOUT", "10000");
+    await waitFor("us to take over", switched(o, r));
+    await waitInSync(o, r);
+    assert.ok(Number(await infoField(o, "stats", "sync_partial_ok")) >= 1);
+    await writeBatch(o, "back", 50);
+    await waitInSync(o, r);
+    assert.equal(await datasetDigest(r), await datasetDigest(o));
+  } finally {
+    o.close();
+    r.close();
+    await redis.stop();
+    await ours.close();
   }
 });

@@ -149,6 +149,14 @@ export function executeCommand(
     const refusal = replicaRefusal(server, spec);
     if (refusal !== null) return rejectCommand(server, client, spec, refusal);
   }
+  // FAILOVER pauses client writes (and EXEC) until the switch is done; they run afterwards,
+  // as whatever this server has become. argv stays valid: the connection reads nothing more
+  // while a command is pending.
+  const paused = server.failover.writesPaused;
+  if (paused !== null && (spec.isWrite || spec.fullName === "exec") && !client.isMaster) {
+    server.stats.commandsProcessed--;
+    return paused.then(() => executeCommand(table, server, client, argv));
+  }
   // Before queueing, as Redis: a write refused inside MULTI makes EXEC abort.
   if (spec.isWrite && server.minReplicasToWrite > 0 && !client.isMaster) {
     if (!server.replication.enoughGoodReplicas(nowMs)) {

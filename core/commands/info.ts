@@ -7,6 +7,7 @@ import type { ServerState } from "../server/state.ts";
 import { REDIS_COMPAT_VERSION, RESPLICA_VERSION } from "./connection.ts";
 import { replicaIp } from "../replication/master.ts";
 import { replicaStateName } from "../replication/replica_state.ts";
+import { failoverStateName } from "../replication/failover.ts";
 
 type Section = (server: ServerState, nowMs: number) => string[];
 
@@ -166,7 +167,7 @@ function replicationSection(server: ServerState, nowMs: number): string[] {
     );
   });
   lines.push(
-    "master_failover_state:no-failover",
+    `master_failover_state:${failoverStateName(server.failover.state)}`,
     `master_replid:${master.replId}`,
     `master_replid2:${master.replId2}`,
     `master_repl_offset:${master.masterReplOffset}`,

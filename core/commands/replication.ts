@@ -6,10 +6,11 @@
 // Redis's words.
 
 import { isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
-import { ERR_NOT_INTEGER, fail } from "../errors.ts";
+import { ERR_NOT_INTEGER, ERR_SYNTAX, fail } from "../errors.ts";
 import type { ServerState } from "../server/state.ts";
 import { replicaIp } from "../replication/master.ts";
 import { ReplicaState } from "../replication/replica_state.ts";
+import { type FailoverRequest, FailoverState } from "../replication/failover.ts";
 import type { CommandContext, CommandDefinition } from "./spec.ts";
 
 function int64ArgOrFail(arg: Uint8Array): number {
@@ -94,9 +95,10 @@ function replconfCommand(ctx: CommandContext): void {
  * - offset not an integer → `-ERR value is not an integer or out of range`.
  * - a client that is already a replica → ignored, no reply (as Redis).
  */
-function psyncCommand(ctx: CommandContext): void {
+async function psyncCommand(ctx: CommandContext): Promise<void> {
   const { client, server } = ctx;
   if (client.replState !== ReplicaState.None) return;
+  if (ctx.argv.length > 3 && isWord(ctx.argv[3], "failover")) await takeOverAsMaster(ctx);
   refuseSyncOnReplica(server);
   const replId = latin1(ctx.argv[1]);
   const offset = int64ArgOrFail(ctx.argv[2]);
@@ -107,11 +109,34 @@ function psyncCommand(ctx: CommandContext): void {
 }
 
 /**
+ * `PSYNC <replid> <offset> FAILOVER`, from our master running FAILOVER: if it names our history
+ * we become a master first (REPLICAOF NO ONE), so the PSYNC that follows continues under our
+ * new id with the old one as replid2.
+ */
+async function takeOverAsMaster(ctx: CommandContext): Promise<void> {
+  const { server } = ctx;
+  const replId = latin1(ctx.argv[1]);
+  server.log.warning(`Failover request received for replid ${replId}.`);
+  if (!server.isReplica) fail("ERR PSYNC FAILOVER can't be sent to a master.");
+  if (replId !== server.replication.replId) {
+    fail("ERR PSYNC FAILOVER replid must match my replid.");
+  }
+  await server.replicaLink!.promote();
+  server.config.setText("replicaof", "", true);
+  server.log.notice(
+    `MASTER MODE enabled (failover request from 'id=${ctx.client.id} addr=${ctx.client.addr}')`,
+  );
+}
+
+/**
  * A replica serves replicas of its own (chained replication) only while its link is up: its
  * history is its master's, and a snapshot taken mid-sync would be half a dataset. While the link
  * is down the asker gets `-NOMASTERLINK` (as Redis) and retries.
  */
 function refuseSyncOnReplica(server: ServerState): void {
+  if (server.failover.state !== FailoverState.None) {
+    fail("NOMASTERLINK Can't SYNC while failing over");
+  }
   if (!server.isReplica) return;
   if (!(server.replicaLink?.linkUp ?? false)) {
     fail("NOMASTERLINK Can't SYNC while not connected with my master");
@@ -182,6 +207,9 @@ async function replicaofCommand(ctx: CommandContext): Promise<void> {
   const { argv, server, out, client } = ctx;
   const link = server.replicaLink;
   if (link === null) fail("ERR REPLICAOF needs the network server");
+  if (server.failover.state !== FailoverState.None) {
+    fail("ERR REPLICAOF not allowed while failing over.");
+  }
   if (isWord(argv[1], "no") && isWord(argv[2], "one")) {
     if (server.isReplica) {
       server.log.notice(
@@ -256,6 +284,57 @@ function waitCommand(ctx: CommandContext): void | Promise<void> {
   );
 }
 
+/**
+ * FAILOVER [TO host port [FORCE]] [TIMEOUT ms] | FAILOVER ABORT
+ *
+ * Contract (core/replication/failover.ts has the sequence): `+OK` once the failover starts;
+ * client writes pause until a replica (the one named by TO, else the first) has acknowledged
+ * the whole stream, then this server becomes its replica and it becomes the master. Errors as
+ * Redis: on a replica, without replicas, a TO that is not an online replica, FORCE without
+ * TO and TIMEOUT, a timeout ≤ 0, a failover already running, `ABORT` with none running.
+ */
+function failoverCommand(ctx: CommandContext): void {
+  const { argv, server } = ctx;
+  const failover = server.failover;
+  if (argv.length === 2 && isWord(argv[1], "abort")) {
+    if (failover.state === FailoverState.None) fail("ERR No failover in progress.");
+    failover.abort("Failover manually aborted");
+    ctx.out.simple("OK");
+    return;
+  }
+  const request: FailoverRequest = { host: null, port: 0, timeoutMs: 0, force: false };
+  for (let i = 1; i < argv.length; i++) {
+    if (isWord(argv[i], "timeout") && i + 1 < argv.length && request.timeoutMs === 0) {
+      request.timeoutMs = int64ArgOrFail(argv[++i]);
+      if (request.timeoutMs <= 0) fail("ERR FAILOVER timeout must be greater than 0");
+    } else if (isWord(argv[i], "to") && i + 2 < argv.length && request.host === null) {
+      request.port = int64ArgOrFail(argv[i + 2]);
+      request.host = latin1(argv[i + 1]);
+      i += 2;
+    } else if (isWord(argv[i], "force") && !request.force) {
+      request.force = true;
+    } else fail(ERR_SYNTAX);
+  }
+  if (failover.state !== FailoverState.None) fail("ERR FAILOVER already in progress.");
+  if (server.isReplica) fail("ERR FAILOVER is not valid when server is a replica.");
+  const master = server.replication;
+  if (master.replicas.length === 0) fail("ERR FAILOVER requires connected replicas.");
+  if (request.force && (request.timeoutMs === 0 || request.host === null)) {
+    fail("ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+  }
+  if (request.host !== null) {
+    const target = master.replicas.find((replica) =>
+      replicaIp(replica) === request.host && replica.replListeningPort === request.port
+    );
+    if (target === undefined) fail("ERR FAILOVER target HOST and PORT is not a replica.");
+    if (target.replState !== ReplicaState.Online) {
+      fail("ERR FAILOVER target replica is not online.");
+    }
+  }
+  failover.start(request, ctx.nowMs);
+  ctx.out.simple("OK");
+}
+
 const REPLICAOF_DEFINITION = {
   arity: 3,
   flags: ["admin", "noscript", "stale", "no_async_loading"],
@@ -267,6 +346,17 @@ const REPLICAOF_DEFINITION = {
 };
 
 export const REPLICATION_COMMANDS: CommandDefinition[] = [
+  {
+    name: "failover",
+    arity: -1,
+    flags: ["admin", "noscript", "stale"],
+    categories: ["slow", "admin", "dangerous"],
+    group: "server",
+    summary: "Starts a coordinated failover from a server to one of its replicas.",
+    since: "6.2.0",
+    complexity: "O(1)",
+    handler: failoverCommand,
+  },
   {
     name: "wait",
     arity: 3,

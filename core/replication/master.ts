@@ -634,6 +634,8 @@ export class ReplicationMaster {
     this.#freeIdleBacklog(nowMs);
     // A replica's replicas get its master's PINGs, proxied; it adds none of its own.
     if (this.backlog === null || this.replicas.length === 0 || this.#server.isReplica) return;
+    // During FAILOVER the stream must stand still for the target to catch up.
+    if (this.#server.failover.writesPaused !== null) return;
     const periodMs = this.#server.config.getNumber("repl-ping-replica-period") * 1000;
     if (nowMs - this.#lastPingMs < periodMs) return;
     this.#lastPingMs = nowMs;

@@ -216,6 +216,8 @@ export class ReplicationReplica {
   #ackTimer: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryResolve: (() => void) | null = null;
+  /** FAILOVER: the next PSYNC carries FAILOVER, asking the target to take over as master. */
+  #failoverPsync = false;
   /** Database the stream left the master client in, kept across partial resyncs. */
   #streamDb = 0;
 
@@ -254,7 +256,12 @@ export class ReplicationReplica {
    * `cacheMyself` (REPLICAOF at run time, as Redis does), so a former replica of ours can
    * continue it; at start-up there is none.
    */
-  async replicaOf(host: string, port: number, cacheMyself: boolean): Promise<void> {
+  async replicaOf(
+    host: string,
+    port: number,
+    cacheMyself: boolean,
+    failoverPsync = false,
+  ): Promise<void> {
     const server = this.#server;
     if (this.#active) await this.#stopLink();
     else {
@@ -265,6 +272,7 @@ export class ReplicationReplica {
     server.replication.becomeReplica();
     this.masterHost = host;
     this.masterPort = port;
+    this.#failoverPsync = failoverPsync;
     this.linkDownSinceMs = 0;
     this.state = ReplLinkState.Connect;
     this.#active = true;
@@ -338,6 +346,11 @@ export class ReplicationReplica {
         }
       } finally {
         this.#endSession();
+      }
+      if (this.#failoverPsync && this.#active) {
+        // The failover target could not be asked: FAILOVER aborts (we become master again).
+        this.#failoverPsync = false;
+        this.#server.failover.psyncAnswered(false);
       }
       if (!this.#active) break;
       if (this.#syncCount !== syncedBefore) backoffMs = RECONNECT_DELAY_MS_MIN;
@@ -415,12 +428,21 @@ export class ReplicationReplica {
     if (this.#hasCachedMaster) {
       const offset = replication.masterReplOffset + 1;
       log.notice(`Trying a partial resynchronization (request ${replication.replId}:${offset}).`);
-      await socket.write(encodeCommand(["PSYNC", replication.replId, String(offset)]));
+      const psync = ["PSYNC", replication.replId, String(offset)];
+      if (this.#failoverPsync) psync.push("FAILOVER");
+      await socket.write(encodeCommand(psync));
     } else {
       log.notice("Partial resynchronization not possible (no cached master)");
       await socket.write(encodeCommand(["PSYNC", "?", "-1"]));
     }
     const reply = await socket.readReplyLine();
+    if (this.#failoverPsync) {
+      this.#failoverPsync = false;
+      server.failover.psyncAnswered(
+        reply.startsWith("+CONTINUE") || reply.startsWith("+FULLRESYNC"),
+      );
+      if (!this.#active) return;
+    }
     if (reply.startsWith("+FULLRESYNC")) {
       const [, replId, offsetText] = reply.split(" ");
       const offset = Number(offsetText);

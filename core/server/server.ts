@@ -278,6 +278,7 @@ export class NetworkServer {
     state.aof?.cron(nowMs);
     state.aofRewriter.cron(nowMs);
     state.replication.cron(nowMs);
+    state.failover.cron(nowMs);
     const timeoutS = state.config.getNumber("timeout");
     if (timeoutS > 0) {
       for (const client of state.clients.values()) {
