@@ -6,7 +6,11 @@
 
 import { LOG_LEVELS } from "../log.ts";
 import { parseMemory, parseYesNo } from "./units.ts";
-import { DEFAULT_OUTPUT_LIMITS_TEXT, parseOutputLimits } from "../server/output_limits.ts";
+import {
+  DEFAULT_OUTPUT_LIMITS_TEXT,
+  formatOutputLimits,
+  parseOutputLimits,
+} from "../server/output_limits.ts";
 
 export type ConfigValue = string | number | boolean;
 
@@ -25,6 +29,11 @@ export interface DirectiveSpec {
   arity?: "one" | "rest";
   /** For strings: why `text` is not acceptable (Redis's wording), or null. */
   validate?: (text: string) => string | null;
+  /**
+   * For strings that merge into what is set (a CONFIG SET naming one class of several): the
+   * stored value, in the form CONFIG GET shows, from the new text and the current value.
+   */
+  normalize?: (text: string, current: string) => string;
   description: string;
 }
 
@@ -291,10 +300,12 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   {
     name: "client-output-buffer-limit",
     kind: "string",
-    defaultValue: DEFAULT_OUTPUT_LIMITS_TEXT,
+    defaultValue: formatOutputLimits(parseOutputLimits(DEFAULT_OUTPUT_LIMITS_TEXT)!),
     arity: "rest",
     validate: (text) =>
       parseOutputLimits(text) === null ? "Invalid client class specified in buffer limit" : null,
+    normalize: (text, current) =>
+      formatOutputLimits(parseOutputLimits(text, parseOutputLimits(current)!)!),
     description:
       "<class> <hard> <soft> <soft seconds> per class (normal, replica, pubsub): a client that lets pushed bytes pile up past them is closed.",
   },
@@ -462,7 +473,10 @@ export class Config {
     const spec = findDirective(name);
     if (!spec) throw new Error(`unknown directive ${name}`);
     if (spec.immutable && !startup) throw new ConfigValueError("can't set immutable config");
-    const value = parseDirectiveValue(spec, text);
+    let value = parseDirectiveValue(spec, text);
+    if (spec.normalize) {
+      value = spec.normalize(value as string, this.#values.get(spec.name) as string);
+    }
     this.#values.set(spec.name, value);
     this.#listeners.get(spec.name)?.(value);
   }

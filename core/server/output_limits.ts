@@ -57,6 +57,17 @@ export function parseOutputLimits(text: string, base?: OutputLimits): OutputLimi
   return limits;
 }
 
+/** The value as CONFIG GET shows it: every class, in bytes, replicas under Redis's "slave". */
+export function formatOutputLimits(limits: OutputLimits): string {
+  const entry = (name: string, limit: OutputLimit) =>
+    `${name} ${limit.hardBytes} ${limit.softBytes} ${limit.softSeconds}`;
+  return [
+    entry("normal", limits.normal),
+    entry("slave", limits.replica),
+    entry("pubsub", limits.pubsub),
+  ].join(" ");
+}
+
 /** The class whose limits apply to `client` (Redis's getClientType). */
 export function outputClassOf(client: ClientState): OutputClass {
   if (client.replState !== ReplicaState.None && !client.isMaster) return "replica";
