@@ -486,7 +486,9 @@ export class RdbReader {
         case RDB_OPCODE_EXPIRETIME_MS: {
           while ((at = this.#tryFixed(EXPIRE_MS_SIZE_BYTES, "an expire time")) === NEED) yield null;
           const view = new DataView(this.#buf.buffer, this.#buf.byteOffset);
-          expireAtMs = Number(view.getBigInt64(at, true));
+          // Beyond 2^53 ms (285,000 years) a time cannot be held exactly; it means "never" in
+          // practice, so it is held as the largest exact one rather than refused.
+          expireAtMs = Math.min(Number(view.getBigInt64(at, true)), Number.MAX_SAFE_INTEGER);
           continue;
         }
         case RDB_OPCODE_EXPIRETIME: {
