@@ -16,7 +16,8 @@ import {
   ERR_WRONGTYPE,
   wrongArity,
 } from "../errors.ts";
-import type { ClientState } from "../server/client.ts";
+import { ClientState } from "../server/client.ts";
+import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import type { ServerState } from "../server/state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
 import { type CommandContext, type CommandSpec, WriteKeysKind } from "./spec.ts";
@@ -168,8 +169,10 @@ export function executeCommand(
     out.simple("QUEUED");
     return;
   }
-  if (spec.denyOom && overMaxmemory(server)) {
-    return rejectCommand(server, client, spec, ERR_OOM);
+  if (server.maxmemoryBytes > 0 && !client.isMaster && !server.loading) {
+    if (!evictForCommand(table, server, nowMs) && spec.denyOom) {
+      return rejectCommand(server, client, spec, ERR_OOM);
+    }
   }
   return runHandler(server, client, spec, argv, nowMs);
 }
@@ -272,11 +275,41 @@ function replyError(server: ServerState, client: ClientState, text: string): voi
   client.writer.error(text);
 }
 
-/** noeviction semantics until eviction lands: refuse commands that may grow memory. */
-function overMaxmemory(server: ServerState): boolean {
-  const maxmemoryBytes = server.maxmemoryBytes;
-  return maxmemoryBytes > 0 && server.engine.usedMemoryBytes() > maxmemoryBytes;
+/** The private client evictions run their DELs as, one per server. */
+const evictionClients = new WeakMap<ServerState, ClientState>();
+
+/**
+ * Past maxmemory, evicts under the policy (core/server/eviction.ts) before the command runs,
+ * each key deleted by a DEL run as a command (snapshot hook, WATCH, replicas, AOF). A replica
+ * leaves that to its master (replica-ignore-maxmemory). False when memory is still over.
+ */
+function evictForCommand(table: CommandTable, server: ServerState, nowMs: number): boolean {
+  if (server.isReplica && server.config.getBool("replica-ignore-maxmemory")) {
+    return server.engine.usedMemoryBytes() <= server.maxmemoryBytes;
+  }
+  return server.evictor.evictUntilUnder(server.maxmemoryBytes, nowMs, (db, key) => {
+    let client = evictionClients.get(server);
+    if (client === undefined) {
+      client = new ClientState(
+        0,
+        "eviction",
+        "eviction",
+        new RespReader(),
+        new ReplyWriter(),
+        true,
+        nowMs,
+      );
+      evictionClients.set(server, client);
+    }
+    client.db = db;
+    const argv = [DEL_NAME, key];
+    const spec = table.resolve(argv) as CommandSpec;
+    void runHandler(server, client, spec, argv, nowMs);
+    client.writer.reset();
+  });
 }
+
+const DEL_NAME = new TextEncoder().encode("DEL");
 
 /**
  * Refuses a command before it runs. Inside MULTI the transaction is flagged; a refused EXEC

@@ -136,7 +136,7 @@ function statsSection(server: ServerState): string[] {
     `sync_partial_ok:${server.replication.syncPartialOkCount}`,
     `sync_partial_err:${server.replication.syncPartialErrCount}`,
     `expired_keys:${s.expiredKeys}`,
-    "evicted_keys:0",
+    `evicted_keys:${server.evictor.evictedKeys}`,
     `keyspace_hits:${s.keyspaceHits}`,
     `keyspace_misses:${s.keyspaceMisses}`,
     `pubsub_channels:${server.pubsub.channelCount}`,

@@ -326,6 +326,32 @@ function objectKeyOnly(ctx: CommandContext, reply: () => void): void {
   reply();
 }
 
+/**
+ * OBJECT IDLETIME / FREQ: the key's access stamp, read without counting as an access. Which
+ * one is tracked depends on maxmemory-policy's family, and asking for the other is an error
+ * with Redis's wording.
+ */
+function objectAccessCommand(ctx: CommandContext, wantFreq: boolean): void {
+  const { server } = ctx;
+  const lfu = server.evictor.lfu;
+  if (wantFreq && !lfu) {
+    fail(
+      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note " +
+        "that when switching between policies at runtime LRU and LFU data will take some time " +
+        "to adjust.",
+    );
+  }
+  if (!wantFreq && lfu) {
+    fail(
+      "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when " +
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.",
+    );
+  }
+  const info = server.engine.accessInfo(ctx.client.db, ctx.argv[2], ctx.nowMs);
+  if (info < 0) return ctx.out.nullBulk();
+  ctx.out.integer(wantFreq ? info : Math.floor(info / 1000));
+}
+
 const OBJECT_HELP = [
   "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "ENCODING <key>",
@@ -621,7 +647,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the logarithmic access frequency counter of a Redis object.",
-        handler: (ctx) => objectKeyOnly(ctx, () => ctx.out.integer(0)),
+        handler: (ctx) => objectAccessCommand(ctx, true),
       },
       {
         name: "idletime",
@@ -631,7 +657,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the time since the last access to a Redis object.",
-        handler: (ctx) => objectKeyOnly(ctx, () => ctx.out.integer(0)),
+        handler: (ctx) => objectAccessCommand(ctx, false),
       },
       {
         name: "refcount",

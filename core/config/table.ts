@@ -243,7 +243,40 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "volatile-random",
       "volatile-ttl",
     ],
-    description: "Eviction policy (noeviction until eviction lands).",
+    description:
+      "What to do past maxmemory: refuse writes (noeviction) or evict keys chosen among all keys or those with a TTL, by approximate LRU, LFU, at random, or soonest TTL.",
+  },
+  {
+    name: "maxmemory-samples",
+    kind: "int",
+    defaultValue: 5,
+    min: 1,
+    max: 64,
+    description:
+      "Keys sampled per database for each eviction (more: closer to true LRU/LFU, slower).",
+  },
+  {
+    name: "lfu-log-factor",
+    kind: "int",
+    defaultValue: 10,
+    min: 0,
+    max: 2147483647,
+    description: "How slowly the LFU counter grows: about 1M hits saturate it at the default 10.",
+  },
+  {
+    name: "lfu-decay-time",
+    kind: "int",
+    defaultValue: 1,
+    min: 0,
+    max: 2147483647,
+    description: "Minutes for the LFU counter to lose one (0: never decays).",
+  },
+  {
+    name: "replica-ignore-maxmemory",
+    aliases: ["slave-ignore-maxmemory"],
+    kind: "bool",
+    defaultValue: true,
+    description: "A replica does not evict on its own: its master's DELs keep it the same size.",
   },
   {
     name: "replicaof",

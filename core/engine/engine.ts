@@ -164,6 +164,9 @@ interface EngineExports {
   rehashStep(steps: number): number;
   scan(db: number, cursor: number, count: number, typeFilter: number, nowMs: number): number;
   randomKey(db: number, nowMs: number): number;
+  evictionCandidate(policy: number, samples: number, nowMs: number): number;
+  accessInfo(db: number, keyLen: number, nowMs: number): number;
+  setAccessMode(mode: number, logFactor: number, decayTimeMinutes: number): void;
   activeExpireCycle(nowMs: number, timeBudgetMs: number): number;
   expiredLogInfo(): void;
   expiredLogReset(): void;
@@ -718,6 +721,41 @@ export class Engine {
     const bytes = this.#view();
     const keyPtr = this.#words[this.#cellsIndex + CELL_PTR];
     return bytes.slice(keyPtr, keyPtr + keyLen);
+  }
+
+  // ── maxmemory eviction ──────────────────────────────────────────────────────────────
+
+  /**
+   * What each key's access stamp records (core/engine/eviction.ts maps maxmemory-policy to a
+   * mode): 0 = LRU clock, 1 = LFU counter with lfu-log-factor and lfu-decay-time (minutes).
+   */
+  setAccessMode(mode: 0 | 1, logFactor: number, decayTimeMinutes: number): void {
+    this.#exports.setAccessMode(mode, logFactor, decayTimeMinutes);
+  }
+
+  /**
+   * The key maxmemory eviction should remove next under `policyCode` (see eviction.ts),
+   * sampling `samples` keys per database; null when no key qualifies. Nothing is deleted.
+   */
+  evictionCandidate(
+    policyCode: number,
+    samples: number,
+    nowMs: number,
+  ): { db: number; key: Uint8Array } | null {
+    const keyLen = this.#exports.evictionCandidate(policyCode, samples, nowMs);
+    if (keyLen < 0) return null;
+    const keyPtr = this.#words[this.#cellsIndex + CELL_PTR];
+    const db = this.#words[this.#cellsIndex + CELL_CURSOR];
+    return { db, key: this.#view().slice(keyPtr, keyPtr + keyLen) };
+  }
+
+  /**
+   * OBJECT IDLETIME / FREQ, without counting as an access: idle ms (LRU mode) or the LFU
+   * counter (LFU mode); -1 when the key is missing.
+   */
+  accessInfo(db: number, key: Uint8Array, nowMs: number): number {
+    this.#stageKey(key);
+    return this.#exports.accessInfo(db, key.length, nowMs);
   }
 
   // ── Expiry ──────────────────────────────────────────────────────────────────────────

@@ -21,6 +21,7 @@ import type { SnapshotOptions } from "../persistence/rdb_file.ts";
 import type { ClientState } from "./client.ts";
 import { ReplicationMaster } from "../replication/master.ts";
 import { CoordinatedFailover } from "../replication/failover.ts";
+import { MaxmemoryEvictor } from "./eviction.ts";
 import type { ReplicationReplica } from "../replication/replica.ts";
 
 /** Receives every write as a replica must replay it (replication and AOF attach here). */
@@ -95,6 +96,8 @@ export class ServerState {
   readonly aofRewriter: AofRewriter;
   /** Replication stream, backlog and replicas (master side). */
   readonly replication: ReplicationMaster;
+  /** maxmemory eviction (core/server/eviction.ts). */
+  readonly evictor: MaxmemoryEvictor;
   /** FAILOVER's state, and the pause of writes while it waits. */
   readonly failover: CoordinatedFailover;
   /** The link to our master (replica side); set by the network server. */
@@ -137,6 +140,7 @@ export class ServerState {
       aof: () => this.aof,
     });
     this.replication = new ReplicationMaster(this);
+    this.evictor = new MaxmemoryEvictor(engine, config);
     this.failover = new CoordinatedFailover(this);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

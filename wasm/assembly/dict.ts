@@ -23,7 +23,8 @@
 //   The value is a separate allocation (valuePtr, 0 when valueLen is 0) whose meaning depends
 //   on `type` (0 = string bytes; other types arrive with their modules), so RENAME moves an
 //   entry without touching value bytes and APPEND can grow in place. `hash` is cached so
-//   rehashing and chain walks never rehash key bytes. `lruClock` is reserved for LRU/LFU.
+//   rehashing and chain walks never rehash key bytes. `lruClock` is the access stamp maxmemory
+//   eviction samples (LRU clock or LFU counter, see access.ts).
 //
 // TTL index: per database a dense array of entry pointers for the entries with a TTL;
 // entry.expiresIndex is the entry's slot. Add appends, remove swaps the last slot in, so
@@ -35,6 +36,7 @@
 // of buckets would be used. A failed bucket allocation only postpones the resize.
 
 import { alloc, free, realloc } from "./pages";
+import { stampForNewEntry } from "./access";
 import { freeValueOfType } from "./values";
 
 export const DB_COUNT: u32 = 16;
@@ -181,7 +183,7 @@ export function allocEntry(keyPtr: usize, keyLen: u32, hash: u32): usize {
   store<u32>(e, 0, ENTRY_VALUE_PTR);
   store<u32>(e, 0, ENTRY_VALUE_LEN);
   store<u32>(e, 0, ENTRY_EXPIRES_INDEX);
-  store<u32>(e, 0, ENTRY_LRU_CLOCK);
+  store<u32>(e, stampForNewEntry(), ENTRY_LRU_CLOCK);
   store<u16>(e, 0, ENTRY_TYPE); // type, flags
   store<u16>(e, snapshotEpochs, ENTRY_SNAPSHOT_MARKS);
   memory.copy(e + ENTRY_HEADER_SIZE_BYTES, keyPtr, keyLen);

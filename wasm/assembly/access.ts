@@ -1,0 +1,94 @@
+// access.ts — what maxmemory eviction knows about each key: one u32 per entry (the header's
+// `lruClock` cell), stamped on every lookup, read by the eviction sampler and OBJECT
+// IDLETIME / FREQ. Its meaning follows the policy family, as Redis's `lru` field does:
+//
+//   LRU mode: seconds since the epoch, modulo 2^24 (Redis's LRU clock, 1 s resolution)
+//   LFU mode: minutes modulo 2^16 << 8 │ logarithmic counter u8 (Redis's ldt │ counter)
+//
+// A lookup only stores a word and, in LFU mode, draws one random number, so reads stay cheap.
+// Switching families reinterprets the stamps (as in Redis); they converge as keys are used.
+
+import { ENTRY_LRU_CLOCK } from "./dict";
+
+export const ACCESS_MODE_LRU: u32 = 0;
+export const ACCESS_MODE_LFU: u32 = 1;
+/** Redis's LRU_CLOCK_MAX: the clock wraps at 24 bits. */
+const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
+/** Redis's LFU_INIT_VAL: new keys start here so they are not evicted before a second use. */
+const LFU_INIT_COUNTER: u32 = 5;
+
+let accessMode: u32 = ACCESS_MODE_LRU;
+let lfuLogFactor: u32 = 10;
+let lfuDecayTimeMinutes: u32 = 1;
+/** The stamp a new entry gets: refreshed by every noteClock. */
+let newEntryStamp: u32 = 0;
+let nowMinutes: u32 = 0;
+let nowLruClock: u32 = 0;
+/** Own xorshift state, so LFU's draws do not disturb sampling sequences elsewhere. */
+let lfuRandomState: u64 = 0x2545f4914f6cdd1d;
+
+/** maxmemory-policy family and the LFU tunables (lfu-log-factor, lfu-decay-time). */
+export function setAccessMode(mode: u32, logFactor: u32, decayTimeMinutes: u32): void {
+  accessMode = mode;
+  lfuLogFactor = logFactor;
+  lfuDecayTimeMinutes = decayTimeMinutes;
+}
+
+export function getAccessMode(): u32 {
+  return accessMode;
+}
+
+/** The time of the command being run; called by every lookup before stamping. */
+@inline export function noteClock(nowMs: i64): void {
+  const seconds = <u64>nowMs / 1000;
+  nowLruClock = <u32>(seconds & <u64>LRU_CLOCK_MAX);
+  nowMinutes = <u32>((seconds / 60) & 0xffff);
+  newEntryStamp = accessMode == ACCESS_MODE_LFU
+    ? (nowMinutes << 8) | LFU_INIT_COUNTER
+    : nowLruClock;
+}
+
+@inline export function stampForNewEntry(): u32 {
+  return newEntryStamp;
+}
+
+/** A key was looked up: LRU records now, LFU decays then maybe increments the counter. */
+@inline export function touchEntry(e: usize): void {
+  if (accessMode == ACCESS_MODE_LRU) {
+    store<u32>(e, nowLruClock, ENTRY_LRU_CLOCK);
+    return;
+  }
+  let counter = decayedCounter(load<u32>(e, ENTRY_LRU_CLOCK));
+  if (counter < 255) {
+    const base = counter > LFU_INIT_COUNTER ? counter - LFU_INIT_COUNTER : 0;
+    const p = 1.0 / (<f64>base * <f64>lfuLogFactor + 1.0);
+    if (nextLfuRandom() < p) counter++;
+  }
+  store<u32>(e, (nowMinutes << 8) | counter, ENTRY_LRU_CLOCK);
+}
+
+/** LFU: the counter less one per lfu-decay-time minutes since its last access. */
+export function decayedCounter(stamp: u32): u32 {
+  const counter = stamp & 0xff;
+  if (lfuDecayTimeMinutes == 0) return counter;
+  const last = stamp >> 8;
+  const elapsed = nowMinutes >= last ? nowMinutes - last : 65536 - last + nowMinutes;
+  const periods = elapsed / lfuDecayTimeMinutes;
+  return periods >= counter ? 0 : counter - periods;
+}
+
+/** LRU: milliseconds since the entry's last access (1 s resolution, wrap-aware). */
+export function idleMs(stamp: u32): f64 {
+  const clock = stamp & LRU_CLOCK_MAX;
+  const idleS = nowLruClock >= clock ? nowLruClock - clock : LRU_CLOCK_MAX - clock + nowLruClock;
+  return <f64>idleS * 1000.0;
+}
+
+function nextLfuRandom(): f64 {
+  let x = lfuRandomState;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  lfuRandomState = x;
+  return <f64>((x * 0x2545f4914f6cdd1d) >> 11) / 9007199254740992.0;
+}
