@@ -158,9 +158,31 @@ export class Store {
   get(key: KeyLike): string | null {
     return this.#impl.get(key);
   }
-  /** GET as bytes (a copy); null when missing. */
+  /**
+   * GET as bytes (a copy); null when missing. Small values are copied into a shared slab, so
+   * the result's `.buffer` may hold other results' bytes too.
+   */
   getBytes(key: KeyLike): Uint8Array | null {
     return this.#impl.getBytes(key);
+  }
+  /**
+   * GET into `target` with no allocation (the fastest read): returns the value's size in
+   * bytes, -1 when missing; the bytes are copied only when they fit in `target`.
+   *
+   * @example
+   * ```ts
+   * import { openStore } from "./mod.ts";
+   *
+   * const store = openStore();
+   * store.set("k", "hello");
+   * const buffer = new Uint8Array(64);
+   * const sizeBytes = store.getInto("k", buffer);
+   * console.log(new TextDecoder().decode(buffer.subarray(0, sizeBytes))); // "hello"
+   * store.close();
+   * ```
+   */
+  getInto(key: KeyLike, target: Uint8Array): number {
+    return this.#impl.getInto(key, target);
   }
   /** SET with options; false when NX/XX prevented the write. */
   set(key: KeyLike, value: string | Uint8Array, options?: SetOptions): boolean {
