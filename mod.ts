@@ -6,6 +6,8 @@
  *   no network hop.
  * - {@linkcode startServer} starts a RESP server (RESP2/RESP3) that redis-cli, ioredis and
  *   node-redis talk to, optionally over the same engine as an embedded store.
+ * - {@linkcode openReplica} opens an embedded replica of a remote master (resplica or
+ *   redis-server 7.0): synced over the network, read in-process, with change events.
  *
  * @example Embedded store
  * ```ts
@@ -26,8 +28,14 @@ import { Engine } from "./core/engine/mod.ts";
 import { startNetworkServer } from "./core/server/start.ts";
 import { Store as StoreImpl } from "./core/store.ts";
 import type { KeyLike, SetOptions } from "./core/store.ts";
+import {
+  EmbeddedReplica as EmbeddedReplicaImpl,
+  ReplicaReadOnlyError,
+} from "./core/embedded_replica.ts";
+import type { ChangeFeedOptions, ReplicaChange } from "./core/embedded_replica.ts";
 
-export type { KeyLike, SetOptions };
+export type { ChangeFeedOptions, KeyLike, ReplicaChange, SetOptions };
+export { ReplicaReadOnlyError };
 
 /** Log verbosity, as Redis's `loglevel`. */
 export type LogLevel = "debug" | "verbose" | "notice" | "warning" | "nothing";
@@ -150,9 +158,31 @@ export class Store {
   get(key: KeyLike): string | null {
     return this.#impl.get(key);
   }
-  /** GET as bytes (a copy); null when missing. */
+  /**
+   * GET as bytes (a copy); null when missing. Small values are copied into a shared slab, so
+   * the result's `.buffer` may hold other results' bytes too.
+   */
   getBytes(key: KeyLike): Uint8Array | null {
     return this.#impl.getBytes(key);
+  }
+  /**
+   * GET into `target` with no allocation (the fastest read): returns the value's size in
+   * bytes, -1 when missing; the bytes are copied only when they fit in `target`.
+   *
+   * @example
+   * ```ts
+   * import { openStore } from "./mod.ts";
+   *
+   * const store = openStore();
+   * store.set("k", "hello");
+   * const buffer = new Uint8Array(64);
+   * const sizeBytes = store.getInto("k", buffer);
+   * console.log(new TextDecoder().decode(buffer.subarray(0, sizeBytes))); // "hello"
+   * store.close();
+   * ```
+   */
+  getInto(key: KeyLike, target: Uint8Array): number {
+    return this.#impl.getInto(key, target);
   }
   /** SET with options; false when NX/XX prevented the write. */
   set(key: KeyLike, value: string | Uint8Array, options?: SetOptions): boolean {
@@ -237,4 +267,186 @@ export function openStore(options: StoreOptions = {}): Store {
   const maxPages = options.maxMemoryBytes ? Math.ceil(options.maxMemoryBytes / 65536) : undefined;
   const engine = Engine.create(maxPages !== undefined ? { maxPages } : {});
   return new Store(new StoreImpl(engine, options.db ?? 0));
+}
+
+/** Options for {@linkcode openReplica}. */
+export interface ReplicaOptions {
+  /** The master's host. @default {"127.0.0.1"} */
+  host?: string;
+  /** The master's TCP port. */
+  port: number;
+  /** Password for AUTH to the master (redis.conf `masterauth`). */
+  masterauth?: string;
+  /** ACL user for AUTH to the master (redis.conf `masteruser`). */
+  masteruser?: string;
+  /** Other replica directives, e.g. `{ "repl-timeout": "10" }`. */
+  config?: Record<string, string>;
+  /** Log verbosity of the link (stdout). @default {"warning"} */
+  logLevel?: LogLevel;
+  /** Ceiling on engine memory in bytes (0 = up to WebAssembly's 4 GiB). @default {0} */
+  maxMemoryBytes?: number;
+  /**
+   * How long openReplica waits for the first sync; on timeout it closes the replica and
+   * throws. 0 returns at once (check {@linkcode EmbeddedReplica.synced}). @default {30000}
+   */
+  syncTimeoutMs?: number;
+}
+
+/**
+ * A replica of a remote master inside this process, as returned by {@linkcode openReplica}.
+ * Its {@linkcode EmbeddedReplica.store} reads the replicated keyspace with no network hop;
+ * writes throw {@linkcode ReplicaReadOnlyError}. After a cut the link reconnects on its own
+ * (back-off 100 ms to 5 s) and resumes with a partial resync when the master's backlog allows.
+ *
+ * @example
+ * ```ts
+ * import { openReplica, startServer } from "./mod.ts";
+ *
+ * // No 5 s wait for more replicas to share the snapshot (Redis's default delay).
+ * const master = await startServer({ port: 0, config: { "repl-diskless-sync-delay": "0" } });
+ * const replica = await openReplica({ port: master.port, syncTimeoutMs: 10_000 });
+ * console.log(replica.linkUp, replica.masterPort === master.port); // true true
+ * await replica.close();
+ * await master.close();
+ * ```
+ */
+export class EmbeddedReplica {
+  readonly #impl: EmbeddedReplicaImpl;
+  /** The replicated keyspace (db 0; `store.select(n)` for others). Read-only. */
+  readonly store: Store;
+
+  /** @internal Use {@linkcode openReplica}. */
+  constructor(impl: EmbeddedReplicaImpl) {
+    this.#impl = impl;
+    this.store = new Store(impl.store);
+  }
+
+  /** The link is up: the master's live stream is being applied. */
+  get linkUp(): boolean {
+    return this.#impl.linkUp;
+  }
+  /** Bytes of the master's replication stream applied (slave_repl_offset). */
+  get replicationOffset(): number {
+    return this.#impl.replicationOffset;
+  }
+  /** The master's replication id being followed. */
+  get replicationId(): string {
+    return this.#impl.replicationId;
+  }
+  /** The master's host. */
+  get masterHost(): string {
+    return this.#impl.masterHost;
+  }
+  /** The master's port. */
+  get masterPort(): number {
+    return this.#impl.masterPort;
+  }
+  /** A first sync has finished: the store holds the master's dataset. */
+  get synced(): boolean {
+    return this.#impl.synced;
+  }
+  /** Full syncs (snapshot loads) since open; a partial resync does not count. */
+  get fullSyncCount(): number {
+    return this.#impl.fullSyncCount;
+  }
+  /** Partial resyncs (+CONTINUE after a cut) since open. */
+  get partialSyncCount(): number {
+    return this.#impl.partialSyncCount;
+  }
+
+  /** Resolves once the first sync has finished; rejects after `timeoutMs`. */
+  waitForSync(timeoutMs: number): Promise<void> {
+    return this.#impl.waitForSync(timeoutMs);
+  }
+
+  /**
+   * Changes applied from now on, one `{ db, key, command }` per key a replicated write touched
+   * (keys found by the command table's key positions: `MSET a 1 b 2` gives two events). `key`
+   * is null for FLUSHDB/FLUSHALL/SWAPDB, for `fullsync` (the dataset was replaced) and for
+   * `overflow` (this feed fell more than `bufferedEventsMax` events behind and dropped them).
+   *
+   * @example
+   * ```ts
+   * import { openReplica, startServer } from "./mod.ts";
+   *
+   * const master = await startServer({ port: 0, config: { "repl-diskless-sync-delay": "0" } });
+   * const replica = await openReplica({ port: master.port });
+   * const changes = replica.changes(); // events from now on
+   * const conn = await Deno.connect({ hostname: "127.0.0.1", port: master.port });
+   * await conn.write(new TextEncoder().encode("SET greeting hello\r\n"));
+   * for await (const change of changes) {
+   *   console.log(change); // { db: 0, key: "greeting", command: "set" }
+   *   break;
+   * }
+   * console.log(replica.store.get("greeting")); // "hello"
+   * conn.close();
+   * await replica.close();
+   * await master.close();
+   * ```
+   */
+  changes(options: ChangeFeedOptions = {}): AsyncIterableIterator<ReplicaChange> {
+    return this.#impl.changes(options);
+  }
+
+  /** Cuts the connection to the master (it reconnects with PSYNC); false when none was up. */
+  dropLink(): boolean {
+    return this.#impl.dropLink();
+  }
+
+  /** Stops the link and its timers and ends every change feed. Idempotent. */
+  async close(): Promise<void> {
+    this.store.close();
+    await this.#impl.close();
+  }
+}
+
+/**
+ * Opens an embedded replica of the master at `host:port` and (unless `syncTimeoutMs` is 0)
+ * waits for its first sync.
+ *
+ * @example
+ * ```ts
+ * import { openReplica, startServer } from "./mod.ts";
+ *
+ * // Any resplica or redis-server 7.0 master; here one in this process on a free port.
+ * const master = await startServer({ port: 0, config: { "repl-diskless-sync-delay": "0" } });
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: master.port });
+ * await conn.write(new TextEncoder().encode("SET user:1 Ada\r\n"));
+ * await conn.read(new Uint8Array(16)); // +OK
+ *
+ * const replica = await openReplica({ host: "127.0.0.1", port: master.port });
+ * console.log(replica.store.get("user:1")); // "Ada", read in-process
+ * try {
+ *   replica.store.set("user:1", "Bob");
+ * } catch (error) {
+ *   console.log((error as Error).message); // "READONLY You can't write against a read only replica."
+ * }
+ * conn.close();
+ * await replica.close();
+ * await master.close();
+ * ```
+ */
+export async function openReplica(options: ReplicaOptions): Promise<EmbeddedReplica> {
+  const syncTimeoutMs = options.syncTimeoutMs ?? 30_000;
+  if (!Number.isFinite(syncTimeoutMs) || syncTimeoutMs < 0) {
+    throw new RangeError("syncTimeoutMs must be a non-negative number");
+  }
+  const impl = EmbeddedReplicaImpl.open({
+    host: options.host ?? "127.0.0.1",
+    port: options.port,
+    masterauth: options.masterauth,
+    masteruser: options.masteruser,
+    config: options.config,
+    logLevel: options.logLevel,
+    maxMemoryBytes: options.maxMemoryBytes,
+  });
+  const replica = new EmbeddedReplica(impl);
+  if (syncTimeoutMs === 0) return replica;
+  try {
+    await impl.waitForSync(syncTimeoutMs);
+  } catch (error) {
+    await replica.close();
+    throw error;
+  }
+  return replica;
 }

@@ -23,3 +23,12 @@ Deno.test("examples/server.ts serves the embedded store over RESP", async () => 
   const stdout = await runExample("examples/server.ts");
   assert.match(stdout, /reply: "\$23\\r\\nserved from WASM memory\\r\\n"/);
 });
+
+Deno.test("examples/replica_cache.ts keeps a cache in sync through an embedded replica", async () => {
+  const stdout = await runExample("examples/replica_cache.ts");
+  assert.match(stdout, /cache: 2 products loaded/);
+  assert.match(stdout, /cache: product:1 set -> tea 4\.25/);
+  assert.match(stdout, /cache: product:2 del -> gone/);
+  assert.match(stdout, /tea costs 4\.25/);
+  assert.match(stdout, /in-process read: \{"name":"scone","priceCents":275\}/);
+});

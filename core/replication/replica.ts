@@ -220,6 +220,11 @@ export class ReplicationReplica {
   #failoverPsync = false;
   /** Database the stream left the master client in, kept across partial resyncs. */
   #streamDb = 0;
+  /**
+   * Called when a sync (full: the snapshot is loaded; partial: +CONTINUE) has succeeded, just
+   * before the live stream is applied. The embedded replica waits on it; the server sets none.
+   */
+  onSyncDone: ((kind: "full" | "partial") => void) | null = null;
 
   constructor(server: ServerState, table: CommandTable) {
     this.#server = server;
@@ -473,6 +478,7 @@ export class ReplicationReplica {
       this.#hasCachedMaster = false;
     } else throw new LinkError(`Unexpected reply to PSYNC from master: '${reply}'`);
     this.#syncCount++;
+    this.onSyncDone?.(reply.startsWith("+CONTINUE") ? "partial" : "full");
     await this.#applyStream(socket);
   }
 
