@@ -427,7 +427,10 @@ export class ReplicationReplica {
     await this.#applyStream(socket);
   }
 
-  /** AUTH (masterauth), REPLCONF listening-port and capa, sent together, replies in order. */
+  /**
+   * AUTH (masterauth), REPLCONF listening-port, ip-address (replica-announce-ip) and capa, sent
+   * together, replies in order.
+   */
   async #handshake(socket: MasterSocket): Promise<void> {
     const { config, log } = this.#server;
     const password = config.getString("masterauth");
@@ -436,7 +439,13 @@ export class ReplicationReplica {
     if (password !== "") {
       parts.push(encodeCommand(user !== "" ? ["AUTH", user, password] : ["AUTH", password]));
     }
-    parts.push(encodeCommand(["REPLCONF", "listening-port", String(this.#server.port)]));
+    // replica-announce-port/-ip: what the master (and Sentinel, through its INFO) should use to
+    // reach us when our own address is not reachable from there (NAT, containers).
+    const announcePort = config.getNumber("replica-announce-port");
+    const announceIp = config.getString("replica-announce-ip");
+    const listeningPort = announcePort > 0 ? announcePort : this.#server.port;
+    parts.push(encodeCommand(["REPLCONF", "listening-port", String(listeningPort)]));
+    if (announceIp !== "") parts.push(encodeCommand(["REPLCONF", "ip-address", announceIp]));
     parts.push(encodeCommand(["REPLCONF", "capa", "eof", "capa", "psync2"]));
     let sizeBytes = 0;
     for (const part of parts) sizeBytes += part.length;
@@ -454,6 +463,12 @@ export class ReplicationReplica {
     const portReply = await socket.readReplyLine();
     if (portReply.startsWith("-")) {
       log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${portReply}`);
+    }
+    if (announceIp !== "") {
+      const ipReply = await socket.readReplyLine();
+      if (ipReply.startsWith("-")) {
+        log.notice(`(Non critical) Master does not understand REPLCONF ip-address: ${ipReply}`);
+      }
     }
     const capaReply = await socket.readReplyLine();
     if (capaReply.startsWith("-")) {
@@ -692,9 +707,9 @@ export class ReplicationReplica {
       );
     }
     lines.push(
-      "slave_priority:100",
+      `slave_priority:${server.config.getNumber("replica-priority")}`,
       `slave_read_only:${server.config.getBool("replica-read-only") ? 1 : 0}`,
-      "replica_announced:1",
+      `replica_announced:${server.config.getBool("replica-announced") ? 1 : 0}`,
     );
     return lines;
   }

@@ -12,11 +12,29 @@ export interface ResplicaProcess {
   child: Deno.ChildProcess;
 }
 
-/** Starts `deno run -A core/main.ts --port <free> --save "" …args` and waits for PING. */
-export async function spawnResplica(args: string[]): Promise<ResplicaProcess> {
+/**
+ * Starts `deno run -A core/main.ts [configPath] --port <free> --save "" …args` and waits for
+ * PING. With `configPath` the server runs from that redis.conf (so CONFIG REWRITE has a file to
+ * rewrite); the flags still win over it, as with redis-server.
+ */
+export async function spawnResplica(
+  args: string[],
+  options: { configPath?: string } = {},
+): Promise<ResplicaProcess> {
   const port = pickFreePort();
+  const configArgs = options.configPath === undefined ? [] : [options.configPath];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "core/main.ts", "--port", String(port), "--save", "", ...args],
+    args: [
+      "run",
+      "-A",
+      "core/main.ts",
+      ...configArgs,
+      "--port",
+      String(port),
+      "--save",
+      "",
+      ...args,
+    ],
     stdout: "null",
     stderr: "null",
   }).spawn();
