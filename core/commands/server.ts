@@ -84,10 +84,10 @@ function configSetCommand(ctx: CommandContext): void {
  * `-ERR Rewriting config file: <reason>`, the old file untouched.
  */
 function configRewriteCommand(ctx: CommandContext): void {
-  const { config, log } = ctx.server;
+  const { config, log, port } = ctx.server;
   if (config.configFilePath === "") fail("ERR The server is running without a config file");
   try {
-    rewriteConfigFile(config);
+    rewriteConfigFile(config, port > 0 ? { port } : {});
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     log.warning(`CONFIG REWRITE failed: ${reason}`);

@@ -86,8 +86,15 @@ function isDefault(spec: DirectiveSpec, value: ConfigValue): boolean {
   return formatDirectiveLine(spec, value) === formatDirectiveLine(spec, spec.defaultValue);
 }
 
+/**
+ * Values the running server knows better than its config: the port actually bound when the
+ * config said 0 (pick one), so a restart from the rewritten file comes back where clients and
+ * Sentinel know it, as CONFIG GET port already reports.
+ */
+export type LiveValues = Readonly<Record<string, ConfigValue>>;
+
 /** The new text of a config file whose old text is `oldText`, for the live `config`. */
-export function rewriteConfigText(oldText: string, config: Config): string {
+export function rewriteConfigText(oldText: string, config: Config, live: LiveValues = {}): string {
   const lines = oldText.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   /** Line indexes per canonical directive name, in file order. */
@@ -107,7 +114,7 @@ export function rewriteConfigText(oldText: string, config: Config): string {
   const out: (string | null)[] = [...lines];
   const appended: string[] = [];
   for (const spec of DIRECTIVES) {
-    const value = config.get(spec.name);
+    const value = live[spec.name] ?? config.get(spec.name);
     const line = formatDirectiveLine(spec, value);
     const indexes = linesByDirective.get(spec.name);
     if (indexes === undefined) {
@@ -127,7 +134,7 @@ export function rewriteConfigText(oldText: string, config: Config): string {
  * Rewrites `config.configFilePath` in place (temporary file + rename). Throws Deno's I/O error
  * when the file cannot be read or written; the old file is then untouched.
  */
-export function rewriteConfigFile(config: Config): void {
+export function rewriteConfigFile(config: Config, live: LiveValues = {}): void {
   const path = config.configFilePath;
   let oldText = "";
   try {
@@ -138,7 +145,7 @@ export function rewriteConfigFile(config: Config): void {
   }
   const tmpPath = `${path}.rewrite-${Deno.pid}.tmp`;
   try {
-    Deno.writeTextFileSync(tmpPath, rewriteConfigText(oldText, config));
+    Deno.writeTextFileSync(tmpPath, rewriteConfigText(oldText, config, live));
     Deno.renameSync(tmpPath, path);
   } catch (error) {
     try {
