@@ -6,8 +6,9 @@
 // CONFIG REWRITE, CLIENT KILL TYPE normal / pubsub, EXEC) and re-point the other at it; an
 // ioredis client that only knows the sentinel then reaches the new master and writes.
 //
-// One sentinel with quorum 1 keeps the run short: what is under test is our side of the
-// protocol, not Sentinel's voting.
+// Three sentinels with quorum 2: they find each other only through the hello messages they
+// publish on our servers, so their meeting proves our Pub/Sub carries Sentinel's gossip; the
+// vote itself is Sentinel's business and is not examined.
 
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -18,6 +19,8 @@ import { waitFor, waitInSync } from "./_support/replication.ts";
 import { type SentinelProcess, startSentinel } from "./_support/sentinel_process.ts";
 
 const MASTER_NAME = "mymaster";
+const SENTINEL_COUNT = 3;
+const QUORUM = 2;
 /** Sentinel's master silence before +sdown: short, so the failover starts within seconds. */
 const DOWN_AFTER_MS = 1_000;
 const FAILOVER_TIMEOUT_MS = 5_000;
@@ -86,13 +89,13 @@ peerTest(
   async () => {
     const dir = await Deno.makeTempDir({ prefix: "resplica-sentinel-test-" });
     const servers: ResplicaProcess[] = [];
-    let sentinel: SentinelProcess | null = null;
+    const sentinels: SentinelProcess[] = [];
     let ioredis: Redis | null = null;
     const logsOnFailure = async (error: unknown): Promise<never> => {
       const tails: string[] = [];
       for (
         const path of [
-          sentinel?.logPath,
+          ...sentinels.map((sentinel) => sentinel.logPath),
           ...["master", "a", "b"].map((n) => `${dir}/${n}.log`),
         ]
       ) {
@@ -126,23 +129,33 @@ peerTest(
         replicaClient.close();
       }
 
-      sentinel = await startSentinel({
-        masterName: MASTER_NAME,
-        masterPort,
-        quorum: 1,
-        downAfterMs: DOWN_AFTER_MS,
-        failoverTimeoutMs: FAILOVER_TIMEOUT_MS,
-      }).catch(logsOnFailure);
-      const sentinelPort = sentinel.port;
+      for (let i = 0; i < SENTINEL_COUNT; i++) {
+        sentinels.push(
+          await startSentinel({
+            masterName: MASTER_NAME,
+            masterPort,
+            quorum: QUORUM,
+            downAfterMs: DOWN_AFTER_MS,
+            failoverTimeoutMs: FAILOVER_TIMEOUT_MS,
+          }).catch(logsOnFailure),
+        );
+      }
+      const sentinelPorts = sentinels.map((sentinel) => sentinel.port);
 
       // Discovery: both replicas, from the master's INFO slaveN lines, healthy, with the
-      // priorities their own INFO reports.
+      // priorities their own INFO reports; and the other sentinels, from hellos on our servers.
       let replicas: Record<string, string>[] = [];
-      await waitFor("Sentinel to list both replicas, healthy", async () => {
-        replicas = instanceRecords(await once(sentinelPort, "SENTINEL", "REPLICAS", MASTER_NAME));
-        return replicas.length === 2 &&
-          replicas.every((r) => r.flags === "slave" && r["master-link-status"] === "ok");
-      }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+      for (const port of sentinelPorts) {
+        await waitFor(`sentinel ${port} to list both replicas, healthy`, async () => {
+          replicas = instanceRecords(await once(port, "SENTINEL", "REPLICAS", MASTER_NAME));
+          return replicas.length === 2 &&
+            replicas.every((r) => r.flags === "slave" && r["master-link-status"] === "ok");
+        }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+        await waitFor(`sentinel ${port} to know the other sentinels`, async () => {
+          const peers = instanceRecords(await once(port, "SENTINEL", "SENTINELS", MASTER_NAME));
+          return peers.length === SENTINEL_COUNT - 1;
+        }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+      }
       const byPort = new Map(replicas.map((r) => [Number(r.port), r]));
       assert.equal(byPort.get(promoted.server.port)?.["slave-priority"], String(PROMOTED_PRIORITY));
       assert.equal(byPort.get(other.server.port)?.["slave-priority"], String(OTHER_PRIORITY));
@@ -161,8 +174,9 @@ peerTest(
       assert.equal(hello.length, 8, payload ?? "");
       assert.deepEqual(
         [hello[0], hello[1], hello[4], hello[5], hello[6]],
-        ["127.0.0.1", String(sentinelPort), MASTER_NAME, "127.0.0.1", String(masterPort)],
+        ["127.0.0.1", hello[1], MASTER_NAME, "127.0.0.1", String(masterPort)],
       );
+      assert.ok(sentinelPorts.includes(Number(hello[1])), payload ?? "");
 
       // Failover: kill -9 the master; the priority-10 replica becomes the master.
       await masterClient.command("SET", "last-before-kill", "yes");
@@ -173,9 +187,11 @@ peerTest(
       }
       masterClient.close();
       await killHard(master.server);
-      await waitFor("Sentinel to switch to the promoted replica", async () => {
-        return await sentinelMasterAddr(sentinel!) === `127.0.0.1:${promoted.server.port}`;
-      }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+      for (const sentinel of sentinels) {
+        await waitFor(`sentinel ${sentinel.port} to switch to the promoted replica`, async () => {
+          return await sentinelMasterAddr(sentinel) === `127.0.0.1:${promoted.server.port}`;
+        }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+      }
 
       // The other replica is re-pointed: the new master's ROLE lists it online.
       await waitFor("the new master to list the other replica as connected", async () => {
@@ -207,9 +223,16 @@ peerTest(
         assert.equal(latin1Text(await once(port, "LLEN", "list")), ":3\r\n");
       }
 
+      // Nothing Sentinel sent us (INFO, PING, PUBLISH, SUBSCRIBE, CLIENT SETNAME, the
+      // promotion and re-pointing transactions) got an error reply.
+      for (const port of [promoted.server.port, other.server.port]) {
+        const stats = latin1Text(await once(port, "INFO", "stats"));
+        assert.match(stats, /\r\ntotal_error_replies:0\r\n/, `port ${port}:\n${stats}`);
+      }
+
       // A client that knows only the sentinel follows the failover.
       ioredis = new Redis({
-        sentinels: [{ host: "127.0.0.1", port: sentinelPort }],
+        sentinels: sentinelPorts.map((port) => ({ host: "127.0.0.1", port })),
         name: MASTER_NAME,
         maxRetriesPerRequest: 3,
         sentinelRetryStrategy: () => null,
@@ -229,7 +252,7 @@ peerTest(
       otherClient.close();
     } finally {
       ioredis?.disconnect();
-      await sentinel?.stop();
+      for (const sentinel of sentinels) await sentinel.stop();
       for (const server of servers) await killHard(server);
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
