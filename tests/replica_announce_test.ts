@@ -1,7 +1,8 @@
 // The replica fields Sentinel reads: replica-priority (INFO slave_priority, which Sentinel sorts
 // candidates by; 0 = never promote), replica-announced (INFO replica_announced) and
 // replica-announce-ip / -port, which the replica sends as REPLCONF ip-address / listening-port
-// so its master's INFO slaveN line and ROLE name the address Sentinel must use.
+// so its master's INFO slaveN line and ROLE name the address Sentinel must use; and HELLO's
+// role, which clients that follow Sentinel check before trusting a connection.
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
@@ -96,6 +97,31 @@ Deno.test("without announce settings the master reports the replica's own addres
     );
     const slave0 = await infoField(client, "replication", "slave0");
     assert.match(slave0, new RegExp(`^ip=127\\.0\\.0\\.1,port=${replica.port},`));
+  } finally {
+    client.close();
+    await replica.close();
+    await master.close();
+  }
+});
+
+Deno.test("HELLO reports role replica on a replica and master once promoted", async () => {
+  const master = await startServer({ port: 0, logLevel: "nothing" });
+  const replica = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { replicaof: `127.0.0.1 ${master.port}` },
+  });
+  const client = await RawClient.connect(replica.port);
+  const helloRole = async () => {
+    const fields = (splitAggregate(await client.command("HELLO", "2")) ?? []).map((field) =>
+      blobText(field)
+    );
+    return fields[fields.indexOf("role") + 1];
+  };
+  try {
+    assert.equal(await helloRole(), "replica");
+    assert.equal(await client.commandText("REPLICAOF", "NO", "ONE"), "+OK\r\n");
+    assert.equal(await helloRole(), "master");
   } finally {
     client.close();
     await replica.close();
