@@ -4,7 +4,8 @@
 // the master's INFO, greet our servers over Pub/Sub (`__sentinel__:hello`), and, once the master
 // is gone, promote the replica with the lowest replica-priority (MULTI, REPLICAOF NO ONE,
 // CONFIG REWRITE, CLIENT KILL TYPE normal / pubsub, EXEC) and re-point the other at it; an
-// ioredis client that only knows the sentinel then reaches the new master and writes.
+// ioredis client that only knows the sentinel then reaches the new master and writes. Last,
+// the old master returns (empty, on its port) and Sentinel makes it a replica of the new one.
 //
 // Three sentinels with quorum 2: they find each other only through the hello messages they
 // publish on our servers, so their meeting proves our Pub/Sub carries Sentinel's gossip; the
@@ -12,7 +13,14 @@
 
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { blobText, latin1Text, RawClient, splitAggregate } from "./_support/raw_client.ts";
+import {
+  blobText,
+  concatBytes,
+  latin1Bytes,
+  latin1Text,
+  RawClient,
+  splitAggregate,
+} from "./_support/raw_client.ts";
 import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { peerTest } from "./_support/redis_peer.ts";
 import { waitFor, waitInSync } from "./_support/replication.ts";
@@ -21,11 +29,19 @@ import { type SentinelProcess, startSentinel } from "./_support/sentinel_process
 const MASTER_NAME = "mymaster";
 const SENTINEL_COUNT = 3;
 const QUORUM = 2;
-/** Sentinel's master silence before +sdown: short, so the failover starts within seconds. */
-const DOWN_AFTER_MS = 1_000;
+/**
+ * Sentinel's silence before +sdown: short, so the failover starts within seconds, but not 1 s,
+ * Sentinel's own ping period, which on a loaded machine made a healthy new master look down.
+ */
+const DOWN_AFTER_MS = 2_000;
 const FAILOVER_TIMEOUT_MS = 5_000;
 /** Bound on each Sentinel milestone (discovery, hello, failover, reconfiguration). */
 const SENTINEL_STEP_TIMEOUT_MS = 15_000;
+/**
+ * Sentinel waits about 4 hello periods (8 s) of a returned master reporting the wrong role, and
+ * refreshes a down instance's INFO every 10 s, before it sends REPLICAOF.
+ */
+const SENTINEL_RECONVERT_TIMEOUT_MS = 30_000;
 /** The replica Sentinel must promote has the lower priority. */
 const PROMOTED_PRIORITY = 10;
 const OTHER_PRIORITY = 100;
@@ -248,8 +264,51 @@ peerTest(
         latin1Text(await otherClient.command("GET", "after-failover")),
         "$7\r\nwritten\r\n",
       );
-      newMaster.close();
       otherClient.close();
+
+      // The old master comes back on its port, empty (it kept no files): Sentinel turns it into
+      // a replica of the new master (REPLICAOF + CONFIG REWRITE into its file) and it syncs.
+      // Not before every sentinel has closed the failover: a master reappearing mid-failover is
+      // a different story (and made the sentinels fail over a second time).
+      for (const port of sentinelPorts) {
+        await waitFor(`sentinel ${port} to end the failover`, async () => {
+          const [record] = instanceRecords(
+            concatBytes([
+              latin1Bytes("*1\r\n"),
+              await once(port, "SENTINEL", "MASTER", MASTER_NAME),
+            ]),
+          );
+          return record.flags === "master" && record.port === String(promoted.server.port);
+        }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+      }
+      const returned = await spawnResplica([], { configPath: master.configPath, port: masterPort });
+      servers.push(returned);
+      await waitFor("Sentinel to turn the old master into a replica of the new one", async () => {
+        const role = splitAggregate(await once(masterPort, "ROLE")) ?? [];
+        return blobText(role[0]) === "slave" &&
+          latin1Text(role[2]) === `:${promoted.server.port}\r\n` &&
+          blobText(role[3]) === "connected";
+      }, SENTINEL_RECONVERT_TIMEOUT_MS).catch(logsOnFailure);
+      // The conversion's CLIENT KILL TYPE normal / pubsub also cut the other sentinels' links
+      // to it ("slave,disconnected" until they reconnect), as with Redis.
+      for (const port of sentinelPorts) {
+        await waitFor(`sentinel ${port} to list the old master as a healthy replica`, async () => {
+          const listed = instanceRecords(await once(port, "SENTINEL", "REPLICAS", MASTER_NAME));
+          return listed.find((r) => r.port === String(masterPort))?.flags === "slave";
+        }, SENTINEL_STEP_TIMEOUT_MS).catch(logsOnFailure);
+      }
+      assert.match(
+        await Deno.readTextFile(master.configPath),
+        new RegExp(`\nreplicaof 127\.0\.0\.1 ${promoted.server.port}\n`),
+      );
+      const returnedClient = await RawClient.connect(masterPort);
+      await waitInSync(newMaster, returnedClient);
+      assert.equal(
+        latin1Text(await returnedClient.command("GET", "after-failover")),
+        "$7\r\nwritten\r\n",
+      );
+      returnedClient.close();
+      newMaster.close();
     } finally {
       ioredis?.disconnect();
       for (const sentinel of sentinels) await sentinel.stop();

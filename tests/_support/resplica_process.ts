@@ -13,15 +13,16 @@ export interface ResplicaProcess {
 }
 
 /**
- * Starts `deno run -A core/main.ts [configPath] --port <free> --save "" …args` and waits for
+ * Starts `deno run -A core/main.ts [configPath] --port <port> --save "" …args` and waits for
  * PING. With `configPath` the server runs from that redis.conf (so CONFIG REWRITE has a file to
- * rewrite); the flags still win over it, as with redis-server.
+ * rewrite); the flags still win over it, as with redis-server. `port` (default: a free one)
+ * brings a killed server back where its peers know it.
  */
 export async function spawnResplica(
   args: string[],
-  options: { configPath?: string } = {},
+  options: { configPath?: string; port?: number } = {},
 ): Promise<ResplicaProcess> {
-  const port = pickFreePort();
+  const port = options.port ?? pickFreePort();
   const configArgs = options.configPath === undefined ? [] : [options.configPath];
   const child = new Deno.Command(Deno.execPath(), {
     args: [
