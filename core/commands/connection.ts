@@ -100,7 +100,7 @@ function helloCommand(ctx: CommandContext): void {
   out.bulkString("mode");
   out.bulkString("standalone");
   out.bulkString("role");
-  out.bulkString("master");
+  out.bulkString(ctx.server.isReplica ? "replica" : "master");
   out.bulkString("modules");
   out.arrayHeader(0);
 }

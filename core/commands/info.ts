@@ -1,5 +1,5 @@
 // INFO: the server's state as "field:value" lines in Redis's sections and field names, because
-// monitoring tools, redis-cli and (later) Sentinel parse them by name. Figures we do not have yet
+// monitoring tools, redis-cli and Sentinel parse them by name. Figures we do not have yet
 // are reported with Redis's neutral value rather than left out, so parsers find every field.
 
 import { DB_COUNT } from "../engine/mod.ts";
@@ -37,7 +37,7 @@ function serverSection(server: ServerState, nowMs: number): string[] {
     `configured_hz:${server.config.getNumber("hz")}`,
     `lru_clock:${Math.floor(nowMs / 1000) & 0xffffff}`,
     "executable:deno",
-    "config_file:",
+    `config_file:${server.config.configFilePath}`,
     "io_threads_active:0",
   ];
 }

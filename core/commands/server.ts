@@ -10,6 +10,7 @@ import {
   formatDirectiveValue,
   parseDirectiveValue,
 } from "../config/table.ts";
+import { rewriteConfigFile } from "../config/rewrite.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
 import type { CommandTable } from "./dispatch.ts";
 import { renderInfo } from "./info.ts";
@@ -71,6 +72,28 @@ function configSetCommand(ctx: CommandContext): void {
     pending.push([spec.name, text]);
   }
   for (const [name, text] of pending) server.config.setText(name, text, false);
+  ctx.out.simple("OK");
+}
+
+/**
+ * CONFIG REWRITE
+ *
+ * Contract: rewrites the config file the server was started with to match the live
+ * configuration (config/rewrite.ts) → `+OK`. Started without a file →
+ * `-ERR The server is running without a config file`; a read or write failure →
+ * `-ERR Rewriting config file: <reason>`, the old file untouched.
+ */
+function configRewriteCommand(ctx: CommandContext): void {
+  const { config, log, port } = ctx.server;
+  if (config.configFilePath === "") fail("ERR The server is running without a config file");
+  try {
+    rewriteConfigFile(config, port > 0 ? { port } : {});
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    log.warning(`CONFIG REWRITE failed: ${reason}`);
+    fail(`ERR Rewriting config file: ${reason}`);
+  }
+  log.notice("CONFIG REWRITE executed with success.");
   ctx.out.simple("OK");
 }
 
@@ -337,6 +360,16 @@ export function serverCommands(table: CommandTable): CommandDefinition[] {
           summary: "Sets configuration parameters in-flight.",
           since: "2.0.0",
           handler: configSetCommand,
+        },
+        {
+          name: "rewrite",
+          arity: 2,
+          flags: ["admin", "noscript", "loading", "stale"],
+          categories: ["admin", "slow", "dangerous"],
+          group: "server",
+          summary: "Persists the effective configuration to file.",
+          since: "2.8.0",
+          handler: configRewriteCommand,
         },
         {
           name: "resetstat",

@@ -66,6 +66,8 @@ export function applyArgs(
       );
     }
     applyConfigText(config, text, path);
+    // Absolute, as Redis keeps it: CONFIG REWRITE must find the file whatever the cwd becomes.
+    config.configFilePath = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
     i = 1;
   }
   while (i < args.length) {

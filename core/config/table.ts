@@ -323,6 +323,40 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Replicas refuse writes from clients.",
   },
   {
+    name: "replica-priority",
+    aliases: ["slave-priority"],
+    kind: "int",
+    defaultValue: 100,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description:
+      "Sentinel promotes the replica with the lowest priority first; 0 means never promote this one.",
+  },
+  {
+    name: "replica-announce-ip",
+    aliases: ["slave-announce-ip"],
+    kind: "string",
+    defaultValue: "",
+    description:
+      "IP this replica tells its master (REPLCONF ip-address) for INFO, ROLE and Sentinel (empty = the connection's address).",
+  },
+  {
+    name: "replica-announce-port",
+    aliases: ["slave-announce-port"],
+    kind: "int",
+    defaultValue: 0,
+    min: 0,
+    max: 65535,
+    description:
+      "Port this replica tells its master (REPLCONF listening-port) instead of its own (0 = its own).",
+  },
+  {
+    name: "replica-announced",
+    kind: "bool",
+    defaultValue: true,
+    description: "Sentinel lists this replica (INFO replica_announced); no hides it from clients.",
+  },
+  {
     name: "repl-backlog-size",
     kind: "memory",
     defaultValue: MB,
@@ -476,6 +510,11 @@ export function formatDirectiveValue(spec: DirectiveSpec, value: ConfigValue): s
 
 /** Live configuration: typed values keyed by canonical directive name. */
 export class Config {
+  /**
+   * Absolute path of the redis.conf the server was started with, "" without one: CONFIG
+   * REWRITE writes back to it, INFO shows it as config_file.
+   */
+  configFilePath = "";
   #values = new Map<string, ConfigValue>();
   #listeners = new Map<string, (value: ConfigValue) => void>();
 

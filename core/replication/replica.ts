@@ -482,7 +482,10 @@ export class ReplicationReplica {
     await this.#applyStream(socket);
   }
 
-  /** AUTH (masterauth), REPLCONF listening-port and capa, sent together, replies in order. */
+  /**
+   * AUTH (masterauth), REPLCONF listening-port, ip-address (replica-announce-ip) and capa, sent
+   * together, replies in order.
+   */
   async #handshake(socket: MasterSocket): Promise<void> {
     const { config, log } = this.#server;
     const password = config.getString("masterauth");
@@ -491,7 +494,13 @@ export class ReplicationReplica {
     if (password !== "") {
       parts.push(encodeCommand(user !== "" ? ["AUTH", user, password] : ["AUTH", password]));
     }
-    parts.push(encodeCommand(["REPLCONF", "listening-port", String(this.#server.port)]));
+    // replica-announce-port/-ip: what the master (and Sentinel, through its INFO) should use to
+    // reach us when our own address is not reachable from there (NAT, containers).
+    const announcePort = config.getNumber("replica-announce-port");
+    const announceIp = config.getString("replica-announce-ip");
+    const listeningPort = announcePort > 0 ? announcePort : this.#server.port;
+    parts.push(encodeCommand(["REPLCONF", "listening-port", String(listeningPort)]));
+    if (announceIp !== "") parts.push(encodeCommand(["REPLCONF", "ip-address", announceIp]));
     // capa lz4 is ours alone: redis-server ignores capabilities it does not know.
     const capas = ["capa", "eof", "capa", "psync2"];
     if (config.getBool("repl-lz4-sync")) capas.push("capa", "lz4");
@@ -512,6 +521,12 @@ export class ReplicationReplica {
     const portReply = await socket.readReplyLine();
     if (portReply.startsWith("-")) {
       log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${portReply}`);
+    }
+    if (announceIp !== "") {
+      const ipReply = await socket.readReplyLine();
+      if (ipReply.startsWith("-")) {
+        log.notice(`(Non critical) Master does not understand REPLCONF ip-address: ${ipReply}`);
+      }
     }
     const capaReply = await socket.readReplyLine();
     if (capaReply.startsWith("-")) {
@@ -764,9 +779,9 @@ export class ReplicationReplica {
       );
     }
     lines.push(
-      "slave_priority:100",
+      `slave_priority:${server.config.getNumber("replica-priority")}`,
       `slave_read_only:${server.config.getBool("replica-read-only") ? 1 : 0}`,
-      "replica_announced:1",
+      `replica_announced:${server.config.getBool("replica-announced") ? 1 : 0}`,
       // resplica's own: what the last full sync cost on the wire (repl-lz4-sync).
       `resplica_last_sync_wire_bytes:${this.lastSyncWireBytes}`,
       `resplica_last_sync_rdb_bytes:${this.lastSyncRdbBytes}`,

@@ -88,7 +88,8 @@ export function peerTest(
       if (missing.length > 0) {
         throw new Error(
           `CI=true but ${missing.join(", ")} not found on PATH: install redis-server, ` +
-            `redis-tools (apt-get install -y redis-server redis-tools); .ci/run does this`,
+            `redis-tools, redis-sentinel (apt-get install -y redis-server redis-tools redis-sentinel); ` +
+            `.ci/run does this`,
         );
       }
       await fn(t);

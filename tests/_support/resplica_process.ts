@@ -12,11 +12,30 @@ export interface ResplicaProcess {
   child: Deno.ChildProcess;
 }
 
-/** Starts `deno run -A core/main.ts --port <free> --save "" …args` and waits for PING. */
-export async function spawnResplica(args: string[]): Promise<ResplicaProcess> {
-  const port = pickFreePort();
+/**
+ * Starts `deno run -A core/main.ts [configPath] --port <port> --save "" …args` and waits for
+ * PING. With `configPath` the server runs from that redis.conf (so CONFIG REWRITE has a file to
+ * rewrite); the flags still win over it, as with redis-server. `port` (default: a free one)
+ * brings a killed server back where its peers know it.
+ */
+export async function spawnResplica(
+  args: string[],
+  options: { configPath?: string; port?: number } = {},
+): Promise<ResplicaProcess> {
+  const port = options.port ?? pickFreePort();
+  const configArgs = options.configPath === undefined ? [] : [options.configPath];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "core/main.ts", "--port", String(port), "--save", "", ...args],
+    args: [
+      "run",
+      "-A",
+      "core/main.ts",
+      ...configArgs,
+      "--port",
+      String(port),
+      "--save",
+      "",
+      ...args,
+    ],
     // RESPLICA_TEST_LOG=1 shows the servers' logs when a test needs debugging.
     stdout: Deno.env.get("RESPLICA_TEST_LOG") === "1" ? "inherit" : "null",
     stderr: Deno.env.get("RESPLICA_TEST_LOG") === "1" ? "inherit" : "null",
