@@ -21,8 +21,12 @@ const LOAD_BATCH_KEYS = 2000;
 const PIPELINE_BATCH_COMMANDS = 500;
 /** Collections of each type in the big dataset. */
 const COLLECTION_COUNT = 20;
-/** Slowest PING tolerated while a BGSAVE runs (the old synchronous pass stalled far longer). */
-const PING_LATENCY_MAX_MS = 100;
+/**
+ * PINGs that must be answered while one BGSAVE runs: a save that blocked the server would let
+ * one through, at its end. (How long they take is a benchmark's business, bench/bgsave.ts, not
+ * a test's: a loaded CI machine must not fail a correct server.)
+ */
+const PINGS_DURING_SAVE_MIN = 5;
 /** Upper bound for waiting on a BGSAVE to end. */
 const BGSAVE_WAIT_MAX_MS = 15_000;
 
@@ -266,7 +270,7 @@ Deno.test("BGSAVE under continuous writes: commands keep being served and the fi
       assert.equal(latin1Text((await blocked.readReplies(1))[0]), "$15\r\nserved-mid-save\r\n");
 
       assert.ok(batchesWhileRunning > 0, "no write batch completed while BGSAVE ran");
-      assert.ok(pingMaxMs < PING_LATENCY_MAX_MS, `PING took ${pingMaxMs.toFixed(1)} ms`);
+      assert.ok(pings >= PINGS_DURING_SAVE_MIN, `only ${pings} PINGs answered during the save`);
       assert.equal(ended.get("rdb_last_bgsave_status"), "ok");
       assert.ok(Number(ended.get("rdb_last_cow_size")) > 0, "nothing was side-saved");
       assert.equal(ended.get("current_save_keys_processed"), "0");
