@@ -157,6 +157,8 @@ export class RespReader {
   #argOffsets: number[] = [];
   /** Arguments of the current command recorded in #argOffsets. */
   #argCount = 0;
+  /** Capacity at construction and after `shrink()`. */
+  readonly #initialSizeBytes: number;
   /** The first error thrown; a failed reader rethrows it from next(), commit() and push(). */
   #failure: Error | null = null;
 
@@ -164,7 +166,7 @@ export class RespReader {
    * @param limits Overrides of {@linkcode DEFAULT_REQUEST_LIMITS}; each must be a number >= 0
    * (Infinity disables a limit, e.g. for the replication link from a master).
    */
-  constructor(limits: Partial<RequestLimits> = {}) {
+  constructor(limits: Partial<RequestLimits> = {}, initialSizeBytes = READER_INITIAL_SIZE_BYTES) {
     const merged = { ...DEFAULT_REQUEST_LIMITS, ...limits };
     for (const [name, value] of Object.entries(merged)) {
       if (typeof value !== "number" || !(value >= 0)) {
@@ -172,7 +174,8 @@ export class RespReader {
       }
     }
     this.limits = merged;
-    this.#buf = new Uint8Array(READER_INITIAL_SIZE_BYTES);
+    this.#initialSizeBytes = initialSizeBytes;
+    this.#buf = new Uint8Array(initialSizeBytes);
   }
 
   /** Bytes received but not yet returned as a command (Redis's `qbuf` + parsed partial args). */
@@ -274,8 +277,8 @@ export class RespReader {
    */
   shrink(): void {
     const liveBytes = this.#writeIndex - this.#readIndex;
-    if (this.#buf.length > READER_INITIAL_SIZE_BYTES && liveBytes < READER_INITIAL_SIZE_BYTES) {
-      this.#moveTo(new Uint8Array(READER_INITIAL_SIZE_BYTES));
+    if (this.#buf.length > this.#initialSizeBytes && liveBytes < this.#initialSizeBytes) {
+      this.#moveTo(new Uint8Array(this.#initialSizeBytes));
     }
     if (this.#argOffsets.length > 2 * this.#argCount + 1024) {
       this.#argOffsets.length = 2 * this.#argCount;

@@ -44,6 +44,7 @@ import {
 
 /** Default initial capacity of a connection's reply buffer (Redis's PROTO_REPLY_CHUNK_BYTES). */
 const WRITER_INITIAL_SIZE_BYTES = 16 * 1024;
+const EMPTY_BUFFER = new Uint8Array(0);
 /** `reset()` gives back capacity above this, so one huge reply does not pin memory forever. */
 const WRITER_RETAIN_MAX_BYTES = 1024 * 1024;
 /** Largest `type + int64 digits with sign + CRLF` header. */
@@ -92,7 +93,8 @@ export class ReplyWriter {
       throw new RangeError(`initialSizeBytes must be a positive integer, got ${initialSizeBytes}`);
     }
     this.#initialSizeBytes = initialSizeBytes;
-    this.#buf = new Uint8Array(initialSizeBytes);
+    // Allocated at the first reply: an idle connection (10,000 of them, say) costs nothing here.
+    this.#buf = EMPTY_BUFFER;
   }
 
   /** Bytes encoded so far. */
@@ -279,7 +281,7 @@ export class ReplyWriter {
   #reserve(sizeBytes: number): void {
     const neededBytes = this.#lengthBytes + sizeBytes;
     if (neededBytes <= this.#buf.length) return;
-    let capacityBytes = this.#buf.length * 2;
+    let capacityBytes = Math.max(this.#buf.length * 2, this.#initialSizeBytes);
     while (capacityBytes < neededBytes) capacityBytes *= 2;
     const grown = new Uint8Array(capacityBytes);
     grown.set(this.#buf.subarray(0, this.#lengthBytes));

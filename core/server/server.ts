@@ -14,6 +14,8 @@ import { outputLimitExceeded } from "./output_limits.ts";
 
 /** Bytes asked of each socket read; larger requests grow the buffer as they arrive. */
 const READ_CHUNK_BYTES = 16 * 1024;
+/** Read region of a client that sends little, and its reader's resting capacity. */
+const SMALL_READ_BYTES = 1024;
 /** Flush replies mid-batch past this size so a long pipeline cannot build a huge reply buffer. */
 const REPLY_FLUSH_THRESHOLD_BYTES = 256 * 1024;
 /** Share of each cron tick active expiry may use (Redis: 25%). */
@@ -130,7 +132,7 @@ export class NetworkServer {
       bulkLenMaxBytes: config.getNumber("proto-max-bulk-len"),
       multibulkLenMax: config.getNumber("proto-max-multibulk-len"),
       queryBufferMaxBytes: config.getNumber("client-query-buffer-limit"),
-    });
+    }, SMALL_READ_BYTES);
     const writer = new ReplyWriter();
     const client = new ClientState(
       state.nextClientId(),
@@ -197,7 +199,23 @@ export class NetworkServer {
     // At most one socket read is in flight; while a client is blocked (BLPOP …) its read stays
     // outstanding so a disconnect is noticed, and the next loop turn takes its result.
     let inflightRead: Promise<number | null> | null = null;
-    const readMore = () => inflightRead ??= conn.read(reader.writable(READ_CHUNK_BYTES));
+    // Reads are sized to the client: one that sends little (idle, interactive) reads into
+    // SMALL_READ_BYTES, so 10,000 idle connections hold little memory; a read that fills its
+    // region asks for READ_CHUNK_BYTES next time (pipelines, bulk loads).
+    let lastReadBytes = 0;
+    let lastRegionBytes = 0;
+    const readMore = () => {
+      if (inflightRead !== null) return inflightRead;
+      const region = reader.writable(
+        lastReadBytes >= lastRegionBytes && lastReadBytes > 0 ? READ_CHUNK_BYTES : SMALL_READ_BYTES,
+      );
+      lastRegionBytes = region.length;
+      inflightRead = conn.read(region).then((n) => {
+        lastReadBytes = n ?? 0;
+        return n;
+      });
+      return inflightRead;
+    };
     try {
       serve: while (!client.closeNow) {
         const n = await readMore();
@@ -251,7 +269,11 @@ export class NetworkServer {
         await flush();
         // Give back a read buffer grown for a big request once it is drained. Only when no read
         // is in flight: a pending conn.read() holds a view of the current buffer.
-        if (inflightRead === null && reader.bufferedBytes === 0) reader.shrink();
+        if (
+          inflightRead === null && reader.bufferedBytes === 0 && lastReadBytes < SMALL_READ_BYTES
+        ) {
+          reader.shrink();
+        }
       }
     } catch (error) {
       if (error instanceof QueryBufferLimitError) {
