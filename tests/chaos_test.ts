@@ -13,7 +13,7 @@ import { startServer } from "../mod.ts";
 import { loadRdbFileSync } from "../core/persistence/rdb_file.ts";
 import { Engine } from "../core/engine/mod.ts";
 import { seededRandom } from "./_support/differential.ts";
-import { encodeCommand, RawClient } from "./_support/raw_client.ts";
+import { concatBytes, encodeCommand, RawClient } from "./_support/raw_client.ts";
 import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { datasetDigest } from "./_support/dataset.ts";
 import { infoField, waitInSync } from "./_support/replication.ts";
@@ -81,7 +81,7 @@ class SteadyLoad {
     this.#done = (async () => {
       while (this.#running) {
         const commands = Array.from({ length: LOAD_BATCH_COUNT }, () => randomWrite(rand)).flat();
-        await client.send(concat(commands.map((argv) => encodeCommand(argv))));
+        await client.send(concatBytes(commands.map((argv) => encodeCommand(argv))));
         const replies = await client.readReplies(commands.length, 20_000);
         for (const reply of replies) assert.notEqual(reply[0], 0x2d, "a load write failed");
         this.writeCount += commands.length;
@@ -94,16 +94,6 @@ class SteadyLoad {
     this.#running = false;
     await this.#done;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 interface Replica {
@@ -205,7 +195,7 @@ Deno.test(`chaos: ${FAULT_COUNT} faults under load, zero divergence`, async () =
             { length: count },
             (_, i) => encodeCommand(["SET", `big:${i % 8}`, big]),
           );
-          await burstClient.send(concat(burst));
+          await burstClient.send(concatBytes(burst));
           await burstClient.readReplies(count, 20_000);
           replica.proxy.refusing = false;
           expected = "full";

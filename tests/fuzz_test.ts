@@ -26,7 +26,7 @@ import { ClientState } from "../core/server/client.ts";
 import { ServerState } from "../core/server/state.ts";
 import { startServer } from "../mod.ts";
 import { seededRandom } from "./_support/differential.ts";
-import { RawClient } from "./_support/raw_client.ts";
+import { concatBytes, RawClient } from "./_support/raw_client.ts";
 
 const CASE_COUNT = Number(Deno.env.get("RESPLICA_FUZZ_CASES") ?? "100000");
 const SEED = Number(Deno.env.get("RESPLICA_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
@@ -57,23 +57,13 @@ function randomBytes(rand: Rand, length: number): Uint8Array {
   return bytes;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 function encodeArgv(argv: readonly (string | Uint8Array)[]): Uint8Array {
   const parts: Uint8Array[] = [encoder.encode(`*${argv.length}\r\n`)];
   for (const arg of argv) {
     const bytes = typeof arg === "string" ? encoder.encode(arg) : arg;
     parts.push(encoder.encode(`$${bytes.length}\r\n`), bytes, encoder.encode("\r\n"));
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /** Byte-level damage: flips, magic values, cuts, inserted noise, repeated slices. */
@@ -93,7 +83,7 @@ function mutate(rand: Rand, input: Uint8Array): Uint8Array {
         bytes = bytes.subarray(0, at);
         break;
       case 3:
-        bytes = concat([
+        bytes = concatBytes([
           bytes.subarray(0, at),
           randomBytes(rand, 1 + int(rand, 16)),
           bytes.subarray(at),
@@ -101,11 +91,11 @@ function mutate(rand: Rand, input: Uint8Array): Uint8Array {
         break;
       case 4: {
         const end = Math.min(bytes.length, at + 1 + int(rand, 64));
-        bytes = concat([bytes.subarray(0, end), bytes.subarray(at, end), bytes.subarray(end)]);
+        bytes = concatBytes([bytes.subarray(0, end), bytes.subarray(at, end), bytes.subarray(end)]);
         break;
       }
       default:
-        bytes = concat([bytes.subarray(0, at), bytes.subarray(at + 1 + int(rand, 8))]);
+        bytes = concatBytes([bytes.subarray(0, at), bytes.subarray(at + 1 + int(rand, 8))]);
     }
   }
   return bytes;
@@ -177,7 +167,7 @@ function respRequest(rand: Rand): { bytes: Uint8Array; argvs: Uint8Array[][] | n
         { length: 1 + int(rand, 3) },
         () => Array.from({ length: 1 + int(rand, 5) }, () => randomArg(rand)),
       );
-      return { bytes: concat(argvs.map(encodeArgv)), argvs };
+      return { bytes: concatBytes(argvs.map(encodeArgv)), argvs };
     }
     case 1:
       return { bytes: randomBytes(rand, int(rand, 200)), argvs: null };
@@ -283,7 +273,7 @@ function baseSnapshot(): Uint8Array {
     Date.now(),
     (chunk) => parts.push(chunk.slice()),
   );
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 Deno.test(`fuzz: RDB loader on mutated snapshots (${CASE_COUNT} cases)`, () => {
@@ -334,7 +324,7 @@ Deno.test(`fuzz: AOF loader on mutated files (${CASE_COUNT} cases)`, () => {
     ["EXEC"],
     ["HSET", "h", "f", "v"],
   ];
-  const base = concat(commands.map(encodeArgv));
+  const base = concatBytes(commands.map(encodeArgv));
   const execute = (argv: Uint8Array[]): string | null => {
     const spec = table.resolve(argv);
     return typeof spec === "string" ? spec : null;
@@ -394,7 +384,7 @@ Deno.test(`fuzz: replication stream applied by a replica (${CASE_COUNT} cases)`,
       { length: 1 + int(rand, 8) },
       () => pick(rand, STREAM_COMMANDS)(rand),
     );
-    const clean = concat(commands.map(encodeArgv));
+    const clean = concatBytes(commands.map(encodeArgv));
     const bytes = rand() < 0.7 ? mutate(rand, clean) : clean;
     // As core/replication/replica.ts reads the stream: no request limits from a master.
     const reader = new RespReader({
