@@ -16,6 +16,7 @@ import {
   ERR_WRONGTYPE,
   wrongArity,
 } from "../errors.ts";
+import { AclDenial, type AclLogContext, type AclUser } from "../server/acl.ts";
 import type { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
@@ -54,9 +55,13 @@ export class CommandTable {
   readonly commands = new Map<string, CommandSpec>();
   /** Commands by foldedNameHash; collisions fall back to the string map. */
   readonly #byHash = new Map<number, CommandSpec>();
+  /** Every command and subcommand, indexed by aclId: a container first, then its subcommands. */
+  readonly byAclId: CommandSpec[] = [];
 
   add(spec: CommandSpec): void {
     this.commands.set(spec.name, spec);
+    spec.aclId = this.byAclId.push(spec) - 1;
+    for (const sub of spec.subcommands?.values() ?? []) sub.aclId = this.byAclId.push(sub) - 1;
     const hash = foldedNameHash(new TextEncoder().encode(spec.name));
     if (!this.#byHash.has(hash)) this.#byHash.set(hash, spec);
   }
@@ -134,6 +139,17 @@ export function executeCommand(
   if (!client.authenticated && !spec.noAuth) {
     return rejectCommand(server, client, spec, ERR_NOAUTH);
   }
+  // ACL: one boolean for a user allowed everything (the default user); internal clients
+  // (the master link, AOF replay, an embedded store) have no user and are never checked.
+  const user = client.user;
+  if (user !== null && !user.unrestricted) {
+    const denial = server.acl.checkCommand(user, spec, argv);
+    if (denial !== AclDenial.None) {
+      const context = client.inMulti ? "multi" : "toplevel";
+      logDenial(server, client, user, denial, context, spec, argv, nowMs);
+      return rejectCommand(server, client, spec, denialText(denial, spec));
+    }
+  }
   if (
     client.protocol === 2 && client.subscriptionCount > 0 &&
     !SUBSCRIBE_CONTEXT_COMMANDS.has(spec.fullName)
@@ -172,6 +188,34 @@ export function executeCommand(
     return rejectCommand(server, client, spec, ERR_OOM);
   }
   return runHandler(server, client, spec, argv, nowMs);
+}
+
+/** Records an ACL denial in ACL LOG, naming the command, key or channel as Redis does. */
+export function logDenial(
+  server: ServerState,
+  client: ClientState,
+  user: AclUser,
+  denial: AclDenial,
+  context: AclLogContext,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): void {
+  const object = denial === AclDenial.Command
+    ? spec.fullName
+    : latin1(argv[server.acl.deniedArgIndex]);
+  server.acl.addLogEntry(client, denial, context, object, user.name, nowMs);
+}
+
+/** The -NOPERM reply for a command refused before it was queued or run (Redis's processCommand). */
+function denialText(denial: AclDenial, spec: CommandSpec): string {
+  if (denial === AclDenial.Command) {
+    return `NOPERM this user has no permissions to run the '${spec.fullName}' command`;
+  }
+  if (denial === AclDenial.Key) {
+    return "NOPERM this user has no permissions to access one of the keys used as arguments";
+  }
+  return "NOPERM this user has no permissions to access one of the channels used as arguments";
 }
 
 /**

@@ -65,6 +65,21 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Password clients must AUTH with (empty = none).",
   },
   {
+    name: "aclfile",
+    kind: "string",
+    defaultValue: "",
+    immutable: true,
+    description: "File of ACL users (ACL LOAD / ACL SAVE; loaded at start-up when set).",
+  },
+  {
+    name: "acllog-max-len",
+    kind: "int",
+    defaultValue: 128,
+    min: 0,
+    max: 2 ** 53 - 1,
+    description: "Most entries ACL LOG keeps.",
+  },
+  {
     name: "dir",
     kind: "string",
     defaultValue: ".",
