@@ -8,6 +8,9 @@ import assert from "node:assert/strict";
 import { type ServerOptions, startServer } from "../mod.ts";
 import { commandKeys } from "../core/commands/keys_of.ts";
 import { buildCommandTable } from "../core/commands/registry.ts";
+import { applyConfigText } from "../core/config/load.ts";
+import { Config } from "../core/config/table.ts";
+import { startNetworkServer } from "../core/server/start.ts";
 import type { CommandSpec } from "../core/commands/spec.ts";
 import { latin1Bytes, RawClient, splitAggregate } from "./_support/raw_client.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
@@ -382,4 +385,35 @@ Deno.test("the default user pays one boolean per command; a restricted one is fu
       client.close();
     }
   });
+});
+
+Deno.test("rename-command in the config file renames or disables; ACL rules keep the old names", async () => {
+  const config = new Config();
+  applyConfigText(
+    config,
+    'port 0\nsave ""\nloglevel nothing\nrename-command FLUSHALL ""\nrename-command config xyz\n',
+    "renames.conf",
+  );
+  const server = startNetworkServer(config);
+  const client = await RawClient.connect(server.port);
+  try {
+    assert.match(await client.commandText("FLUSHALL"), /^-ERR unknown command 'FLUSHALL'/);
+    assert.match(
+      await client.commandText("CONFIG", "GET", "port"),
+      /^-ERR unknown command 'CONFIG'/,
+    );
+    assert.equal(await client.commandText("XYZ", "GET", "hz"), "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
+    await run(client, "ACL", "SETUSER", "ops", "on", "nopass", "+config|get");
+    assert.equal(await client.commandText("AUTH", "ops", "x"), "+OK\r\n");
+    assert.equal(await client.commandText("XYZ", "GET", "hz"), "*2\r\n$2\r\nhz\r\n$2\r\n10\r\n");
+  } finally {
+    client.close();
+    await server.close();
+  }
+  const broken = new Config();
+  applyConfigText(broken, "port 0\nrename-command nosuch x\n", "broken.conf");
+  assert.throws(
+    () => startNetworkServer(broken),
+    /rename-command nosuch "x": No such command in rename-command/,
+  );
 });

@@ -58,12 +58,39 @@ export class CommandTable {
   /** Every command and subcommand, indexed by aclId: a container first, then its subcommands. */
   readonly byAclId: CommandSpec[] = [];
 
+  /**
+   * Commands by their original names, untouched by rename-command: ACL rules name commands
+   * this way, as Redis's orig_commands, so an aclfile means the same whatever is renamed.
+   */
+  readonly originalCommands = new Map<string, CommandSpec>();
+
   add(spec: CommandSpec): void {
     this.commands.set(spec.name, spec);
+    this.originalCommands.set(spec.name, spec);
     spec.aclId = this.byAclId.push(spec) - 1;
     for (const sub of spec.subcommands?.values() ?? []) sub.aclId = this.byAclId.push(sub) - 1;
     const hash = foldedNameHash(new TextEncoder().encode(spec.name));
     if (!this.#byHash.has(hash)) this.#byHash.set(hash, spec);
+  }
+
+  /**
+   * rename-command `from` `to`: the command answers to `to` only, or to nothing when `to` is
+   * empty. Errors and ACL rules keep its original name, as in Redis. Throws Redis's config
+   * error text for an unknown command or a taken name.
+   */
+  rename(from: string, to: string): void {
+    const fromLower = from.toLowerCase();
+    const spec = this.commands.get(fromLower);
+    if (spec === undefined) throw new Error("No such command in rename-command");
+    this.commands.delete(fromLower);
+    const hash = foldedNameHash(new TextEncoder().encode(fromLower));
+    if (this.#byHash.get(hash) === spec) this.#byHash.delete(hash);
+    if (to === "") return;
+    const toLower = to.toLowerCase();
+    if (this.commands.has(toLower)) throw new Error("Target command name already exists");
+    // Only the string map knows the new name: #lookup's hash path checks spec.name, which
+    // stays the original, and falls back to this map.
+    this.commands.set(toLower, spec);
   }
 
   #lookup(nameBytes: Uint8Array): CommandSpec | undefined {

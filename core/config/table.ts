@@ -460,6 +460,11 @@ export function formatDirectiveValue(spec: DirectiveSpec, value: ConfigValue): s
 export class Config {
   #values = new Map<string, ConfigValue>();
   #listeners = new Map<string, (value: ConfigValue) => void>();
+  /**
+   * `rename-command <name> <new-name>` lines, in order (new-name "" disables the command).
+   * Not a directive: it may repeat, CONFIG GET/SET never see it, and it only applies at start.
+   */
+  readonly commandRenames: [from: string, to: string][] = [];
 
   constructor() {
     for (const spec of DIRECTIVES) this.#values.set(spec.name, spec.defaultValue);

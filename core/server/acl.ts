@@ -450,7 +450,7 @@ export class AclRegistry {
     if (this.#table === null) return null;
     const parts = name.toLowerCase().split("|");
     if (parts.length > 2) return null;
-    const spec = this.#table.commands.get(parts[0]);
+    const spec = this.#table.originalCommands.get(parts[0]);
     if (spec === undefined) return null;
     if (parts.length === 1) return spec;
     return spec.subcommands?.get(parts[1]) ?? null;

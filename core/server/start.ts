@@ -189,6 +189,13 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   registerConfigHooks(state);
   const table = buildCommandTable();
   setUpAcl(state, table);
+  for (const [from, to] of config.commandRenames) {
+    try {
+      table.rename(from, to);
+    } catch (error) {
+      throw new Error(`rename-command ${from} "${to}": ${(error as Error).message}`);
+    }
+  }
   const aux = loadOnStart(state, table);
   const server = new NetworkServer(state, table);
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
