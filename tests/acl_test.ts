@@ -417,3 +417,26 @@ Deno.test("rename-command in the config file renames or disables; ACL rules keep
     /rename-command nosuch "x": No such command in rename-command/,
   );
 });
+
+Deno.test("narrowing a user's channels disconnects its clients subscribed outside them", async () => {
+  await withServer({}, async (port) => {
+    const admin = await RawClient.connect(port);
+    const kept = await RawClient.connect(port);
+    const dropped = await RawClient.connect(port);
+    try {
+      await run(admin, "ACL", "SETUSER", "sub", "on", "nopass", "&news.*", "&sports", "+@all");
+      for (const client of [kept, dropped]) await run(client, "AUTH", "sub", "x");
+      await kept.command("SUBSCRIBE", "news.today");
+      await dropped.command("SUBSCRIBE", "sports");
+      await run(admin, "ACL", "SETUSER", "sub", "resetchannels", "&news.*");
+      assert.ok(await dropped.waitForClose(2000), "the sports subscriber is disconnected");
+      await admin.command("PUBLISH", "news.today", "hello");
+      const [message] = await kept.readReplies(1);
+      assert.match(new TextDecoder().decode(message), /news\.today\r\n\$5\r\nhello/);
+    } finally {
+      admin.close();
+      kept.close();
+      dropped.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // themselves live in server/acl.ts; this file only parses arguments and writes replies, and
 // disconnects clients whose user went away (DELUSER, LOAD), as Redis does.
 
-import { latin1, lowerName } from "../bytes.ts";
+import { fromLatin1, latin1, lowerName } from "../bytes.ts";
 import { ERR_NOT_INTEGER, fail } from "../errors.ts";
 import {
   ACL_CATEGORIES,
@@ -11,6 +11,8 @@ import {
   AclDenial,
   AclRuleError,
   type AclUser,
+  channelAllowed,
+  channelsNarrowed,
   hasSpaces,
 } from "../server/acl.ts";
 import { readAclFile, saveAclFile } from "../server/acl_file.ts";
@@ -83,9 +85,31 @@ function setuserCommand(ctx: CommandContext): void {
     }
   }
   staged.refresh();
+  if (existing && channelsNarrowed(existing, staged)) {
+    disconnectRevokedSubscribers(ctx, existing, staged);
+  }
   if (existing) existing.copyRulesFrom(staged);
   else acl.users.set(name, staged);
   ctx.out.simple("OK");
+}
+
+/**
+ * Disconnects clients of `user` subscribed to a channel or pattern `revised` no longer allows,
+ * as Redis 7.0 does when ACL SETUSER narrows a user's channels.
+ */
+function disconnectRevokedSubscribers(
+  ctx: CommandContext,
+  user: AclUser,
+  revised: AclUser,
+): void {
+  for (const client of [...ctx.server.clients.values()]) {
+    if (client.user !== user || client.subscriptionCount === 0) continue;
+    const revoked = [...client.patterns].some((p) =>
+      !channelAllowed(revised, fromLatin1(p), true)
+    ) ||
+      [...client.channels].some((c) => !channelAllowed(revised, fromLatin1(c), false));
+    if (revoked) closeClient(client, ctx.client);
+  }
 }
 
 /** ACL GETUSER username: a map of flags, passwords, commands, keys, channels, selectors. */

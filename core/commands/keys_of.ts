@@ -4,7 +4,7 @@
 // (ZUNIONSTORE, SINTERCARD, LMPOP …) are listed here by name, because their triple cannot say
 // where the keys end. Results are argv indices, so a denial can name the offending argument.
 
-import { parseInt64 } from "../bytes.ts";
+import { isWord, parseInt64 } from "../bytes.ts";
 import type { CommandSpec } from "./spec.ts";
 
 /** ACL key permission a key argument needs, as Redis's %R~ / %W~ patterns grant them. */
@@ -34,22 +34,83 @@ const NUMKEYS_LAYOUTS: Readonly<Record<string, NumkeysLayout>> = {
   bzmpop: { numkeysIndex: 2, destinationIndex: 0 },
 };
 
-/** Commands that write only their first key and read the rest (SINTERSTORE dest src…). */
-const STORES_INTO_FIRST_KEY = new Set([
-  "sinterstore",
-  "sunionstore",
-  "sdiffstore",
-  "zrangestore",
-  "zunionstore",
-  "zinterstore",
-  "zdiffstore",
-  "smove",
-  "lmove",
-  "blmove",
-  "rpoplpush",
-  "brpoplpush",
-  "copy",
-]);
+const R = KEY_READ;
+const W = KEY_WRITE;
+const RW = KEY_READ | KEY_WRITE;
+
+/**
+ * The permission each key needs where it differs from the default (a read-only command reads,
+ * a write command writes): [first key, every other key]. Taken from Redis 7.0's key-spec flags
+ * (ACCESS needs %R, INSERT / DELETE / UPDATE need %W, neither needs any pattern at all).
+ */
+const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> = {
+  // Look at metadata only.
+  exists: [0, 0],
+  hexists: [0, 0],
+  hlen: [0, 0],
+  hstrlen: [0, 0],
+  llen: [0, 0],
+  scard: [0, 0],
+  sismember: [0, 0],
+  strlen: [0, 0],
+  touch: [0, 0],
+  type: [0, 0],
+  zcard: [0, 0],
+  watch: [0, 0],
+  "object|encoding": [0, 0],
+  "object|freq": [0, 0],
+  "object|idletime": [0, 0],
+  "object|refcount": [0, 0],
+  "memory|usage": [0, 0],
+  // Read and change.
+  bitfield: [RW, RW],
+  blmpop: [RW, RW],
+  blpop: [RW, RW],
+  brpop: [RW, RW],
+  bzmpop: [RW, RW],
+  bzpopmax: [RW, RW],
+  bzpopmin: [RW, RW],
+  decr: [RW, RW],
+  decrby: [RW, RW],
+  getdel: [RW, RW],
+  getex: [RW, RW],
+  getset: [RW, RW],
+  hincrby: [RW, RW],
+  hincrbyfloat: [RW, RW],
+  incr: [RW, RW],
+  incrby: [RW, RW],
+  incrbyfloat: [RW, RW],
+  lmpop: [RW, RW],
+  lpop: [RW, RW],
+  move: [RW, RW],
+  rpop: [RW, RW],
+  setbit: [RW, RW],
+  spop: [RW, RW],
+  zincrby: [RW, RW],
+  zmpop: [RW, RW],
+  zpopmax: [RW, RW],
+  zpopmin: [RW, RW],
+  // Take from the first key, put into the second.
+  blmove: [RW, W],
+  brpoplpush: [RW, W],
+  lmove: [RW, W],
+  rpoplpush: [RW, W],
+  smove: [RW, W],
+  rename: [RW, W],
+  renamenx: [RW, W],
+  copy: [R, W],
+  // Store into the first key what is read from the others.
+  pfmerge: [RW, R],
+  bitop: [W, R],
+  sdiffstore: [W, R],
+  sinterstore: [W, R],
+  sunionstore: [W, R],
+  zdiffstore: [W, R],
+  zinterstore: [W, R],
+  zunionstore: [W, R],
+  zrangestore: [W, R],
+  geosearchstore: [W, R],
+};
 
 /**
  * The argv indices of the keys `argv` names, in order. A numkeys count that is not a positive
@@ -80,16 +141,18 @@ function numkeysKeys(layout: NumkeysLayout, argv: readonly Uint8Array[]): number
 }
 
 /**
- * The permission a key at argv index `keyIndex` needs. An approximation of Redis's per-key-spec
- * flags: a read-only command reads, a store command writes its destination and reads its
- * sources, any other write command writes (and may read) each key it names.
+ * The permission (KEY_READ | KEY_WRITE bits, possibly none) the `keyOrdinal`-th key of `argv`
+ * needs, as Redis 7.0's key specs say; SET needs read access only with its GET option.
  */
-export function keyAccessFlags(spec: CommandSpec, keyIndex: number, firstKeyIndex: number): number {
-  if (!spec.isWrite) return KEY_READ;
-  if (STORES_INTO_FIRST_KEY.has(spec.fullName)) {
-    return keyIndex === firstKeyIndex ? KEY_WRITE : KEY_READ;
-  }
-  return KEY_WRITE;
+export function keyAccessFlags(
+  spec: CommandSpec,
+  argv: readonly Uint8Array[],
+  keyOrdinal: number,
+): number {
+  const override = KEY_ACCESS_OVERRIDES[spec.fullName];
+  if (override !== undefined) return keyOrdinal === 0 ? override[0] : override[1];
+  if (spec.fullName === "set") return argv.some((arg, i) => i > 2 && isWord(arg, "get")) ? RW : W;
+  return spec.isWrite ? W : R;
 }
 
 /** Channel arguments of a Pub/Sub command: which argv indices, and whether they are patterns. */

@@ -494,8 +494,9 @@ export class AclRegistry {
     }
     if (!user.allKeys) {
       const keys = commandKeys(spec, argv);
-      for (const index of keys) {
-        const needed = keyAccessFlags(spec, index, keys[0]);
+      for (let ordinal = 0; ordinal < keys.length; ordinal++) {
+        const index = keys[ordinal];
+        const needed = keyAccessFlags(spec, argv, ordinal);
         if (!keyAllowed(user, argv[index], needed)) {
           this.deniedArgIndex = index;
           return AclDenial.Key;
@@ -704,6 +705,19 @@ function addChannelPattern(user: AclUser, rule: string): void {
   }
 }
 
+/**
+ * Whether `revised` lost channel permissions `original` had (Redis's superset test: every
+ * pattern of the original still listed, and no allchannels lost). Only then need subscribed
+ * clients be checked one by one.
+ */
+export function channelsNarrowed(original: AclUser, revised: AclUser): boolean {
+  if (revised.allChannels) return false;
+  if (original.allChannels) return true;
+  return original.channelPatterns.some((p) =>
+    !revised.channelPatterns.some((q) => q.text === p.text)
+  );
+}
+
 function keyAllowed(user: AclUser, key: Uint8Array, needed: number): boolean {
   for (const pattern of user.keyPatterns) {
     if ((pattern.flags & needed) !== needed) continue;
@@ -713,7 +727,7 @@ function keyAllowed(user: AclUser, key: Uint8Array, needed: number): boolean {
 }
 
 /** A PSUBSCRIBE pattern must equal an allowed pattern; a channel name may match one. */
-function channelAllowed(user: AclUser, channel: Uint8Array, isPattern: boolean): boolean {
+export function channelAllowed(user: AclUser, channel: Uint8Array, isPattern: boolean): boolean {
   for (const pattern of user.channelPatterns) {
     if (isPattern ? pattern.text === latin1(channel) : globMatch(pattern.bytes, channel)) {
       return true;
