@@ -238,6 +238,8 @@ Deno.test("requirepass sets the default user's password, at start-up and by CONF
       assert.equal(await client.commandText("GET", "k"), "-NOAUTH Authentication required.\r\n");
       assert.equal(await client.commandText("AUTH", "first"), "+OK\r\n");
       await run(client, "CONFIG", "SET", "requirepass", "second");
+      const waiting = await RawClient.connect(port);
+      assert.equal(await waiting.commandText("PING"), "-NOAUTH Authentication required.\r\n");
       const other = await RawClient.connect(port);
       assert.equal(await other.commandText("PING"), "-NOAUTH Authentication required.\r\n");
       assert.equal(
@@ -247,6 +249,9 @@ Deno.test("requirepass sets the default user's password, at start-up and by CONF
       assert.equal(await other.commandText("AUTH", "default", "second"), "+OK\r\n");
       other.close();
       await run(client, "CONFIG", "SET", "requirepass", "");
+      // Never authenticated, but the default user needs no password any more (as Redis).
+      assert.equal(await waiting.commandText("PING"), "+PONG\r\n");
+      waiting.close();
       const open = await RawClient.connect(port);
       assert.equal(await open.commandText("PING"), "+PONG\r\n");
       open.close();

@@ -163,7 +163,9 @@ export function executeCommand(
   if (!arityOk(spec, argv.length)) {
     return rejectCommand(server, client, spec, wrongArity(spec.fullName).message);
   }
-  if (!client.authenticated && !spec.noAuth) {
+  // As Redis's authRequired: a client that never authenticated is let through once the
+  // default user needs no password (CONFIG SET requirepass "" after it connected).
+  if (!client.authenticated && !spec.noAuth && !server.acl.defaultUserNeedsNoAuth()) {
     return rejectCommand(server, client, spec, ERR_NOAUTH);
   }
   // ACL: one boolean for a user allowed everything (the default user); internal clients
