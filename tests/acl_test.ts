@@ -445,3 +445,46 @@ Deno.test("narrowing a user's channels disconnects its clients subscribed outsid
     }
   });
 });
+
+Deno.test("user lines in the config file define users; acl-pubsub-default applies to new users", async () => {
+  const config = new Config();
+  applyConfigText(
+    config,
+    'port 0\nsave ""\nloglevel nothing\nacl-pubsub-default allchannels\n' +
+      "user ops on >opspw ~* +@all -@dangerous\nuser default on nopass ~* &* +@all\n",
+    "users.conf",
+  );
+  const server = startNetworkServer(config);
+  const client = await RawClient.connect(server.port);
+  try {
+    assert.deepEqual(
+      elements(await client.command("ACL", "LIST")),
+      [
+        "user default on nopass sanitize-payload ~* &* +@all",
+        `user ops on #${await sha256Hex("opspw")} ~* &* +@all -@dangerous`,
+      ].sort(),
+    );
+    await run(client, "ACL", "SETUSER", "fresh");
+    assert.equal(
+      elements(await client.command("ACL", "LIST"))[1],
+      "user fresh off &* -@all",
+    );
+  } finally {
+    client.close();
+    await server.close();
+  }
+  const clash = new Config();
+  applyConfigText(clash, "port 0\naclfile /nonexistent\nuser a on\n", "clash.conf");
+  assert.throws(() => startNetworkServer(clash), /users defined in redis\.conf and at the same/);
+  const bad = new Config();
+  applyConfigText(bad, "port 0\nuser a on +nosuch\n", "bad.conf");
+  assert.throws(
+    () => startNetworkServer(bad),
+    /Error loading ACL rule '\+nosuch' for the user named 'a': Unknown command or category/,
+  );
+});
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

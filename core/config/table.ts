@@ -72,6 +72,13 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "File of ACL users (ACL LOAD / ACL SAVE; loaded at start-up when set).",
   },
   {
+    name: "acl-pubsub-default",
+    kind: "enum",
+    defaultValue: "resetchannels",
+    choices: ["allchannels", "resetchannels"],
+    description: "Channel permission a new ACL user starts with (Redis 7.0: none).",
+  },
+  {
     name: "acllog-max-len",
     kind: "int",
     defaultValue: 128,
@@ -465,6 +472,8 @@ export class Config {
    * Not a directive: it may repeat, CONFIG GET/SET never see it, and it only applies at start.
    */
   readonly commandRenames: [from: string, to: string][] = [];
+  /** `user <name> [rule …]` lines: users defined in redis.conf, created at start-up. */
+  readonly configuredUsers: [name: string, ...rules: string[]][] = [];
 
   constructor() {
     for (const spec of DIRECTIVES) this.#values.set(spec.name, spec.defaultValue);

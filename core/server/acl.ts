@@ -262,6 +262,8 @@ export class AclRegistry {
   readonly users = new Map<string, AclUser>();
   /** Newest first; at most `logLenMax` entries. */
   readonly log: AclLogEntry[] = [];
+  /** `acl-pubsub-default allchannels`: new (and reset) users may use every channel. */
+  newUsersGetAllChannels = false;
   /** `acllog-max-len`. */
   logLenMax = 128;
   /** Every command and subcommand by aclId (empty until a command table is attached). */
@@ -294,9 +296,14 @@ export class AclRegistry {
     return user;
   }
 
-  /** A new user as ACL SETUSER creates it: off, no passwords, no commands, keys or channels. */
+  /**
+   * A new user as ACL SETUSER creates it: off, no passwords, commands or keys, and every
+   * channel only under `acl-pubsub-default allchannels`.
+   */
   newUser(name: string): AclUser {
-    return new AclUser(name, this.#specs.length);
+    const user = new AclUser(name, this.#specs.length);
+    user.allChannels = this.newUsersGetAllChannels;
+    return user;
   }
 
   /** Users sorted by name (byte order, as Redis's radix tree). */
@@ -366,6 +373,7 @@ export class AclRegistry {
         for (const step of ["resetpass", "resetkeys", "resetchannels", "off", "-@all"]) {
           this.applyRule(user, step);
         }
+        if (this.newUsersGetAllChannels) this.applyRule(user, "allchannels");
         user.sanitizePayload = 1;
         return;
       case "allkeys":
