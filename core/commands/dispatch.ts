@@ -1,7 +1,8 @@
 // The command dispatcher: from one parsed argv to one reply, applying the checks Redis applies
-// before a handler runs, in Redis's order: lookup (unknown command), arity, authentication,
-// MULTI queuing. Handlers can then assume a well-formed call. Engine errors (wrong type, out of
-// memory) surface here as error replies, so no handler needs its own try/catch.
+// before a handler runs, in Redis's order: lookup (unknown command), arity, authentication, ACL
+// permissions (server/acl.ts), MULTI queuing. Handlers can then assume a well-formed call.
+// Engine errors (wrong type, out of memory) surface here as error replies, so no handler needs
+// its own try/catch.
 
 import { latin1, lowerName } from "../bytes.ts";
 import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
