@@ -1,9 +1,10 @@
 // Connection commands: the ones that change who the client is (AUTH, HELLO, CLIENT SETNAME),
-// how it talks (HELLO's protocol switch) or where it points (SELECT, RESET). Passwords are
-// compared in constant time so a reply's timing leaks nothing about the configured secret.
+// how it talks (HELLO's protocol switch) or where it points (SELECT, RESET). Credentials are
+// checked by the ACL registry (server/acl.ts), which compares password digests in constant time.
 
 import { isWord, latin1 } from "../bytes.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
+import { AclDenial } from "../server/acl.ts";
 import type { ClientState } from "../server/client.ts";
 import { dbIndexArg, intArg } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./spec.ts";
@@ -14,44 +15,41 @@ export const RESPLICA_VERSION = "0.1.0";
 
 const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
-/** Compares two byte strings in time that depends only on their lengths. */
-export function timingSafeEqual(given: Uint8Array, secret: Uint8Array): boolean {
-  // The loop length depends on the secret only; a guess of any length costs the same.
-  let diff = given.length ^ secret.length;
-  for (let i = 0; i < secret.length; i++) diff |= (given[i] ?? 0) ^ secret[i];
-  return diff === 0;
-}
-
-/** The default user is the only user until ACLs land; with no requirepass it has no password. */
-function checkCredentials(
+/**
+ * Authenticates `client` as `username` (null: the default user) with `password`. On failure
+ * the attempt goes to ACL LOG (reason auth, object the command as typed) and WRONGPASS is
+ * thrown; on success the client runs as that user from its next command on.
+ */
+function authenticate(
   ctx: CommandContext,
-  user: Uint8Array | null,
+  username: Uint8Array | null,
   password: Uint8Array,
-): boolean {
-  const configured = ctx.server.config.getString("requirepass");
-  if (user !== null && !isWord(user, "default")) return false;
-  if (configured === "") return true;
-  return timingSafeEqual(password, new TextEncoder().encode(configured));
+): void {
+  const { server, client } = ctx;
+  const name = username === null ? "default" : latin1(username);
+  const user = server.acl.checkCredentials(name, password);
+  if (user === null) {
+    const context = client.inMulti || client.executingMulti ? "multi" : "toplevel";
+    server.acl.addLogEntry(client, AclDenial.Auth, context, latin1(ctx.argv[0]), name, ctx.nowMs);
+    server.log.verbose(`AUTH failed for client id=${client.id} addr=${client.addr}`);
+    fail(ERR_WRONGPASS);
+  }
+  client.user = user;
+  client.authenticated = true;
 }
 
 /** AUTH [username] password */
 function authCommand(ctx: CommandContext): void {
   const { argv } = ctx;
   if (argv.length > 3) fail(ERR_SYNTAX);
-  const configured = ctx.server.config.getString("requirepass");
-  if (argv.length === 2 && configured === "") {
+  if (argv.length === 2 && ctx.server.acl.defaultUser.nopass) {
     fail(
       "ERR AUTH <password> called without any password configured for the default user. " +
         "Are you sure your configuration is correct?",
     );
   }
   const user = argv.length === 3 ? argv[1] : null;
-  const password = argv[argv.length - 1];
-  if (!checkCredentials(ctx, user, password)) {
-    ctx.server.log.verbose(`AUTH failed for client id=${ctx.client.id} addr=${ctx.client.addr}`);
-    fail(ERR_WRONGPASS);
-  }
-  ctx.client.authenticated = true;
+  authenticate(ctx, user, argv[argv.length - 1]);
   ctx.out.simple("OK");
 }
 
@@ -70,8 +68,7 @@ function helloCommand(ctx: CommandContext): void {
   for (let i = 2; i < argv.length; i++) {
     const more = argv.length - i - 1;
     if (isWord(argv[i], "auth") && more >= 2) {
-      if (!checkCredentials(ctx, argv[i + 1], argv[i + 2])) fail(ERR_WRONGPASS);
-      client.authenticated = true;
+      authenticate(ctx, argv[i + 1], argv[i + 2]);
       i += 2;
     } else if (isWord(argv[i], "setname") && more >= 1) {
       name = validClientName(argv[i + 1]);
@@ -147,7 +144,8 @@ function resetCommand(ctx: CommandContext): void {
   client.db = 0;
   client.name = "";
   client.writer.protocol = 2;
-  client.authenticated = server.config.getString("requirepass") === "";
+  client.user = server.acl.defaultUser;
+  client.authenticated = server.acl.defaultUserNeedsNoAuth();
   ctx.out.simple("RESET");
 }
 
@@ -169,6 +167,7 @@ function clientKillCommand(ctx: CommandContext): void {
   let laddr: string | null = null;
   let skipMe = true;
   let type: string | null = null;
+  let user: string | null = null;
   for (let i = 2; i < argv.length; i += 2) {
     const value = argv[i + 1];
     if (isWord(argv[i], "id")) {
@@ -182,7 +181,8 @@ function clientKillCommand(ctx: CommandContext): void {
         fail(`ERR Unknown client type '${latin1(value)}'`);
       }
     } else if (isWord(argv[i], "user")) {
-      if (!isWord(value, "default")) fail(`ERR No such user '${latin1(value)}'`);
+      user = latin1(value);
+      if (!server.acl.users.has(user)) fail(`ERR No such user '${user}'`);
     } else if (isWord(argv[i], "skipme")) {
       if (isWord(value, "yes")) skipMe = true;
       else if (isWord(value, "no")) skipMe = false;
@@ -195,13 +195,15 @@ function clientKillCommand(ctx: CommandContext): void {
     if (addr !== null && target.addr !== addr) continue;
     if (laddr !== null && target.laddr !== laddr) continue;
     if (type !== null && !clientTypeMatches(target, type)) continue;
+    if (user !== null && target.user?.name !== user) continue;
     if (skipMe && target === client) continue;
     killClient(target, client);
     killed++;
   }
   // The link to our master is a private client, not in server.clients: TYPE master (with no
   // id/addr/laddr filter, which it could not match) cuts it; the link reconnects on its own.
-  const masterOnly = type === "master" && id === null && addr === null && laddr === null;
+  const masterOnly = type === "master" && id === null && addr === null && laddr === null &&
+    user === null;
   if (masterOnly && server.replicaLink?.dropLink()) killed++;
   ctx.out.integer(killed);
 }

@@ -1,7 +1,8 @@
 // The command dispatcher: from one parsed argv to one reply, applying the checks Redis applies
-// before a handler runs, in Redis's order: lookup (unknown command), arity, authentication,
-// MULTI queuing. Handlers can then assume a well-formed call. Engine errors (wrong type, out of
-// memory) surface here as error replies, so no handler needs its own try/catch.
+// before a handler runs, in Redis's order: lookup (unknown command), arity, authentication, ACL
+// permissions (server/acl.ts), MULTI queuing. Handlers can then assume a well-formed call.
+// Engine errors (wrong type, out of memory) surface here as error replies, so no handler needs
+// its own try/catch.
 
 import { latin1, lowerName } from "../bytes.ts";
 import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
@@ -16,6 +17,7 @@ import {
   ERR_WRONGTYPE,
   wrongArity,
 } from "../errors.ts";
+import { AclDenial, type AclLogContext, type AclUser } from "../server/acl.ts";
 import { ClientState } from "../server/client.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import type { ServerState } from "../server/state.ts";
@@ -55,11 +57,42 @@ export class CommandTable {
   readonly commands = new Map<string, CommandSpec>();
   /** Commands by foldedNameHash; collisions fall back to the string map. */
   readonly #byHash = new Map<number, CommandSpec>();
+  /** Every command and subcommand, indexed by aclId: a container first, then its subcommands. */
+  readonly byAclId: CommandSpec[] = [];
+
+  /**
+   * Commands by their original names, untouched by rename-command: ACL rules name commands
+   * this way, as Redis's orig_commands, so an aclfile means the same whatever is renamed.
+   */
+  readonly originalCommands = new Map<string, CommandSpec>();
 
   add(spec: CommandSpec): void {
     this.commands.set(spec.name, spec);
+    this.originalCommands.set(spec.name, spec);
+    spec.aclId = this.byAclId.push(spec) - 1;
+    for (const sub of spec.subcommands?.values() ?? []) sub.aclId = this.byAclId.push(sub) - 1;
     const hash = foldedNameHash(new TextEncoder().encode(spec.name));
     if (!this.#byHash.has(hash)) this.#byHash.set(hash, spec);
+  }
+
+  /**
+   * rename-command `from` `to`: the command answers to `to` only, or to nothing when `to` is
+   * empty. Errors and ACL rules keep its original name, as in Redis. Throws Redis's config
+   * error text for an unknown command or a taken name.
+   */
+  rename(from: string, to: string): void {
+    const fromLower = from.toLowerCase();
+    const spec = this.commands.get(fromLower);
+    if (spec === undefined) throw new Error("No such command in rename-command");
+    this.commands.delete(fromLower);
+    const hash = foldedNameHash(new TextEncoder().encode(fromLower));
+    if (this.#byHash.get(hash) === spec) this.#byHash.delete(hash);
+    if (to === "") return;
+    const toLower = to.toLowerCase();
+    if (this.commands.has(toLower)) throw new Error("Target command name already exists");
+    // Only the string map knows the new name: #lookup's hash path checks spec.name, which
+    // stays the original, and falls back to this map.
+    this.commands.set(toLower, spec);
   }
 
   #lookup(nameBytes: Uint8Array): CommandSpec | undefined {
@@ -132,8 +165,21 @@ export function executeCommand(
   if (!arityOk(spec, argv.length)) {
     return rejectCommand(server, client, spec, wrongArity(spec.fullName).message);
   }
-  if (!client.authenticated && !spec.noAuth) {
+  // As Redis's authRequired: a client that never authenticated is let through once the
+  // default user needs no password (CONFIG SET requirepass "" after it connected).
+  if (!client.authenticated && !spec.noAuth && !server.acl.defaultUserNeedsNoAuth()) {
     return rejectCommand(server, client, spec, ERR_NOAUTH);
+  }
+  // ACL: one boolean for a user allowed everything (the default user); internal clients
+  // (the master link, AOF replay, an embedded store) have no user and are never checked.
+  const user = client.user;
+  if (user !== null && !user.unrestricted) {
+    const denial = server.acl.checkCommand(user, spec, argv);
+    if (denial !== AclDenial.None) {
+      const context = client.inMulti ? "multi" : "toplevel";
+      logDenial(server, client, user, denial, context, spec, argv, nowMs);
+      return rejectCommand(server, client, spec, denialText(denial, spec));
+    }
   }
   if (
     client.protocol === 2 && client.subscriptionCount > 0 &&
@@ -175,6 +221,34 @@ export function executeCommand(
     }
   }
   return runHandler(server, client, spec, argv, nowMs);
+}
+
+/** Records an ACL denial in ACL LOG, naming the command, key or channel as Redis does. */
+export function logDenial(
+  server: ServerState,
+  client: ClientState,
+  user: AclUser,
+  denial: AclDenial,
+  context: AclLogContext,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): void {
+  const object = denial === AclDenial.Command
+    ? spec.fullName
+    : latin1(argv[server.acl.deniedArgIndex]);
+  server.acl.addLogEntry(client, denial, context, object, user.name, nowMs);
+}
+
+/** The -NOPERM reply for a command refused before it was queued or run (Redis's processCommand). */
+function denialText(denial: AclDenial, spec: CommandSpec): string {
+  if (denial === AclDenial.Command) {
+    return `NOPERM this user has no permissions to run the '${spec.fullName}' command`;
+  }
+  if (denial === AclDenial.Key) {
+    return "NOPERM this user has no permissions to access one of the keys used as arguments";
+  }
+  return "NOPERM this user has no permissions to access one of the channels used as arguments";
 }
 
 /**

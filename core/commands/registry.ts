@@ -2,6 +2,7 @@
 // server (EXEC, COMMAND INFO and friends close over it), so embedding several servers in one
 // process stays possible.
 
+import { ACL_COMMANDS } from "./acl.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
 import { LIST_COMMANDS } from "./lists.ts";
@@ -21,6 +22,7 @@ export function buildCommandTable(): CommandTable {
   const table = new CommandTable();
   const definitions = [
     ...CONNECTION_COMMANDS,
+    ...ACL_COMMANDS,
     ...STRING_COMMANDS,
     ...KEY_COMMANDS,
     ...HASH_COMMANDS,

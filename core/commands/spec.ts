@@ -48,6 +48,10 @@ export interface CommandSpec {
   subcommands?: Map<string, CommandSpec>;
   /** Full name for errors and CLIENT LIST, e.g. "config|get". */
   fullName: string;
+  /** Index of this command's bit in every ACL user's command bitmap (set by CommandTable.add). */
+  aclId: number;
+  /** The container command of a subcommand (CONFIG for CONFIG GET); null for top-level ones. */
+  parent: CommandSpec | null;
   /** Precomputed from flags so the dispatcher tests a boolean, not an array, per command. */
   noAuth: boolean;
   denyOom: boolean;
@@ -129,8 +133,8 @@ export interface CommandDefinition {
   subcommands?: CommandDefinition[];
 }
 
-export function defineCommand(def: CommandDefinition, parent?: string): CommandSpec {
-  const fullName = parent ? `${parent}|${def.name}` : def.name;
+export function defineCommand(def: CommandDefinition, parent?: CommandSpec): CommandSpec {
+  const fullName = parent ? `${parent.name}|${def.name}` : def.name;
   const keys = def.keys ?? [0, 0, 0];
   const spec: CommandSpec = {
     name: def.name,
@@ -146,6 +150,8 @@ export function defineCommand(def: CommandDefinition, parent?: string): CommandS
     complexity: def.complexity ?? "O(1)",
     handler: def.handler,
     fullName,
+    aclId: -1,
+    parent: parent ?? null,
     noAuth: (def.flags ?? []).includes("no-auth"),
     denyOom: (def.flags ?? []).includes("denyoom"),
     isWrite: (def.flags ?? []).includes("write"),
@@ -154,7 +160,7 @@ export function defineCommand(def: CommandDefinition, parent?: string): CommandS
   if (def.subcommands) {
     spec.subcommands = new Map();
     for (const sub of def.subcommands) {
-      spec.subcommands.set(sub.name, defineCommand(sub, def.name));
+      spec.subcommands.set(sub.name, defineCommand(sub, spec));
     }
   }
   return spec;

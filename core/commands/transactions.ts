@@ -6,7 +6,15 @@
 import { fail } from "../errors.ts";
 import type { CommandContext, CommandDefinition } from "./spec.ts";
 import type { CommandTable } from "./dispatch.ts";
-import { runHandler } from "./dispatch.ts";
+import { logDenial, runHandler } from "./dispatch.ts";
+import { AclDenial } from "../server/acl.ts";
+
+/** Why EXEC refuses a queued command whose permission was revoked (Redis's wording). */
+const EXEC_DENIAL_REASONS: Readonly<Record<number, string>> = {
+  [AclDenial.Command]: "no permission to execute the command or subcommand",
+  [AclDenial.Key]: "no permission to touch the specified keys",
+  [AclDenial.Channel]: "no permission to access one of the channels used as arguments",
+};
 
 function multiCommand(ctx: CommandContext): void {
   if (ctx.client.inMulti) fail("ERR MULTI calls can not be nested");
@@ -57,6 +65,23 @@ export function makeExecCommand(table: CommandTable) {
         if (typeof spec === "string") {
           out.error(spec);
           continue;
+        }
+        // Permissions were checked when the command was queued; Redis checks again here in
+        // case ACL rules changed in between, and refuses just that command.
+        const user = client.user;
+        if (user !== null && !user.unrestricted) {
+          const denial = server.acl.checkCommand(user, spec, argv);
+          if (denial !== AclDenial.None) {
+            const nowMs = Date.now();
+            logDenial(server, client, user, denial, "multi", spec, argv, nowMs);
+            out.error(
+              "NOPERM ACLs rules changed between the moment the transaction was accumulated " +
+                `and the EXEC call. This command is no longer allowed for the following reason: ${
+                  EXEC_DENIAL_REASONS[denial]
+                }`,
+            );
+            continue;
+          }
         }
         const pending = runHandler(server, client, spec, argv, Date.now());
         if (pending) await pending;

@@ -34,6 +34,22 @@ export function applyConfigText(config: Config, text: string, sourceName: string
 }
 
 function applyDirective(config: Config, name: string, args: string[]): void {
+  if (name.toLowerCase() === "user") {
+    if (args.length < 1) throw new ConfigValueError("wrong number of arguments");
+    if (config.configuredUsers.some(([existing]) => existing === args[0])) {
+      throw new ConfigValueError(
+        `Error in user declaration '${args[0]}': Duplicate user found. A user can only be ` +
+          "defined once in config files",
+      );
+    }
+    config.configuredUsers.push([args[0], ...args.slice(1)]);
+    return;
+  }
+  if (name.toLowerCase() === "rename-command") {
+    if (args.length !== 2) throw new ConfigValueError("wrong number of arguments");
+    config.commandRenames.push([args[0], args[1]]);
+    return;
+  }
   const spec = findDirective(name);
   if (!spec) throw new ConfigValueError("Bad directive or wrong number of arguments");
   if (args.length === 0 && spec.kind !== "string") {

@@ -65,6 +65,28 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Password clients must AUTH with (empty = none).",
   },
   {
+    name: "aclfile",
+    kind: "string",
+    defaultValue: "",
+    immutable: true,
+    description: "File of ACL users (ACL LOAD / ACL SAVE; loaded at start-up when set).",
+  },
+  {
+    name: "acl-pubsub-default",
+    kind: "enum",
+    defaultValue: "resetchannels",
+    choices: ["allchannels", "resetchannels"],
+    description: "Channel permission a new ACL user starts with (Redis 7.0: none).",
+  },
+  {
+    name: "acllog-max-len",
+    kind: "int",
+    defaultValue: 128,
+    min: 0,
+    max: 2 ** 53 - 1,
+    description: "Most entries ACL LOG keeps.",
+  },
+  {
     name: "dir",
     kind: "string",
     defaultValue: ".",
@@ -517,6 +539,13 @@ export class Config {
   configFilePath = "";
   #values = new Map<string, ConfigValue>();
   #listeners = new Map<string, (value: ConfigValue) => void>();
+  /**
+   * `rename-command <name> <new-name>` lines, in order (new-name "" disables the command).
+   * Not a directive: it may repeat, CONFIG GET/SET never see it, and it only applies at start.
+   */
+  readonly commandRenames: [from: string, to: string][] = [];
+  /** `user <name> [rule …]` lines: users defined in redis.conf, created at start-up. */
+  readonly configuredUsers: [name: string, ...rules: string[]][] = [];
 
   constructor() {
     for (const spec of DIRECTIVES) this.#values.set(spec.name, spec.defaultValue);

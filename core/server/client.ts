@@ -4,6 +4,7 @@
 
 import type { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ReplicaState } from "../replication/replica_state.ts";
+import type { AclUser } from "./acl.ts";
 
 /** A command queued inside MULTI: its argv copied out of the read buffer. */
 export interface QueuedCommand {
@@ -27,6 +28,11 @@ export class ClientState {
   db = 0;
   /** Passed AUTH (or no password is configured). */
   authenticated: boolean;
+  /**
+   * The ACL user commands run as. Null for internal clients (the master link, AOF replay, an
+   * embedded store), which may run anything, as Redis's clients with no user.
+   */
+  user: AclUser | null = null;
   readonly reader: RespReader;
   readonly writer: ReplyWriter;
   /** Reply then close the connection (QUIT, protocol errors, CLIENT KILL on self). */
@@ -148,6 +154,8 @@ export class ClientState {
       `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=0 ` +
       `multi=${this.inMulti ? this.queued.length : -1} qbuf=${this.reader.bufferedBytes} ` +
       `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
-      `cmd=${this.lastCommand} user=default redir=-1 resp=${this.protocol}`;
+      `cmd=${this.lastCommand} user=${
+        this.user?.name ?? "(superuser)"
+      } redir=-1 resp=${this.protocol}`;
   }
 }

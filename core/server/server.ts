@@ -116,7 +116,7 @@ export class NetworkServer {
       return;
     }
     if (
-      config.getBool("protected-mode") && config.getString("requirepass") === "" &&
+      config.getBool("protected-mode") && state.acl.defaultUser.nopass &&
       !isLoopback(remote.hostname)
     ) {
       await writeAll(conn, new TextEncoder().encode(PROTECTED_MODE_TEXT)).catch(() => {});
@@ -140,9 +140,10 @@ export class NetworkServer {
       formatAddr(conn.localAddr),
       reader,
       writer,
-      config.getString("requirepass") === "",
+      state.acl.defaultUserNeedsNoAuth(),
       Date.now(),
     );
+    client.user = state.acl.defaultUser;
     let socketClosed = false;
     client.close = () => {
       state.blocking.cancel(client);

@@ -17,6 +17,8 @@ import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "./client.ts";
 import { ServerState } from "./state.ts";
+import { readAclFile } from "./acl_file.ts";
+import { type AclRegistry, AclRuleError, hasSpaces } from "./acl.ts";
 import { ReplicationReplica } from "../replication/replica.ts";
 import { attachCommandRoute, type CommandRoute, detachCommandRoute } from "../store.ts";
 
@@ -30,6 +32,14 @@ function registerConfigHooks(state: ServerState): void {
   config.onChange("appendonly", (value) => state.setAof(value as boolean, false));
   config.onChange("appendfsync", (value) => {
     if (state.aof) state.aof.policy = value as FsyncPolicy;
+  });
+  config.onChange("requirepass", (value) => state.acl.setDefaultPassword(value as string));
+  config.onChange("acl-pubsub-default", (value) => {
+    state.acl.newUsersGetAllChannels = value === "allchannels";
+  });
+  config.onChange("acllog-max-len", (value) => {
+    state.acl.logLenMax = value as number;
+    if (state.acl.log.length > state.acl.logLenMax) state.acl.log.length = state.acl.logLenMax;
   });
   config.onChange("proto-max-bulk-len", (value) => {
     for (const c of state.clients.values()) c.reader.limits.bulkLenMaxBytes = value as number;
@@ -156,12 +166,69 @@ function startReplicaOf(state: ServerState, aux: Record<string, string>): void {
   void state.replicaLink!.replicaOf(words[0], port, false);
 }
 
+/**
+ * Users as redis-server starts with them: the default user sized to the command table, its
+ * password from `requirepass`, then the aclfile if one is set (it wins, as in Redis). An
+ * aclfile that does not load stops start-up: serving with the wrong users is never an option.
+ */
+function setUpAcl(state: ServerState, table: CommandTable): void {
+  const { acl, config } = state;
+  acl.attachCommandTable(table);
+  acl.logLenMax = config.getNumber("acllog-max-len");
+  acl.newUsersGetAllChannels = config.getString("acl-pubsub-default") === "allchannels";
+  const requirepass = config.getString("requirepass");
+  if (requirepass !== "") acl.setDefaultPassword(requirepass);
+  const path = config.getString("aclfile");
+  if (path !== "" && config.configuredUsers.length > 0) {
+    throw new Error(
+      "Configuring Redis with users defined in redis.conf and at the same setting an ACL file " +
+        "path is invalid. This setup is very likely to lead to configuration errors and security " +
+        "holes, please define either an ACL file or declare users directly in your redis.conf, " +
+        "but not both.",
+    );
+  }
+  for (const [name, ...rules] of config.configuredUsers) createConfiguredUser(acl, name, rules);
+  if (path === "") return;
+  const loaded = readAclFile(acl, path);
+  if (loaded.errors !== "") {
+    throw new Error(`Aborting Redis startup because of ACL errors: ${loaded.errors}`);
+  }
+  acl.replaceUsers(loaded.users);
+}
+
+/** A `user` line of redis.conf: a new user, or the default user reset, then its rules. */
+function createConfiguredUser(acl: AclRegistry, name: string, rules: string[]): void {
+  if (hasSpaces(name)) throw new Error("Spaces not allowed in ACL usernames");
+  const user = name === "default" ? acl.defaultUser : acl.newUser(name);
+  if (user === acl.defaultUser) acl.applyRule(user, "reset");
+  for (const rule of rules) {
+    try {
+      acl.applyRule(user, rule);
+    } catch (error) {
+      if (!(error instanceof AclRuleError)) throw error;
+      throw new Error(
+        `Error loading ACL rule '${rule}' for the user named '${name}': ${error.message}`,
+      );
+    }
+  }
+  user.refresh();
+  acl.users.set(name, user);
+}
+
 /** Starts a server on `config`, optionally over an existing engine (an embedded store). */
 export function startNetworkServer(config: Config, engine?: Engine): NetworkServer {
   const log = new Logger(config.getString("loglevel") as LogLevel, config.getString("logfile"));
   const state = new ServerState(engine ?? Engine.create(), config, log);
   registerConfigHooks(state);
   const table = buildCommandTable();
+  setUpAcl(state, table);
+  for (const [from, to] of config.commandRenames) {
+    try {
+      table.rename(from, to);
+    } catch (error) {
+      throw new Error(`rename-command ${from} "${to}": ${(error as Error).message}`);
+    }
+  }
   const aux = loadOnStart(state, table);
   const server = new NetworkServer(state, table);
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>

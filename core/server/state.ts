@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "./blocking.ts";
 import { PubSubRegistry } from "./pubsub.ts";
+import { AclRegistry } from "./acl.ts";
 import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
 import { AofRewriter } from "../persistence/aof_rewrite.ts";
 import {
@@ -80,6 +81,8 @@ export class ServerState {
   port = 0;
   /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
   readonly #watchers = new Map<string, Set<ClientState>>();
+  /** ACL users, permission checks and the ACL LOG. */
+  readonly acl = new AclRegistry();
   /** Channel and pattern subscriptions. */
   readonly pubsub = new PubSubRegistry();
   /** Clients blocked on keys (BLPOP …). */
