@@ -345,6 +345,13 @@ export class EmbeddedReplica {
   get synced(): boolean {
     return this.#impl.synced;
   }
+  /**
+   * A snapshot from the master is being loaded (a full sync, first or after a break too long
+   * for a partial resync): until it ends the store holds only part of the new dataset.
+   */
+  get loading(): boolean {
+    return this.#impl.loading;
+  }
   /** Full syncs (snapshot loads) since open; a partial resync does not count. */
   get fullSyncCount(): number {
     return this.#impl.fullSyncCount;

@@ -102,6 +102,7 @@ peerTest(
       await run(masterClient, "HSET", "before:hash", "f", "v");
       replica = await openReplica({ port: master.port, logLevel: "nothing" });
       assert.ok(replica.synced);
+      assert.equal(replica.loading, false);
       assert.equal(replica.fullSyncCount, 1);
       assert.equal(replica.masterHost, "127.0.0.1");
       assert.equal(replica.masterPort, master.port);
