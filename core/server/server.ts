@@ -211,16 +211,14 @@ export class NetworkServer {
         lastReadBytes >= lastRegionBytes && lastReadBytes > 0 ? READ_CHUNK_BYTES : SMALL_READ_BYTES,
       );
       lastRegionBytes = region.length;
-      inflightRead = conn.read(region).then((n) => {
-        lastReadBytes = n ?? 0;
-        return n;
-      });
+      inflightRead = conn.read(region);
       return inflightRead;
     };
     try {
       serve: while (!client.closeNow) {
         const n = await readMore();
         inflightRead = null;
+        lastReadBytes = n ?? 0;
         if (n === null) break;
         reader.commit(n);
         state.stats.netInputBytes += n;
@@ -248,6 +246,7 @@ export class NetworkServer {
                 if (winner === 0) break;
                 const more = await read;
                 inflightRead = null;
+                lastReadBytes = more ?? 0;
                 if (more === null) {
                   state.blocking.cancel(client);
                   await pending;

@@ -29,6 +29,7 @@ let lfuRandomState: u64 = 0x2545f4914f6cdd1d;
 
 /** maxmemory-policy family and the LFU tunables (lfu-log-factor, lfu-decay-time). */
 export function setAccessMode(mode: u32, logFactor: u32, decayTimeMinutes: u32): void {
+  notedMs = -1; // the new-entry stamp depends on the mode
   accessMode = mode;
   lfuLogFactor = logFactor;
   lfuDecayTimeMinutes = decayTimeMinutes;
@@ -38,8 +39,14 @@ export function getAccessMode(): u32 {
   return accessMode;
 }
 
+/** The command time noteClock last derived the clocks from. */
+let notedMs: i64 = -1;
+
 /** The time of the command being run; called by every lookup before stamping. */
 @inline export function noteClock(nowMs: i64): void {
+  // Many lookups share a millisecond: skip the divisions then (they cost more than the rest).
+  if (nowMs == notedMs) return;
+  notedMs = nowMs;
   const seconds = <u64>nowMs / 1000;
   nowLruClock = <u32>(seconds & <u64>LRU_CLOCK_MAX);
   nowMinutes = <u32>((seconds / 60) & 0xffff);
