@@ -132,6 +132,30 @@ Deno.test("limits: a client that stops reading costs bounded memory and stalls n
   }
 });
 
+Deno.test("limits: a reply past a normal client's output limit closes it, as Redis", async () => {
+  const server = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "client-output-buffer-limit": "normal 1mb 0 0" },
+  });
+  const probe = await RawClient.connect(server.port);
+  const greedy = await RawClient.connect(server.port);
+  try {
+    await run(probe, "SET", "big", "x".repeat(2 * 1024 * 1024));
+    await run(probe, "SET", "small", "ok");
+    assert.equal(await greedy.commandText("GET", "small"), "$2\r\nok\r\n");
+    await greedy.send(encodeCommand(["GET", "big"]));
+    await waitUntil(async () =>
+      Number(await infoField(probe, "clients", "connected_clients")) === 1
+    );
+    assert.equal(await probe.commandText("PING"), "+PONG\r\n");
+  } finally {
+    greedy.close();
+    probe.close();
+    await server.close();
+  }
+});
+
 Deno.test("limits: timeout closes idle clients, not busy ones", async () => {
   const server = await startServer({ port: 0, logLevel: "nothing", config: { timeout: "1" } });
   const busy = await RawClient.connect(server.port);

@@ -264,6 +264,17 @@ export class NetworkServer {
             await flush();
             break serve;
           }
+          // A reply past the client's output limit closes it, as in Redis (normal clients have
+          // none by default; one comparison per command when under the smallest limit).
+          if (writer.lengthBytes >= state.outputLimitMinBytes) {
+            const reason = outputLimitExceeded(client, state.outputLimits, Date.now());
+            if (reason !== null) {
+              state.log.warning(
+                `Client ${client.addr} closed for overcoming of output buffer limits: ${reason}`,
+              );
+              break serve;
+            }
+          }
           if (writer.lengthBytes > REPLY_FLUSH_THRESHOLD_BYTES) await flush();
         }
         await flush();
