@@ -11,6 +11,8 @@ import { buildCommandTable } from "../core/commands/registry.ts";
 import { applyConfigText } from "../core/config/load.ts";
 import { Config } from "../core/config/table.ts";
 import { startNetworkServer } from "../core/server/start.ts";
+import { Engine } from "../core/engine/mod.ts";
+import { Store } from "../core/store.ts";
 import type { CommandSpec } from "../core/commands/spec.ts";
 import { latin1Bytes, RawClient, splitAggregate } from "./_support/raw_client.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
@@ -390,6 +392,28 @@ Deno.test("the default user pays one boolean per command; a restricted one is fu
       client.close();
     }
   });
+});
+
+Deno.test("rename-command: a served embedded Store still writes (through the new name)", async () => {
+  const config = new Config();
+  applyConfigText(
+    config,
+    'port 0\nsave ""\nloglevel nothing\nrename-command SET myset\nrename-command DEL ""\n',
+    "renames.conf",
+  );
+  const engine = Engine.create();
+  const store = new Store(engine, 0);
+  const server = startNetworkServer(config, engine);
+  const client = await RawClient.connect(server.port);
+  try {
+    assert.equal(store.set("k", "v"), true);
+    assert.equal(await client.commandText("GET", "k"), "$1\r\nv\r\n");
+    assert.throws(() => store.del("k"), /'DEL' is disabled by rename-command/);
+    assert.equal(store.get("k"), "v");
+  } finally {
+    client.close();
+    await server.close();
+  }
 });
 
 Deno.test("rename-command in the config file renames or disables; ACL rules keep the old names", async () => {

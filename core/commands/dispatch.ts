@@ -80,6 +80,19 @@ export class CommandTable {
    * empty. Errors and ACL rules keep its original name, as in Redis. Throws Redis's config
    * error text for an unknown command or a taken name.
    */
+  /** rename-command: original name → the name it answers to now (null: disabled). */
+  readonly #renamedTo = new Map<string, string | null>();
+
+  /**
+   * The name a command answers to after rename-command, for internal callers that know it by
+   * its original name (the embedded Store's writes); null when it was disabled.
+   */
+  currentName(originalName: string): string | null {
+    const lower = originalName.toLowerCase();
+    const renamed = this.#renamedTo.get(lower);
+    return renamed === undefined ? lower : renamed;
+  }
+
   rename(from: string, to: string): void {
     const fromLower = from.toLowerCase();
     const spec = this.commands.get(fromLower);
@@ -87,9 +100,13 @@ export class CommandTable {
     this.commands.delete(fromLower);
     const hash = foldedNameHash(new TextEncoder().encode(fromLower));
     if (this.#byHash.get(hash) === spec) this.#byHash.delete(hash);
-    if (to === "") return;
+    if (to === "") {
+      this.#renamedTo.set(fromLower, null);
+      return;
+    }
     const toLower = to.toLowerCase();
     if (this.commands.has(toLower)) throw new Error("Target command name already exists");
+    this.#renamedTo.set(fromLower, toLower);
     // Only the string map knows the new name: #lookup's hash path checks spec.name, which
     // stays the original, and falls back to this map.
     this.commands.set(toLower, spec);

@@ -133,7 +133,16 @@ function storeCommandRoute(state: ServerState, table: CommandTable): CommandRout
   const client = new ClientState(0, "store", "store", new RespReader(), writer, true, Date.now());
   return (db, argv) => {
     client.db = db;
-    const args = argv.map((arg) => typeof arg === "string" ? encoder.encode(arg) : arg);
+    // The Store names commands by their original names; rename-command may have moved them.
+    const original = typeof argv[0] === "string" ? argv[0] : new TextDecoder().decode(argv[0]);
+    const name = table.currentName(original);
+    if (name === null) {
+      return encoder.encode(`-ERR '${original}' is disabled by rename-command\r\n`);
+    }
+    const command = name === original.toLowerCase() ? argv[0] : name;
+    const args = [command, ...argv.slice(1)].map((arg) =>
+      typeof arg === "string" ? encoder.encode(arg) : arg
+    );
     void executeCommand(table, state, client, args);
     state.beforeReply(); // the AOF gets it before the write returns, as a client's reply would
     const reply = writer.view().slice();
