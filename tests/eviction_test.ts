@@ -7,6 +7,9 @@
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
+import { applyConfigText } from "../core/config/load.ts";
+import { Config } from "../core/config/table.ts";
+import { startNetworkServer } from "../core/server/start.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest } from "./_support/dataset.ts";
@@ -250,6 +253,22 @@ Deno.test("memory: pages freed by deletes are reused; INFO reports what WASM hol
     // ... and the same data again fits in it without growing.
     await fill();
     assert.equal(Number(await infoField(client, "memory", "wasm_memory_bytes")), grownBytes);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+Deno.test("eviction still deletes when rename-command disabled DEL", async () => {
+  const config = new Config();
+  applyConfigText(config, 'port 0\nsave ""\nloglevel nothing\nrename-command DEL ""\n', "t.conf");
+  const server = startNetworkServer(config);
+  const client = await RawClient.connect(server.port);
+  try {
+    await limit(client, "allkeys-random");
+    const replies = await pipeline(client, keysOf("k", 8000).map((key) => ["SET", key, VALUE]));
+    assert.ok(replies.every((reply) => latin1Text(reply) === "+OK\r\n"));
+    assert.ok(Number(await infoField(client, "stats", "evicted_keys")) > 0);
   } finally {
     client.close();
     await server.close();

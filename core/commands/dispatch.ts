@@ -75,11 +75,6 @@ export class CommandTable {
     if (!this.#byHash.has(hash)) this.#byHash.set(hash, spec);
   }
 
-  /**
-   * rename-command `from` `to`: the command answers to `to` only, or to nothing when `to` is
-   * empty. Errors and ACL rules keep its original name, as in Redis. Throws Redis's config
-   * error text for an unknown command or a taken name.
-   */
   /** rename-command: original name → the name it answers to now (null: disabled). */
   readonly #renamedTo = new Map<string, string | null>();
 
@@ -93,6 +88,11 @@ export class CommandTable {
     return renamed === undefined ? lower : renamed;
   }
 
+  /**
+   * rename-command `from` `to`: the command answers to `to` only, or to nothing when `to` is
+   * empty. Errors and ACL rules keep its original name, as in Redis. Throws Redis's config
+   * error text for an unknown command or a taken name.
+   */
   rename(from: string, to: string): void {
     const fromLower = from.toLowerCase();
     const spec = this.commands.get(fromLower);
@@ -393,9 +393,9 @@ function evictForCommand(table: CommandTable, server: ServerState, nowMs: number
       evictionClients.set(server, client);
     }
     client.db = db;
-    const argv = [DEL_NAME, key];
-    const spec = table.resolve(argv) as CommandSpec;
-    void runHandler(server, client, spec, argv, nowMs);
+    // By its original name: an eviction is not a client's DEL, rename-command does not apply.
+    const spec = table.originalCommands.get("del")!;
+    void runHandler(server, client, spec, [DEL_NAME, key], nowMs);
     client.writer.reset();
   });
 }
