@@ -30,7 +30,7 @@
 
 import type { CommandTable } from "./commands/dispatch.ts";
 import { buildCommandTable } from "./commands/registry.ts";
-import { type WriteKeys, WriteKeysKind } from "./commands/spec.ts";
+import { visitWrittenKeys } from "./commands/spec.ts";
 import { applyRecord } from "./config/load.ts";
 import { Config } from "./config/table.ts";
 import { Engine } from "./engine/mod.ts";
@@ -345,59 +345,8 @@ export class EmbeddedReplica {
     const spec = this.#table.resolve(args);
     if (typeof spec === "string") return; // the dispatcher ran it, so this cannot happen
     const command = spec.fullName;
-    for (const [keyDb, key] of writtenKeys(spec.writeKeys, command, db, args)) {
+    visitWrittenKeys(spec, db, args, (keyDb, key) => {
       this.#emit({ db: keyDb, key: key === null ? null : decoder.decode(key), command });
-    }
+    });
   };
-}
-
-/**
- * The (db, key) pairs a write changes, from the command table's write-key layout; key null for
- * a whole database (db -1: all of them). Mirrors the snapshot's pre-write hook.
- */
-export function writtenKeys(
-  layout: WriteKeys,
-  command: string,
-  db: number,
-  argv: readonly Uint8Array[],
-): [number, Uint8Array | null][] {
-  switch (layout.kind) {
-    case WriteKeysKind.None:
-      return [];
-    case WriteKeysKind.Positions: {
-      const keys: [number, Uint8Array][] = [];
-      const last = layout.last < 0 ? argv.length + layout.last : layout.last;
-      for (let i = layout.first; i <= last && i < argv.length; i += layout.step) {
-        keys.push([db, argv[i]]);
-      }
-      return keys;
-    }
-    case WriteKeysKind.Numkeys: {
-      const numkeys = Number(decoder.decode(argv[layout.numkeysIndex] ?? new Uint8Array()));
-      if (!Number.isSafeInteger(numkeys) || numkeys < 0) return [];
-      const end = Math.min(argv.length, layout.numkeysIndex + 1 + numkeys);
-      const keys: [number, Uint8Array][] = [];
-      for (let i = layout.numkeysIndex + 1; i < end; i++) keys.push([db, argv[i]]);
-      return keys;
-    }
-    case WriteKeysKind.Move: {
-      const targetDb = Number(decoder.decode(argv[2]));
-      return [[db, argv[1]], [targetDb, argv[1]]];
-    }
-    case WriteKeysKind.Copy: {
-      let targetDb = db;
-      for (let i = 3; i < argv.length - 1; i++) {
-        if (decoder.decode(argv[i]).toLowerCase() === "db") {
-          targetDb = Number(decoder.decode(argv[i + 1]));
-        }
-      }
-      return [[targetDb, argv[2]]];
-    }
-    case WriteKeysKind.Databases:
-      if (command === "flushall") return [[-1, null]];
-      if (command === "swapdb") {
-        return [[Number(decoder.decode(argv[1])), null], [Number(decoder.decode(argv[2])), null]];
-      }
-      return [[db, null]];
-  }
 }

@@ -3,6 +3,8 @@
 // command keeps the dispatcher's checks (arity, auth, MULTI queuing, write accounting) and the
 // introspection replies from drifting apart.
 
+import { latin1, parseInt64 } from "../bytes.ts";
+import { DB_COUNT } from "../engine/engine.ts";
 import type { ReplyWriter } from "../resp/mod.ts";
 import type { ClientState } from "../server/client.ts";
 import type { ServerState } from "../server/state.ts";
@@ -83,6 +85,75 @@ export interface WriteKeys {
   last: number;
   step: number;
   numkeysIndex: number;
+}
+
+/**
+ * Calls `visit(db, key)` for each key the write `spec` may change when run with `argv` in
+ * database `db`. `key` null stands for a whole database: FLUSHDB's, SWAPDB's two, and db -1 for
+ * all of them (FLUSHALL, or a MOVE / COPY / SWAPDB database that does not parse, which the
+ * command will refuse: a caller must then assume anything). One reading of the layouts, for the
+ * snapshot's pre-write hook and the embedded replica's change events.
+ */
+export function visitWrittenKeys(
+  spec: CommandSpec,
+  db: number,
+  argv: readonly Uint8Array[],
+  visit: (db: number, key: Uint8Array | null) => void,
+): void {
+  const layout = spec.writeKeys;
+  switch (layout.kind) {
+    case WriteKeysKind.None:
+      return;
+    case WriteKeysKind.Positions: {
+      const last = layout.last < 0 ? argv.length + layout.last : layout.last;
+      for (let i = layout.first; i <= last && i < argv.length; i += layout.step) visit(db, argv[i]);
+      return;
+    }
+    case WriteKeysKind.Numkeys: {
+      const numkeys = Number(latin1(argv[layout.numkeysIndex] ?? new Uint8Array()));
+      if (!Number.isSafeInteger(numkeys) || numkeys < 0) return; // the command will refuse it
+      const end = Math.min(argv.length, layout.numkeysIndex + 1 + numkeys);
+      for (let i = layout.numkeysIndex + 1; i < end; i++) visit(db, argv[i]);
+      return;
+    }
+    case WriteKeysKind.Move: {
+      if (argv.length < 3) return;
+      const targetDb = parseDbIndex(argv[2]);
+      if (targetDb === null) return visit(-1, null);
+      visit(db, argv[1]);
+      visit(targetDb, argv[1]);
+      return;
+    }
+    case WriteKeysKind.Copy: {
+      if (argv.length < 3) return;
+      let targetDb = db;
+      for (let i = 3; i < argv.length - 1; i++) {
+        if (latin1(argv[i]).toLowerCase() !== "db") continue;
+        const parsed = parseDbIndex(argv[i + 1]);
+        if (parsed === null) return visit(-1, null);
+        targetDb = parsed;
+      }
+      visit(targetDb, argv[2]);
+      return;
+    }
+    case WriteKeysKind.Databases: {
+      if (spec.fullName === "flushall") return visit(-1, null);
+      if (spec.fullName !== "swapdb") return visit(db, null);
+      const first = argv.length > 2 ? parseDbIndex(argv[1]) : null;
+      const second = argv.length > 2 ? parseDbIndex(argv[2]) : null;
+      if (first === null || second === null) return visit(-1, null);
+      visit(first, null);
+      visit(second, null);
+      return;
+    }
+  }
+}
+
+/** A database index 0..DB_COUNT-1 as MOVE, COPY and SWAPDB parse it, or null. */
+function parseDbIndex(arg: Uint8Array): number | null {
+  const value = parseInt64(arg);
+  if (value === null || value < 0n || value >= BigInt(DB_COUNT)) return null;
+  return Number(value);
 }
 
 /** Write commands whose keys follow a numkeys argument: the argv index of numkeys. */

@@ -26,8 +26,7 @@
 // SWAPDB …) call finish() first: the rest of the keyspace is serialized synchronously (rare;
 // exact).
 
-import { latin1, parseInt64 } from "../bytes.ts";
-import { type CommandSpec, WriteKeysKind } from "../commands/spec.ts";
+import { type CommandSpec, visitWrittenKeys, WriteKeysKind } from "../commands/spec.ts";
 import { DB_COUNT, type Engine } from "../engine/mod.ts";
 import {
   snapshotBegin,
@@ -125,50 +124,15 @@ export class CowSnapshot {
    * the whole snapshot first.
    */
   beforeCommand(db: number, spec: CommandSpec, argv: readonly Uint8Array[]): void {
-    if (this.done) return;
-    const layout = spec.writeKeys;
-    switch (layout.kind) {
-      case WriteKeysKind.None:
-        return;
-      case WriteKeysKind.Positions: {
-        const last = layout.last < 0 ? argv.length + layout.last : layout.last;
-        for (let i = layout.first; i <= last && i < argv.length; i += layout.step) {
-          this.beforeWrite(db, argv[i]);
-        }
-        return;
-      }
-      case WriteKeysKind.Numkeys: {
-        const numkeys = Number(latin1(argv[layout.numkeysIndex] ?? new Uint8Array()));
-        if (!Number.isSafeInteger(numkeys) || numkeys < 0) return; // the command will refuse it
-        const end = Math.min(argv.length, layout.numkeysIndex + 1 + numkeys);
-        for (let i = layout.numkeysIndex + 1; i < end; i++) this.beforeWrite(db, argv[i]);
-        return;
-      }
-      case WriteKeysKind.Move: {
-        if (argv.length < 3) return;
-        const targetDb = parseDbIndex(argv[2]);
-        if (targetDb === null) return this.finish(); // refused, most likely; be exact anyway
-        this.beforeWrite(db, argv[1]);
-        this.beforeWrite(targetDb, argv[1]);
-        return;
-      }
-      case WriteKeysKind.Copy: {
-        if (argv.length < 3) return;
-        let targetDb = db;
-        for (let i = 3; i < argv.length - 1; i++) {
-          if (latin1(argv[i]).toLowerCase() !== "db") continue;
-          const parsed = parseDbIndex(argv[i + 1]);
-          if (parsed === null) return this.finish(); // refused, most likely; be exact anyway
-          targetDb = parsed;
-        }
-        this.beforeWrite(targetDb, argv[2]);
-        return;
-      }
-      case WriteKeysKind.Databases:
-        this.finish();
-        return;
-    }
+    if (this.done || spec.writeKeys.kind === WriteKeysKind.None) return;
+    visitWrittenKeys(spec, db, argv, this.#beforeWriteOrFinish);
   }
+
+  /** A key about to change is side-saved; a whole database (or any) ends the snapshot first. */
+  readonly #beforeWriteOrFinish = (db: number, key: Uint8Array | null): void => {
+    if (key === null) this.finish();
+    else this.beforeWrite(db, key);
+  };
 
   /** Side-saves `key` of `db` unless already handled; see the file comment. */
   beforeWrite(db: number, key: Uint8Array): void {
@@ -275,11 +239,4 @@ export class CowSnapshot {
     this.#writer.writeEntry(entry);
     this.keysProcessed++;
   }
-}
-
-/** A database index 0..DB_COUNT-1 as MOVE and COPY parse it, or null. */
-function parseDbIndex(arg: Uint8Array): number | null {
-  const value = parseInt64(arg);
-  if (value === null || value < 0n || value >= BigInt(DB_COUNT)) return null;
-  return Number(value);
 }
