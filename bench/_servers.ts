@@ -4,7 +4,7 @@
 
 import { pickFreePort } from "../tests/_support/ports.ts";
 import { RawClient } from "../tests/_support/raw_client.ts";
-import { delay, findExecutable, stopChild } from "../tests/_support/redis_peer.ts";
+import { answersPing, delay, findExecutable, stopChild } from "../tests/_support/redis_peer.ts";
 
 /** Size of every value the scripts load and write. */
 export const VALUE_SIZE_BYTES = 100;
@@ -17,14 +17,7 @@ export interface BenchProcess {
 /** Waits until a server on `port` answers PING; fails after about 30 s. */
 export async function waitForPing(port: number): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    try {
-      const client = await RawClient.connect(port, 1000);
-      const pong = await client.commandText("PING");
-      client.close();
-      if (pong === "+PONG\r\n") return;
-    } catch {
-      // Not listening yet.
-    }
+    if (await answersPing(port)) return;
     await delay(50);
   }
   throw new Error(`no PING answer on port ${port}`);

@@ -168,7 +168,7 @@ async function startOnce(binary: string, extraArgs: string[]): Promise<RedisPeer
 }
 
 /** True when something on `port` answers PING with +PONG. */
-async function answersPing(port: number): Promise<boolean> {
+export async function answersPing(port: number): Promise<boolean> {
   let client: RawClient | undefined;
   try {
     client = await RawClient.connect(port, 1_000);

@@ -2,7 +2,7 @@
 // (kill -9) or restart it on the same files. Always on 127.0.0.1, on a port picked here.
 
 import { pickFreePort } from "./ports.ts";
-import { RawClient } from "./raw_client.ts";
+import { answersPing, delay } from "./redis_peer.ts";
 
 /** How long a spawned server may take to answer its first PING. */
 const START_TIMEOUT_MS = 20_000;
@@ -42,14 +42,8 @@ export async function spawnResplica(
   }).spawn();
   const deadlineMs = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadlineMs) {
-    try {
-      const client = await RawClient.connect(port, 1000);
-      const reply = await client.commandText("PING");
-      client.close();
-      if (reply === "+PONG\r\n") return { port, child };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    if (await answersPing(port)) return { port, child };
+    await delay(50);
   }
   child.kill("SIGKILL");
   await child.status;

@@ -6,8 +6,7 @@
 // a failover test ends in seconds; the directives are the ones Redis documents for sentinel.conf.
 
 import { pickFreePort } from "./ports.ts";
-import { RawClient } from "./raw_client.ts";
-import { delay, findExecutable, stopChild } from "./redis_peer.ts";
+import { answersPing, delay, findExecutable, stopChild } from "./redis_peer.ts";
 
 /** How long `startSentinel` waits for the first `+PONG`. */
 const STARTUP_TIMEOUT_MS = 10_000;
@@ -74,14 +73,8 @@ export async function startSentinel(options: SentinelOptions): Promise<SentinelP
   };
   const deadlineMs = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadlineMs) {
-    try {
-      const client = await RawClient.connect(port, 1_000);
-      const reply = await client.commandText("PING");
-      client.close();
-      if (reply === "+PONG\r\n") return { port, pid: child.pid, logPath, stop };
-    } catch {
-      await delay(50);
-    }
+    if (await answersPing(port)) return { port, pid: child.pid, logPath, stop };
+    await delay(50);
   }
   const log = await Deno.readTextFile(logPath).catch(() => "(no log)");
   await stop();
