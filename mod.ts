@@ -25,7 +25,7 @@
 import { applyRecord } from "./core/config/load.ts";
 import { Config } from "./core/config/table.ts";
 import { Engine } from "./core/engine/mod.ts";
-import { startNetworkServer } from "./core/server/start.ts";
+import { startNetworkServer } from "./core/network/start.ts";
 import { Store as StoreImpl } from "./core/store.ts";
 import type { KeyLike, SetOptions } from "./core/store.ts";
 import {

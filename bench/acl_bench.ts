@@ -9,8 +9,8 @@ import { Config } from "../core/config/table.ts";
 import { Engine } from "../core/engine/mod.ts";
 import { Logger } from "../core/log.ts";
 import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/server/client.ts";
-import { ServerState } from "../core/server/state.ts";
+import { ClientState } from "../core/sessions/client.ts";
+import { ServerState } from "../core/state/server_state.ts";
 
 const encoder = new TextEncoder();
 const state = new ServerState(Engine.create(), new Config(), new Logger("nothing"));

@@ -28,16 +28,16 @@
 // - Nothing here listens or keeps a timer of its own except while `waitForSync` waits; close()
 //   stops the link (socket, ACK and retry timers) and ends every feed.
 
-import type { CommandTable } from "./commands/dispatch.ts";
+import type { CommandTable } from "./commands/context.ts";
 import { buildCommandTable } from "./commands/registry.ts";
-import { visitWrittenKeys } from "./commands/spec.ts";
+import { visitWrittenKeys } from "./command_meta/spec.ts";
 import { applyRecord } from "./config/load.ts";
 import { Config } from "./config/table.ts";
 import { Engine } from "./engine/mod.ts";
 import { ERR_READONLY } from "./errors.ts";
 import { Logger, type LogLevel } from "./log.ts";
-import { ReplicationReplica } from "./replication/replica.ts";
-import { type PropagationListener, ServerState } from "./server/state.ts";
+import { ReplicationReplica } from "./network/master_link.ts";
+import { type PropagationListener, ServerState } from "./state/server_state.ts";
 import { attachCommandRoute, detachCommandRoute, Store } from "./store.ts";
 
 /** Events a feed holds for a consumer that has not caught up, by default. */

@@ -4,7 +4,7 @@
 
 import { applyArgs, ConfigLoadError } from "./config/load.ts";
 import { Config } from "./config/table.ts";
-import { startNetworkServer } from "./server/start.ts";
+import { startNetworkServer } from "./network/start.ts";
 import { RdbFormatError } from "./rdb/mod.ts";
 import { AofFormatError } from "./persistence/aof_load.ts";
 

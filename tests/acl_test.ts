@@ -6,14 +6,14 @@
 
 import assert from "node:assert/strict";
 import { type ServerOptions, startServer } from "../mod.ts";
-import { commandKeys } from "../core/commands/keys_of.ts";
+import { commandKeys } from "../core/command_meta/keys_of.ts";
 import { buildCommandTable } from "../core/commands/registry.ts";
 import { applyConfigText } from "../core/config/load.ts";
 import { Config } from "../core/config/table.ts";
-import { startNetworkServer } from "../core/server/start.ts";
+import { startNetworkServer } from "../core/network/start.ts";
 import { Engine } from "../core/engine/mod.ts";
 import { Store } from "../core/store.ts";
-import type { CommandSpec } from "../core/commands/spec.ts";
+import type { CommandSpec } from "../core/command_meta/spec.ts";
 import { latin1Bytes, RawClient, splitAggregate } from "./_support/raw_client.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
 import { run, waitInSync } from "./_support/replication.ts";

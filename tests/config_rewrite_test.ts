@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { applyArgs, applyConfigText } from "../core/config/load.ts";
 import { REWRITE_SIGNATURE, rewriteConfigText } from "../core/config/rewrite.ts";
 import { Config } from "../core/config/table.ts";
-import { startNetworkServer } from "../core/server/start.ts";
+import { startNetworkServer } from "../core/network/start.ts";
 import { startServer } from "../mod.ts";
 import { RawClient } from "./_support/raw_client.ts";
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { applyConfigText } from "../core/config/load.ts";
 import { Config } from "../core/config/table.ts";
-import { startNetworkServer } from "../core/server/start.ts";
+import { startNetworkServer } from "../core/network/start.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest } from "./_support/dataset.ts";

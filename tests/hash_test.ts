@@ -23,8 +23,8 @@ import {
 } from "../core/engine/hash.ts";
 import { buildCommandTable } from "../core/commands/registry.ts";
 import { executeCommand } from "../core/commands/dispatch.ts";
-import { ServerState } from "../core/server/state.ts";
-import { ClientState } from "../core/server/client.ts";
+import { ServerState } from "../core/state/server_state.ts";
+import { ClientState } from "../core/sessions/client.ts";
 import { Config } from "../core/config/table.ts";
 import { Logger } from "../core/log.ts";
 import { ReplyWriter, RespReader } from "../core/resp/mod.ts";

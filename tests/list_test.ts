@@ -26,8 +26,8 @@ import { executeCommand } from "../core/commands/dispatch.ts";
 import { Config } from "../core/config/table.ts";
 import { Logger } from "../core/log.ts";
 import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/server/client.ts";
-import { ServerState } from "../core/server/state.ts";
+import { ClientState } from "../core/sessions/client.ts";
+import { ServerState } from "../core/state/server_state.ts";
 import { seededRandom } from "./_support/differential.ts";
 
 const encoder = new TextEncoder();

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
-import { parseOutputLimits } from "../core/server/output_limits.ts";
+import { parseOutputLimits } from "../core/config/output_limits.ts";
 import { encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { infoField, waitFor } from "./_support/replication.ts";
 

@@ -32,8 +32,8 @@ import {
 } from "../core/engine/set.ts";
 import { Logger } from "../core/log.ts";
 import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/server/client.ts";
-import { ServerState } from "../core/server/state.ts";
+import { ClientState } from "../core/sessions/client.ts";
+import { ServerState } from "../core/state/server_state.ts";
 
 const encoder = new TextEncoder();
 const NOW_MS = 1_700_000_000_000;

@@ -40,8 +40,8 @@ import {
 } from "../core/engine/zset.ts";
 import { Logger } from "../core/log.ts";
 import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/server/client.ts";
-import { ServerState } from "../core/server/state.ts";
+import { ClientState } from "../core/sessions/client.ts";
+import { ServerState } from "../core/state/server_state.ts";
 import { seededRandom } from "./_support/differential.ts";
 
 const NOW = 1_700_000_000_000;

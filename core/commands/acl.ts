@@ -14,11 +14,12 @@ import {
   channelAllowed,
   channelsNarrowed,
   hasSpaces,
-} from "../server/acl.ts";
-import { readAclFile, saveAclFile } from "../server/acl_file.ts";
-import type { ClientState } from "../server/client.ts";
+} from "../sessions/acl.ts";
+import { readAclFile, saveAclFile } from "../sessions/acl_file.ts";
+import type { ClientState } from "../sessions/client.ts";
 import { intArg } from "./_args.ts";
-import type { CommandContext, CommandDefinition, CommandSpec } from "./spec.ts";
+import type { CommandSpec } from "../command_meta/spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** GENPASS's default and largest sizes. */
 const GENPASS_BITS_DEFAULT = 256;

@@ -4,14 +4,11 @@
 
 import { isWord, latin1 } from "../bytes.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
-import { AclDenial } from "../server/acl.ts";
-import type { ClientState } from "../server/client.ts";
+import { AclDenial } from "../sessions/acl.ts";
+import type { ClientState } from "../sessions/client.ts";
 import { dbIndexArg, intArg } from "./_args.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
-
-/** The Redis version we speak; clients and Sentinel gate features on it. */
-export const REDIS_COMPAT_VERSION = "7.0.15";
-export const RESPLICA_VERSION = "0.1.0";
+import type { CommandContext, CommandDefinition } from "./context.ts";
+import { REDIS_COMPAT_VERSION } from "../version.ts";
 
 const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 

@@ -24,7 +24,7 @@ import { OutOfMemoryError } from "../engine/mod.ts";
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from "../long_double.ts";
 import { ERR_NOT_FLOAT, ERR_SYNTAX, fail, wrongArity } from "../errors.ts";
 import { int64Arg } from "./_args.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** HSCAN's default COUNT (Redis's scanGenericCommand). */
 const SCAN_COUNT_DEFAULT = 10;

@@ -3,10 +3,10 @@
 // are reported with Redis's neutral value rather than left out, so parsers find every field.
 
 import { DB_COUNT } from "../engine/mod.ts";
-import type { ServerState } from "../server/state.ts";
-import { REDIS_COMPAT_VERSION, RESPLICA_VERSION } from "./connection.ts";
-import { replicaIp } from "../replication/master.ts";
-import { replicaStateName } from "../replication/replica_state.ts";
+import type { ServerState } from "../state/server_state.ts";
+import { REDIS_COMPAT_VERSION, RESPLICA_VERSION } from "../version.ts";
+import { replicaIp } from "../replication/identity.ts";
+import { replicaStateName } from "../sessions/replica_state.ts";
 import { failoverStateName } from "../replication/failover.ts";
 
 type Section = (server: ServerState, nowMs: number) => string[];

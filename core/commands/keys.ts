@@ -7,7 +7,7 @@ import { collectionEncoding } from "../engine/collections.ts";
 import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { dbIndexArg, expireAtMsArg, ExpireUnit, intArg } from "./_args.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** TYPE / SCAN TYPE names by engine tag. */
 export const TYPE_NAMES: Record<number, string> = {

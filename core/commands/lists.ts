@@ -35,7 +35,7 @@ import {
   wrongArity,
 } from "../errors.ts";
 import { blockTimeoutMsArg, int64Arg } from "./_args.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** Engine type tag of lists (wasm/assembly/dict.ts TYPE_LIST). */
 const TYPE_LIST = 1;

@@ -2,7 +2,7 @@
 
 import { isWord } from "../bytes.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 function saveCommand(ctx: CommandContext): void {
   if (ctx.server.saver.bgsaveInProgress) fail("ERR Background save already in progress");

@@ -5,7 +5,7 @@
 
 import { latin1 } from "../bytes.ts";
 import { fromLatin1 } from "../bytes.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** Commands a RESP2 client may send while subscribed. */
 export const SUBSCRIBE_CONTEXT_COMMANDS = new Set([

@@ -11,15 +11,16 @@ import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
 import { SET_COMMANDS } from "./sets.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
-import { CommandTable } from "./dispatch.ts";
+import { CommandTable } from "../command_meta/table.ts";
+import type { CommandHandler } from "./context.ts";
 import { KEY_COMMANDS } from "./keys.ts";
 import { serverCommands } from "./server.ts";
-import { defineCommand } from "./spec.ts";
+import { defineCommand } from "../command_meta/spec.ts";
 import { STRING_COMMANDS } from "./strings.ts";
 import { transactionCommands } from "./transactions.ts";
 
-export function buildCommandTable(): CommandTable {
-  const table = new CommandTable();
+export function buildCommandTable(): CommandTable<CommandHandler> {
+  const table = new CommandTable<CommandHandler>();
   const definitions = [
     ...CONNECTION_COMMANDS,
     ...ACL_COMMANDS,

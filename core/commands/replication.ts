@@ -7,11 +7,11 @@
 
 import { isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, fail } from "../errors.ts";
-import type { ServerState } from "../server/state.ts";
-import { replicaIp } from "../replication/master.ts";
-import { ReplicaState } from "../replication/replica_state.ts";
+import type { ServerState } from "../state/server_state.ts";
+import { replicaIp } from "../replication/identity.ts";
+import { ReplicaState } from "../sessions/replica_state.ts";
 import { type FailoverRequest, FailoverState } from "../replication/failover.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 function int64ArgOrFail(arg: Uint8Array): number {
   const value = parseInt64(arg);

@@ -12,10 +12,10 @@ import {
 } from "../config/table.ts";
 import { rewriteConfigFile } from "../config/rewrite.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
-import type { CommandTable } from "./dispatch.ts";
+import type { CommandTable } from "./context.ts";
 import { renderInfo } from "./info.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
-import type { CommandContext, CommandDefinition, CommandSpec } from "./spec.ts";
+import type { CommandContext, CommandDefinition, CommandSpec } from "./context.ts";
 
 /** DEBUG SLEEP upper bound, so a typo cannot park a client for days. */
 const DEBUG_SLEEP_MAX_S = 3600;

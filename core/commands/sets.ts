@@ -24,7 +24,7 @@ import {
 } from "../engine/set.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
 import { int64Arg, intArg } from "./_args.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 const ERR_SRANDMEMBER_RANGE =
   "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";

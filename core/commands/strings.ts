@@ -21,7 +21,7 @@ import {
   wrongArity,
 } from "../errors.ts";
 import { expireAtMsArg, ExpireUnit, int64Arg, intArg } from "./_args.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 const STRING_CATEGORIES = ["write", "string"];
 

@@ -4,10 +4,10 @@
 // watchers dirty through ServerState.keyModified, and EXEC refuses if any was touched.
 
 import { fail } from "../errors.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
-import type { CommandTable } from "./dispatch.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
+import type { CommandTable } from "./context.ts";
 import { logDenial, runHandler } from "./dispatch.ts";
-import { AclDenial } from "../server/acl.ts";
+import { AclDenial } from "../sessions/acl.ts";
 
 /** Why EXEC refuses a queued command whose permission was revoked (Redis's wording). */
 const EXEC_DENIAL_REASONS: Readonly<Record<number, string>> = {

@@ -41,10 +41,10 @@ import {
   zsetStore,
 } from "../engine/zset.ts";
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, fail } from "../errors.ts";
-import { formatDoubleG17 } from "../resp/writer.ts";
+import { formatDoubleG17 } from "../doubles.ts";
 import { blockTimeoutMsArg, int64Arg } from "./_args.ts";
 import { setMembers } from "../engine/set.ts";
-import type { CommandContext, CommandDefinition } from "./spec.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 const ERR_RANGE_NOT_FLOAT = "ERR min or max is not a float";
 const ERR_RANGE_NOT_LEX = "ERR min or max not valid string range item";

@@ -10,7 +10,7 @@ import {
   DEFAULT_OUTPUT_LIMITS_TEXT,
   formatOutputLimits,
   parseOutputLimits,
-} from "../server/output_limits.ts";
+} from "./output_limits.ts";
 
 export type ConfigValue = string | number | boolean;
 

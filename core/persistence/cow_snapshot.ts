@@ -26,7 +26,7 @@
 // SWAPDB …) call finish() first: the rest of the keyspace is serialized synchronously (rare;
 // exact).
 
-import { type CommandSpec, visitWrittenKeys, WriteKeysKind } from "../commands/spec.ts";
+import { type CommandSpec, visitWrittenKeys, WriteKeysKind } from "../command_meta/spec.ts";
 import { DB_COUNT, type Engine } from "../engine/mod.ts";
 import {
   snapshotBegin,
@@ -35,9 +35,8 @@ import {
   SnapshotSlot,
 } from "../engine/snapshot.ts";
 import { RdbWriter } from "../rdb/mod.ts";
-import { REDIS_COMPAT_VERSION } from "../commands/connection.ts";
+import { REDIS_COMPAT_VERSION } from "../version.ts";
 import { type DbSizes, dbSizes, readEntry } from "./keyspace_records.ts";
-import type { SnapshotOptions } from "./rdb_file.ts";
 import type { RdbEntry } from "../rdb/mod.ts";
 
 /**
@@ -46,6 +45,19 @@ import type { RdbEntry } from "../rdb/mod.ts";
  * a millisecond for small values.
  */
 const SCAN_STEP_KEYS = 128;
+
+/** What a snapshot records besides the keyspace, and how it is encoded. */
+export interface SnapshotOptions {
+  compression: boolean;
+  checksum: boolean;
+  /** Files only: wrap the RDB in LZ4 frames (core/rdb/lz4_frames.ts). Replicas get plain RDB. */
+  lz4Frames?: boolean;
+  /** The replication id and offset recorded in the aux fields (PSYNC after a restart). */
+  replId: string;
+  replOffset: number;
+  /** The database the replication stream has selected at that offset (repl-stream-db). */
+  replStreamDb?: number;
+}
 
 export class CowSnapshot {
   /** Wall clock of the snapshot: every read is made as of this instant. */

@@ -9,23 +9,11 @@
 import type { Engine } from "../engine/mod.ts";
 import { RdbReader } from "../rdb/mod.ts";
 import { isLz4Frames, Lz4FrameReader, Lz4FrameWriter } from "../rdb/lz4_frames.ts";
-import { CowSnapshot } from "./cow_snapshot.ts";
+import { CowSnapshot, type SnapshotOptions } from "./cow_snapshot.ts";
 import { loadEntries } from "./keyspace_records.ts";
 
 /** Bytes read from disk per step while loading. */
 const LOAD_CHUNK_BYTES = 256 * 1024;
-
-export interface SnapshotOptions {
-  compression: boolean;
-  checksum: boolean;
-  /** Files only: wrap the RDB in LZ4 frames (core/rdb/lz4_frames.ts). Replicas get plain RDB. */
-  lz4Frames?: boolean;
-  /** The replication id and offset recorded in the aux fields (PSYNC after a restart). */
-  replId: string;
-  replOffset: number;
-  /** The database the replication stream has selected at that offset (repl-stream-db). */
-  replStreamDb?: number;
-}
 
 export interface SaveResult {
   keyCount: number;

@@ -14,12 +14,12 @@
 // SAVE stays synchronous. A synchronous save (SHUTDOWN, DEBUG RELOAD) aborts a running
 // BGSAVE first, as Redis kills its child: the newer file must not be renamed over later.
 
-import type { CommandSpec } from "../commands/spec.ts";
+import type { CommandSpec } from "../command_meta/spec.ts";
 import type { Engine } from "../engine/mod.ts";
 import type { Logger } from "../log.ts";
 import { SnapshotSlot } from "../engine/snapshot.ts";
-import { CowSnapshot } from "./cow_snapshot.ts";
-import { AtomicFileWriter, fileSink, saveRdbSync, type SnapshotOptions } from "./rdb_file.ts";
+import { CowSnapshot, type SnapshotOptions } from "./cow_snapshot.ts";
+import { AtomicFileWriter, fileSink, saveRdbSync } from "./rdb_file.ts";
 
 /**
  * Longest one scan slice holds the event loop. Redis's fork costs it nothing; 2 ms keeps

@@ -67,7 +67,7 @@ import { encodeLength, lengthSizeBytes } from "./length.ts";
 import { ListpackBuilder } from "./listpack.ts";
 import { lzfCompress } from "./lzf.ts";
 import type { RdbEntry, RdbValue } from "./types.ts";
-import { formatDoubleG17 } from "../resp/writer.ts";
+import { formatDoubleG17 } from "../doubles.ts";
 
 /** Options of `RdbWriter`. */
 export interface RdbWriterOptions {

@@ -13,9 +13,20 @@
 // continue partially under its new id. A timeout aborts (or, with FORCE, switches anyway); a
 // rejected PSYNC aborts and makes us a master again.
 
-import type { ServerState } from "../server/state.ts";
-import { replicaIp } from "./master.ts";
-import { ReplicaState } from "./replica_state.ts";
+import type { Config } from "../config/table.ts";
+import type { Logger } from "../log.ts";
+import type { MasterLink } from "./link.ts";
+import type { ReplicationMaster } from "./master.ts";
+import { replicaIp } from "./identity.ts";
+import { ReplicaState } from "../sessions/replica_state.ts";
+
+/** What FAILOVER needs of the server (ServerState provides it): its replicas and its link. */
+export interface FailoverHost {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly replication: ReplicationMaster;
+  readonly replicaLink: MasterLink | null;
+}
 
 export const enum FailoverState {
   None = 0,
@@ -45,7 +56,7 @@ export interface FailoverRequest {
 }
 
 export class CoordinatedFailover {
-  readonly #server: ServerState;
+  readonly #server: FailoverHost;
   state: FailoverState = FailoverState.None;
   #targetHost: string | null = null;
   #targetPort = 0;
@@ -56,7 +67,7 @@ export class CoordinatedFailover {
   /** What paused writes wait for (null: writes are not paused). */
   writesPaused: Promise<void> | null = null;
 
-  constructor(server: ServerState) {
+  constructor(server: FailoverHost) {
     this.#server = server;
   }
 

@@ -27,13 +27,37 @@
 import { encodeCommand } from "../resp/mod.ts";
 import { writeSnapshot } from "../persistence/rdb_file.ts";
 import { Lz4FrameWriter } from "../rdb/lz4_frames.ts";
-import type { ClientState } from "../server/client.ts";
-import type { ServerState } from "../server/state.ts";
+import type { ClientState } from "../sessions/client.ts";
+import type { Config } from "../config/table.ts";
+import type { Engine } from "../engine/mod.ts";
+import type { Logger } from "../log.ts";
+import type { SnapshotOptions } from "../persistence/cow_snapshot.ts";
+import type { RdbSaver } from "../persistence/saver.ts";
+import type { BlockingRegistry } from "../sessions/blocking.ts";
 import { ReplBacklog } from "./backlog.ts";
-import { ReplicaState } from "./replica_state.ts";
+import { randomReplId, REPL_ID_NONE, replicaIp } from "./identity.ts";
+import { ReplicaState } from "../sessions/replica_state.ts";
 
-/** master_replid2 while no previous id is kept. */
-export const REPL_ID_NONE = "0000000000000000000000000000000000000000";
+/** Receives every write as a replica must replay it (replication and the AOF attach here). */
+export type PropagationListener = (db: number, argv: readonly (Uint8Array | string)[]) => void;
+
+/**
+ * What the master side needs of the server it runs in, and nothing more (ServerState provides
+ * it): the engine to snapshot, the saver that shares one snapshot among consumers, the write
+ * stream to listen to, WAIT's blocked clients, and whether this server is itself a replica.
+ */
+export interface MasterHost {
+  readonly engine: Engine;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly saver: RdbSaver;
+  readonly blocking: BlockingRegistry;
+  readonly propagationListeners: PropagationListener[];
+  readonly isReplica: boolean;
+  /** FAILOVER's pause: while set, the stream stands still (no PINGs). */
+  readonly failover: { readonly writesPaused: Promise<void> | null };
+  snapshotOptions(): SnapshotOptions;
+}
 
 const PING_FRAME = encodeCommand(["ping"]);
 const MULTI_FRAME = encodeCommand(["MULTI"]);
@@ -45,12 +69,6 @@ const EOF_MARK_LEN_BYTES = 40;
 
 function assertInvariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`ReplicationMaster invariant: ${message}`);
-}
-
-/** 40 random hex characters, as Redis's replication ids. */
-export function randomReplId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(20));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -65,7 +83,7 @@ class SnapshotWireEncoder {
   readonly #frames: Lz4FrameWriter | null;
   readonly #out: (chunk: Uint8Array) => void;
 
-  constructor(server: ServerState, client: ClientState, out: (chunk: Uint8Array) => void) {
+  constructor(server: MasterHost, client: ClientState, out: (chunk: Uint8Array) => void) {
     this.lz4 = client.replCapaLz4 && server.config.getBool("repl-lz4-sync");
     this.#out = (chunk) => {
       this.wireBytes += chunk.length;
@@ -95,7 +113,7 @@ class SnapshotWireEncoder {
 export type PsyncOutcome = "continue" | "fullresync";
 
 export class ReplicationMaster {
-  readonly #server: ServerState;
+  readonly #server: MasterHost;
   /** master_replid: the history this server's stream belongs to. */
   replId = randomReplId();
   /** master_replid2: the previous history still served for partial resync (REPLICAOF NO ONE). */
@@ -133,7 +151,7 @@ export class ReplicationMaster {
   /** sync_partial_err */
   syncPartialErrCount = 0;
 
-  constructor(server: ServerState) {
+  constructor(server: MasterHost) {
     this.#server = server;
   }
 
@@ -642,12 +660,4 @@ export class ReplicationMaster {
     // PING carries no database: no SELECT before it.
     this.#feed(PING_FRAME);
   }
-}
-
-/** The IP a replica is reported under: its announced ip-address, else its peer address. */
-export function replicaIp(client: ClientState): string {
-  if (client.replAnnouncedIp !== "") return client.replAnnouncedIp;
-  const colon = client.addr.lastIndexOf(":");
-  const host = colon >= 0 ? client.addr.slice(0, colon) : client.addr;
-  return host.startsWith("[") ? host.slice(1, -1) : host;
 }

@@ -3,7 +3,7 @@
 // so CLIENT LIST, MULTI/EXEC and the replication handshake later all find their state in one place.
 
 import type { ReplyWriter, RespReader } from "../resp/mod.ts";
-import { ReplicaState } from "../replication/replica_state.ts";
+import { ReplicaState } from "./replica_state.ts";
 import type { AclUser } from "./acl.ts";
 
 /** A command queued inside MULTI: its argv copied out of the read buffer. */

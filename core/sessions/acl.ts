@@ -15,16 +15,20 @@
 
 import { createHash } from "node:crypto";
 import { fromLatin1, globMatch, latin1 } from "../bytes.ts";
-import type { CommandTable } from "../commands/dispatch.ts";
+import type { CommandTable } from "../command_meta/table.ts";
 import {
   commandChannels,
   commandKeys,
   KEY_READ,
   KEY_WRITE,
   keyAccessFlags,
-} from "../commands/keys_of.ts";
-import type { CommandSpec } from "../commands/spec.ts";
-import type { ClientState } from "./client.ts";
+} from "../command_meta/keys_of.ts";
+import type { CommandSpec } from "../command_meta/spec.ts";
+
+/** What the ACL LOG keeps of the client a denial came from (its CLIENT LIST line). */
+export interface LoggedClient {
+  describe(nowMs: number): string;
+}
 
 /** Why a command was refused; the numbers are Redis's ACL_DENIED_* (the log's reason field). */
 export const enum AclDenial {
@@ -552,7 +556,7 @@ export class AclRegistry {
 
   /** Records a denial, folding it into a recent equal entry as Redis does. */
   addLogEntry(
-    client: ClientState,
+    client: LoggedClient,
     reason: AclDenial,
     context: AclLogContext,
     object: string,

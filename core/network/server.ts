@@ -5,12 +5,12 @@
 // Background work (active expiry, rehashing, idle timeouts) runs on a `hz` timer.
 
 import { executeCommand } from "../commands/dispatch.ts";
-import type { CommandTable } from "../commands/dispatch.ts";
+import type { CommandTable } from "../commands/context.ts";
 import { ProtocolError, QueryBufferLimitError, ReplyWriter, RespReader } from "../resp/mod.ts";
-import { ClientState } from "./client.ts";
-import { ReplicaState } from "../replication/replica_state.ts";
-import type { ServerState } from "./state.ts";
-import { outputLimitExceeded } from "./output_limits.ts";
+import { ClientState } from "../sessions/client.ts";
+import { ReplicaState } from "../sessions/replica_state.ts";
+import type { ServerState } from "../state/server_state.ts";
+import { outputLimitExceeded } from "../sessions/output_limits.ts";
 
 /** Bytes asked of each socket read; larger requests grow the buffer as they arrive. */
 const READ_CHUNK_BYTES = 16 * 1024;

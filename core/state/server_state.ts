@@ -7,26 +7,25 @@ import type { Engine } from "../engine/mod.ts";
 import type { Config } from "../config/table.ts";
 import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
-import { BlockingRegistry } from "./blocking.ts";
-import { PubSubRegistry } from "./pubsub.ts";
-import { AclRegistry } from "./acl.ts";
+import { BlockingRegistry } from "../sessions/blocking.ts";
+import { PubSubRegistry } from "../sessions/pubsub.ts";
+import { AclRegistry } from "../sessions/acl.ts";
 import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
 import { AofRewriter } from "../persistence/aof_rewrite.ts";
 import {
   DEFAULT_OUTPUT_LIMITS_TEXT,
   type OutputLimits,
   parseOutputLimits,
-} from "./output_limits.ts";
+} from "../config/output_limits.ts";
 import { AofWriter, type FsyncPolicy } from "../persistence/aof.ts";
-import type { SnapshotOptions } from "../persistence/rdb_file.ts";
-import type { ClientState } from "./client.ts";
-import { ReplicationMaster } from "../replication/master.ts";
+import type { SnapshotOptions } from "../persistence/cow_snapshot.ts";
+import type { ClientState } from "../sessions/client.ts";
+import { type PropagationListener, ReplicationMaster } from "../replication/master.ts";
 import { CoordinatedFailover } from "../replication/failover.ts";
 import { MaxmemoryEvictor } from "./eviction.ts";
-import type { ReplicationReplica } from "../replication/replica.ts";
+import type { MasterLink } from "../replication/link.ts";
 
-/** Receives every write as a replica must replay it (replication and AOF attach here). */
-export type PropagationListener = (db: number, argv: readonly (Uint8Array | string)[]) => void;
+export type { PropagationListener };
 
 /** Counters INFO stats shows, with Redis's field names in comments. */
 export class ServerStats {
@@ -104,7 +103,7 @@ export class ServerState {
   /** FAILOVER's state, and the pause of writes while it waits. */
   readonly failover: CoordinatedFailover;
   /** The link to our master (replica side); set by the network server. */
-  replicaLink: ReplicationReplica | null = null;
+  replicaLink: MasterLink | null = null;
   /** REPLICAOF is set: client writes may be refused (replica-read-only), expiry is the master's. */
   isReplica = false;
   /** A snapshot from the master is being loaded: commands without the "loading" flag wait. */

@@ -24,16 +24,17 @@
 // dispatcher as a private client flagged `isMaster`, so replica-read-only does not refuse them.
 
 import { latin1 } from "../bytes.ts";
-import { type CommandTable, executeCommand } from "../commands/dispatch.ts";
+import type { CommandTable } from "../commands/context.ts";
+import { executeCommand } from "../commands/dispatch.ts";
 import { DB_COUNT } from "../engine/engine.ts";
 import { loadEntries } from "../persistence/keyspace_records.ts";
 import { RdbReader } from "../rdb/mod.ts";
 import { isLz4Frames, LZ4_FRAMES_MAGIC, Lz4FrameReader } from "../rdb/lz4_frames.ts";
 import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
-import { ClientState } from "../server/client.ts";
-import type { ServerState } from "../server/state.ts";
-import { UnappliedBytes } from "./applied_bytes.ts";
-import { randomReplId } from "./master.ts";
+import { ClientState } from "../sessions/client.ts";
+import type { ServerState } from "../state/server_state.ts";
+import { UnappliedBytes } from "../replication/applied_bytes.ts";
+import { randomReplId } from "../replication/identity.ts";
 
 /** First reconnect delay after the link drops; doubles per failed attempt. */
 const RECONNECT_DELAY_MS_MIN = 100;

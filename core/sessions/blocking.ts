@@ -6,15 +6,25 @@
 // Attempts run synchronously inside serveReady, between two commands, so no other client can
 // observe a state in between.
 
-import type { CommandContext, CommandSpec } from "../commands/spec.ts";
+import type { CommandSpec } from "../command_meta/spec.ts";
 import type { ClientState } from "./client.ts";
+
+/**
+ * What the registry keeps of a parked command: the fields of the commands layer's
+ * CommandContext it reads (the context itself is passed in and handed back unchanged).
+ */
+export interface ParkedCommand {
+  client: ClientState;
+  argv: Uint8Array[];
+  spec: CommandSpec;
+}
 
 /** Called before a parked command is attempted, as the dispatcher does before any write. */
 export type BeforeWriteHook = (db: number, spec: CommandSpec, argv: readonly Uint8Array[]) => void;
 
 interface Waiter {
   /** The parked command's context (argv already copied). */
-  ctx: CommandContext;
+  ctx: ParkedCommand;
   client: ClientState;
   db: number;
   /** "db:latin1(key)" tags this waiter is registered under. */
@@ -59,7 +69,7 @@ export class BlockingRegistry {
    * Inside MULTI/EXEC a blocking command never blocks: it times out at once, as in Redis.
    */
   block(
-    ctx: CommandContext,
+    ctx: ParkedCommand,
     keys: readonly Uint8Array[],
     timeoutMs: number,
     attempt: () => boolean,

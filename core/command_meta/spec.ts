@@ -2,35 +2,14 @@
 // (arity, flags, key positions, ACL categories) next to the handler that runs it. One record per
 // command keeps the dispatcher's checks (arity, auth, MULTI queuing, write accounting) and the
 // introspection replies from drifting apart.
+//
+// This layer knows what a command is, not how it runs: the handler's type is a parameter
+// (`Handler`), filled in by the commands layer (core/commands/context.ts), so ACL, blocking,
+// persistence and the embedded replica read command metadata without depending on the server.
 
 import { latin1, parseInt64 } from "../bytes.ts";
 import { DB_COUNT } from "../engine/engine.ts";
-import type { ReplyWriter } from "../resp/mod.ts";
-import type { ClientState } from "../server/client.ts";
-import type { ServerState } from "../server/state.ts";
-
-export interface CommandContext {
-  server: ServerState;
-  client: ClientState;
-  /** Arguments, argv[0] being the command name; views valid only during the call. */
-  argv: Uint8Array[];
-  out: ReplyWriter;
-  /** The command (or subcommand) being run. */
-  spec: CommandSpec;
-  /** Wall clock for this command, so expiry decisions within one command agree. */
-  nowMs: number;
-  /**
-   * What a replica must replay instead of argv, set by non-deterministic or relative-time
-   * commands (SPOP → SREM, INCRBYFLOAT → SET … KEEPTTL, a served BLPOP → LPOP). Null means
-   * "argv itself" for a write that changed data, nothing for a command that changed none.
-   */
-  propagateAs: (Uint8Array | string)[][] | null;
-}
-
-/** A handler writes exactly one reply, or throws CommandError before writing anything. */
-export type CommandHandler = (ctx: CommandContext) => void | Promise<void>;
-
-export interface CommandSpec {
+export interface CommandSpec<Handler = unknown> {
   /** Lower-case name (for subcommands: the subcommand word). */
   name: string;
   /** Redis arity: exact argc when positive, minimum argc when negative. */
@@ -46,14 +25,14 @@ export interface CommandSpec {
   summary: string;
   since: string;
   complexity: string;
-  handler?: CommandHandler;
-  subcommands?: Map<string, CommandSpec>;
+  handler?: Handler;
+  subcommands?: Map<string, CommandSpec<Handler>>;
   /** Full name for errors and CLIENT LIST, e.g. "config|get". */
   fullName: string;
   /** Index of this command's bit in every ACL user's command bitmap (set by CommandTable.add). */
   aclId: number;
   /** The container command of a subcommand (CONFIG for CONFIG GET); null for top-level ones. */
-  parent: CommandSpec | null;
+  parent: CommandSpec<Handler> | null;
   /** Precomputed from flags so the dispatcher tests a boolean, not an array, per command. */
   noAuth: boolean;
   denyOom: boolean;
@@ -190,7 +169,7 @@ function writeKeysOf(name: string, flags: readonly string[], keys: readonly numb
   return { ...layout, kind: WriteKeysKind.Positions, first, last: lastWritten, step };
 }
 
-export interface CommandDefinition {
+export interface CommandDefinition<Handler = unknown> {
   name: string;
   arity: number;
   flags?: string[];
@@ -200,14 +179,17 @@ export interface CommandDefinition {
   summary: string;
   since?: string;
   complexity?: string;
-  handler?: CommandHandler;
-  subcommands?: CommandDefinition[];
+  handler?: Handler;
+  subcommands?: CommandDefinition<Handler>[];
 }
 
-export function defineCommand(def: CommandDefinition, parent?: CommandSpec): CommandSpec {
+export function defineCommand<Handler>(
+  def: CommandDefinition<Handler>,
+  parent?: CommandSpec<Handler>,
+): CommandSpec<Handler> {
   const fullName = parent ? `${parent.name}|${def.name}` : def.name;
   const keys = def.keys ?? [0, 0, 0];
-  const spec: CommandSpec = {
+  const spec: CommandSpec<Handler> = {
     name: def.name,
     arity: def.arity,
     flags: def.flags ?? [],
