@@ -386,7 +386,7 @@ Deno.test(`fuzz: replication stream applied by a replica (${CASE_COUNT} cases)`,
     );
     const clean = concatBytes(commands.map(encodeArgv));
     const bytes = rand() < 0.7 ? mutate(rand, clean) : clean;
-    // As core/replication/replica.ts reads the stream: no request limits from a master.
+    // As core/network/master_link.ts reads the stream: no request limits from a master.
     const reader = new RespReader({
       bulkLenMaxBytes: Infinity,
       multibulkLenMax: Infinity,

@@ -1,6 +1,6 @@
 // The ACL command: SETUSER, GETUSER, DELUSER, USERS, LIST, WHOAMI, CAT, LOG, GENPASS, DRYRUN,
 // LOAD, SAVE, HELP, with Redis 7.0's reply shapes and error texts. The users and the checks
-// themselves live in server/acl.ts; this file only parses arguments and writes replies, and
+// themselves live in sessions/acl.ts; this file only parses arguments and writes replies, and
 // disconnects clients whose user went away (DELUSER, LOAD), as Redis does.
 
 import { fromLatin1, latin1, lowerName } from "../bytes.ts";

@@ -1,6 +1,6 @@
 // Connection commands: the ones that change who the client is (AUTH, HELLO, CLIENT SETNAME),
 // how it talks (HELLO's protocol switch) or where it points (SELECT, RESET). Credentials are
-// checked by the ACL registry (server/acl.ts), which compares password digests in constant time.
+// checked by the ACL registry (sessions/acl.ts), which compares password digests in constant time.
 
 import { isWord, latin1 } from "../bytes.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";

@@ -1,6 +1,6 @@
 // The command dispatcher: from one parsed argv to one reply, applying the checks Redis applies
 // before a handler runs, in Redis's order: lookup (unknown command), arity, authentication, ACL
-// permissions (server/acl.ts), MULTI queuing. Handlers can then assume a well-formed call.
+// permissions (sessions/acl.ts), MULTI queuing. Handlers can then assume a well-formed call.
 // Engine errors (wrong type, out of memory) surface here as error replies, so no handler needs
 // its own try/catch.
 
@@ -243,7 +243,7 @@ function replyError(server: ServerState, client: ClientState, text: string): voi
 const evictionClients = new WeakMap<ServerState, ClientState>();
 
 /**
- * Past maxmemory, evicts under the policy (core/server/eviction.ts) before the command runs,
+ * Past maxmemory, evicts under the policy (core/state/eviction.ts) before the command runs,
  * each key deleted by a DEL run as a command (snapshot hook, WATCH, replicas, AOF). A replica
  * leaves that to its master (replica-ignore-maxmemory). False when memory is still over.
  */

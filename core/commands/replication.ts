@@ -2,7 +2,7 @@
 // (REFERENCE.md "Replication handshake"), and ROLE, which reports this server's side of it;
 // REPLICAOF / SLAVEOF, which make this server a replica (or a master again).
 // The stream, backlog and resync logic live in core/replication/master.ts (master side) and
-// core/replication/replica.ts (replica side); these handlers only parse, reply and log in
+// core/network/master_link.ts (replica side); these handlers only parse, reply and log in
 // Redis's words.
 
 import { isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";

@@ -35,6 +35,9 @@ import { ClientState } from "../sessions/client.ts";
 import type { ServerState } from "../state/server_state.ts";
 import { UnappliedBytes } from "../replication/applied_bytes.ts";
 import { randomReplId } from "../replication/identity.ts";
+import { type InvariantCheck, invariantsOf } from "../assert.ts";
+
+const assertInvariant: InvariantCheck = invariantsOf("ReplicationReplica");
 
 /** First reconnect delay after the link drops; doubles per failed attempt. */
 const RECONNECT_DELAY_MS_MIN = 100;
@@ -95,10 +98,6 @@ export function linkStateRoleName(state: ReplLinkState): string {
 
 /** The session ended for a reason worth one log line (no stack trace). */
 class LinkError extends Error {}
-
-function assertInvariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`ReplicationReplica invariant: ${message}`);
-}
 
 /**
  * The master's socket as the handshake and the snapshot read it: a byte buffer filled by

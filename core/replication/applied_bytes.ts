@@ -4,9 +4,9 @@
 // proxied to our backlog and replicas. Re-encoding the parsed arguments would not do: a master
 // may send inline or non-canonical RESP, and every byte counts toward the offset.
 
-function assertInvariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`UnappliedBytes invariant: ${message}`);
-}
+import { type InvariantCheck, invariantsOf } from "../assert.ts";
+
+const assertInvariant: InvariantCheck = invariantsOf("UnappliedBytes");
 
 /** A FIFO of bytes: `push` what was read, `take` what was applied. */
 export class UnappliedBytes {

@@ -19,12 +19,11 @@
 // one ring: creating a backlog replaces the previous one.
 
 import { type Engine, OutOfMemoryError } from "../engine/mod.ts";
+import { type InvariantCheck, invariantsOf } from "../assert.ts";
+
+const assertInvariant: InvariantCheck = invariantsOf("ReplBacklog");
 
 /** Throws when an invariant of the ring does not hold (a bug, never bad client input). */
-function assertInvariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`ReplBacklog invariant: ${message}`);
-}
-
 /** Exports of wasm/assembly/backlog.ts. */
 interface BacklogExports {
   backlogCreate(sizeBytes: number): number;

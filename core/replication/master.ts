@@ -37,6 +37,9 @@ import type { BlockingRegistry } from "../sessions/blocking.ts";
 import { ReplBacklog } from "./backlog.ts";
 import { randomReplId, REPL_ID_NONE, replicaIp } from "./identity.ts";
 import { ReplicaState } from "../sessions/replica_state.ts";
+import { type InvariantCheck, invariantsOf } from "../assert.ts";
+
+const assertInvariant: InvariantCheck = invariantsOf("ReplicationMaster");
 
 /** Receives every write as a replica must replay it (replication and the AOF attach here). */
 export type PropagationListener = (db: number, argv: readonly (Uint8Array | string)[]) => void;
@@ -66,10 +69,6 @@ const GETACK_FRAME = encodeCommand(["REPLCONF", "GETACK", "*"]);
 const encoder = new TextEncoder();
 /** Length of the random mark that ends a diskless snapshot (Redis's RDB_EOF_MARK_SIZE). */
 const EOF_MARK_LEN_BYTES = 40;
-
-function assertInvariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`ReplicationMaster invariant: ${message}`);
-}
 
 /**
  * How one replica's snapshot goes on the wire: plain RDB, or LZ4 frames when it announced
@@ -260,7 +259,7 @@ export class ReplicationMaster {
     this.#onlineOnAck.clear();
   }
 
-  // --- this server as a replica (core/replication/replica.ts drives these) ---
+  // --- this server as a replica (core/network/master_link.ts drives these) ---
   //
   // A replica keeps a backlog too, fed with exactly the bytes it applied from its master, so
   // (1) its own replicas (chained replication) get the same stream with the same offsets and

@@ -98,7 +98,7 @@ export class ServerState {
   readonly aofRewriter: AofRewriter;
   /** Replication stream, backlog and replicas (master side). */
   readonly replication: ReplicationMaster;
-  /** maxmemory eviction (core/server/eviction.ts). */
+  /** maxmemory eviction (core/state/eviction.ts). */
   readonly evictor: MaxmemoryEvictor;
   /** FAILOVER's state, and the pause of writes while it waits. */
   readonly failover: CoordinatedFailover;
