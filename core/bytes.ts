@@ -178,3 +178,20 @@ function matchOne(p: Uint8Array, pi: number, c: number, noCase: boolean): number
   }
   return (noCase ? lowerByte(pc) : pc) === cc ? 1 : 0;
 }
+
+/**
+ * A buffer holding `usedBytes` of `buf` plus room for `extraBytes` more: `buf` itself when it
+ * has the room, else a copy in one twice as large as needed steps (amortized O(1) appends).
+ */
+export function grownBuffer(
+  buf: Uint8Array<ArrayBuffer>,
+  usedBytes: number,
+  extraBytes: number,
+): Uint8Array<ArrayBuffer> {
+  if (usedBytes + extraBytes <= buf.length) return buf;
+  let capacity = Math.max(1, buf.length) * 2;
+  while (capacity < usedBytes + extraBytes) capacity *= 2;
+  const next = new Uint8Array(capacity);
+  next.set(buf.subarray(0, usedBytes));
+  return next;
+}

@@ -17,6 +17,7 @@
 // backlen is written big-end first, 7 bits per byte; every byte but the first (leftmost) has
 // bit 7 set, so it can be read right to left.
 
+import { grownBuffer } from "../bytes.ts";
 import { decimalBytes, intInRange, parseCanonicalInt64 } from "./_int.ts";
 import { BlobFormatError } from "./errors.ts";
 
@@ -294,11 +295,8 @@ export class ListpackBuilder {
   }
 
   #reserve(extraBytes: number): void {
-    if (this.#pos + extraBytes <= this.#buf.length) return;
-    let capacity = this.#buf.length * 2;
-    while (capacity < this.#pos + extraBytes) capacity *= 2;
-    const next = new Uint8Array(capacity);
-    next.set(this.#buf.subarray(0, this.#pos));
+    const next = grownBuffer(this.#buf, this.#pos, extraBytes);
+    if (next === this.#buf) return;
     this.#buf = next;
     this.#view = new DataView(next.buffer);
   }

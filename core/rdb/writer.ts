@@ -68,6 +68,7 @@ import { ListpackBuilder } from "./listpack.ts";
 import { lzfCompress } from "./lzf.ts";
 import type { RdbEntry, RdbValue } from "./types.ts";
 import { formatDoubleG17 } from "../doubles.ts";
+import { grownBuffer } from "../bytes.ts";
 
 /** Options of `RdbWriter`. */
 export interface RdbWriterOptions {
@@ -349,12 +350,7 @@ class GrowableSink implements ByteSink {
   }
 
   #reserve(extraBytes: number): void {
-    if (this.#pos + extraBytes <= this.#buf.length) return;
-    let capacity = this.#buf.length * 2;
-    while (capacity < this.#pos + extraBytes) capacity *= 2;
-    const next = new Uint8Array(capacity);
-    next.set(this.#buf.subarray(0, this.#pos));
-    this.#buf = next;
+    this.#buf = grownBuffer(this.#buf, this.#pos, extraBytes);
   }
 }
 

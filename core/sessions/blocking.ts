@@ -116,6 +116,16 @@ export class BlockingRegistry {
     if (this.#byKey.has(tag)) this.#ready.push(tag);
   }
 
+  /**
+   * A whole database changed under its keys (SWAPDB brings in another database's data): every
+   * key waited on in `db` is offered again, as Redis's scanDatabaseForReadyKeys.
+   */
+  signalDb(db: number): void {
+    if (this.#byClient.size === 0) return;
+    const prefix = db + ":";
+    for (const tag of this.#byKey.keys()) if (tag.startsWith(prefix)) this.#ready.push(tag);
+  }
+
   get hasReady(): boolean {
     return this.#ready.length > 0 && !this.#serving;
   }

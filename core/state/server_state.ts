@@ -255,6 +255,7 @@ export class ServerState {
   /** A whole database changed (FLUSHDB, SWAPDB): invalidate every watcher on it. */
   dbModified(db: number): void {
     this.dirty++;
+    this.blocking.signalDb(db);
     if (this.#watchers.size === 0) return;
     const prefix = db + ":";
     for (const [tag, set] of this.#watchers) {
