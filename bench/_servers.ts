@@ -1,10 +1,18 @@
-// Shared plumbing of the load scripts in bench/: starting resplica as its own process, one-off
-// commands, INFO fields, bulk loading through `redis-cli --pipe`, and a pipelined
-// redis-benchmark SET run. One copy, so every script measures the same way.
+// Shared plumbing of the load scripts in bench/: their command-line flags, starting resplica and
+// redis-server as their own processes, one-off commands, INFO fields, waiting for a replica to
+// catch up, bulk loading through `redis-cli --pipe`, and a pipelined redis-benchmark SET run.
+// One copy, so every script measures the same way.
 
+import { parseArgs } from "node:util";
 import { pickFreePort } from "../tests/_support/ports.ts";
 import { RawClient } from "../tests/_support/raw_client.ts";
-import { answersPing, delay, findExecutable, stopChild } from "../tests/_support/redis_peer.ts";
+import {
+  answersPing,
+  delay,
+  findExecutable,
+  startRedisServer,
+  stopChild,
+} from "../tests/_support/redis_peer.ts";
 
 /** Size of every value the scripts load and write. */
 export const VALUE_SIZE_BYTES = 100;
@@ -12,6 +20,37 @@ export const VALUE_SIZE_BYTES = 100;
 export interface BenchProcess {
   port: number;
   stop(): Promise<void>;
+}
+
+/** What `benchFlags` returns: a number for each flag whose default is a number, else a string. */
+export type BenchFlags<Defaults extends Record<string, number | string>> = {
+  [Name in keyof Defaults]: Defaults[Name] extends number ? number : string;
+};
+
+/**
+ * Reads the script's `--name value` flags, one for each key of `defaults`; a flag whose default
+ * is a number is read as a number. An unknown flag throws.
+ *
+ * @example
+ * ```ts ignore
+ * const { keys: keyCount } = benchFlags({ keys: 1_000_000 }); // --keys 1000
+ * ```
+ */
+export function benchFlags<const Defaults extends Record<string, number | string>>(
+  defaults: Defaults,
+): BenchFlags<Defaults> {
+  const entries = Object.entries(defaults);
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: Object.fromEntries(
+      entries.map(([name, value]) => [name, { type: "string", default: String(value) }] as const),
+    ),
+  });
+  const read = ([name, value]: [string, number | string]) => {
+    const text = String(values[name]);
+    return [name, typeof value === "number" ? Number(text) : text];
+  };
+  return Object.fromEntries(entries.map(read)) as BenchFlags<Defaults>;
 }
 
 /** Waits until a server on `port` answers PING; fails after about 30 s. */
@@ -53,8 +92,23 @@ export async function startResplicaProcess(
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  await waitForPing(port);
+  await waitForPing(port).catch(async (error) => {
+    await stopChild(child);
+    throw error;
+  });
   return { port, stop: () => stopChild(child) };
+}
+
+/**
+ * Starts redis-server (as the tests do: a free port, no save points, stopped by PID) with its
+ * data in `dir` and `extraArgs` appended as flags.
+ */
+export async function startRedisProcess(
+  dir: string,
+  extraArgs: string[] = [],
+): Promise<BenchProcess> {
+  const peer = await startRedisServer(["--dir", dir, ...extraArgs]);
+  return { port: peer.port, stop: () => peer.stop() };
 }
 
 /** Sends one command on a fresh connection and returns the raw reply. */
@@ -70,6 +124,23 @@ export async function command(port: number, ...args: string[]): Promise<string> 
 /** One `name:value` field of INFO text ("" when absent). */
 export function infoField(info: string, name: string): string {
   return new RegExp(`${name}:([^\\r\\n]*)`).exec(info)?.[1] ?? "";
+}
+
+/**
+ * Polls until the replica on `replicaPort` has its link up and has applied every byte of its
+ * master's stream (its slave_repl_offset equals the master's master_repl_offset); returns the
+ * replica's INFO replication text of that moment.
+ */
+export async function waitInSync(masterPort: number, replicaPort: number): Promise<string> {
+  while (true) {
+    const replicaInfo = await command(replicaPort, "INFO", "replication");
+    const masterInfo = await command(masterPort, "INFO", "replication");
+    if (
+      infoField(replicaInfo, "master_link_status") === "up" &&
+      infoField(replicaInfo, "slave_repl_offset") === infoField(masterInfo, "master_repl_offset")
+    ) return replicaInfo;
+    await delay(10);
+  }
 }
 
 /** Writes `keyCount` SET commands (fixed-width keys, VALUE_SIZE_BYTES values) as RESP. */
@@ -108,6 +179,37 @@ export async function pipeLoad(port: number, path: string, replyCount: number): 
   }
 }
 
+/**
+ * redis-benchmark's arguments for a quiet SET run against `port`: `requestCount` requests over
+ * `clientCount` connections, `pipelineDepth` deep, on random keys of a `keySpace`-key space
+ * (the `key:` + 12 digits keys writeStringKeysFile writes), values of VALUE_SIZE_BYTES.
+ */
+export function benchmarkSetArgs(options: {
+  port: number;
+  requestCount: number;
+  keySpace: number;
+  clientCount: number;
+  pipelineDepth: number;
+}): string[] {
+  return [
+    "-p",
+    String(options.port),
+    "-q",
+    "-t",
+    "set",
+    "-n",
+    String(options.requestCount),
+    "-c",
+    String(options.clientCount),
+    "-P",
+    String(options.pipelineDepth),
+    "-r",
+    String(options.keySpace),
+    "-d",
+    String(VALUE_SIZE_BYTES),
+  ];
+}
+
 /** redis-benchmark SET, 50 clients, pipeline 16, random keys in a key space; req/s. */
 export async function benchmarkSetRate(
   port: number,
@@ -115,23 +217,7 @@ export async function benchmarkSetRate(
   keySpace: number,
 ): Promise<number> {
   const output = await new Deno.Command(findExecutable("redis-benchmark")!, {
-    args: [
-      "-p",
-      String(port),
-      "-q",
-      "-t",
-      "set",
-      "-n",
-      String(requestCount),
-      "-c",
-      "50",
-      "-P",
-      "16",
-      "-r",
-      String(keySpace),
-      "-d",
-      String(VALUE_SIZE_BYTES),
-    ],
+    args: benchmarkSetArgs({ port, requestCount, keySpace, clientCount: 50, pipelineDepth: 16 }),
     stdout: "piped",
     stderr: "null",
   }).output();

@@ -10,26 +10,22 @@
 // redis-server forks (its copy-on-write is the kernel's pages); resplica copies keys on their
 // first write (core/persistence/cow_snapshot.ts). Both are stopped by PID at the end.
 
-import { parseArgs } from "node:util";
-import { delay, startRedisServer } from "../tests/_support/redis_peer.ts";
+import { delay } from "../tests/_support/redis_peer.ts";
 import {
+  benchFlags,
   benchmarkSetRate,
   command,
   infoField,
   pipeLoad,
+  startRedisProcess,
   startResplicaProcess,
   writeStringKeysFile,
 } from "./_servers.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    keys: { type: "string", default: "1000000" },
-    requests: { type: "string", default: "400000" },
-  },
+const { keys: keyCount, requests: requestCount } = benchFlags({
+  keys: 1_000_000,
+  requests: 400_000,
 });
-const keyCount = Number(flags.keys);
-const requestCount = Number(flags.requests);
 
 interface Target {
   port: number;
@@ -69,8 +65,10 @@ const rows: string[] = [];
 try {
   await Deno.mkdir(`${scratch}/redis`);
   await Deno.mkdir(`${scratch}/resplica`);
-  const peer = await startRedisServer(["--dir", `${scratch}/redis`]);
-  const redis: Target = { port: peer.port, dir: `${scratch}/redis`, stop: () => peer.stop() };
+  const redis: Target = {
+    ...await startRedisProcess(`${scratch}/redis`),
+    dir: `${scratch}/redis`,
+  };
   const redisFigures = await measure(redis, insertion).finally(() => redis.stop());
   const resplica: Target = {
     ...await startResplicaProcess(`${scratch}/resplica`),

@@ -16,29 +16,34 @@
 //    144 B each SET frame adds) from the first write until the replica reached the master's
 //    final offset.
 
-import { parseArgs } from "node:util";
 import { openReplica } from "../mod.ts";
 import { encodeCommand } from "../core/resp/mod.ts";
 import { delay, findExecutable, startRedisServer } from "../tests/_support/redis_peer.ts";
-import { command, infoField, pipeLoad, VALUE_SIZE_BYTES, writeStringKeysFile } from "./_servers.ts";
+import {
+  benchFlags,
+  benchmarkSetArgs,
+  command,
+  infoField,
+  pipeLoad,
+  VALUE_SIZE_BYTES,
+  writeStringKeysFile,
+} from "./_servers.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    keys: { type: "string", default: "100000" },
-    requests: { type: "string", default: "1000000" },
-    clients: { type: "string", default: "10" },
-    pipeline: { type: "string", default: "16" },
-    "hot-keys": { type: "string", default: "1024" },
-    batch: { type: "string", default: "20000" },
-  },
+const {
+  keys: keyCount,
+  requests: requestCount,
+  clients: clientCount,
+  pipeline: pipelineDepth,
+  "hot-keys": hotKeyCount,
+  batch: batchSize,
+} = benchFlags({
+  keys: 100_000,
+  requests: 1_000_000,
+  clients: 10,
+  pipeline: 16,
+  "hot-keys": 1024,
+  batch: 20_000,
 });
-const keyCount = Number(flags.keys);
-const requestCount = Number(flags.requests);
-const clientCount = Number(flags.clients);
-const pipelineDepth = Number(flags.pipeline);
-const hotKeyCount = Number(flags["hot-keys"]);
-const batchSize = Number(flags.batch);
 const IDLE_MEASURE_MS = 2_000;
 
 /** Same key format as writeStringKeysFile and redis-benchmark -r (`key:` + 12 digits). */
@@ -116,23 +121,13 @@ try {
   for (const name of readerNames) {
     const offsetBefore = replica.replicationOffset;
     const benchmark = new Deno.Command(findExecutable("redis-benchmark")!, {
-      args: [
-        "-p",
-        String(master.port),
-        "-q",
-        "-t",
-        "set",
-        "-n",
-        String(requestCount),
-        "-c",
-        String(clientCount),
-        "-P",
-        String(pipelineDepth),
-        "-r",
-        String(keyCount),
-        "-d",
-        String(VALUE_SIZE_BYTES),
-      ],
+      args: benchmarkSetArgs({
+        port: master.port,
+        requestCount,
+        keySpace: keyCount,
+        clientCount,
+        pipelineDepth,
+      }),
       stdout: "piped",
       stderr: "null",
     }).spawn();

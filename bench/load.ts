@@ -18,7 +18,6 @@
 // stays on 127.0.0.1 and every loop is bounded. RESPLICA_SELFTEST=1 puts a second redis-server
 // in resplica's place to check the bench itself.
 
-import { parseArgs } from "node:util";
 import { pickFreePort } from "../tests/_support/ports.ts";
 import {
   delay,
@@ -28,13 +27,10 @@ import {
   stopChild,
 } from "../tests/_support/redis_peer.ts";
 import { RawClient } from "../tests/_support/raw_client.ts";
+import { benchFlags, VALUE_SIZE_BYTES, waitForPing } from "./_servers.ts";
 
 /** Longest one redis-benchmark or redis-cli --pipe run may take before the bench gives up. */
 const TOOL_TIMEOUT_MS = 300_000;
-/** How long resplica may take to answer its first PING. */
-const STARTUP_TIMEOUT_MS = 30_000;
-/** Size of each value in the memory test, as the README quotes it. */
-const VALUE_SIZE_BYTES = 100;
 
 interface BenchServer {
   label: string;
@@ -43,26 +39,21 @@ interface BenchServer {
   stop(): Promise<void>;
 }
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    rounds: { type: "string", default: "3" },
-    requests: { type: "string", default: "200000" },
-    clients: { type: "string", default: "50" },
-    keys: { type: "string", default: "1000000" },
-    tests: { type: "string", default: "set,get" },
-    memory: { type: "string", default: "strings" },
-  },
+const flags = benchFlags({
+  rounds: 3,
+  requests: 200_000,
+  clients: 50,
+  keys: 1_000_000,
+  tests: "set,get",
+  memory: "strings",
 });
-const benchmarkTests = String(flags.tests);
+const benchmarkTests = flags.tests;
 /** Datasets to load for the memory comparison, each into a fresh pair of servers. */
-const memoryDatasets = String(flags.memory).split(",").filter((name) =>
-  name !== "" && name !== "none"
-);
-const roundCount = Math.max(1, Number(flags.rounds));
-const requestCount = Number(flags.requests);
-const clientCount = Number(flags.clients);
-const keyCount = Number(flags.keys);
+const memoryDatasets = flags.memory.split(",").filter((name) => name !== "" && name !== "none");
+const roundCount = Math.max(1, flags.rounds);
+const requestCount = flags.requests;
+const clientCount = flags.clients;
+const keyCount = flags.keys;
 
 /** Starts resplica through its CLI on a free port and waits until it answers PING. */
 async function startResplica(): Promise<BenchServer> {
@@ -95,21 +86,11 @@ async function startResplica(): Promise<BenchServer> {
     pid: child.pid,
     stop: () => stopChild(child),
   };
-  const deadlineMs = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadlineMs) {
-    try {
-      const client = await RawClient.connect(port, 1_000);
-      try {
-        if ((await client.commandText("PING")) === "+PONG\r\n") return server;
-      } finally {
-        client.close();
-      }
-    } catch {
-      await delay(100);
-    }
-  }
-  await server.stop();
-  throw new Error(`resplica did not answer PING on port ${port} within ${STARTUP_TIMEOUT_MS} ms`);
+  await waitForPing(port).catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
+  return server;
 }
 
 function redisAsBenchServer(peer: RedisPeer): BenchServer {

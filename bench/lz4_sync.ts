@@ -9,44 +9,31 @@
 // its INFO replication resplica_last_sync_wire_bytes / _rdb_bytes and the time until its
 // offset equals the master's. Every server is its own process on 127.0.0.1, stopped by PID.
 
-import { parseArgs } from "node:util";
-import { delay } from "../tests/_support/redis_peer.ts";
 import {
+  benchFlags,
   type BenchProcess,
   command,
   infoField,
   pipeLoad,
   startResplicaProcess,
+  waitInSync,
   writeStringKeysFile,
 } from "./_servers.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: { keys: { type: "string", default: "1000000" } },
-});
-const keyCount = Number(flags.keys);
+const { keys: keyCount } = benchFlags({ keys: 1_000_000 });
 
 async function syncOnce(master: BenchProcess, dir: string, lz4: boolean) {
   const replica = await startResplicaProcess(dir, ["--repl-lz4-sync", lz4 ? "yes" : "no"]);
   try {
     const startedMs = performance.now();
     await command(replica.port, "REPLICAOF", "127.0.0.1", String(master.port));
-    while (true) {
-      const r = await command(replica.port, "INFO", "replication");
-      const m = await command(master.port, "INFO", "replication");
-      if (
-        infoField(r, "master_link_status") === "up" &&
-        infoField(r, "slave_repl_offset") === infoField(m, "master_repl_offset")
-      ) {
-        return {
-          syncMs: performance.now() - startedMs,
-          wireBytes: Number(infoField(r, "resplica_last_sync_wire_bytes")),
-          rdbBytes: Number(infoField(r, "resplica_last_sync_rdb_bytes")),
-          lz4: infoField(r, "resplica_last_sync_lz4") === "1",
-        };
-      }
-      await delay(10);
-    }
+    const info = await waitInSync(master.port, replica.port);
+    return {
+      syncMs: performance.now() - startedMs,
+      wireBytes: Number(infoField(info, "resplica_last_sync_wire_bytes")),
+      rdbBytes: Number(infoField(info, "resplica_last_sync_rdb_bytes")),
+      lz4: infoField(info, "resplica_last_sync_lz4") === "1",
+    };
   } finally {
     await replica.stop();
   }

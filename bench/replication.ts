@@ -11,48 +11,31 @@
 //     polls the replica until it appears, 200 times; p50 and p99 in ms.
 // Every server is its own process on 127.0.0.1, stopped by PID at the end.
 
-import { parseArgs } from "node:util";
 import { RawClient } from "../tests/_support/raw_client.ts";
-import { delay, startRedisServer } from "../tests/_support/redis_peer.ts";
+import { delay } from "../tests/_support/redis_peer.ts";
 import {
+  benchFlags,
   benchmarkSetRate,
   type BenchProcess,
   command,
-  infoField,
   pipeLoad,
+  startRedisProcess,
   startResplicaProcess,
+  waitInSync,
   writeStringKeysFile,
 } from "./_servers.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    keys: { type: "string", default: "1000000" },
-    requests: { type: "string", default: "300000" },
-  },
+const { keys: keyCount, requests: requestCount } = benchFlags({
+  keys: 1_000_000,
+  requests: 300_000,
 });
-const keyCount = Number(flags.keys);
-const requestCount = Number(flags.requests);
 const LAG_PROBES = 200;
 
-async function startNode(kind: "redis" | "resplica", dir: string): Promise<BenchProcess> {
-  if (kind === "resplica") return await startResplicaProcess(dir);
+function startNode(kind: "redis" | "resplica", dir: string): Promise<BenchProcess> {
+  if (kind === "resplica") return startResplicaProcess(dir);
   // No diskless-sync delay: Redis would otherwise wait 5 s for more replicas before each
   // full sync, and that wait is not sync time.
-  const peer = await startRedisServer(["--dir", dir, "--repl-diskless-sync-delay", "0"]);
-  return { port: peer.port, stop: () => peer.stop() };
-}
-
-async function waitInSync(master: number, replica: number): Promise<void> {
-  while (true) {
-    const r = await command(replica, "INFO", "replication");
-    const m = await command(master, "INFO", "replication");
-    if (
-      infoField(r, "master_link_status") === "up" &&
-      infoField(r, "slave_repl_offset") === infoField(m, "master_repl_offset")
-    ) return;
-    await delay(10);
-  }
+  return startRedisProcess(dir, ["--repl-diskless-sync-delay", "0"]);
 }
 
 async function lagProbes(master: number, replica: number): Promise<number[]> {

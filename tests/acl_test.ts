@@ -16,9 +16,7 @@ import { Store } from "../core/store.ts";
 import type { CommandSpec } from "../core/command_meta/spec.ts";
 import { latin1Bytes, RawClient, splitAggregate } from "./_support/raw_client.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { run, waitInSync } from "./_support/replication.ts";
-
-const QUIET = { port: 0, logLevel: "nothing" as const };
+import { QUIET, run, startMaster, waitInSync } from "./_support/replication.ts";
 
 async function withServer(
   options: ServerOptions,
@@ -327,10 +325,7 @@ Deno.test("ACL LOAD and SAVE without an aclfile answer Redis's error", async () 
 });
 
 Deno.test("a replica syncs as a master's user allowed only +psync +replconf +ping", async () => {
-  const master = await startServer({
-    ...QUIET,
-    config: { requirepass: "adminpw", "repl-diskless-sync-delay": "0" },
-  });
+  const master = await startMaster({ requirepass: "adminpw" });
   const replica = await startServer({
     ...QUIET,
     config: { masteruser: "replicator", masterauth: "replpw" },

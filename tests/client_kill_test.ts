@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { RawClient } from "./_support/raw_client.ts";
-import { infoField, waitFor } from "./_support/replication.ts";
+import {
+  infoField,
+  startMaster,
+  startReplica,
+  waitFor,
+  waitReplicaCount,
+} from "./_support/replication.ts";
 
 Deno.test("CLIENT KILL TYPE normal and pubsub pick their own kind; SKIPME spares the caller", async () => {
   const server = await startServer({ port: 0, logLevel: "nothing" });
@@ -79,16 +85,8 @@ Deno.test("CLIENT KILL TYPE normal and pubsub inside MULTI/EXEC, as Sentinel sen
 });
 
 Deno.test("CLIENT KILL TYPE replica on the master and TYPE master on the replica cut the link", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
-  const replica = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { replicaof: `127.0.0.1 ${master.port}` },
-  });
+  const master = await startMaster();
+  const replica = await startReplica(master.port);
   const masterClient = await RawClient.connect(master.port);
   const replicaClient = await RawClient.connect(replica.port);
   const linkUp = async () =>
@@ -97,10 +95,7 @@ Deno.test("CLIENT KILL TYPE replica on the master and TYPE master on the replica
     await waitFor("the link to come up", linkUp);
     assert.equal(await masterClient.commandText("CLIENT", "KILL", "TYPE", "normal"), ":0\r\n");
     assert.equal(await masterClient.commandText("CLIENT", "KILL", "TYPE", "replica"), ":1\r\n");
-    await waitFor(
-      "the master to forget its replica",
-      async () => await infoField(masterClient, "replication", "connected_slaves") === "0",
-    );
+    await waitReplicaCount(masterClient, 0, "the master to forget its replica");
     await waitFor("the link to come back", linkUp);
     assert.equal(await replicaClient.commandText("CLIENT", "KILL", "TYPE", "master"), ":1\r\n");
     await waitFor("the link to come back again", linkUp);

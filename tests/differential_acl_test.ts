@@ -8,9 +8,14 @@
 // random order, so the users whose descriptions are compared hold at most one single command.
 
 import assert from "node:assert/strict";
-import { type DiffCase, runCase } from "./_support/differential.ts";
-import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { startSubject } from "./_support/subject.ts";
+import {
+  type DiffCase,
+  keepGoingFromEnv,
+  runCase,
+  stepCases,
+  withDiffPeers,
+} from "./_support/differential.ts";
+import { peerTest } from "./_support/redis_peer.ts";
 import { latin1Text, RawClient, splitAggregate } from "./_support/raw_client.ts";
 
 const CASES: DiffCase[] = [
@@ -227,26 +232,15 @@ async function comparableLog(port: number): Promise<string[]> {
 }
 
 peerTest("differential: ACL commands and permission checks match redis-server", async (t) => {
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    const failures: string[] = [];
-    for (const testCase of CASES) {
-      const passed = await t.step(
-        testCase.name,
-        () =>
-          runCase(testCase, { label: "redis-server", port: reference.port }, subject, {
-            keepGoing: Deno.env.get("RESPLICA_DIFF_KEEP_GOING") === "1",
-          }),
-      );
-      if (!passed) failures.push(testCase.name);
-    }
+  await withDiffPeers(async (reference, subject) => {
+    const failures = await stepCases(
+      t,
+      CASES,
+      (testCase) => runCase(testCase, reference, subject, { keepGoing: keepGoingFromEnv() }),
+    );
     assert.deepEqual(failures, []);
     const referenceLog = await comparableLog(reference.port);
     assert.ok(referenceLog.length > 5, "the cases produce ACL LOG entries");
     assert.deepEqual(await comparableLog(subject.port), referenceLog);
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  });
 });

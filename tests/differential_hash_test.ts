@@ -11,10 +11,24 @@
 // RESPLICA_DIFF_SEED=<n> replays one random sequence; RESPLICA_SELFTEST=1 runs it against a
 // second redis-server, which checks the relaxed comparisons themselves.
 
-import { type DiffCase, type DiffStep, runCase, seededRandom } from "./_support/differential.ts";
+import {
+  arity,
+  type DiffCase,
+  diffSeed,
+  ERR_NOT_FLOAT,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
+  expect,
+  runCorpus,
+  seededRandom,
+  unordered,
+  weightedPicker,
+  withDiffPeers,
+  withSeedReplay,
+} from "./_support/differential.ts";
 import { latin1Text, RawClient, splitAggregate } from "./_support/raw_client.ts";
-import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { startSubject } from "./_support/subject.ts";
+import { peerTest } from "./_support/redis_peer.ts";
 
 /** Commands in the random sequence (the brief asks for at least 10,000). */
 const RANDOM_COMMAND_COUNT = 12_000;
@@ -22,23 +36,6 @@ const RANDOM_COMMAND_COUNT = 12_000;
 const RANDOM_KEY_COUNT = 6;
 /** Distinct fields: enough that a key crosses 512 pairs and becomes a hashtable. */
 const RANDOM_FIELD_COUNT = 600;
-
-const ERR_SYNTAX = "-ERR syntax error\r\n";
-const ERR_NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
-const ERR_NOT_FLOAT = "-ERR value is not a valid float\r\n";
-const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-
-function arity(command: string): string {
-  return `-ERR wrong number of arguments for '${command}' command\r\n`;
-}
-
-function expect(command: string | string[], reply: string): DiffStep {
-  return { args: typeof command === "string" ? command.split(" ") : command, expect: reply };
-}
-
-function unordered(command: string): DiffStep {
-  return { args: command.split(" "), sortArray: true };
-}
 
 /** HSET key f0 v0 … f(n-1) v(n-1). */
 function fill(key: string, count: number, prefix = "f"): string[] {
@@ -116,33 +113,33 @@ export const hashCases: DiffCase[] = [
     name: "hash commands against a string key",
     steps: [
       "SET s v",
-      expect("HSET s a 1", WRONGTYPE),
-      expect("HMSET s a 1", WRONGTYPE),
-      expect("HSETNX s a 1", WRONGTYPE),
-      expect("HGET s a", WRONGTYPE),
-      expect("HMGET s a b", WRONGTYPE),
-      expect("HDEL s a", WRONGTYPE),
-      expect("HEXISTS s a", WRONGTYPE),
-      expect("HLEN s", WRONGTYPE),
-      expect("HSTRLEN s a", WRONGTYPE),
-      expect("HKEYS s", WRONGTYPE),
-      expect("HVALS s", WRONGTYPE),
-      expect("HGETALL s", WRONGTYPE),
-      expect("HINCRBY s a 1", WRONGTYPE),
+      expect("HSET s a 1", ERR_WRONGTYPE),
+      expect("HMSET s a 1", ERR_WRONGTYPE),
+      expect("HSETNX s a 1", ERR_WRONGTYPE),
+      expect("HGET s a", ERR_WRONGTYPE),
+      expect("HMGET s a b", ERR_WRONGTYPE),
+      expect("HDEL s a", ERR_WRONGTYPE),
+      expect("HEXISTS s a", ERR_WRONGTYPE),
+      expect("HLEN s", ERR_WRONGTYPE),
+      expect("HSTRLEN s a", ERR_WRONGTYPE),
+      expect("HKEYS s", ERR_WRONGTYPE),
+      expect("HVALS s", ERR_WRONGTYPE),
+      expect("HGETALL s", ERR_WRONGTYPE),
+      expect("HINCRBY s a 1", ERR_WRONGTYPE),
       expect("HINCRBY s a x", ERR_NOT_INTEGER),
-      expect("HINCRBYFLOAT s a 1", WRONGTYPE),
+      expect("HINCRBYFLOAT s a 1", ERR_WRONGTYPE),
       expect("HINCRBYFLOAT s a x", ERR_NOT_FLOAT),
-      expect("HRANDFIELD s", WRONGTYPE),
-      expect("HRANDFIELD s 0", WRONGTYPE),
+      expect("HRANDFIELD s", ERR_WRONGTYPE),
+      expect("HRANDFIELD s 0", ERR_WRONGTYPE),
       expect("HRANDFIELD s x", ERR_NOT_INTEGER),
       expect("HRANDFIELD s 1 foo", ERR_SYNTAX),
-      expect("HSCAN s 0", WRONGTYPE),
-      expect("HSCAN s 0 COUNT 0", WRONGTYPE),
+      expect("HSCAN s 0", ERR_WRONGTYPE),
+      expect("HSCAN s 0 COUNT 0", ERR_WRONGTYPE),
       expect("HSCAN s x", "-ERR invalid cursor\r\n"),
       "HSET h a 1",
-      expect("GET h", WRONGTYPE),
-      expect("APPEND h x", WRONGTYPE),
-      expect("INCR h", WRONGTYPE),
+      expect("GET h", ERR_WRONGTYPE),
+      expect("APPEND h x", ERR_WRONGTYPE),
+      expect("INCR h", ERR_WRONGTYPE),
       "MGET h s",
       "SET h now-a-string",
       "GET h",
@@ -512,19 +509,9 @@ function randomSteps(seed: number): RandomStep[] {
     [1, () => ({ args: ["GET", key()], compare: "exact" })],
     [0.3, () => ({ args: ["HELLO", pick(["2", "3"])], compare: "hello" })],
   ];
-  const totalWeight = generators.reduce((sum, [weight]) => sum + weight, 0);
+  const pickGenerator = weightedPicker(random, generators);
   const steps: RandomStep[] = [];
-  for (let index = 0; index < RANDOM_COMMAND_COUNT; index++) {
-    let roll = random() * totalWeight;
-    for (const [weight, generate] of generators) {
-      roll -= weight;
-      if (roll < 0) {
-        steps.push(generate());
-        break;
-      }
-    }
-    if (steps.length === index) steps.push(generators[0][1]());
-  }
+  for (let index = 0; index < RANDOM_COMMAND_COUNT; index++) steps.push(pickGenerator()());
   return steps;
 }
 
@@ -708,38 +695,14 @@ async function runRandomSequence(seed: number, referencePort: number, subjectPor
 // ── Tests ───────────────────────────────────────────────────────────────────────────────
 
 peerTest("differential: hash corpus matches redis-server", async (t) => {
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    const failures: string[] = [];
-    for (const testCase of hashCases) {
-      const passed = await t.step(
-        testCase.name,
-        () => runCase(testCase, { label: "redis-server", port: reference.port }, subject),
-      );
-      if (!passed) failures.push(testCase.name);
-    }
-    if (failures.length > 0) {
-      throw new Error(`${failures.length} of ${hashCases.length} hash cases differ: ${failures}`);
-    }
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  await withDiffPeers((reference, subject) =>
+    runCorpus(t, hashCases, reference, subject, { noun: "hash cases" })
+  );
 });
 
 peerTest("differential: seeded random hash sequence matches redis-server", async () => {
-  const seedText = Deno.env.get("RESPLICA_DIFF_SEED");
-  const seed = seedText ? Number(seedText) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`differential random hash sequence: RESPLICA_DIFF_SEED=${seed}`);
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    await runRandomSequence(seed, reference.port, subject.port);
-  } catch (error) {
-    throw new Error(`seed ${seed} (rerun with RESPLICA_DIFF_SEED=${seed}): ${error}`);
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  const seed = diffSeed("differential random hash sequence");
+  await withDiffPeers((reference, subject) =>
+    withSeedReplay(seed, () => runRandomSequence(seed, reference.port, subject.port))
+  );
 });

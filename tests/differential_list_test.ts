@@ -3,34 +3,38 @@
 //
 // The hand-written cases pin Redis 7.0.15's exact texts with `expect` where clients match on
 // them. The random sequence mixes list commands with DEL/EXISTS/TYPE/EXPIRE/RENAME/COPY and
-// string SETs (for WRONGTYPE) over a few keys; elements are drawn from a small pool so LREM,
+// string SETs (for ERR_WRONGTYPE) over a few keys; elements are drawn from a small pool so LREM,
 // LPOS and LINSERT find matches, with some large ones so lists span several 8 KB nodes.
 // RESPLICA_DIFF_SEED=<n> replays one sequence; RESPLICA_SELFTEST=1 runs it against a second
 // redis-server to check the corpus itself.
 
-import { type DiffCase, type DiffStep, runCase, seededRandom } from "./_support/differential.ts";
-import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { startSubject } from "./_support/subject.ts";
+import {
+  arity,
+  type DiffCase,
+  diffSeed,
+  type DiffStep,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
+  expect,
+  keepGoingFromEnv,
+  runCase,
+  runCorpus,
+  seededRandom,
+  weightedPicker,
+  withDiffPeers,
+  withSeedReplay,
+} from "./_support/differential.ts";
+import { peerTest } from "./_support/redis_peer.ts";
 
 /** Commands in the random sequence. */
 const RANDOM_COMMAND_COUNT = 12_000;
 /** Keys the random sequence draws from. */
 const RANDOM_KEY_COUNT = 5;
 
-const keepGoing = Deno.env.get("RESPLICA_DIFF_KEEP_GOING") === "1";
+const keepGoing = keepGoingFromEnv();
 
-const ERR_SYNTAX = "-ERR syntax error\r\n";
-const ERR_NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
-const ERR_WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const ERR_POSITIVE = "-ERR value is out of range, must be positive\r\n";
-
-function expect(command: string | string[], reply: string): DiffStep {
-  return { args: typeof command === "string" ? command.split(" ") : command, expect: reply };
-}
-
-function arity(command: string): string {
-  return `-ERR wrong number of arguments for '${command}' command\r\n`;
-}
 
 const listCases: DiffCase[] = [
   {
@@ -360,48 +364,16 @@ const listCases: DiffCase[] = [
 ];
 
 peerTest("differential: list corpus matches redis-server", async (t) => {
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    const failures: string[] = [];
-    for (const testCase of listCases) {
-      const passed = await t.step(
-        testCase.name,
-        () =>
-          runCase(testCase, { label: "redis-server", port: reference.port }, subject, {
-            keepGoing,
-          }),
-      );
-      if (!passed) failures.push(testCase.name);
-    }
-    if (failures.length > 0) {
-      throw new Error(`${failures.length} of ${listCases.length} cases differ: ${failures}`);
-    }
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  await withDiffPeers((reference, subject) =>
+    runCorpus(t, listCases, reference, subject, { keepGoing })
+  );
 });
 
 peerTest("differential: seeded random list sequence matches redis-server", async () => {
-  const seedText = Deno.env.get("RESPLICA_DIFF_SEED");
-  const seed = seedText ? Number(seedText) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`differential random list sequence: RESPLICA_DIFF_SEED=${seed}`);
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    await runCase(
-      randomListCase(seed),
-      { label: "redis-server", port: reference.port },
-      subject,
-      { keepGoing },
-    );
-  } catch (error) {
-    throw new Error(`seed ${seed} (rerun with RESPLICA_DIFF_SEED=${seed}): ${error}`);
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  const seed = diffSeed("differential random list sequence");
+  await withDiffPeers((reference, subject) =>
+    withSeedReplay(seed, () => runCase(randomListCase(seed), reference, subject, { keepGoing }))
+  );
 });
 
 /**
@@ -478,16 +450,8 @@ function randomListCase(seed: number): DiffCase {
     [1, () => ({ args: ["COPY", key(), key(), ...(random() < 0.5 ? ["REPLACE"] : [])] })],
     [1, () => ({ args: ["SET", key(), small()] })],
   ];
-  const totalWeight = weighted.reduce((sum, [weight]) => sum + weight, 0);
-  const next = (): DiffStep => {
-    let roll = random() * totalWeight;
-    for (const [weight, generate] of weighted) {
-      roll -= weight;
-      if (roll < 0) return generate();
-    }
-    return weighted[0][1]();
-  };
+  const pickGenerator = weightedPicker(random, weighted);
   const steps: DiffStep[] = [];
-  for (let i = 0; i < RANDOM_COMMAND_COUNT; i++) steps.push(next());
+  for (let i = 0; i < RANDOM_COMMAND_COUNT; i++) steps.push(pickGenerator()());
   return { name: `random list sequence seed ${seed}`, steps };
 }

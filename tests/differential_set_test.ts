@@ -21,17 +21,27 @@
 
 import assert from "node:assert/strict";
 import {
+  arity,
   compareReplies,
   describeStep,
+  diffSeed,
   type DiffStep,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
   escapeBytes,
+  expect,
   flushAll,
   seededRandom,
+  stepCases,
   toStep,
+  unordered,
+  weightedPicker,
+  withDiffPeers,
+  withSeedReplay,
 } from "./_support/differential.ts";
 import { blobText, latin1Text, RawClient, splitAggregate } from "./_support/raw_client.ts";
-import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { startSubject } from "./_support/subject.ts";
+import { peerTest } from "./_support/redis_peer.ts";
 
 /** Commands in the random sequence. */
 const RANDOM_COMMAND_COUNT = 10_000;
@@ -55,22 +65,6 @@ type SetStep =
 interface SetCase {
   name: string;
   steps: SetStep[];
-}
-
-const ERR_WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-const ERR_SYNTAX = "-ERR syntax error\r\n";
-const ERR_NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
-
-function arity(command: string): string {
-  return `-ERR wrong number of arguments for '${command}' command\r\n`;
-}
-
-function expect(command: string, reply: string): DiffStep {
-  return { args: command.split(" "), expect: reply };
-}
-
-function unordered(command: string): DiffStep {
-  return { args: command.split(" "), sortArray: true };
 }
 
 function range(from: number, count: number, prefix = ""): string[] {
@@ -804,54 +798,28 @@ function randomSetCase(seed: number): SetCase {
     [1, () => ["COPY", key(), key(), ...(random() < 0.5 ? ["REPLACE"] : [])]],
     [1, () => ["SET", "str", pick(["v", "1"])]],
   ];
-  const totalWeight = generators.reduce((sum, [weight]) => sum + weight, 0);
+  const pickGenerator = weightedPicker(random, generators);
   const steps: SetStep[] = [];
-  for (let index = 0; index < RANDOM_COMMAND_COUNT; index++) {
-    let roll = below(totalWeight);
-    for (const [weight, generate] of generators) {
-      if (roll < weight) {
-        steps.push(generate());
-        break;
-      }
-      roll -= weight;
-    }
-  }
+  for (let index = 0; index < RANDOM_COMMAND_COUNT; index++) steps.push(pickGenerator()());
   return { name: `random set sequence seed ${seed}`, steps };
 }
 
 // ── Tests ───────────────────────────────────────────────────────────────────────────────
 
 peerTest("differential sets: hand-written cases match redis-server", async (t) => {
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    const failures: string[] = [];
-    for (const testCase of setCases) {
-      const passed = await t.step(
-        testCase.name,
-        () => runSetCase(testCase, reference.port, subject.port),
-      );
-      if (!passed) failures.push(testCase.name);
-    }
+  await withDiffPeers(async (reference, subject) => {
+    const failures = await stepCases(
+      t,
+      setCases,
+      (testCase) => runSetCase(testCase, reference.port, subject.port),
+    );
     if (failures.length > 0) throw new Error(`cases differ: ${failures.join(", ")}`);
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  });
 });
 
 peerTest("differential sets: seeded random sequence matches redis-server", async () => {
-  const seedText = Deno.env.get("RESPLICA_DIFF_SEED");
-  const seed = seedText ? Number(seedText) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`differential random set sequence: RESPLICA_DIFF_SEED=${seed}`);
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    await runSetCase(randomSetCase(seed), reference.port, subject.port);
-  } catch (error) {
-    throw new Error(`seed ${seed} (rerun with RESPLICA_DIFF_SEED=${seed}): ${error}`);
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  const seed = diffSeed("differential random set sequence");
+  await withDiffPeers((reference, subject) =>
+    withSeedReplay(seed, () => runSetCase(randomSetCase(seed), reference.port, subject.port))
+  );
 });

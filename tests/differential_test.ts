@@ -10,60 +10,37 @@
 // RESPLICA_DIFF_KEEP_GOING=1 reports every mismatching step of a case, not only the first.
 
 import { allCases } from "./_support/differential_cases.ts";
-import { type DiffCase, type DiffStep, runCase, seededRandom } from "./_support/differential.ts";
-import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { startSubject } from "./_support/subject.ts";
+import {
+  type DiffCase,
+  diffSeed,
+  type DiffStep,
+  keepGoingFromEnv,
+  runCase,
+  runCorpus,
+  seededRandom,
+  withDiffPeers,
+  withSeedReplay,
+} from "./_support/differential.ts";
+import { peerTest } from "./_support/redis_peer.ts";
 
 /** Commands in the random sequence; enough to reach odd states, small enough for CI. */
 const RANDOM_COMMAND_COUNT = 2_000;
 /** Keys the random sequence draws from: few, so commands keep hitting each other's keys. */
 const RANDOM_KEY_COUNT = 8;
 
-const keepGoing = Deno.env.get("RESPLICA_DIFF_KEEP_GOING") === "1";
+const keepGoing = keepGoingFromEnv();
 
 peerTest("differential: corpus matches redis-server", async (t) => {
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    const failures: string[] = [];
-    for (const testCase of allCases) {
-      const passed = await t.step(
-        testCase.name,
-        () =>
-          runCase(testCase, { label: "redis-server", port: reference.port }, subject, {
-            keepGoing,
-          }),
-      );
-      if (!passed) failures.push(testCase.name);
-    }
-    if (failures.length > 0) {
-      throw new Error(`${failures.length} of ${allCases.length} cases differ: ${failures}`);
-    }
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  await withDiffPeers((reference, subject) =>
+    runCorpus(t, allCases, reference, subject, { keepGoing })
+  );
 });
 
 peerTest("differential: seeded random string/key sequence matches redis-server", async () => {
-  const seedText = Deno.env.get("RESPLICA_DIFF_SEED");
-  const seed = seedText ? Number(seedText) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`differential random sequence: RESPLICA_DIFF_SEED=${seed}`);
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    await runCase(
-      randomCase(seed),
-      { label: "redis-server", port: reference.port },
-      subject,
-      { keepGoing },
-    );
-  } catch (error) {
-    throw new Error(`seed ${seed} (rerun with RESPLICA_DIFF_SEED=${seed}): ${error}`);
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  const seed = diffSeed("differential random sequence");
+  await withDiffPeers((reference, subject) =>
+    withSeedReplay(seed, () => runCase(randomCase(seed), reference, subject, { keepGoing }))
+  );
 });
 
 /**

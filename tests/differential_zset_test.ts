@@ -12,31 +12,35 @@
 // RESPLICA_DIFF_SEED=<n> replays one random sequence; RESPLICA_DIFF_KEEP_GOING=1 reports every
 // mismatching step.
 
-import { type DiffCase, type DiffStep, runCase, seededRandom } from "./_support/differential.ts";
-import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { startSubject } from "./_support/subject.ts";
+import {
+  arity,
+  type DiffCase,
+  diffSeed,
+  type DiffStep,
+  ERR_NOT_FLOAT,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
+  expect,
+  keepGoingFromEnv,
+  runCase,
+  runCorpus,
+  seededRandom,
+  weightedPicker,
+  withDiffPeers,
+  withSeedReplay,
+} from "./_support/differential.ts";
+import { peerTest } from "./_support/redis_peer.ts";
 
 /** Commands in the RESP2 and the RESP3 random sequences. */
 const RANDOM_RESP2_COMMAND_COUNT = 8_000;
 const RANDOM_RESP3_COMMAND_COUNT = 3_000;
 
-const keepGoing = Deno.env.get("RESPLICA_DIFF_KEEP_GOING") === "1";
+const keepGoing = keepGoingFromEnv();
 
-const ERR_SYNTAX = "-ERR syntax error\r\n";
-const ERR_NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
-const ERR_NOT_FLOAT = "-ERR value is not a valid float\r\n";
 const ERR_RANGE_FLOAT = "-ERR min or max is not a float\r\n";
 const ERR_RANGE_LEX = "-ERR min or max not valid string range item\r\n";
-const WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const LONG = "m".repeat(70);
-
-function arity(command: string): string {
-  return `-ERR wrong number of arguments for '${command}' command\r\n`;
-}
-
-function expect(command: string | string[], reply: string): DiffStep {
-  return { args: typeof command === "string" ? command.split(" ") : command, expect: reply };
-}
 
 /** Steps that fill key with count members m0…, scores i * step. */
 function fill(key: string, count: number, step = 1, prefix = "m"): DiffStep {
@@ -108,7 +112,7 @@ export const zsetCases: DiffCase[] = [
       "ZADD z 1E2 e1 .5 half 5. five -.5e1 neg +3 plus 00012 lead",
       "ZRANGE z 0 -1 WITHSCORES",
       "SET s x",
-      expect("ZADD s 1 a", WRONGTYPE),
+      expect("ZADD s 1 a", ERR_WRONGTYPE),
       expect("ZADD s abc a", ERR_NOT_FLOAT),
       "ZADD z 1 ok",
       expect("ZADD z BOGUS 1 a", ERR_SYNTAX),
@@ -136,7 +140,7 @@ export const zsetCases: DiffCase[] = [
       "ZINCRBY new 5 m",
       "ZSCORE new m",
       "SET s x",
-      expect("ZINCRBY s 1 a", WRONGTYPE),
+      expect("ZINCRBY s 1 a", ERR_WRONGTYPE),
       "ZINCRBY z 1e308 big",
       "ZINCRBY z 1e308 big",
       "ZADD z INCR -0 negzero",
@@ -162,10 +166,10 @@ export const zsetCases: DiffCase[] = [
       expect("ZREM nokey a", ":0\r\n"),
       expect("ZCARD nokey", ":0\r\n"),
       "SET s x",
-      expect("ZREM s a", WRONGTYPE),
-      expect("ZCARD s", WRONGTYPE),
-      expect("ZSCORE s a", WRONGTYPE),
-      expect("ZMSCORE s a", WRONGTYPE),
+      expect("ZREM s a", ERR_WRONGTYPE),
+      expect("ZCARD s", ERR_WRONGTYPE),
+      expect("ZSCORE s a", ERR_WRONGTYPE),
+      expect("ZMSCORE s a", ERR_WRONGTYPE),
       expect("ZREM z", arity("zrem")),
       expect("ZSCORE z", arity("zscore")),
       expect("ZMSCORE z", arity("zmscore")),
@@ -187,7 +191,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZRANK nokey x", "$-1\r\n"),
       "ZREVRANK z c",
       "SET s x",
-      expect("ZRANK s a", WRONGTYPE),
+      expect("ZRANK s a", ERR_WRONGTYPE),
       expect("ZRANK z", arity("zrank")),
       expect("ZRANK z a b", arity("zrank")),
       fill("big", 300),
@@ -229,7 +233,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZRANGE z 0 1 LIMIT 0", ERR_SYNTAX),
       expect("ZRANGE nokey 0 -1", "*0\r\n"),
       "SET s x",
-      expect("ZRANGE s 0 -1", WRONGTYPE),
+      expect("ZRANGE s 0 -1", ERR_WRONGTYPE),
       expect("ZRANGE s a b", ERR_NOT_INTEGER),
       expect("ZRANGE z 0", arity("zrange")),
       fill("big", 300, 0.5),
@@ -283,9 +287,9 @@ export const zsetCases: DiffCase[] = [
       "ZCOUNT nokey 1 2",
       expect("ZCOUNT z a b", ERR_RANGE_FLOAT),
       "SET s x",
-      expect("ZCOUNT s 1 2", WRONGTYPE),
+      expect("ZCOUNT s 1 2", ERR_WRONGTYPE),
       expect("ZCOUNT s a 2", ERR_RANGE_FLOAT),
-      expect("ZRANGEBYSCORE s 1 2", WRONGTYPE),
+      expect("ZRANGEBYSCORE s 1 2", ERR_WRONGTYPE),
       "ZRANGEBYSCORE nokey 1 2",
       fill("big", 400, 0.25),
       "ZCOUNT big 10 20",
@@ -337,8 +341,8 @@ export const zsetCases: DiffCase[] = [
       ),
       expect("ZRANGEBYLEX z - + BYLEX", ERR_SYNTAX),
       "SET s x",
-      expect("ZRANGEBYLEX s - +", WRONGTYPE),
-      expect("ZLEXCOUNT s - +", WRONGTYPE),
+      expect("ZRANGEBYLEX s - +", ERR_WRONGTYPE),
+      expect("ZLEXCOUNT s - +", ERR_WRONGTYPE),
       fill("big", 300, 0, "k"),
       "ZRANGEBYLEX big [k1 [k11",
       "ZLEXCOUNT big [k1 (k2",
@@ -370,7 +374,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZREMRANGEBYSCORE z a 1", ERR_RANGE_FLOAT),
       expect("ZREMRANGEBYLEX z a 1", ERR_RANGE_LEX),
       "SET s x",
-      expect("ZREMRANGEBYRANK s 0 1", WRONGTYPE),
+      expect("ZREMRANGEBYRANK s 0 1", ERR_WRONGTYPE),
       expect("ZREMRANGEBYSCORE s a 1", ERR_RANGE_FLOAT),
       expect("ZREMRANGEBYRANK z 0", arity("zremrangebyrank")),
       fill("big", 300),
@@ -397,8 +401,8 @@ export const zsetCases: DiffCase[] = [
       expect("ZPOPMIN z a", "-ERR value is out of range, must be positive\r\n"),
       expect("ZPOPMIN z 1 2", ERR_SYNTAX),
       "SET s x",
-      expect("ZPOPMAX s", WRONGTYPE),
-      expect("ZPOPMAX s 0", WRONGTYPE),
+      expect("ZPOPMAX s", ERR_WRONGTYPE),
+      expect("ZPOPMAX s 0", ERR_WRONGTYPE),
       expect("ZPOPMIN", arity("zpopmin")),
       fill("big", 200),
       "ZPOPMAX big 3",
@@ -416,9 +420,9 @@ export const zsetCases: DiffCase[] = [
       "BZPOPMIN z 0.01",
       expect("BZPOPMIN nokey 0.01", "*-1\r\n"),
       "SET s x",
-      expect("BZPOPMIN s 0", WRONGTYPE),
+      expect("BZPOPMIN s 0", ERR_WRONGTYPE),
       "ZADD z2 5 q",
-      expect("BZPOPMIN nokey s z2 0", WRONGTYPE),
+      expect("BZPOPMIN nokey s z2 0", ERR_WRONGTYPE),
       "BZPOPMIN z2 s 0",
       expect("BZPOPMIN z abc", "-ERR timeout is not a float or out of range\r\n"),
       expect("BZPOPMIN z -1", "-ERR timeout is negative\r\n"),
@@ -465,7 +469,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZMPOP 1 a", arity("zmpop")),
       "SET s v",
       "ZADD c 1 m",
-      expect("ZMPOP 2 s c MIN", WRONGTYPE),
+      expect("ZMPOP 2 s c MIN", ERR_WRONGTYPE),
       "ZMPOP 2 c s MIN",
       "ZADD c 1 m 2 n",
       "BZMPOP 0 1 c MAX COUNT 10",
@@ -473,7 +477,7 @@ export const zsetCases: DiffCase[] = [
       expect("BZMPOP x 1 nokey MIN", "-ERR timeout is not a float or out of range\r\n"),
       expect("BZMPOP x 1 nokey MIN COUNT 0", "-ERR count should be greater than 0\r\n"),
       expect("BZMPOP 0 0 a MIN", "-ERR numkeys should be greater than 0\r\n"),
-      expect("BZMPOP 0 1 s MIN", WRONGTYPE),
+      expect("BZMPOP 0 1 s MIN", ERR_WRONGTYPE),
       expect("BZMPOP 0 1 a", arity("bzmpop")),
       { args: ["HELLO", "3"], pattern: /^%7\r\n/ },
       "ZADD d 1 m 2 n",
@@ -516,8 +520,8 @@ export const zsetCases: DiffCase[] = [
       expect("ZRANDMEMBER z 4611686018427387904 WITHSCORES", "-ERR value is out of range\r\n"),
       expect("ZRANDMEMBER z -4611686018427387904 WITHSCORES", "-ERR value is out of range\r\n"),
       "SET s x",
-      expect("ZRANDMEMBER s", WRONGTYPE),
-      expect("ZRANDMEMBER s 0", WRONGTYPE),
+      expect("ZRANDMEMBER s", ERR_WRONGTYPE),
+      expect("ZRANDMEMBER s 0", ERR_WRONGTYPE),
       fill("big", 200),
       "ZRANDMEMBER big 500 WITHSCORES",
       { args: ["ZRANDMEMBER", "big", "-3"], pattern: /^\*3\r\n(\$\d+\r\nm\d+\r\n){3}$/ },
@@ -539,7 +543,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZSCAN z 0 TYPE zset", ERR_SYNTAX),
       expect("ZSCAN z 0 MATCH", ERR_SYNTAX),
       "SET s x",
-      expect("ZSCAN s 0", WRONGTYPE),
+      expect("ZSCAN s 0", ERR_WRONGTYPE),
       expect("ZSCAN s x", "-ERR invalid cursor\r\n"),
       expect("ZSCAN z", arity("zscan")),
       "ZADD neg -0 m 1e20 big inf i 1e15 q",
@@ -606,8 +610,8 @@ export const zsetCases: DiffCase[] = [
       expect("ZUNIONSTORE d 2 a b WITHSCORES", ERR_SYNTAX),
       expect("ZDIFFSTORE d 2 a b WEIGHTS 1 1", ERR_SYNTAX),
       "SET s x",
-      expect("ZUNIONSTORE d 2 a s", WRONGTYPE),
-      expect("ZUNIONSTORE d 2 s a WEIGHTS x", WRONGTYPE),
+      expect("ZUNIONSTORE d 2 a s", ERR_WRONGTYPE),
+      expect("ZUNIONSTORE d 2 s a WEIGHTS x", ERR_WRONGTYPE),
       expect("ZUNIONSTORE d", arity("zunionstore")),
       fill("big", 300),
       fill("big2", 200, 2),
@@ -655,7 +659,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZRANGESTORE d a 0 -1 WITHSCORES", ERR_SYNTAX),
       expect("ZRANGESTORE d a 0", arity("zrangestore")),
       "SET s x",
-      expect("ZRANGESTORE d s 0 -1", WRONGTYPE),
+      expect("ZRANGESTORE d s 0 -1", ERR_WRONGTYPE),
       expect(
         "ZRANGESTORE d a 0 -1 LIMIT 0 1",
         "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX\r\n",
@@ -680,7 +684,7 @@ export const zsetCases: DiffCase[] = [
       expect("ZUNION 0 a", "-ERR at least 1 input key is needed for 'zunion' command\r\n"),
       expect("ZUNION 2 a", ERR_SYNTAX),
       expect("ZDIFF 2 a b WEIGHTS 1 1", ERR_SYNTAX),
-      expect("ZUNION 2 a s", WRONGTYPE),
+      expect("ZUNION 2 a s", ERR_WRONGTYPE),
       expect("ZUNION 1", arity("zunion")),
       expect("ZINTERCARD 2 a b", ":2\r\n"),
       expect("ZINTERCARD 2 a b LIMIT 1", ":1\r\n"),
@@ -1051,71 +1055,30 @@ function randomCase(seed: number, commandCount: number, resp3: boolean): DiffCas
     [1, () => ({ args: ["SET", "str", "v"] })],
     [1, () => ({ args: ["SET", pick([zKey, lKey, bKey])(), "v"] })],
   ];
-  const totalWeight = generators.reduce((sum, [weight]) => sum + weight, 0);
-  const generate = (): DiffStep => {
-    let r = random() * totalWeight;
-    for (const [weight, generator] of generators) {
-      r -= weight;
-      if (r < 0) return generator();
-    }
-    return generators[0][1]();
-  };
+  const pickGenerator = weightedPicker(random, generators);
   const steps: DiffStep[] = [];
   if (resp3) steps.push({ args: ["HELLO", "3"], pattern: /^%7\r\n/ });
-  for (let i = 0; i < commandCount; i++) steps.push(generate());
+  for (let i = 0; i < commandCount; i++) steps.push(pickGenerator()());
   return { name: `zset random sequence seed ${seed}${resp3 ? " (RESP3)" : ""}`, steps };
 }
 
 peerTest("differential zset: corpus matches redis-server", async (t) => {
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
-    const failures: string[] = [];
-    for (const testCase of zsetCases) {
-      const passed = await t.step(
-        testCase.name,
-        () =>
-          runCase(testCase, { label: "redis-server", port: reference.port }, subject, {
-            keepGoing,
-          }),
-      );
-      if (!passed) failures.push(testCase.name);
-    }
-    if (failures.length > 0) {
-      throw new Error(`${failures.length} of ${zsetCases.length} cases differ: ${failures}`);
-    }
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  await withDiffPeers((reference, subject) =>
+    runCorpus(t, zsetCases, reference, subject, { keepGoing })
+  );
 });
 
 peerTest("differential zset: seeded random sequences match redis-server", async (t) => {
-  const seedText = Deno.env.get("RESPLICA_DIFF_SEED");
-  const seed = seedText ? Number(seedText) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`differential zset random sequences: RESPLICA_DIFF_SEED=${seed}`);
-  const reference = await startRedisServer();
-  const subject = await startSubject();
-  try {
+  const seed = diffSeed("differential zset random sequences");
+  await withDiffPeers(async (reference, subject) => {
     for (const resp3 of [false, true]) {
       const count = resp3 ? RANDOM_RESP3_COMMAND_COUNT : RANDOM_RESP2_COMMAND_COUNT;
       const testCase = randomCase(seed + (resp3 ? 1 : 0), count, resp3);
-      const passed = await t.step(testCase.name, async () => {
-        try {
-          await runCase(
-            testCase,
-            { label: "redis-server", port: reference.port },
-            subject,
-            { keepGoing },
-          );
-        } catch (error) {
-          throw new Error(`seed ${seed} (rerun with RESPLICA_DIFF_SEED=${seed}): ${error}`);
-        }
-      });
+      const passed = await t.step(
+        testCase.name,
+        () => withSeedReplay(seed, () => runCase(testCase, reference, subject, { keepGoing })),
+      );
       if (!passed) throw new Error(`random sequence differs, RESPLICA_DIFF_SEED=${seed}`);
     }
-  } finally {
-    await subject.close();
-    await reference.stop();
-  }
+  });
 });

@@ -7,12 +7,12 @@
 // resplica started in this process.
 
 import assert from "node:assert/strict";
-import { openReplica, type ReplicaChange, ReplicaReadOnlyError, startServer } from "../mod.ts";
+import { openReplica, type ReplicaChange, ReplicaReadOnlyError } from "../mod.ts";
 import type { EmbeddedReplica } from "../mod.ts";
 import { pickFreePort } from "./_support/ports.ts";
 import { latin1Text, RawClient } from "./_support/raw_client.ts";
 import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-import { infoField, run, waitFor } from "./_support/replication.ts";
+import { infoField, run, startMaster, waitFor } from "./_support/replication.ts";
 
 const BURST_WRITE_COUNT = 100_000;
 const OK_REPLY_BYTES = "+OK\r\n".length;
@@ -176,11 +176,7 @@ peerTest(
 );
 
 Deno.test("embedded replica of resplica: per-key change events, databases, partial resync", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
+  const master = await startMaster();
   const masterClient = await RawClient.connect(master.port);
   let replica: EmbeddedReplica | null = null;
   try {
@@ -256,11 +252,7 @@ Deno.test("embedded replica of resplica: per-key change events, databases, parti
 });
 
 Deno.test("embedded replica: a feed that falls behind gets one overflow event", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
+  const master = await startMaster();
   const masterClient = await RawClient.connect(master.port);
   const replica = await openReplica({ port: master.port, logLevel: "nothing" });
   try {

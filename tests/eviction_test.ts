@@ -13,7 +13,7 @@ import { startNetworkServer } from "../core/network/start.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest } from "./_support/dataset.ts";
-import { infoField, run, waitInSync } from "./_support/replication.ts";
+import { infoField, run, startMaster, waitInSync } from "./_support/replication.ts";
 
 const BUDGET_BYTES = 1_500_000;
 const VALUE = "v".repeat(200);
@@ -194,11 +194,7 @@ Deno.test("eviction noeviction: writes past maxmemory get -OOM, reads and delete
 });
 
 Deno.test("eviction: evicted keys reach replicas as DEL; OBJECT IDLETIME / FREQ", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
+  const master = await startMaster();
   const replica = await startServer({ port: 0, logLevel: "nothing" });
   const m = await RawClient.connect(master.port);
   const r = await RawClient.connect(replica.port);

@@ -21,13 +21,10 @@ import {
   hashScan,
   hashSet,
 } from "../core/engine/hash.ts";
-import { buildCommandTable } from "../core/commands/registry.ts";
 import { executeCommand } from "../core/commands/dispatch.ts";
-import { ServerState } from "../core/state/server_state.ts";
-import { ClientState } from "../core/sessions/client.ts";
-import { Config } from "../core/config/table.ts";
-import { Logger } from "../core/log.ts";
-import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
+import type { ServerState } from "../core/state/server_state.ts";
+import { ReplyWriter } from "../core/resp/mod.ts";
+import { inProcessClient, inProcessServer, recordPropagated } from "./_support/in_process.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -358,14 +355,10 @@ interface Harness {
 }
 
 function harness(): Harness {
-  const state = new ServerState(Engine.create(), new Config(), new Logger("nothing"));
-  const table = buildCommandTable();
+  const { state, table } = inProcessServer();
   const writer = new ReplyWriter();
-  const client = new ClientState(1, "test:1", "test:0", new RespReader(), writer, true, Date.now());
-  const propagated: string[][] = [];
-  state.propagationListeners.push((_db, argv) => {
-    propagated.push(argv.map((arg) => typeof arg === "string" ? arg : decoder.decode(arg)));
-  });
+  const client = inProcessClient(1, writer);
+  const propagated = recordPropagated(state, (arg) => decoder.decode(arg));
   return {
     state,
     propagated,

@@ -21,14 +21,11 @@ import {
   ListSetResult,
   listTrim,
 } from "../core/engine/list.ts";
-import { buildCommandTable } from "../core/commands/registry.ts";
 import { executeCommand } from "../core/commands/dispatch.ts";
-import { Config } from "../core/config/table.ts";
-import { Logger } from "../core/log.ts";
-import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/sessions/client.ts";
-import { ServerState } from "../core/state/server_state.ts";
+import { ReplyWriter } from "../core/resp/mod.ts";
+import type { ServerState } from "../core/state/server_state.ts";
 import { seededRandom } from "./_support/differential.ts";
+import { inProcessClient, inProcessServer, recordPropagated } from "./_support/in_process.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -300,22 +297,10 @@ interface Harness {
 }
 
 function harness(): Harness {
-  const state = new ServerState(Engine.create(), new Config(), new Logger("nothing"));
-  const table = buildCommandTable();
+  const { state, table } = inProcessServer();
   const writer = new ReplyWriter();
-  const client = new ClientState(
-    1,
-    "127.0.0.1:1",
-    "127.0.0.1:2",
-    new RespReader(),
-    writer,
-    true,
-    0,
-  );
-  const propagated: string[][] = [];
-  state.propagationListeners.push((_db, argv) =>
-    propagated.push(argv.map((a) => typeof a === "string" ? a : decoder.decode(a)))
-  );
+  const client = inProcessClient(1, writer);
+  const propagated = recordPropagated(state, (arg) => decoder.decode(arg));
   return {
     state,
     propagated,
@@ -373,16 +358,10 @@ Deno.test("list commands: LMPOP and served blocking pops propagate as LPOP/RPOP/
 });
 
 Deno.test("list commands: a woken BLPOP replies to its own client and propagates as LPOP", async () => {
-  const state = new ServerState(Engine.create(), new Config(), new Logger("nothing"));
-  const table = buildCommandTable();
-  const makeClient = (id: number) =>
-    new ClientState(id, "127.0.0.1:1", "127.0.0.1:2", new RespReader(), new ReplyWriter(), true, 0);
-  const waiter = makeClient(1);
-  const pusher = makeClient(2);
-  const propagated: string[][] = [];
-  state.propagationListeners.push((_db, argv) =>
-    propagated.push(argv.map((a) => typeof a === "string" ? a : decoder.decode(a)))
-  );
+  const { state, table } = inProcessServer();
+  const waiter = inProcessClient(1);
+  const pusher = inProcessClient(2);
+  const propagated = recordPropagated(state, (arg) => decoder.decode(arg));
   const pending = executeCommand(table, state, waiter, ["BLPOP", "q", "0"].map(bytes));
   assert.ok(pending instanceof Promise, "BLPOP on an empty list blocks");
   assert.equal(state.blocking.blockedCount, 1);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { parseOutputLimits } from "../core/config/output_limits.ts";
 import { encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
-import { infoField, waitFor } from "./_support/replication.ts";
+import { infoField, waitFor, waitReplicaCount } from "./_support/replication.ts";
 
 /** Large enough that the loopback socket buffers fill and bytes pile up in our writer. */
 const PUSHED_BYTES = 32 * 1024 * 1024;
@@ -103,9 +103,7 @@ Deno.test("client-output-buffer-limit: a replica that stops reading is closed", 
         break;
       }
     }
-    await waitFor("the replica dropped", async () => {
-      return (await infoField(client, "replication", "connected_slaves")) === "0";
-    });
+    await waitReplicaCount(client, 0, "the replica dropped");
     assert.equal(await client.commandText("GET", "k0"), `$${MESSAGE_BYTES}\r\n${value}\r\n`);
   } finally {
     replica.close();

@@ -31,6 +31,7 @@ import {
 } from "../core/rdb/length.ts";
 import { BlobFormatError } from "../core/rdb/errors.ts";
 import { Crc64 } from "../core/rdb/crc64.ts";
+import { concatBytes } from "./_support/raw_client.ts";
 
 const t = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -235,13 +236,7 @@ function file(version: number, ...pieces: string[]): Uint8Array {
   const body = pieces.map(hex);
   const parts = [head, ...body, hex("ff")];
   if (version >= 5) parts.push(new Uint8Array(8));
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let pos = 0;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function readEntries(bytes: Uint8Array): { key: string; expireAtMs: number; value: RdbValue }[] {

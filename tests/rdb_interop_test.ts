@@ -21,6 +21,7 @@ import {
 } from "../core/rdb/mod.ts";
 import {
   blobText,
+  concatBytes,
   latin1Bytes,
   latin1Text,
   RawClient,
@@ -175,17 +176,6 @@ function readAll(bytes: Uint8Array, chunkBytes = READ_CHUNK_BYTES): RdbEntry[] {
   }
   reader.finish();
   return entries;
-}
-
-function concat(chunks: Iterable<Uint8Array>): Uint8Array {
-  const list = [...chunks];
-  const out = new Uint8Array(list.reduce((sum, chunk) => sum + chunk.length, 0));
-  let pos = 0;
-  for (const chunk of list) {
-    out.set(chunk, pos);
-    pos += chunk.length;
-  }
-  return out;
 }
 
 /** Whether Redis's bytes for this value depend on its hash-table order. */
@@ -346,7 +336,7 @@ peerTest(
   "RDB interop write: redis-check-rdb passes and redis-server loads our file",
   async () => {
     const entries = dataset();
-    const file = concat(encodeRdb({
+    const file = concatBytes(encodeRdb({
       aux: {
         "redis-ver": "7.0.15",
         "redis-bits": "64",
@@ -381,7 +371,7 @@ peerTest(
         await peer.stop();
       }
       // Uncompressed and checksum-free files load too.
-      const plain = concat(encodeRdb({ databases: databasesOf(entries) }, {
+      const plain = concatBytes(encodeRdb({ databases: databasesOf(entries) }, {
         compression: false,
         checksum: false,
       }));
@@ -396,7 +386,7 @@ peerTest(
 Deno.test("RDB round trip: the reader returns the writer's output unchanged", () => {
   const entries = dataset();
   for (const options of [{}, { compression: false }, { checksum: false, chunkSizeBytes: 100 }]) {
-    const file = concat(encodeRdb({ databases: databasesOf(entries) }, options));
+    const file = concatBytes(encodeRdb({ databases: databasesOf(entries) }, options));
     const got = readAll(file);
     assert.equal(got.length, entries.length);
     for (let index = 0; index < entries.length; index++) {

@@ -11,6 +11,7 @@ import {
   RdbReader,
   type RdbReaderLimits,
 } from "../core/rdb/mod.ts";
+import { concatBytes } from "./_support/raw_client.ts";
 
 const t = (text: string) => new TextEncoder().encode(text);
 const hex = (s: string) => new Uint8Array(s.trim().split(/\s+/).map((b) => parseInt(b, 16)));
@@ -22,17 +23,6 @@ function seededRandom(seed: number): () => number {
     state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
     return state / 2 ** 32;
   };
-}
-
-function concat(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = [...parts];
-  const out = new Uint8Array(list.reduce((sum, part) => sum + part.length, 0));
-  let pos = 0;
-  for (const part of list) {
-    out.set(part, pos);
-    pos += part.length;
-  }
-  return out;
 }
 
 /** A small valid file with every type and encoding the writer produces. */
@@ -69,7 +59,7 @@ function smallFile(options: { checksum?: boolean } = {}): Uint8Array {
       value: { type: "hash", fields: [{ field: t("f"), value: t("w".repeat(70)) }] },
     },
   ];
-  return concat(encodeRdb({
+  return concatBytes(encodeRdb({
     aux: { "redis-ver": "7.0.15" },
     databases: [{ db: 0, keyCount: entries.length, expiresCount: 1, entries }],
   }, options));
@@ -148,7 +138,7 @@ Deno.test("seeded random mutations give a valid parse or RdbFormatError, nothing
 
 /** A version 10 file (zero checksum) around `body`. */
 function file(body: string): Uint8Array {
-  return concat([t("REDIS0010"), hex(body), hex("ff 00 00 00 00 00 00 00 00")]);
+  return concatBytes([t("REDIS0010"), hex(body), hex("ff 00 00 00 00 00 00 00 00")]);
 }
 
 Deno.test("limit stringLenMaxBytes: strings, LZF lengths and blobs above it are refused", () => {
@@ -188,7 +178,7 @@ Deno.test("limit elementCountMax: a collection length above it is refused", () =
   );
   // A huge count with no elements behind it fails at the truncation, without allocating.
   assertFormatError(
-    () => parse(concat([t("REDIS0010"), hex("fe 00 02 01 73 80 ff ff ff fe 01 61")])),
+    () => parse(concatBytes([t("REDIS0010"), hex("fe 00 02 01 73 80 ff ff ff fe 01 61")])),
     /truncated/,
   );
 });
@@ -231,7 +221,7 @@ Deno.test("named refusals: version, magic, types, checksum, trailing data, dupli
     () => parse(corrupted),
     new RegExp(`offset ${bytes.length - 8}: checksum mismatch`),
   );
-  assertFormatError(() => parse(concat([bytes, hex("00")])), /data after the end/);
+  assertFormatError(() => parse(concatBytes([bytes, hex("00")])), /data after the end/);
   const reader = new RdbReader();
   reader.push(bytes);
   while (reader.next() !== null) { /* drain */ }

@@ -7,19 +7,11 @@
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { blobText, RawClient, splitAggregate } from "./_support/raw_client.ts";
-import { infoField, waitFor } from "./_support/replication.ts";
+import { infoField, startMaster, startReplica, waitFor } from "./_support/replication.ts";
 
 Deno.test("replica-priority and replica-announced show in the replica's INFO, live", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
-  const replica = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { replicaof: `127.0.0.1 ${master.port}`, "replica-priority": "7" },
-  });
+  const master = await startMaster();
+  const replica = await startReplica(master.port, { "replica-priority": "7" });
   const client = await RawClient.connect(replica.port);
   try {
     assert.equal(await infoField(client, "replication", "slave_priority"), "7");
@@ -44,19 +36,10 @@ Deno.test("replica-priority and replica-announced show in the replica's INFO, li
 });
 
 Deno.test("replica-announce-ip and -port reach the master's INFO slaveN line and ROLE", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
-  const replica = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: {
-      replicaof: `127.0.0.1 ${master.port}`,
-      "replica-announce-ip": "10.9.8.7",
-      "slave-announce-port": "4242",
-    },
+  const master = await startMaster();
+  const replica = await startReplica(master.port, {
+    "replica-announce-ip": "10.9.8.7",
+    "slave-announce-port": "4242",
   });
   const client = await RawClient.connect(master.port);
   try {
@@ -79,16 +62,8 @@ Deno.test("replica-announce-ip and -port reach the master's INFO slaveN line and
 });
 
 Deno.test("without announce settings the master reports the replica's own address and port", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
-  const replica = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { replicaof: `127.0.0.1 ${master.port}` },
-  });
+  const master = await startMaster();
+  const replica = await startReplica(master.port);
   const client = await RawClient.connect(master.port);
   try {
     await waitFor(
@@ -106,11 +81,7 @@ Deno.test("without announce settings the master reports the replica's own addres
 
 Deno.test("HELLO reports role replica on a replica and master once promoted", async () => {
   const master = await startServer({ port: 0, logLevel: "nothing" });
-  const replica = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { replicaof: `127.0.0.1 ${master.port}` },
-  });
+  const replica = await startReplica(master.port);
   const client = await RawClient.connect(replica.port);
   const helloRole = async () => {
     const fields = (splitAggregate(await client.command("HELLO", "2")) ?? []).map((field) =>

@@ -11,7 +11,16 @@ import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/ra
 import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { delay, findExecutable, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, SYNC_TIMEOUT_MS, waitFor, waitInSync } from "./_support/replication.ts";
+import {
+  infoField,
+  run,
+  startMaster,
+  startRedisReplica,
+  SYNC_TIMEOUT_MS,
+  waitFor,
+  waitInSync,
+  waitReplicaCount,
+} from "./_support/replication.ts";
 
 /** Commands per pipelined batch: their replies are read before the next batch goes out. */
 const PIPELINE_BATCH_COUNT = 5_000;
@@ -20,15 +29,7 @@ const PIPELINE_BATCH_COUNT = 5_000;
 async function pipeline(client: RawClient, commands: readonly string[][]): Promise<void> {
   for (let start = 0; start < commands.length; start += PIPELINE_BATCH_COUNT) {
     const batch = commands.slice(start, start + PIPELINE_BATCH_COUNT);
-    const parts = batch.map((argv) => encodeCommand(argv));
-    const sizeBytes = parts.reduce((sum, part) => sum + part.length, 0);
-    const bytes = new Uint8Array(sizeBytes);
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
-    await client.send(bytes);
+    await client.send(concatBytes(batch.map((argv) => encodeCommand(argv))));
     const replies = await client.readReplies(batch.length, SYNC_TIMEOUT_MS);
     const failed = replies.findIndex((reply) => reply[0] === 0x2d);
     assert.equal(failed, -1, `${batch[failed]?.join(" ")} → ${latin1Text(replies[failed] ?? [])}`);
@@ -78,11 +79,7 @@ function liveWriteCommands(count: number, tag: string): string[][] {
 peerTest(
   "redis-cli --rdb gets our snapshot alone and exits 0; redis-check-rdb and redis-server load it",
   async () => {
-    const ours = await startServer({
-      port: 0,
-      logLevel: "nothing",
-      config: { "repl-diskless-sync-delay": "0" },
-    });
+    const ours = await startMaster();
     const client = await RawClient.connect(ours.port);
     const dir = await Deno.makeTempDir({ prefix: "resplica-cli-rdb-" });
     try {
@@ -133,11 +130,7 @@ peerTest(
 peerTest(
   "redis-cli --replica prints the writes it receives from our stream",
   async () => {
-    const ours = await startServer({
-      port: 0,
-      logLevel: "nothing",
-      config: { "repl-diskless-sync-delay": "0" },
-    });
+    const ours = await startMaster();
     const client = await RawClient.connect(ours.port);
     const cli = new Deno.Command(findExecutable("redis-cli")!, {
       args: ["-p", String(ours.port), "--replica"],
@@ -165,9 +158,7 @@ peerTest(
       // Commands travel as the client sent them (Redis propagates argv as is).
       assert.ok(text.includes(`"SET","seen:by:cli","hello"`), text);
       assert.ok(text.includes(`"RPUSH","seen:list","a"`), text);
-      await waitFor("the master to drop redis-cli", async () => {
-        return (await infoField(client, "replication", "connected_slaves")) === "0";
-      });
+      await waitReplicaCount(client, 0, "the master to drop redis-cli");
     } finally {
       if (!cliExited) {
         try {
@@ -185,14 +176,9 @@ peerTest(
 );
 
 Deno.test("replication: a backlog overflow while the link is down forces a full resync", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: {
-      "repl-diskless-sync-delay": "0",
-      "repl-backlog-size": "16kb",
-      "repl-ping-replica-period": "3600",
-    },
+  const master = await startMaster({
+    "repl-backlog-size": "16kb",
+    "repl-ping-replica-period": "3600",
   });
   const replica = await startServer({ port: 0, logLevel: "nothing" });
   const masterClient = await RawClient.connect(master.port);
@@ -255,11 +241,7 @@ Deno.test("replication: a backlog overflow while the link is down forces a full 
 peerTest(
   "replication: a redis-server replica killed with SIGKILL mid full sync is dropped cleanly",
   async () => {
-    const ours = await startServer({
-      port: 0,
-      logLevel: "nothing",
-      config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
-    });
+    const ours = await startMaster({ "repl-ping-replica-period": "3600" });
     const client = await RawClient.connect(ours.port);
     try {
       // ~8 MB of incompressible values: more than the loopback socket buffers hold.
@@ -288,23 +270,19 @@ peerTest(
         } finally {
           victimClient.close();
         }
-        await waitFor("the victim's PSYNC", async () => {
-          return (await infoField(client, "replication", "connected_slaves")) === "1";
-        });
+        await waitReplicaCount(client, 1, "the victim's PSYNC");
         await delay(300);
       } finally {
         Deno.kill(victim.pid, "SIGKILL");
         await victim.stop();
       }
       const syncFullBefore = Number(await infoField(client, "stats", "sync_full"));
-      await waitFor("the master to drop the killed replica", async () => {
-        return (await infoField(client, "replication", "connected_slaves")) === "0";
-      });
+      await waitReplicaCount(client, 0, "the master to drop the killed replica");
       assert.equal(await client.commandText("PING"), "+PONG\r\n");
       await run(client, "SET", "after:kill", "ok");
 
       // A new replica full-syncs the whole dataset.
-      const replica = await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]);
+      const replica = await startRedisReplica(ours.port);
       const replicaClient = await RawClient.connect(replica.port);
       try {
         await waitInSync(client, replicaClient);
@@ -329,13 +307,9 @@ peerTest(
 peerTest(
   "replication: 100k pipelined live writes reach a redis-server replica of ours",
   async () => {
-    const ours = await startServer({
-      port: 0,
-      logLevel: "nothing",
-      config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
-    });
+    const ours = await startMaster({ "repl-ping-replica-period": "3600" });
     const client = await RawClient.connect(ours.port);
-    const replica = await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]);
+    const replica = await startRedisReplica(ours.port);
     const replicaClient = await RawClient.connect(replica.port);
     try {
       await fillDataset(client);
@@ -373,11 +347,7 @@ peerTest("replica: 100k pipelined live writes from a redis-server master reach u
 });
 
 Deno.test("replication: a resplica replica killed with SIGKILL mid full sync; a new one syncs whole", async () => {
-  const ours = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
-  });
+  const ours = await startMaster({ "repl-ping-replica-period": "3600" });
   const client = await RawClient.connect(ours.port);
   let victim: ResplicaProcess | null = null;
   try {
@@ -408,9 +378,7 @@ Deno.test("replication: a resplica replica killed with SIGKILL mid full sync; a 
       victim = null;
     }
     assert.ok(sawTransfer, "never saw the transfer in progress: the test proves nothing");
-    await waitFor("the master to drop the killed replica", async () => {
-      return (await infoField(client, "replication", "connected_slaves")) === "0";
-    });
+    await waitReplicaCount(client, 0, "the master to drop the killed replica");
     assert.equal(await client.commandText("PING"), "+PONG\r\n");
     await run(client, "SET", "after:kill", "ok");
     await waitFor("the master's snapshot to end", async () => {

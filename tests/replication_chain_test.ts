@@ -10,11 +10,8 @@ import { encodeCommand, RawClient } from "./_support/raw_client.ts";
 import { pickFreePort } from "./_support/ports.ts";
 import { killHard, type ResplicaProcess, spawnResplica } from "./_support/resplica_process.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
+import { infoField, QUIET, run, startMaster, waitFor, waitInSync } from "./_support/replication.ts";
 import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
-
-const QUIET = { port: 0, logLevel: "nothing" as const };
-const NO_DELAY = { "repl-diskless-sync-delay": "0" };
 
 async function writeBatch(client: RawClient, prefix: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -31,8 +28,8 @@ async function replicationIds(client: RawClient): Promise<[string, string]> {
 }
 
 Deno.test("chained: a replica's replica gets the same stream, ids and offsets", async () => {
-  const master = await startServer({ ...QUIET, config: NO_DELAY });
-  const middle = await startServer({ ...QUIET, config: NO_DELAY });
+  const master = await startMaster();
+  const middle = await startMaster();
   const leaf = await startServer(QUIET);
   const m = await RawClient.connect(master.port);
   const r1 = await RawClient.connect(middle.port);
@@ -71,7 +68,7 @@ Deno.test("chained: a replica's replica gets the same stream, ids and offsets", 
     assert.equal(await datasetDigest(r2), await datasetDigest(m));
 
     // The middle follows another master with a full sync: the leaf must resync with it whole.
-    const other = await startServer({ ...QUIET, config: NO_DELAY });
+    const other = await startMaster();
     const o = await RawClient.connect(other.port);
     try {
       await run(o, "SET", "only-on-other", "1");
@@ -96,7 +93,7 @@ Deno.test("chained: a replica's replica gets the same stream, ids and offsets", 
 });
 
 Deno.test("WAIT: counts replicas that acknowledged the client's writes", async () => {
-  const master = await startServer({ ...QUIET, config: NO_DELAY });
+  const master = await startMaster();
   const replicaA = await startServer(QUIET);
   const replicaB = await startServer(QUIET);
   const m = await RawClient.connect(master.port);
@@ -202,7 +199,7 @@ Deno.test("failover chain: A dies, B is promoted, C continues partially, D follo
 peerTest("chained with redis-server on both ends: redis → resplica → redis", async () => {
   const top = await startRedisServer();
   const leaf = await startRedisServer();
-  const middle = await startServer({ ...QUIET, config: NO_DELAY });
+  const middle = await startMaster();
   const t = await RawClient.connect(top.port);
   const m = await RawClient.connect(middle.port);
   const l = await RawClient.connect(leaf.port);
@@ -243,7 +240,7 @@ peerTest("chained with redis-server on both ends: redis → resplica → redis",
 });
 
 Deno.test("restart: a replica restarted from its RDB resumes with a partial resync", async () => {
-  const master = await startServer({ ...QUIET, config: NO_DELAY });
+  const master = await startMaster();
   const m = await RawClient.connect(master.port);
   const dir = await Deno.makeTempDir({ prefix: "resplica-restart-" });
   const replicaArgs = ["--dir", dir, "--replicaof", "127.0.0.1", String(master.port)];
@@ -283,10 +280,7 @@ Deno.test("restart: a replica restarted from its RDB resumes with a partial resy
 });
 
 Deno.test("min-replicas-to-write: writes need enough replicas heard from recently", async () => {
-  const master = await startServer({
-    ...QUIET,
-    config: { ...NO_DELAY, "min-replicas-to-write": "1", "min-replicas-max-lag": "2" },
-  });
+  const master = await startMaster({ "min-replicas-to-write": "1", "min-replicas-max-lag": "2" });
   const replica = await startServer(QUIET);
   const m = await RawClient.connect(master.port);
   const r = await RawClient.connect(replica.port);
@@ -323,8 +317,8 @@ Deno.test("min-replicas-to-write: writes need enough replicas heard from recentl
 });
 
 Deno.test("FAILOVER: master and replica switch roles with no acknowledged write lost", async () => {
-  const first = await startServer({ ...QUIET, config: NO_DELAY });
-  const second = await startServer({ ...QUIET, config: NO_DELAY });
+  const first = await startMaster();
+  const second = await startMaster();
   const a = await RawClient.connect(first.port);
   const b = await RawClient.connect(second.port);
   const writer = await RawClient.connect(first.port);
@@ -433,7 +427,7 @@ Deno.test("FAILOVER: a target that never catches up: timeout, ABORT, FORCE", asy
 });
 
 peerTest("FAILOVER with redis-server: to a redis-server replica, and back to us", async () => {
-  const ours = await startServer({ ...QUIET, config: NO_DELAY });
+  const ours = await startMaster();
   const redis = await startRedisServer(["--repl-diskless-sync-delay", "0"]);
   const o = await RawClient.connect(ours.port);
   const r = await RawClient.connect(redis.port);

@@ -5,11 +5,10 @@
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
-import { encodeCommand, RawClient } from "./_support/raw_client.ts";
+import { concatBytes, encodeCommand, RawClient } from "./_support/raw_client.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, waitInSync } from "./_support/replication.ts";
+import { infoField, QUIET, run, startMaster, waitInSync } from "./_support/replication.ts";
 
-const QUIET = { port: 0, logLevel: "nothing" as const };
 const KEY_COUNT = 4_000;
 
 /** Compressible values: what LZ4 over the whole stream is for. */
@@ -18,13 +17,7 @@ async function fillCompressible(client: RawClient): Promise<void> {
   for (let i = 0; i < KEY_COUNT; i++) {
     parts.push(encodeCommand(["SET", `user:${i}`, `{"id":${i},"plan":"free","region":"eu-west"}`]));
   }
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  await client.send(bytes);
+  await client.send(concatBytes(parts));
   await client.readReplies(KEY_COUNT, 20_000);
 }
 
@@ -38,10 +31,7 @@ async function syncCost(client: RawClient): Promise<{ wire: number; rdb: number;
 
 for (const disklessSync of ["yes", "no"]) {
   Deno.test(`lz4 sync (repl-diskless-sync ${disklessSync}): framed for capa lz4, plain otherwise`, async () => {
-    const master = await startServer({
-      ...QUIET,
-      config: { "repl-diskless-sync": disklessSync, "repl-diskless-sync-delay": "0" },
-    });
+    const master = await startMaster({ "repl-diskless-sync": disklessSync });
     const framed = await startServer(QUIET);
     const plain = await startServer({ ...QUIET, config: { "repl-lz4-sync": "no" } });
     const m = await RawClient.connect(master.port);
@@ -85,10 +75,7 @@ for (const disklessSync of ["yes", "no"]) {
 }
 
 Deno.test("lz4 sync: a master with repl-lz4-sync no sends plain RDB to a replica that asks", async () => {
-  const master = await startServer({
-    ...QUIET,
-    config: { "repl-lz4-sync": "no", "repl-diskless-sync-delay": "0" },
-  });
+  const master = await startMaster({ "repl-lz4-sync": "no" });
   const replica = await startServer(QUIET);
   const m = await RawClient.connect(master.port);
   const r = await RawClient.connect(replica.port);

@@ -18,7 +18,15 @@ import {
 } from "./_support/raw_client.ts";
 import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
+import {
+  infoField,
+  run,
+  startMaster,
+  startRedisReplica,
+  waitFor,
+  waitInSync,
+  waitReplicaCount,
+} from "./_support/replication.ts";
 
 function bytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
@@ -143,14 +151,10 @@ Deno.test("REPLCONF: OK for known options, no reply to ACK/GETACK, error for unk
 peerTest(
   "replication: redis-server full-syncs every type, follows live writes, resyncs partially",
   async () => {
-    const ours = await startServer({
-      port: 0,
-      logLevel: "nothing",
-      config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
-    });
+    const ours = await startMaster({ "repl-ping-replica-period": "3600" });
     const client = await RawClient.connect(ours.port);
     await fillDataset(client);
-    const replica = await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]);
+    const replica = await startRedisReplica(ours.port);
     const replicaClient = await RawClient.connect(replica.port);
     let replicaStopped = false;
     try {
@@ -202,9 +206,7 @@ peerTest(
       Deno.kill(replica.pid, "SIGKILL");
       await replica.stop();
       replicaStopped = true;
-      await waitFor("the replica to be dropped", async () => {
-        return (await infoField(client, "replication", "connected_slaves")) === "0";
-      });
+      await waitReplicaCount(client, 0, "the replica to be dropped");
       const missed = [["SET", "p1", "v1"], ["RPUSH", "p2", "a", "b"]];
       for (const argv of missed) await run(client, ...argv);
       const expected = concatBytes(missed.map((argv) => encodeCommand(argv)));
@@ -235,9 +237,7 @@ peerTest(
       } finally {
         stranger.close();
       }
-      await waitFor("both raw replicas to be dropped", async () => {
-        return (await infoField(client, "replication", "connected_slaves")) === "0";
-      });
+      await waitReplicaCount(client, 0, "both raw replicas to be dropped");
     } finally {
       replicaClient.close();
       if (!replicaStopped) await replica.stop();
@@ -267,11 +267,7 @@ async function offsetDelta(port: number): Promise<number> {
 
 peerTest("replication: master_repl_offset advances exactly as redis-server's", async () => {
   const redis = await startRedisServer();
-  const ours = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600" },
-  });
+  const ours = await startMaster({ "repl-ping-replica-period": "3600" });
   try {
     const theirs = await offsetDelta(redis.port);
     assert.ok(theirs > 0);
@@ -330,10 +326,9 @@ async function readDisklessSnapshot(replica: RawClient) {
 }
 
 Deno.test("diskless full sync: replicas asking within the delay share one snapshot, then the stream", async () => {
-  const ours = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "1", "repl-ping-replica-period": "3600" },
+  const ours = await startMaster({
+    "repl-diskless-sync-delay": "1",
+    "repl-ping-replica-period": "3600",
   });
   const client = await RawClient.connect(ours.port);
   const replicas = [await RawClient.connect(ours.port), await RawClient.connect(ours.port)];
@@ -399,10 +394,9 @@ Deno.test("diskless full sync: replicas asking within the delay share one snapsh
 peerTest(
   "diskless full sync to two redis-server replicas while writes run: both end identical",
   async () => {
-    const ours = await startServer({
-      port: 0,
-      logLevel: "nothing",
-      config: { "repl-diskless-sync-delay": "1", "repl-ping-replica-period": "3600" },
+    const ours = await startMaster({
+      "repl-diskless-sync-delay": "1",
+      "repl-ping-replica-period": "3600",
     });
     const client = await RawClient.connect(ours.port);
     await fillDataset(client);
@@ -412,8 +406,8 @@ peerTest(
       await run(client, ...args);
     }
     const replicaPeers = [
-      await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]),
-      await startRedisServer(["--replicaof", "127.0.0.1", String(ours.port)]),
+      await startRedisReplica(ours.port),
+      await startRedisReplica(ours.port),
     ];
     const replicaClients = await Promise.all(
       replicaPeers.map((peer) => RawClient.connect(peer.port)),
@@ -470,9 +464,7 @@ Deno.test("repl-backlog-ttl: with no replica for that long the backlog is freed 
     assert.equal(await infoField(client, "replication", "repl_backlog_active"), "1");
     await run(client, "SET", "k", "v");
     replica.close();
-    await waitFor("the replica gone", async () => {
-      return (await infoField(client, "replication", "connected_slaves")) === "0";
-    });
+    await waitReplicaCount(client, 0, "the replica gone");
     const goneMs = Date.now();
     await waitFor("the backlog freed", async () => {
       return (await infoField(client, "replication", "repl_backlog_active")) === "0";
@@ -508,9 +500,7 @@ Deno.test("repl-timeout: a PSYNC replica that stops acking is dropped; a SYNC on
       return (info.match(/state=online/g) ?? []).length === 2;
     });
     // Neither ever sends REPLCONF ACK.
-    await waitFor("the silent PSYNC replica dropped", async () => {
-      return (await infoField(client, "replication", "connected_slaves")) === "1";
-    }, 5000);
+    await waitReplicaCount(client, 1, "the silent PSYNC replica dropped", 5000);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(await infoField(client, "replication", "connected_slaves"), "1");
     assert.ok(await silent.waitForClose(1000));

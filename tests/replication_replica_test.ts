@@ -11,7 +11,7 @@ import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/ra
 import { RdbWriter } from "../core/rdb/mod.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, waitFor, waitInSync } from "./_support/replication.ts";
+import { infoField, run, startMaster, waitFor, waitInSync } from "./_support/replication.ts";
 
 /** Live writes of every kind a replica must replay, ending in db 0. */
 async function liveWrites(client: RawClient, tag: string): Promise<void> {
@@ -150,11 +150,7 @@ peerTest(
 );
 
 Deno.test("replica: resplica follows a resplica master, then REPLICAOF NO ONE", async () => {
-  const master = await startServer({
-    port: 0,
-    logLevel: "nothing",
-    config: { "repl-diskless-sync-delay": "0" },
-  });
+  const master = await startMaster();
   const masterClient = await RawClient.connect(master.port);
   await fillDataset(masterClient);
   const ours = await startServer({ port: 0, logLevel: "nothing" });

@@ -8,9 +8,7 @@
 
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { latin1 } from "../core/bytes.ts";
-import { buildCommandTable } from "../core/commands/registry.ts";
 import { executeCommand } from "../core/commands/dispatch.ts";
-import { Config } from "../core/config/table.ts";
 import { Engine, OutOfMemoryError, WrongTypeError } from "../core/engine/mod.ts";
 import {
   setAdd,
@@ -30,10 +28,8 @@ import {
   setScan,
   setStore,
 } from "../core/engine/set.ts";
-import { Logger } from "../core/log.ts";
-import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/sessions/client.ts";
-import { ServerState } from "../core/state/server_state.ts";
+import { ReplyWriter } from "../core/resp/mod.ts";
+import { inProcessClient, inProcessServer, recordPropagated } from "./_support/in_process.ts";
 
 const encoder = new TextEncoder();
 const NOW_MS = 1_700_000_000_000;
@@ -447,23 +443,10 @@ Deno.test("set engine: SSCAN covers a table across resizes between calls", () =>
 
 /** One in-process server and client; `run` executes a command and returns its reply text. */
 function commandHarness() {
-  const engine = Engine.create();
-  const state = new ServerState(engine, new Config(), new Logger("nothing"));
-  const table = buildCommandTable();
+  const { state, table } = inProcessServer();
   const writer = new ReplyWriter();
-  const client = new ClientState(
-    1,
-    "127.0.0.1:1",
-    "127.0.0.1:2",
-    new RespReader(),
-    writer,
-    true,
-    0,
-  );
-  const propagated: string[][] = [];
-  state.propagationListeners.push((_db, argv) =>
-    propagated.push(argv.map((a) => typeof a === "string" ? a : latin1(a)))
-  );
+  const client = inProcessClient(1, writer);
+  const propagated = recordPropagated(state, latin1);
   const run = (...args: string[]): string => {
     writer.reset();
     const pending = executeCommand(table, state, client, args.map(b));

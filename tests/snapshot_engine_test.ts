@@ -14,6 +14,7 @@ import { loadEntries, readEntry, writeEntry } from "../core/persistence/keyspace
 import { writeSnapshot } from "../core/persistence/rdb_file.ts";
 import { RdbReader, RdbWriter } from "../core/rdb/mod.ts";
 import type { RdbEntry } from "../core/rdb/mod.ts";
+import { concatBytes } from "./_support/raw_client.ts";
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => encoder.encode(text);
@@ -79,16 +80,6 @@ function entriesOf(file: Uint8Array): RdbEntry[] {
   return entries;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 function keyText(entry: RdbEntry): string {
   return `${entry.db}:${[...entry.key].join(",")}`;
 }
@@ -139,15 +130,15 @@ Deno.test("engine-encoded string records equal the TypeScript writer's, byte for
     } while (cursor !== 0);
     writer.finish();
     assert.equal(written, engine.dbSize(0));
-    const file = concat(expected);
+    const file = concatBytes(expected);
     // The records sit between the header (magic, SELECTDB, RESIZEDB) and EOF + CRC.
     const emptyChunks: Uint8Array[] = [];
     const empty = new RdbWriter({ onChunk: (chunk) => emptyChunks.push(chunk), compression });
     empty.selectDb(0, 0, 0);
     empty.finish();
-    const headerBytes = concat(emptyChunks).length - 9; // minus EOF + CRC
+    const headerBytes = concatBytes(emptyChunks).length - 9; // minus EOF + CRC
     assert.deepEqual(
-      concat(engineRecords),
+      concatBytes(engineRecords),
       file.subarray(headerBytes, file.length - 9),
       `compression ${compression}`,
     );
@@ -174,7 +165,7 @@ Deno.test("a snapshot writes every key once: strings, collections, huge values, 
 
   const chunks: Uint8Array[] = [];
   const keyCount = writeSnapshot(engine, OPTIONS, NOW_MS, (chunk) => chunks.push(chunk));
-  const entries = entriesOf(concat(chunks));
+  const entries = entriesOf(concatBytes(chunks));
   assert.equal(keyCount, expectedKeys.size);
   assert.deepEqual(new Set(entries.map(keyText)), expectedKeys);
   assert.equal(entries.length, expectedKeys.size, "no key twice");
@@ -195,7 +186,7 @@ Deno.test("epochs: 300 abandoned snapshots, then a whole one still writes every 
   const chunks: Uint8Array[] = [];
   const keyCount = writeSnapshot(engine, OPTIONS, NOW_MS, (chunk) => chunks.push(chunk));
   assert.equal(keyCount, 2300);
-  assert.equal(entriesOf(concat(chunks)).length, 2300);
+  assert.equal(entriesOf(concatBytes(chunks)).length, 2300);
 });
 
 Deno.test("a synchronous save in the middle of a background snapshot disturbs neither", () => {
@@ -218,13 +209,13 @@ Deno.test("a synchronous save in the middle of a background snapshot disturbs ne
   const syncChunks: Uint8Array[] = [];
   assert.equal(writeSnapshot(engine, OPTIONS, NOW_MS, (chunk) => syncChunks.push(chunk)), 20_001);
   background.finish();
-  const backgroundEntries = entriesOf(concat(backgroundChunks));
+  const backgroundEntries = entriesOf(concatBytes(backgroundChunks));
   assert.equal(backgroundEntries.length, 20_000);
   const k19999 = backgroundEntries.find((entry) =>
     new TextDecoder().decode(entry.key) === "k19999"
   )!;
   assert.deepEqual(k19999.value, { type: "string", value: bytes("v19999") });
-  const syncEntries = entriesOf(concat(syncChunks));
+  const syncEntries = entriesOf(concatBytes(syncChunks));
   assert.ok(syncEntries.some((entry) => new TextDecoder().decode(entry.key) === "born-later"));
 });
 
@@ -265,7 +256,7 @@ function mixedFile(): { file: Uint8Array; nowMs: number } {
     });
   }
   writer.finish();
-  return { file: concat(chunks), nowMs: NOW_MS };
+  return { file: concatBytes(chunks), nowMs: NOW_MS };
 }
 
 /** The keyspace as sorted text lines (db, key, type, value, TTL). */
@@ -336,7 +327,7 @@ Deno.test("a damaged LZF string is refused with its offset, never half-loaded by
     });
   }
   writer.finish();
-  const file = concat(chunks);
+  const file = concatBytes(chunks);
   // Record 50's LZF payload: find the 51st 0xC3 (LZF) marker and break its first backref.
   let seen = 0;
   let at = 0;

@@ -17,6 +17,11 @@
 // (a typo in a case, or a Redis upgrade, shows up as "reference differs from expect").
 //
 // A step is written as a string (split on single spaces), a string array, or a `DiffStep`.
+//
+// The differential_*_test.ts files share the rest: `expect`, `arity` and the error texts to write
+// cases with; `withDiffPeers` (one reference and one subject per test, both stopped whatever
+// happens); `runCorpus` (each hand-written case a test step); `diffSeed`, `withSeedReplay` and
+// `weightedPicker` for the seeded random sequences, whose draw order a seed must reproduce.
 
 import {
   blobText,
@@ -27,7 +32,8 @@ import {
   RawClient,
   splitAggregate,
 } from "./raw_client.ts";
-import { delay } from "./redis_peer.ts";
+import { delay, startRedisServer } from "./redis_peer.ts";
+import { startSubject, type Subject } from "./subject.ts";
 
 /** One step of a case; exactly one of `args`, `raw`, `scan`, `sleepMs` is set. */
 export interface DiffStep {
@@ -73,6 +79,30 @@ export function toStep(step: string | string[] | DiffStep): DiffStep {
   if (Array.isArray(step)) return { args: step };
   return step;
 }
+
+// ── Corpus vocabulary ───────────────────────────────────────────────────────────────────
+// The step builders and Redis 7.0.15 error texts every corpus writes its cases with.
+
+/** A step whose reference reply must be exactly `reply` (see `DiffStep.expect`). */
+export function expect(command: string | string[], reply: string): DiffStep {
+  return { args: typeof command === "string" ? command.split(" ") : command, expect: reply };
+}
+
+/** A command whose reply is an unordered aggregate (see `DiffStep.sortArray`). */
+export function unordered(command: string): DiffStep {
+  return { args: command.split(" "), sortArray: true };
+}
+
+/** Redis's reply to `command` (lower case, as Redis names it) with a wrong argument count. */
+export function arity(command: string): string {
+  return `-ERR wrong number of arguments for '${command}' command\r\n`;
+}
+
+export const ERR_SYNTAX = "-ERR syntax error\r\n";
+export const ERR_NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
+export const ERR_NOT_FLOAT = "-ERR value is not a valid float\r\n";
+export const ERR_WRONGTYPE =
+  "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
 /**
  * Bytes (or latin1 text) as a JSON string literal for failure messages, with bytes 0x7f–0xff
@@ -270,6 +300,111 @@ async function runTarget(session: Session, step: DiffStep, where: string): Promi
   } catch (error) {
     throw new Error(`${where}: ${session.target.label}: ${(error as Error).message}`);
   }
+}
+
+// ── Test drivers ────────────────────────────────────────────────────────────────────────
+
+/**
+ * Starts the reference (a redis-server on a free port) and the subject (see subject.ts), runs
+ * `body` against both, then stops both, the subject first, whether `body` passed or threw.
+ */
+export async function withDiffPeers(
+  body: (reference: DiffTarget, subject: Subject) => Promise<void>,
+): Promise<void> {
+  const reference = await startRedisServer();
+  const subject = await startSubject();
+  try {
+    await body({ label: "redis-server", port: reference.port }, subject);
+  } finally {
+    await subject.close();
+    await reference.stop();
+  }
+}
+
+/**
+ * Runs each of `cases` as a test step of `t`, so a run names every case that fails, not only
+ * the first; returns the names of the failed cases, in corpus order.
+ */
+export async function stepCases<Case extends { name: string }>(
+  t: Deno.TestContext,
+  cases: readonly Case[],
+  run: (testCase: Case) => Promise<void>,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (const testCase of cases) {
+    const passed = await t.step(testCase.name, () => run(testCase));
+    if (!passed) failures.push(testCase.name);
+  }
+  return failures;
+}
+
+/**
+ * Runs every case of a corpus with `runCase` as a test step of `t` and throws, after the last
+ * one, naming the cases that differ (`noun` names them in that message).
+ */
+export async function runCorpus(
+  t: Deno.TestContext,
+  cases: readonly DiffCase[],
+  reference: DiffTarget,
+  subject: DiffTarget,
+  options: { keepGoing?: boolean; noun?: string } = {},
+): Promise<void> {
+  const failures = await stepCases(
+    t,
+    cases,
+    (testCase) => runCase(testCase, reference, subject, { keepGoing: options.keepGoing }),
+  );
+  if (failures.length > 0) {
+    throw new Error(
+      `${failures.length} of ${cases.length} ${options.noun ?? "cases"} differ: ${failures}`,
+    );
+  }
+}
+
+/** True when RESPLICA_DIFF_KEEP_GOING=1: `runCase` then reports every mismatching step. */
+export function keepGoingFromEnv(): boolean {
+  return Deno.env.get("RESPLICA_DIFF_KEEP_GOING") === "1";
+}
+
+/**
+ * The seed of a random sequence: RESPLICA_DIFF_SEED when set (CI replays a fixed one), else a
+ * fresh one. Logged as `<what>: RESPLICA_DIFF_SEED=<seed>`, so every run can be replayed.
+ */
+export function diffSeed(what: string): number {
+  const seedText = Deno.env.get("RESPLICA_DIFF_SEED");
+  const seed = seedText ? Number(seedText) : Math.floor(Math.random() * 2 ** 31);
+  console.log(`${what}: RESPLICA_DIFF_SEED=${seed}`);
+  return seed;
+}
+
+/** Runs `body`; an error it throws is rethrown prefixed with `seed` and how to replay it. */
+export async function withSeedReplay(seed: number, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    throw new Error(`seed ${seed} (rerun with RESPLICA_DIFF_SEED=${seed}): ${error}`);
+  }
+}
+
+// ── Random sequences ────────────────────────────────────────────────────────────────────
+
+/**
+ * Returns a picker over `choices`: each call draws exactly one `random()` and returns the
+ * choice whose weight span holds it, so a seed gives the same picks in the same draw order.
+ */
+export function weightedPicker<T>(
+  random: () => number,
+  choices: readonly (readonly [number, T])[],
+): () => T {
+  const totalWeight = choices.reduce((sum, [weight]) => sum + weight, 0);
+  return () => {
+    let roll = random() * totalWeight;
+    for (const [weight, choice] of choices) {
+      roll -= weight;
+      if (roll < 0) return choice;
+    }
+    return choices[0][1]; // Rounding left the roll at the very top: the first choice.
+  };
 }
 
 /**

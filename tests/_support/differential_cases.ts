@@ -9,32 +9,24 @@
 // Only string values exist in the Foundation, so wrong-type cases wait for the list/hash/set
 // commands; LPUSH and friends are deliberately absent.
 
-import type { DiffCase, DiffStep } from "./differential.ts";
-
-/** A step whose reference reply must be exactly `reply`. */
-function expect(command: string | string[], reply: string): DiffStep {
-  return { args: typeof command === "string" ? command.split(" ") : command, expect: reply };
-}
-
-/** A command whose reply is an unordered aggregate. */
-function unordered(command: string): DiffStep {
-  return { args: command.split(" "), sortArray: true };
-}
+import {
+  arity,
+  type DiffCase,
+  type DiffStep,
+  ERR_NOT_FLOAT,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  expect,
+  unordered,
+} from "./differential.ts";
 
 /** A command whose reply must match `pattern` on both servers. */
 function matching(command: string, pattern: RegExp): DiffStep {
   return { args: command.split(" "), pattern };
 }
 
-const ERR_SYNTAX = "-ERR syntax error\r\n";
-const ERR_NOT_INTEGER = "-ERR value is not an integer or out of range\r\n";
-const ERR_NOT_FLOAT = "-ERR value is not a valid float\r\n";
 const ERR_DB_RANGE = "-ERR DB index is out of range\r\n";
 const ERR_NO_KEY = "-ERR no such key\r\n";
-
-function arity(command: string): string {
-  return `-ERR wrong number of arguments for '${command}' command\r\n`;
-}
 
 /** Far-future unix time (2100-01-01T00:00:00Z), so absolute expiries are deterministic. */
 const FUTURE_S = "4102444800";

@@ -57,13 +57,14 @@ export function encodeCommand(args: readonly (string | Uint8Array)[]): Uint8Arra
   return concatBytes(parts);
 }
 
-/** Joins byte arrays into one. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+/** Joins byte arrays (an array, or any iterable such as the RDB writer's chunks) into one. */
+export function concatBytes(parts: Iterable<Uint8Array>): Uint8Array {
+  const list = Array.isArray(parts) ? parts : [...parts];
   let sizeBytes = 0;
-  for (const part of parts) sizeBytes += part.length;
+  for (const part of list) sizeBytes += part.length;
   const joined = new Uint8Array(sizeBytes);
   let cursor = 0;
-  for (const part of parts) {
+  for (const part of list) {
     joined.set(part, cursor);
     cursor += part.length;
   }

@@ -12,7 +12,7 @@
 import { pickFreePort } from "./ports.ts";
 import { RawClient } from "./raw_client.ts";
 
-/** How long `startRedisServer` waits for the first `+PONG`. */
+/** How long `spawnPeerProcess` (redis-server, redis-sentinel) waits for the first `+PONG`. */
 const STARTUP_TIMEOUT_MS = 10_000;
 /** How long `stop()` waits after SIGTERM before sending SIGKILL. */
 const STOP_TIMEOUT_MS = 5_000;
@@ -120,24 +120,49 @@ async function startOnce(binary: string, extraArgs: string[]): Promise<RedisPeer
   const port = pickFreePort();
   const dir = await Deno.makeTempDir({ prefix: "resplica-redis-peer-" });
   const logPath = `${dir}/redis.log`;
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    "--logfile",
+    logPath,
+    "--daemonize",
+    "no",
+    ...extraArgs,
+  ];
+  const { pid, stop } = await spawnPeerProcess({ binary, args, port, dir, logPath });
+  return { port, pid, stop };
+}
+
+/** A peer server a test spawned, as `spawnPeerProcess` returns it. */
+export interface PeerProcess {
+  readonly pid: number;
+  /** Stops the process (SIGTERM, then SIGKILL) and removes its directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `binary args` (no stdio: the server logs to `logPath`, inside the temporary `dir` it
+ * owns) and waits until it answers PING on `port`. If it exits first or stays silent for
+ * `STARTUP_TIMEOUT_MS`, stops it, removes `dir`, and throws with the tail of its log.
+ */
+export async function spawnPeerProcess(options: {
+  binary: string;
+  args: string[];
+  port: number;
+  dir: string;
+  logPath: string;
+}): Promise<PeerProcess> {
+  const { binary, port, dir, logPath } = options;
   const child = new Deno.Command(binary, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      "--logfile",
-      logPath,
-      "--daemonize",
-      "no",
-      ...extraArgs,
-    ],
+    args: options.args,
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -155,13 +180,14 @@ async function startOnce(binary: string, extraArgs: string[]): Promise<RedisPeer
   const exited = child.status.then(() => true);
   while (Date.now() < deadlineMs) {
     if (await Promise.race([exited, delay(0).then(() => false)])) break;
-    if (await answersPing(port)) return { port, pid: child.pid, stop };
+    if (await answersPing(port)) return { pid: child.pid, stop };
     await delay(20);
   }
   const log = await Deno.readTextFile(logPath).catch(() => "(no log)");
   await stop();
+  const name = binary.split("/").pop();
   throw new Error(
-    `redis-server on port ${port} did not answer PING; log tail:\n${
+    `${name} on port ${port} did not answer PING; log tail:\n${
       log.split("\n").slice(-15).join("\n")
     }`,
   );

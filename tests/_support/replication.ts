@@ -1,12 +1,38 @@
-// Helpers the replication tests share: reading one INFO field, polling with a deadline, and
-// waiting until a replica has applied every byte of its master's stream.
+// Helpers the replication tests share: starting in-process masters and replicas and
+// redis-server replicas, reading one INFO field, polling with a deadline, and waiting until a
+// replica has applied every byte of its master's stream.
 
 import assert from "node:assert/strict";
+import { type ResplicaServer, startServer } from "../../mod.ts";
 import { latin1Text, type RawClient } from "./raw_client.ts";
-import { delay } from "./redis_peer.ts";
+import { delay, type RedisPeer, startRedisServer } from "./redis_peer.ts";
 
 /** How long a replica may take to catch up before a test fails. */
 export const SYNC_TIMEOUT_MS = 20_000;
+
+/** Options of an in-process server in these tests: a port the OS picks, no log output. */
+export const QUIET = { port: 0, logLevel: "nothing" } as const;
+
+/**
+ * Starts an in-process resplica that begins a full sync as soon as a replica asks
+ * (repl-diskless-sync-delay 0, not Redis's 5 s wait for more replicas), with `config` on top.
+ */
+export function startMaster(config: Record<string, string> = {}): Promise<ResplicaServer> {
+  return startServer({ ...QUIET, config: { "repl-diskless-sync-delay": "0", ...config } });
+}
+
+/** Starts an in-process resplica replicating 127.0.0.1:`masterPort`, with `config` on top. */
+export function startReplica(
+  masterPort: number,
+  config: Record<string, string> = {},
+): Promise<ResplicaServer> {
+  return startServer({ ...QUIET, config: { replicaof: `127.0.0.1 ${masterPort}`, ...config } });
+}
+
+/** Starts a redis-server (see `startRedisServer`) replicating 127.0.0.1:`masterPort`. */
+export function startRedisReplica(masterPort: number): Promise<RedisPeer> {
+  return startRedisServer(["--replicaof", "127.0.0.1", String(masterPort)]);
+}
 
 export async function infoField(
   client: RawClient,
@@ -31,6 +57,18 @@ export async function waitFor(
     await delay(20);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Polls the master's INFO until it lists `count` connected replicas, failing with `what`. */
+export async function waitReplicaCount(
+  master: RawClient,
+  count: number,
+  what: string,
+  timeoutMs = SYNC_TIMEOUT_MS,
+): Promise<void> {
+  await waitFor(what, async () => {
+    return (await infoField(master, "replication", "connected_slaves")) === String(count);
+  }, timeoutMs);
 }
 
 /** Polls until the replica's link is up and it applied every byte of the master's stream. */

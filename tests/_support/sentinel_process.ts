@@ -6,10 +6,7 @@
 // a failover test ends in seconds; the directives are the ones Redis documents for sentinel.conf.
 
 import { pickFreePort } from "./ports.ts";
-import { answersPing, delay, findExecutable, stopChild } from "./redis_peer.ts";
-
-/** How long `startSentinel` waits for the first `+PONG`. */
-const STARTUP_TIMEOUT_MS = 10_000;
+import { findExecutable, spawnPeerProcess } from "./redis_peer.ts";
 
 /** A running redis-sentinel started by a test. */
 export interface SentinelProcess {
@@ -58,25 +55,6 @@ export async function startSentinel(options: SentinelOptions): Promise<SentinelP
       "",
     ].join("\n"),
   );
-  const child = new Deno.Command(binary, {
-    args: [configPath],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await stopChild(child);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
-  const deadlineMs = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadlineMs) {
-    if (await answersPing(port)) return { port, pid: child.pid, logPath, stop };
-    await delay(50);
-  }
-  const log = await Deno.readTextFile(logPath).catch(() => "(no log)");
-  await stop();
-  throw new Error(`redis-sentinel on port ${port} did not answer PING; log:\n${log}`);
+  const { pid, stop } = await spawnPeerProcess({ binary, args: [configPath], port, dir, logPath });
+  return { port, pid, logPath, stop };
 }
