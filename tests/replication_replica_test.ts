@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
-import { RdbWriter } from "../core/rdb/mod.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
 import { infoField, run, startMaster, waitFor, waitInSync } from "./_support/replication.ts";
+import { rdbWith, startFakeMaster } from "./_support/fake_master.ts";
 
 /** Live writes of every kind a replica must replay, ending in db 0. */
 async function liveWrites(client: RawClient, tag: string): Promise<void> {
@@ -246,83 +246,6 @@ Deno.test("replica: a truncated snapshot leaves an empty keyspace and the link r
     await serving.catch(() => {});
   }
 });
-
-/**
- * A fake master for bad-peer tests: answers the handshake; after each PSYNC it writes what
- * `afterPsync(session)` returns, then keeps the link open until the replica drops it. Records
- * every PSYNC line it received.
- */
-function startFakeMaster(afterPsync: (session: number) => Uint8Array) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  const psyncLines: string[] = [];
-  const encoder = new TextEncoder();
-  const serving = (async () => {
-    for await (const conn of listener) {
-      const session = psyncLines.length;
-      void (async () => {
-        const buf = new Uint8Array(4096);
-        let text = "";
-        let answered = 0;
-        try {
-          for (;;) {
-            const n = await conn.read(buf);
-            if (n === null) break;
-            text += latin1Text(buf.subarray(0, n));
-            if (answered === 0 && text.includes("PING")) {
-              await conn.write(encoder.encode("+PONG\r\n"));
-              answered = 1;
-            }
-            if (answered === 1 && text.includes("psync2\r\n")) {
-              await conn.write(encoder.encode("+OK\r\n+OK\r\n"));
-              answered = 2;
-            }
-            const psyncAt = text.indexOf("PSYNC");
-            const parts = text.slice(psyncAt).split("\r\n");
-            if (answered === 2 && psyncAt >= 0 && parts.length >= 6) {
-              psyncLines.push(`${parts[2]} ${parts[4]}`);
-              await conn.write(afterPsync(session));
-              answered = 3;
-            }
-          }
-        } catch {
-          // The replica hung up.
-        } finally {
-          try {
-            conn.close();
-          } catch {
-            // Already closed.
-          }
-        }
-      })();
-    }
-  })();
-  return {
-    port,
-    psyncLines,
-    async close() {
-      listener.close();
-      await serving.catch(() => {});
-    },
-  };
-}
-
-/** A whole RDB holding string keys, as a master would send it. */
-function rdbWith(keys: Record<string, string>): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const writer = new RdbWriter({ onChunk: (chunk) => chunks.push(chunk) });
-  writer.selectDb(0, Object.keys(keys).length, 0);
-  for (const [key, value] of Object.entries(keys)) {
-    writer.writeEntry({
-      db: 0,
-      key: new TextEncoder().encode(key),
-      expireAtMs: 0,
-      value: { type: "string", value: new TextEncoder().encode(value) },
-    });
-  }
-  writer.finish();
-  return concatBytes(chunks);
-}
 
 Deno.test("replica: garbage in the live stream drops the link; the data so far stays, PSYNC resumes", async () => {
   const replId = "b".repeat(40);

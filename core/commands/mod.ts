@@ -8,7 +8,10 @@
 // - `dispatch.ts`: `executeCommand`, Redis's checks in Redis's order, then the handler.
 // - `registry.ts`: `buildCommandTable`, every command module's definitions in one table.
 // - one module per command group (strings, keys, hashes, lists, sets, sorted sets, pub/sub,
-//   transactions, replication, persistence, server, connection, ACL), `info.ts` for INFO.
+//   transactions, replication, persistence, server, connection, ACL), `info.ts` for INFO; the
+//   sorted sets' argument parsing, set operations and replies in `zset_args.ts`,
+//   `zset_setops.ts` and `zset_reply.ts`.
+// - `_args.ts`, `_scan.ts`: argument parsers shared by several groups (SCAN cursors and options).
 
 export type { CommandContext, CommandHandler, CommandSpec, CommandTable } from "./context.ts";
 export { executeCommand } from "./dispatch.ts";

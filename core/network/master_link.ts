@@ -34,6 +34,7 @@ import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../sessions/client.ts";
 import type { ServerState } from "../state/server_state.ts";
 import { UnappliedBytes } from "../replication/applied_bytes.ts";
+import { isDisconnect } from "./connection.ts";
 import { randomReplId } from "../replication/identity.ts";
 import { type InvariantCheck, invariantsOf } from "../assert.ts";
 
@@ -43,6 +44,16 @@ const assertInvariant: InvariantCheck = invariantsOf("ReplicationReplica");
 const RECONNECT_DELAY_MS_MIN = 100;
 /** Ceiling of the reconnect back-off. */
 const RECONNECT_DELAY_MS_MAX = 5_000;
+/**
+ * First wait after a snapshot from the master could not be loaded; doubles per failure in a
+ * row. A snapshot we cannot read (a type or module we lack) fails the same way every time, and
+ * each try costs the master a full sync: the retries slow down to one per
+ * SNAPSHOT_RETRY_DELAY_MS_MAX instead of one every few seconds.
+ */
+const SNAPSHOT_RETRY_DELAY_MS_MIN = 1_000;
+const SNAPSHOT_RETRY_DELAY_MS_MAX = 300_000;
+/** How much of a divergent command INFO and the log quote. */
+const DIVERGENT_COMMAND_ECHO_MAX_CHARS = 128;
 /** REPLCONF ACK period, and the period of the repl-timeout check. */
 const ACK_PERIOD_MS = 1_000;
 /** Bytes asked of each socket read. */
@@ -98,6 +109,15 @@ export function linkStateRoleName(state: ReplLinkState): string {
 
 /** The session ended for a reason worth one log line (no stack trace). */
 class LinkError extends Error {}
+
+/** The master's snapshot was received but could not be loaded; the keyspace was flushed. */
+class SnapshotLoadError extends LinkError {}
+
+/** One line of text for INFO: no CR/LF, at most `maxChars`. */
+function infoText(text: string, maxChars: number): string {
+  const line = text.replace(/[\r\n]+/g, " ");
+  return line.length > maxChars ? line.slice(0, maxChars) + "..." : line;
+}
 
 /**
  * The master's socket as the handshake and the snapshot read it: a byte buffer filled by
@@ -209,6 +229,17 @@ export class ReplicationReplica {
   lastSyncWireBytes = 0;
   lastSyncRdbBytes = 0;
   lastSyncLz4 = false;
+  /**
+   * Commands from the master this replica answered with an error: each one is a divergence
+   * (the master applied it, we did not, or not the same way), counted in INFO, never silent.
+   */
+  streamErrorCount = 0;
+  /** The last of them: the command as received (truncated) and our error reply. */
+  lastStreamError = "";
+  /** Snapshots from the master that failed to load in a row (0 once one loads). */
+  snapshotFailureCount = 0;
+  /** Why the last snapshot failed to load ("" once one loads). */
+  lastSnapshotError = "";
   /** The loop owning the link, while a replica. */
   #loop: Promise<void> | null = null;
   #active = false;
@@ -343,6 +374,10 @@ export class ReplicationReplica {
       try {
         await this.#session();
       } catch (error) {
+        if (error instanceof SnapshotLoadError) {
+          this.snapshotFailureCount++;
+          this.lastSnapshotError = error.message;
+        }
         if (this.#active) {
           const text = error instanceof Error ? error.message : String(error);
           if (error instanceof LinkError || error instanceof Deno.errors.ConnectionRefused) {
@@ -360,14 +395,28 @@ export class ReplicationReplica {
       if (!this.#active) break;
       if (this.#syncCount !== syncedBefore) backoffMs = RECONNECT_DELAY_MS_MIN;
       this.state = ReplLinkState.Connect;
+      const waitMs = Math.max(backoffMs, this.#snapshotRetryDelayMs());
+      if (waitMs > RECONNECT_DELAY_MS_MAX) {
+        log.warning(
+          `MASTER ${this.#masterName()}: ${this.snapshotFailureCount} snapshot(s) in a row ` +
+            `could not be loaded; next full sync in ${Math.round(waitMs / 1000)} s`,
+        );
+      }
       await new Promise<void>((resolve) => {
         this.#retryResolve = resolve;
-        this.#retryTimer = setTimeout(resolve, backoffMs);
+        this.#retryTimer = setTimeout(resolve, waitMs);
       });
       this.#retryResolve = null;
       this.#retryTimer = undefined;
       backoffMs = Math.min(backoffMs * 2, RECONNECT_DELAY_MS_MAX);
     }
+  }
+
+  /** The wait a run of unloadable snapshots imposes before the next full sync (0: none). */
+  #snapshotRetryDelayMs(): number {
+    if (this.snapshotFailureCount === 0) return 0;
+    const doublings = Math.min(this.snapshotFailureCount - 1, 30);
+    return Math.min(SNAPSHOT_RETRY_DELAY_MS_MIN * 2 ** doublings, SNAPSHOT_RETRY_DELAY_MS_MAX);
   }
 
   /** Successful syncs (full or partial) so far: resets the back-off. */
@@ -616,11 +665,16 @@ export class ReplicationReplica {
       this.#flushKeyspace();
       server.loading = false;
       const text = error instanceof Error ? error.message : String(error);
-      throw new LinkError(
+      // A cut link or a lying length is the wire's fault: retry as after any drop. Anything
+      // else (a format we cannot read, engine memory) will fail again: back off (#run).
+      const wireFault = error instanceof LinkError || isDisconnect(error);
+      throw new (wireFault ? LinkError : SnapshotLoadError)(
         `Failed trying to load the MASTER synchronization DB: ${text}; keyspace flushed`,
       );
     }
     server.loading = false;
+    this.snapshotFailureCount = 0;
+    this.lastSnapshotError = "";
     this.lastSyncWireBytes = this.syncReadBytes;
     this.lastSyncRdbBytes = wire.rdbBytes;
     this.lastSyncLz4 = wire.lz4;
@@ -688,13 +742,7 @@ export class ReplicationReplica {
         } else {
           const pending = executeCommand(this.#table, server, client, argv);
           if (pending) await pending;
-          if (writer.lengthBytes > 0 && writer.view()[0] === MINUS) {
-            server.log.warning(
-              `== CRITICAL == This replica is sending an error to its master: '${
-                latin1(writer.view()).trim()
-              }' after processing the command '${latin1(argv[0])}'`,
-            );
-          }
+          if (writer.lengthBytes > 0 && writer.view()[0] === MINUS) this.#diverged(argv, writer);
           writer.reset();
         }
         pendingBytes += sizeBytes;
@@ -736,6 +784,26 @@ export class ReplicationReplica {
       return;
     }
     void this.#sendAck();
+  }
+
+  /**
+   * A command from the master failed here: the replica no longer holds what its master holds.
+   * Redis only logs this; we also count it (INFO resplica_master_stream_errors) and keep the
+   * command, so an operator sees the divergence and can resync (README "Replication").
+   */
+  #diverged(argv: readonly Uint8Array[], writer: ReplyWriter): void {
+    const reply = latin1(writer.view()).trim();
+    const command = infoText(
+      argv.map((arg) => latin1(arg)).join(" "),
+      DIVERGENT_COMMAND_ECHO_MAX_CHARS,
+    );
+    this.streamErrorCount++;
+    this.lastStreamError = `${command} -> ${infoText(reply, DIVERGENT_COMMAND_ECHO_MAX_CHARS)}`;
+    this.#server.log.warning(
+      `== CRITICAL == This replica is sending an error to its master: '${reply}' after ` +
+        `processing the command '${command}'; the replica now differs from its master ` +
+        `(divergence #${this.streamErrorCount})`,
+    );
   }
 
   /** ROLE's replica form: ["slave", host, port, state, applied offset or -1]. */
@@ -786,6 +854,13 @@ export class ReplicationReplica {
       `resplica_last_sync_wire_bytes:${this.lastSyncWireBytes}`,
       `resplica_last_sync_rdb_bytes:${this.lastSyncRdbBytes}`,
       `resplica_last_sync_lz4:${this.lastSyncLz4 ? 1 : 0}`,
+      // resplica's own: divergences (commands from the master that failed here) and
+      // snapshots that could not be loaded, with the back-off before the next full sync.
+      `resplica_master_stream_errors:${this.streamErrorCount}`,
+      `resplica_master_stream_last_error:${this.lastStreamError}`,
+      `resplica_master_sync_failures:${this.snapshotFailureCount}`,
+      `resplica_master_sync_last_error:${infoText(this.lastSnapshotError, 256)}`,
+      `resplica_master_sync_retry_delay_ms:${this.#snapshotRetryDelayMs()}`,
     );
     return lines;
   }
