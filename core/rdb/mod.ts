@@ -41,7 +41,18 @@ export { decodeLength, encodeLength, lengthSizeBytes } from "./length.ts";
 export { decodeListpack, ListpackBuilder } from "./listpack.ts";
 export { lzfCompress, lzfDecompress } from "./lzf.ts";
 export { DEFAULT_RDB_READER_LIMITS, RdbReader, type RdbReaderLimits } from "./reader.ts";
-export type { RdbAux, RdbEntry, RdbEvent, RdbValue } from "./types.ts";
+export type {
+  RdbAux,
+  RdbEntry,
+  RdbEvent,
+  RdbStream,
+  RdbStreamConsumer,
+  RdbStreamEntry,
+  RdbStreamGroup,
+  RdbStreamId,
+  RdbStreamPending,
+  RdbValue,
+} from "./types.ts";
 export {
   encodeRdb,
   encodeRdbValue,

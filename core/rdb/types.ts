@@ -8,7 +8,63 @@ export type RdbValue =
   | { type: "list"; elements: Uint8Array[] }
   | { type: "set"; members: Uint8Array[] }
   | { type: "zset"; entries: { member: Uint8Array; score: number }[] }
-  | { type: "hash"; fields: { field: Uint8Array; value: Uint8Array }[] };
+  | { type: "hash"; fields: { field: Uint8Array; value: Uint8Array }[] }
+  | { type: "stream"; stream: RdbStream };
+
+/** A stream entry ID: milliseconds and sequence, each an unsigned 64-bit number. */
+export interface RdbStreamId {
+  ms: bigint;
+  seq: bigint;
+}
+
+/** One stream entry: its ID and its field/value pairs in the order XADD gave them. */
+export interface RdbStreamEntry {
+  id: RdbStreamId;
+  fields: { field: Uint8Array; value: Uint8Array }[];
+}
+
+/** A pending entry of a consumer group: delivered, not yet acknowledged. */
+export interface RdbStreamPending {
+  id: RdbStreamId;
+  /** When it was last delivered, Unix milliseconds. */
+  deliveryTimeMs: bigint;
+  deliveryCount: bigint;
+}
+
+export interface RdbStreamConsumer {
+  name: Uint8Array;
+  /** When the consumer last interacted (Redis 7.0's seen-time), Unix milliseconds. */
+  seenTimeMs: bigint;
+  /** IDs of the group's pending entries owned by this consumer, ascending. */
+  pending: RdbStreamId[];
+}
+
+export interface RdbStreamGroup {
+  name: Uint8Array;
+  lastDeliveredId: RdbStreamId;
+  /** Entries read by the group (Redis 7.0's entries-read); -1 when unknown. */
+  entriesRead: bigint;
+  /** The group's pending entries list, ascending by ID. */
+  pending: RdbStreamPending[];
+  consumers: RdbStreamConsumer[];
+}
+
+/**
+ * A whole stream as RDB type 19 (Redis 7.0's stream listpacks 2) carries it. Unlike other
+ * collections a stream may be empty (XDEL of every entry, XGROUP CREATE … MKSTREAM).
+ */
+export interface RdbStream {
+  /** Entries ascending by ID (deleted ones are not listed). */
+  entries: RdbStreamEntry[];
+  lastId: RdbStreamId;
+  /** First entry's ID; 0-0 when empty. */
+  firstId: RdbStreamId;
+  /** Greatest ID ever deleted (XDEL, trimming); 0-0 when none. */
+  maxDeletedId: RdbStreamId;
+  /** Entries ever added (XADD count, XSETID ENTRIESADDED). */
+  entriesAdded: bigint;
+  groups: RdbStreamGroup[];
+}
 
 /** One key of one database. */
 export interface RdbEntry {
