@@ -91,6 +91,17 @@ function canonicalValue(value: RdbValue): string {
       const pairs = value.fields.map((f) => [latin1Text(f.field), latin1Text(f.value)]);
       return "hash " + JSON.stringify(pairs.sort((a, b) => a[0] < b[0] ? -1 : 1));
     }
+    case "stream":
+      return "stream " +
+        JSON.stringify(
+          value.stream,
+          (_key, part) =>
+            typeof part === "bigint"
+              ? part.toString()
+              : part instanceof Uint8Array
+              ? latin1Text(part)
+              : part,
+        );
   }
 }
 

@@ -7,9 +7,7 @@
 import assert from "node:assert/strict";
 import { latin1, utf8 } from "../core/bytes.ts";
 import { executeCommand } from "../core/commands/dispatch.ts";
-import { buildCommandTable } from "../core/commands/registry.ts";
-import { parseLexBound, parseScore, parseScoreBound } from "../core/commands/zsets.ts";
-import { Config } from "../core/config/table.ts";
+import { parseLexBound, parseScore, parseScoreBound } from "../core/commands/zset_args.ts";
 import { Engine, OutOfMemoryError, WrongTypeError } from "../core/engine/mod.ts";
 import {
   RANGE_MAXEX,
@@ -38,11 +36,9 @@ import {
   zsetStore,
   zsetVerify,
 } from "../core/engine/zset.ts";
-import { Logger } from "../core/log.ts";
-import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
-import { ClientState } from "../core/sessions/client.ts";
-import { ServerState } from "../core/state/server_state.ts";
+import type { ClientState } from "../core/sessions/client.ts";
 import { seededRandom } from "./_support/differential.ts";
+import { inProcessClient, inProcessServer } from "./_support/in_process.ts";
 
 const NOW = 1_700_000_000_000;
 const key = utf8("z");
@@ -406,22 +402,12 @@ Deno.test("zset score parsers follow strtod and string2d", () => {
 // ── Command layer ───────────────────────────────────────────────────────────────────────
 
 function harness() {
-  const state = new ServerState(Engine.create(), new Config(), new Logger("nothing"));
-  const table = buildCommandTable();
+  const { state, table } = inProcessServer();
   const propagated: string[] = [];
   state.propagationListeners.push((_db, argv) =>
     propagated.push(argv.map((a) => typeof a === "string" ? a : latin1(a)).join(" "))
   );
-  const client = () =>
-    new ClientState(
-      state.nextClientId(),
-      "test",
-      "test",
-      new RespReader(),
-      new ReplyWriter(),
-      true,
-      Date.now(),
-    );
+  const client = () => inProcessClient(state.nextClientId());
   const run = async (c: ClientState, ...args: string[]): Promise<string> => {
     const mark = c.writer.lengthBytes;
     await executeCommand(table, state, c, args.map(utf8));

@@ -1,14 +1,35 @@
 // Argument parsing shared by command handlers, each failing with the exact error Redis gives for
 // the same mistake, so a client sees the same text from resplica as from redis-server.
 
-import { INT64_MAX, INT64_MIN, parseInt64 } from "../bytes.ts";
+import { INT64_MAX, INT64_MIN, isWord, parseInt64 } from "../bytes.ts";
 import { DB_COUNT } from "../engine/mod.ts";
-import { ERR_DB_INDEX, ERR_NOT_INTEGER, fail } from "../errors.ts";
+import { ERR_DB_INDEX, ERR_NOT_INTEGER, ERR_SYNTAX, fail } from "../errors.ts";
+
+/** A count that must be ≥ 0 (SPOP, LPOP/RPOP, ZPOPMIN/ZPOPMAX: getPositiveLongFromObjectOrReply). */
+export const ERR_NOT_POSITIVE = "ERR value is out of range, must be positive";
+/** A numkeys below 1 (SINTERCARD, LMPOP, ZMPOP and their blocking forms). */
+export const ERR_NUMKEYS = "ERR numkeys should be greater than 0";
+/** A LIMIT below 0 (SINTERCARD, ZINTERCARD). */
+export const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 
 /** A signed 64-bit argument as bigint, or "value is not an integer or out of range". */
 export function int64Arg(arg: Uint8Array, message = ERR_NOT_INTEGER): bigint {
   const value = parseInt64(arg);
   if (value === null) fail(message);
+  return value;
+}
+
+/**
+ * A signed 64-bit argument within [min, max], as Redis's getRangeLongFromObjectOrReply: with a
+ * `message`, that is the error for a non-integer and for a value out of range alike; without
+ * one, "value is not an integer or out of range" and "value is out of range, value must between
+ * <min> and <max>".
+ */
+export function int64RangeArg(arg: Uint8Array, min: bigint, max: bigint, message?: string): bigint {
+  const value = int64Arg(arg, message ?? ERR_NOT_INTEGER);
+  if (value < min || value > max) {
+    fail(message ?? `ERR value is out of range, value must between ${min} and ${max}`);
+  }
   return value;
 }
 
@@ -25,6 +46,65 @@ export function dbIndexArg(arg: Uint8Array): number {
   const db = Number(value);
   if (db < 0 || db >= DB_COUNT) fail(ERR_DB_INDEX);
   return db;
+}
+
+/** What `numkeys key [key …] <where> [COUNT count]` names (LMPOP, ZMPOP, BLMPOP, BZMPOP). */
+export interface MultiPopArgs<Where> {
+  keys: Uint8Array[];
+  /** The <where> word as its parser read it (LEFT|RIGHT, MIN|MAX). */
+  where: Where;
+  /** COUNT, 1 when not given. */
+  count: bigint;
+}
+
+/**
+ * Reads `numkeys key [key …] <where> [COUNT count]` from argv[numkeysIndex] in Redis's order:
+ * numkeys ("numkeys should be greater than 0"), enough arguments for the keys and <where>,
+ * <where> itself (`whereArg` fails on a word it does not know), then at most one COUNT ("count
+ * should be greater than 0"); anything else is a syntax error.
+ */
+export function multiPopArgs<Where>(
+  argv: Uint8Array[],
+  numkeysIndex: number,
+  whereArg: (arg: Uint8Array) => Where,
+): MultiPopArgs<Where> {
+  const numkeys = int64RangeArg(argv[numkeysIndex], 1n, INT64_MAX, ERR_NUMKEYS);
+  const whereIndex = numkeysIndex + 1 + Number(numkeys);
+  if (whereIndex >= argv.length) fail(ERR_SYNTAX);
+  const where = whereArg(argv[whereIndex]);
+  let count: bigint | null = null;
+  for (let i = whereIndex + 1; i < argv.length; i++) {
+    if (count === null && isWord(argv[i], "count") && i + 1 < argv.length) {
+      count = int64RangeArg(argv[++i], 1n, INT64_MAX, "ERR count should be greater than 0");
+    } else {
+      fail(ERR_SYNTAX);
+    }
+  }
+  return { keys: argv.slice(numkeysIndex + 1, whereIndex), where, count: count ?? 1n };
+}
+
+/** What `key count [WITHSCORES|WITHVALUES]` asks of ZRANDMEMBER / HRANDFIELD. */
+export interface RandomCountArgs {
+  /** Negative: that many picks, repeats allowed; positive: distinct members. */
+  count: bigint;
+  /** The WITHSCORES / WITHVALUES word was given. */
+  withPairs: boolean;
+}
+
+/**
+ * ZRANDMEMBER / HRANDFIELD's count form, checked in Redis's order: count within ±LONG_MAX, the
+ * optional word (`withWord`, else a syntax error), then with the word, |count| ≤ LONG_MAX / 2
+ * ("value is out of range"), since the reply holds two items per pick.
+ */
+export function randomCountArgs(argv: Uint8Array[], withWord: string): RandomCountArgs {
+  const count = int64RangeArg(argv[2], -INT64_MAX, INT64_MAX);
+  if (argv.length > 4 || (argv.length === 4 && !isWord(argv[3], withWord))) fail(ERR_SYNTAX);
+  const withPairs = argv.length === 4;
+  const pairCountMax = INT64_MAX / 2n;
+  if (withPairs && (count < -pairCountMax || count > pairCountMax)) {
+    fail("ERR value is out of range");
+  }
+  return { count, withPairs };
 }
 
 export const enum ExpireUnit {

@@ -7,7 +7,7 @@
 // the engine's sampling with repetition, following Redis's four cases so the reply sizes and
 // membership match (the picks themselves are random in both).
 
-import { globMatch, INT64_MAX, INT64_MIN, isWord, latin1, parseInt64, utf8 } from "../bytes.ts";
+import { globMatch, INT64_MAX, INT64_MIN, latin1, parseInt64, utf8 } from "../bytes.ts";
 import {
   HASH_READ_FIELDS,
   HASH_READ_PAIRS,
@@ -22,14 +22,11 @@ import {
 } from "../engine/hash.ts";
 import { OutOfMemoryError } from "../engine/mod.ts";
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from "../long_double.ts";
-import { ERR_NOT_FLOAT, ERR_SYNTAX, fail, wrongArity } from "../errors.ts";
-import { int64Arg } from "./_args.ts";
+import { ERR_NOT_FLOAT, ERR_OVERFLOW, fail, wrongArity } from "../errors.ts";
+import { int64Arg, randomCountArgs } from "./_args.ts";
+import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
-/** HSCAN's default COUNT (Redis's scanGenericCommand). */
-const SCAN_COUNT_DEFAULT = 10;
-/** LONG_MAX: HRANDFIELD's count range is [-LONG_MAX, LONG_MAX]. */
-const LONG_MAX = INT64_MAX;
 /** Random picks fetched from the engine per call (bounds the out buffer per call). */
 const RANDOM_BATCH_MAX = 4096;
 /** A negative HRANDFIELD count beyond this cannot be replied to within engine limits. */
@@ -90,7 +87,7 @@ function hincrbyCommand(ctx: CommandContext): void {
     current = parsed;
   }
   const next = current + increment;
-  if (next > INT64_MAX || next < INT64_MIN) fail("ERR increment or decrement would overflow");
+  if (next > INT64_MAX || next < INT64_MIN) fail(ERR_OVERFLOW);
   hashSet(server.engine, client.db, [argv[1], argv[2], utf8(next.toString())], false, ctx.nowMs);
   server.keyModified(client.db, argv[1]);
   ctx.out.integer(next);
@@ -174,18 +171,6 @@ function readAllCommand(ctx: CommandContext, what: number): void {
 }
 
 /**
- * Parses an HSCAN cursor as Redis's strtoul does: decimal, optional sign (negative wraps modulo
- * 2^64), no spaces or overflow. Only the low 32 bits address a bucket here.
- */
-function scanCursorArg(arg: Uint8Array): number {
-  const match = /^([+-]?)(\d+)$/.exec(latin1(arg));
-  if (!match || BigInt(match[2]) > 18446744073709551615n) fail("ERR invalid cursor");
-  let value = BigInt(match[2]);
-  if (match[1] === "-") value = BigInt.asUintN(64, -value);
-  return Number(BigInt.asUintN(32, value));
-}
-
-/**
  * HSCAN key cursor [MATCH pattern] [COUNT count] — [next cursor, [field, value, …]]. As in
  * Redis: the cursor is checked first, a missing key replies an empty scan before the options
  * are read, MATCH filters after COUNT gathered, a listpack hash comes back whole.
@@ -194,33 +179,16 @@ function hscanCommand(ctx: CommandContext): void {
   const { argv, server, client, out } = ctx;
   const cursor = scanCursorArg(argv[2]);
   if (hashLength(server.engine, client.db, argv[1], ctx.nowMs) === 0) {
-    out.arrayHeader(2);
-    out.bulkString("0");
-    out.arrayHeader(0);
-    return;
+    return replyScanPage(out, 0, 0);
   }
-  let count = SCAN_COUNT_DEFAULT;
-  let pattern: Uint8Array | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const hasValue = i + 1 < argv.length;
-    if (hasValue && isWord(argv[i], "count")) {
-      const parsed = int64Arg(argv[i + 1]);
-      if (parsed < 1n) fail(ERR_SYNTAX);
-      count = parsed > 0x7fffffffn ? 0x7fffffff : Number(parsed);
-    } else if (hasValue && isWord(argv[i], "match")) {
-      pattern = argv[i + 1];
-      if (pattern.length === 1 && pattern[0] === 42) pattern = null;
-    } else fail(ERR_SYNTAX);
-  }
+  const { count, pattern } = scanOptionsArg(argv, 3, false);
   const step = hashScan(server.engine, client.db, argv[1], cursor, count, ctx.nowMs)!;
   const kept: Uint8Array[] = [];
   for (let i = 0; i < step.pairs.length; i += 2) {
     if (pattern !== null && !globMatch(pattern, step.pairs[i])) continue;
     kept.push(step.pairs[i], step.pairs[i + 1]);
   }
-  out.arrayHeader(2);
-  out.bulkString(String(step.cursor));
-  out.arrayHeader(kept.length);
+  replyScanPage(out, step.cursor, kept.length);
   for (const item of kept) out.bulk(item);
 }
 
@@ -239,17 +207,7 @@ function hrandfieldCommand(ctx: CommandContext): void {
     else ctx.out.bulk(picked[0]);
     return;
   }
-  const count = int64Arg(argv[2]);
-  if (count < -LONG_MAX) {
-    fail(
-      `ERR value is out of range, value must between ${-LONG_MAX} and ${LONG_MAX}`,
-    );
-  }
-  if (argv.length > 4 || (argv.length === 4 && !isWord(argv[3], "withvalues"))) fail(ERR_SYNTAX);
-  const withValues = argv.length === 4;
-  if (withValues && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) {
-    fail("ERR value is out of range");
-  }
+  const { count, withPairs: withValues } = randomCountArgs(argv, "withvalues");
   const size = hashLength(server.engine, client.db, argv[1], ctx.nowMs);
   if (size === 0 || count === 0n) return ctx.out.arrayHeader(0);
   let pairs: Uint8Array[];

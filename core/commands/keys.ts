@@ -4,18 +4,19 @@
 
 import { bytesEqual, globMatch, isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
 import { collectionEncoding } from "../engine/collections.ts";
-import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
+import { DB_COUNT, ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
-import { dbIndexArg, expireAtMsArg, ExpireUnit, intArg } from "./_args.ts";
+import { dbIndexArg, expireAtMsArg, ExpireUnit } from "./_args.ts";
+import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** TYPE / SCAN TYPE names by engine tag. */
 export const TYPE_NAMES: Record<number, string> = {
-  0: "string",
-  1: "list",
-  2: "set",
-  3: "zset",
-  4: "hash",
+  [ValueType.String]: "string",
+  [ValueType.List]: "list",
+  [ValueType.Set]: "set",
+  [ValueType.Zset]: "zset",
+  [ValueType.Hash]: "hash",
 };
 
 function typeTagFromName(name: string): number {
@@ -78,51 +79,22 @@ function keysCommand(ctx: CommandContext): void {
   for (const key of found) ctx.out.bulk(key);
 }
 
-/**
- * Parses a cursor as Redis's strtoul does: decimal, optional sign (a negative value wraps modulo
- * 2^64), no spaces, no overflow. Only the low 32 bits can address a bucket here, which is also
- * all Redis's reverse-binary iteration keeps of a cursor for tables of that size.
- */
-function scanCursorArg(arg: Uint8Array): number {
-  const text = latin1(arg);
-  const match = /^([+-]?)(\d+)$/.exec(text);
-  if (!match || BigInt(match[2]) > 18446744073709551615n) fail("ERR invalid cursor");
-  let value = BigInt(match[2]);
-  if (match[1] === "-") value = BigInt.asUintN(64, -value);
-  return Number(BigInt.asUintN(32, value));
-}
-
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
 function scanCommand(ctx: CommandContext): void {
-  const { argv } = ctx;
+  const { argv, server, client, out } = ctx;
   const cursor = scanCursorArg(argv[1]);
-  let count = 10;
-  let pattern: Uint8Array | null = null;
-  let typeFilter = -1;
-  for (let i = 2; i < argv.length; i += 2) {
-    if (i + 1 >= argv.length) fail(ERR_SYNTAX);
-    if (isWord(argv[i], "count")) {
-      count = intArg(argv[i + 1]);
-      if (count < 1) fail(ERR_SYNTAX);
-    } else if (isWord(argv[i], "match")) {
-      pattern = argv[i + 1];
-      if (pattern.length === 1 && pattern[0] === 42) pattern = null;
-    } else if (isWord(argv[i], "type")) {
-      typeFilter = typeTagFromName(lowerName(argv[i + 1]));
-    } else fail(ERR_SYNTAX);
-  }
+  const { count, pattern, type } = scanOptionsArg(argv, 2, true);
+  const typeFilter = type === null ? -1 : typeTagFromName(lowerName(type));
   const page = typeFilter === -2
-    ? ctx.server.engine.scan(ctx.client.db, cursor, count, -1, ctx.nowMs)
-    : ctx.server.engine.scan(ctx.client.db, cursor, count, typeFilter, ctx.nowMs);
+    ? server.engine.scan(client.db, cursor, count, -1, ctx.nowMs)
+    : server.engine.scan(client.db, cursor, count, typeFilter, ctx.nowMs);
   const keys = typeFilter === -2
     ? []
     : pattern === null
     ? page.keys
-    : page.keys.filter((k) => globMatch(pattern!, k));
-  ctx.out.arrayHeader(2);
-  ctx.out.bulkString(String(page.cursor));
-  ctx.out.arrayHeader(keys.length);
-  for (const key of keys) ctx.out.bulk(key);
+    : page.keys.filter((k) => globMatch(pattern, k));
+  replyScanPage(out, page.cursor, keys.length);
+  for (const key of keys) out.bulk(key);
 }
 
 function randomkeyCommand(ctx: CommandContext): void {
@@ -186,16 +158,25 @@ function expireGeneric(
     if ((flags & EXPIRE_GT) && (!hasTtl || expireAtMs <= current)) return ctx.out.integer(0);
     if ((flags & EXPIRE_LT) && hasTtl && expireAtMs >= current) return ctx.out.integer(0);
   }
-  if (expireAtMs <= ctx.nowMs) {
-    server.engine.del(client.db, argv[1], ctx.nowMs);
-    ctx.propagateAs = [["DEL", argv[1]]];
-  } else {
-    server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
-    // Relative or absolute, replicas and the AOF get the absolute time in milliseconds.
-    ctx.propagateAs = [["PEXPIREAT", argv[1], String(expireAtMs)]];
-  }
-  server.keyModified(client.db, argv[1]);
+  expireOrDelete(ctx, argv[1], expireAtMs);
   ctx.out.integer(1);
+}
+
+/**
+ * Gives the existing `key` the expiry time `expireAtMs` (absolute, ms), or deletes it when that
+ * time has passed, as EXPIRE and GETEX do in Redis, and reports the write. Replicas and the AOF
+ * get PEXPIREAT with the absolute time, whatever form the command took, or DEL.
+ */
+export function expireOrDelete(ctx: CommandContext, key: Uint8Array, expireAtMs: number): void {
+  const { server, client } = ctx;
+  if (expireAtMs <= ctx.nowMs) {
+    server.engine.del(client.db, key, ctx.nowMs);
+    ctx.propagateAs = [["DEL", key]];
+  } else {
+    server.engine.setExpireAtMs(client.db, key, expireAtMs, ctx.nowMs);
+    ctx.propagateAs = [["PEXPIREAT", key, String(expireAtMs)]];
+  }
+  server.keyModified(client.db, key);
 }
 
 function ttlGeneric(ctx: CommandContext, ms: boolean): void {
@@ -239,12 +220,7 @@ function copyCommand(ctx: CommandContext): void {
 
 function moveCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
-  const value = parseInt64(argv[2]);
-  if (value === null || value > 2147483647n || value < -2147483648n) {
-    fail("ERR value is not an integer or out of range");
-  }
-  const dstDb = Number(value);
-  if (dstDb < 0 || dstDb >= 16) fail(ERR_DB_INDEX);
+  const dstDb = dbIndexArg(argv[2]);
   if (dstDb === client.db) fail("ERR source and destination objects are the same");
   const result = server.engine.rename(client.db, argv[1], dstDb, argv[1], true, ctx.nowMs);
   if (result === 1) {
@@ -275,7 +251,7 @@ function flushdbCommand(ctx: CommandContext): void {
 function flushallCommand(ctx: CommandContext): void {
   flushMode(ctx);
   ctx.server.engine.flushAll();
-  for (let db = 0; db < 16; db++) ctx.server.dbModified(db);
+  for (let db = 0; db < DB_COUNT; db++) ctx.server.dbModified(db);
   ctx.out.simple("OK");
 }
 
@@ -290,7 +266,7 @@ function swapdbCommand(ctx: CommandContext): void {
   }
   const a = Number(first);
   const b = Number(second);
-  if (a < 0 || a >= 16 || b < 0 || b >= 16) fail(ERR_DB_INDEX);
+  if (a < 0 || a >= DB_COUNT || b < 0 || b >= DB_COUNT) fail(ERR_DB_INDEX);
   if (a !== b) {
     ctx.server.engine.swapDb(a, b);
     ctx.server.dbModified(a);

@@ -9,8 +9,8 @@
 // `attempt` that re-reads its arguments from ctx.argv. A served blocking pop is replicated as
 // its non-blocking form (BLPOP → LPOP key, BLMOVE → LMOVE …), since a replica must never block.
 
-import { bytesEqual, INT64_MIN, isWord, latin1 } from "../bytes.ts";
-import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
+import { bytesEqual, INT64_MAX, INT64_MIN, isWord, latin1 } from "../bytes.ts";
+import { OutOfMemoryError, ValueType, WrongTypeError } from "../engine/mod.ts";
 import {
   listExists,
   listIndex,
@@ -34,16 +34,17 @@ import {
   fail,
   wrongArity,
 } from "../errors.ts";
-import { blockTimeoutMsArg, int64Arg } from "./_args.ts";
+import {
+  blockTimeoutMsArg,
+  ERR_NOT_POSITIVE,
+  int64Arg,
+  int64RangeArg,
+  type MultiPopArgs,
+  multiPopArgs,
+} from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
-/** Engine type tag of lists (wasm/assembly/dict.ts TYPE_LIST). */
-const TYPE_LIST = 1;
-
-const ERR_POSITIVE = "ERR value is out of range, must be positive";
 const ERR_TIMEOUT_NEGATIVE = "ERR timeout is negative";
-const ERR_NUMKEYS = "ERR numkeys should be greater than 0";
-const ERR_COUNT = "ERR count should be greater than 0";
 const ERR_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the " +
   "second ... or use negative to start from the end of the list";
 
@@ -61,13 +62,6 @@ function whereArg(arg: Uint8Array): boolean {
   if (isWord(arg, "left")) return false;
   if (isWord(arg, "right")) return true;
   fail(ERR_SYNTAX);
-}
-
-/** An int64 in [min, INT64_MAX], else `message` (Redis's getRangeLongFromObjectOrReply). */
-function rangeArg(arg: Uint8Array, min: bigint, message: string): bigint {
-  const value = int64Arg(arg, message);
-  if (value < min) fail(message);
-  return value;
 }
 
 /**
@@ -124,7 +118,7 @@ function popGeneric(ctx: CommandContext, fromTail: boolean, name: string): void 
   const { server, client, argv, out } = ctx;
   if (argv.length > 3) throw wrongArity(name);
   const withCount = argv.length === 3;
-  const count = withCount ? rangeArg(argv[2], 0n, ERR_POSITIVE) : 1n;
+  const count = withCount ? int64RangeArg(argv[2], 0n, INT64_MAX, ERR_NOT_POSITIVE) : 1n;
   const found = listPopInto(
     server.engine,
     client.db,
@@ -180,9 +174,9 @@ function lposCommand(ctx: CommandContext): void {
       // which is what rank -1 does.
       if (rank === INT64_MIN) rank = -1n;
     } else if (isWord(argv[i], "count") && moreArgs) {
-      count = rangeArg(argv[++i], 0n, "ERR COUNT can't be negative");
+      count = int64RangeArg(argv[++i], 0n, INT64_MAX, "ERR COUNT can't be negative");
     } else if (isWord(argv[i], "maxlen") && moreArgs) {
-      maxlen = rangeArg(argv[++i], 0n, "ERR MAXLEN can't be negative");
+      maxlen = int64RangeArg(argv[++i], 0n, INT64_MAX, "ERR MAXLEN can't be negative");
     } else {
       fail(ERR_SYNTAX);
     }
@@ -270,9 +264,9 @@ function moveElement(
   const engine = server.engine;
   const srcType = typeAt(ctx, src);
   if (srcType < 0) return null;
-  if (srcType !== TYPE_LIST) throw new WrongTypeError();
+  if (srcType !== ValueType.List) throw new WrongTypeError();
   const dstType = typeAt(ctx, dst);
-  if (dstType >= 0 && dstType !== TYPE_LIST) throw new WrongTypeError();
+  if (dstType >= 0 && dstType !== ValueType.List) throw new WrongTypeError();
   let element: Uint8Array;
   if (bytesEqual(src, dst) && listLength(engine, client.db, src, ctx.nowMs) === 1) {
     element = listIndex(engine, client.db, src, 0n, ctx.nowMs)!;
@@ -314,56 +308,25 @@ function rpoplpushCommand(ctx: CommandContext): void {
 
 // --- multi-key pops ---
 
-interface MpopArgs {
-  keys: Uint8Array[];
-  fromTail: boolean;
-  count: bigint;
-  /** The COUNT argument as given, for the propagated LPOP/RPOP. */
-  countText: string;
-}
-
-/** Parses `numkeys key [key …] LEFT|RIGHT [COUNT count]` starting at argv[numkeysIndex]. */
-function mpopArgs(argv: Uint8Array[], numkeysIndex: number): MpopArgs {
-  const numkeys = rangeArg(argv[numkeysIndex], 1n, ERR_NUMKEYS);
-  const whereIndex = numkeysIndex + 1 + Number(numkeys);
-  if (whereIndex >= argv.length) fail(ERR_SYNTAX);
-  const fromTail = whereArg(argv[whereIndex]);
-  let count: bigint | null = null;
-  for (let i = whereIndex + 1; i < argv.length; i++) {
-    if (count === null && isWord(argv[i], "count") && i + 1 < argv.length) {
-      count = rangeArg(argv[++i], 1n, ERR_COUNT);
-    } else {
-      fail(ERR_SYNTAX);
-    }
-  }
-  return {
-    keys: argv.slice(numkeysIndex + 1, whereIndex),
-    fromTail,
-    count: count ?? 1n,
-    countText: String(count ?? 1n),
-  };
-}
-
 /**
- * Pops up to count elements from the first non-empty list of keys and replies [key, [elements]].
+ * Pops up to count elements from the first non-empty list of keys and replies [key, [elements]];
+ * `args.where` is the from-tail flag (LEFT|RIGHT).
  * A key of another type is WRONGTYPE unless `skipWrongType` (a woken client ignores it, as
  * Redis serves only lists). False, with nothing written, when every key is missing.
  */
-function mpopServe(ctx: CommandContext, args: MpopArgs, skipWrongType: boolean): boolean {
+function mpopServe(
+  ctx: CommandContext,
+  args: MultiPopArgs<boolean>,
+  skipWrongType: boolean,
+): boolean {
   const { server, client, out } = ctx;
+  const fromTail = args.where;
   for (const key of args.keys) {
-    if (skipWrongType && typeAt(ctx, key) !== TYPE_LIST) continue;
-    const popped = listPop(
-      server.engine,
-      client.db,
-      key,
-      args.fromTail,
-      Number(args.count),
-      ctx.nowMs,
-    );
+    if (skipWrongType && typeAt(ctx, key) !== ValueType.List) continue;
+    const popped = listPop(server.engine, client.db, key, fromTail, Number(args.count), ctx.nowMs);
     if (popped === null) continue;
     keyModified(ctx, key);
-    ctx.propagateAs = [[args.fromTail ? "RPOP" : "LPOP", key, args.countText]];
+    ctx.propagateAs = [[fromTail ? "RPOP" : "LPOP", key, String(args.count)]];
     out.arrayHeader(2);
     out.bulk(key);
     out.arrayHeader(popped.length);
@@ -375,7 +338,7 @@ function mpopServe(ctx: CommandContext, args: MpopArgs, skipWrongType: boolean):
 
 /** LMPOP numkeys key [key …] LEFT|RIGHT [COUNT count] */
 function lmpopCommand(ctx: CommandContext): void {
-  if (!mpopServe(ctx, mpopArgs(ctx.argv, 1), false)) ctx.out.nullArray();
+  if (!mpopServe(ctx, multiPopArgs(ctx.argv, 1, whereArg), false)) ctx.out.nullArray();
 }
 
 // --- blocking commands ---
@@ -420,7 +383,7 @@ function bpopServe(ctx: CommandContext, fromTail: boolean, skipWrongType: boolea
   const { server, client, argv, out } = ctx;
   for (let i = 1; i < argv.length - 1; i++) {
     const key = argv[i];
-    if (skipWrongType && typeAt(ctx, key) !== TYPE_LIST) continue;
+    if (skipWrongType && typeAt(ctx, key) !== ValueType.List) continue;
     const popped = listPop(server.engine, client.db, key, fromTail, 1, ctx.nowMs);
     if (popped === null) continue;
     keyModified(ctx, key);
@@ -461,7 +424,7 @@ function bmoveGeneric(
   const timeoutMs = timeoutMsArg(timeoutArg);
   const serve = (skipWrongSource: boolean): boolean => {
     const src = ctx.argv[1];
-    if (skipWrongSource && typeAt(ctx, src) !== TYPE_LIST) return false;
+    if (skipWrongSource && typeAt(ctx, src) !== ValueType.List) return false;
     const element = moveElement(ctx, src, ctx.argv[2], fromTail, toTail);
     if (element === null) return false;
     ctx.propagateAs = [propagate(ctx.argv)];
@@ -499,14 +462,14 @@ function brpoplpushCommand(ctx: CommandContext): void | Promise<void> {
 /** BLMPOP timeout numkeys key [key …] LEFT|RIGHT [COUNT count] */
 function blmpopCommand(ctx: CommandContext): void | Promise<void> {
   const timeoutMs = timeoutMsArg(ctx.argv[1]);
-  const args = mpopArgs(ctx.argv, 2);
+  const args = multiPopArgs(ctx.argv, 2, whereArg);
   if (mpopServe(ctx, args, false)) return;
   return ctx.server.blocking.block(
     ctx,
     args.keys,
     timeoutMs,
     // block() replaced ctx.argv by copies: re-read the keys from them.
-    guardedAttempt(ctx, () => mpopServe(ctx, mpopArgs(ctx.argv, 2), true)),
+    guardedAttempt(ctx, () => mpopServe(ctx, multiPopArgs(ctx.argv, 2, whereArg), true)),
     timeoutReply(ctx, false),
   );
 }

@@ -5,7 +5,7 @@
 // wasm/assembly/set.ts, which also decides member order (an intset replies ascending, as
 // Redis's does; other encodings have no promised order).
 
-import { globMatch, isWord, latin1 } from "../bytes.ts";
+import { globMatch, INT64_MAX, isWord, latin1 } from "../bytes.ts";
 import {
   setAdd,
   setAreMembers,
@@ -23,20 +23,11 @@ import {
   setStore,
 } from "../engine/set.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
-import { int64Arg, intArg } from "./_args.ts";
+import { ERR_LIMIT_NEGATIVE, ERR_NOT_POSITIVE, ERR_NUMKEYS, int64RangeArg } from "./_args.ts";
+import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
-const ERR_SRANDMEMBER_RANGE =
-  "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-const ERR_MUST_BE_POSITIVE = "ERR value is out of range, must be positive";
-const ERR_NUMKEYS = "ERR numkeys should be greater than 0";
 const ERR_NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
-const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
-const ERR_INVALID_CURSOR = "ERR invalid cursor";
-
-const INT64_MIN = -9223372036854775808n;
-/** SSCAN's default COUNT (Redis's). */
-const SCAN_COUNT_DEFAULT = 10;
 
 function writeMembers(ctx: CommandContext, members: readonly Uint8Array[], asSet: boolean): void {
   if (asSet) ctx.out.setHeader(members.length);
@@ -100,8 +91,7 @@ function srandmemberCommand(ctx: CommandContext): void {
     else ctx.out.bulk(members[0]);
     return;
   }
-  const count = int64Arg(argv[2]);
-  if (count === INT64_MIN) fail(ERR_SRANDMEMBER_RANGE);
+  const count = int64RangeArg(argv[2], -INT64_MAX, INT64_MAX);
   const unique = count >= 0n;
   const magnitude = Number(unique ? count : -count);
   const members = magnitude === 0
@@ -119,9 +109,7 @@ function spopCommand(ctx: CommandContext): void {
   if (argv.length > 3) fail(ERR_SYNTAX);
   let count = 1;
   if (argv.length === 3) {
-    const parsed = int64Arg(argv[2], ERR_MUST_BE_POSITIVE);
-    if (parsed < 0n) fail(ERR_MUST_BE_POSITIVE);
-    count = Number(parsed);
+    count = Number(int64RangeArg(argv[2], 0n, INT64_MAX, ERR_NOT_POSITIVE));
   }
   const members = count === 0
     ? checkSetOrMissing(ctx, argv[1])
@@ -172,68 +160,36 @@ function setStoreCommand(ctx: CommandContext, op: SetOperation): void {
 /** SINTERCARD numkeys key [key ...] [LIMIT limit] */
 function sintercardCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
-  const numkeys = int64Arg(argv[1], ERR_NUMKEYS);
-  if (numkeys < 1n) fail(ERR_NUMKEYS);
+  const numkeys = int64RangeArg(argv[1], 1n, INT64_MAX, ERR_NUMKEYS);
   if (numkeys > BigInt(argv.length - 2)) fail(ERR_NUMKEYS_TOO_MANY);
   const keyEnd = 2 + Number(numkeys);
   let limit = 0;
   for (let i = keyEnd; i < argv.length; i++) {
     if (isWord(argv[i], "limit") && i + 1 < argv.length) {
       i++;
-      const parsed = int64Arg(argv[i], ERR_LIMIT_NEGATIVE);
-      if (parsed < 0n) fail(ERR_LIMIT_NEGATIVE);
-      limit = Number(parsed);
+      limit = Number(int64RangeArg(argv[i], 0n, INT64_MAX, ERR_LIMIT_NEGATIVE));
     } else fail(ERR_SYNTAX);
   }
   const keys = argv.slice(2, keyEnd);
   ctx.out.integer(setInterCard(server.engine, client.db, keys, limit, ctx.nowMs));
 }
 
-/**
- * A SCAN cursor as Redis's strtoul reads it: decimal, optional sign (negative wraps modulo
- * 2^64), no overflow. Only the low 32 bits can address a bucket of an engine table.
- */
-function scanCursorArg(arg: Uint8Array): number {
-  const match = /^([+-]?)(\d+)$/.exec(latin1(arg));
-  if (!match || BigInt(match[2]) > 18446744073709551615n) fail(ERR_INVALID_CURSOR);
-  let value = BigInt(match[2]);
-  if (match[1] === "-") value = BigInt.asUintN(64, -value);
-  return Number(BigInt.asUintN(32, value));
-}
-
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
 function sscanCommand(ctx: CommandContext): void {
-  const { argv, server, client } = ctx;
+  const { argv, server, client, out } = ctx;
   const cursor = scanCursorArg(argv[2]);
   // Redis answers a missing key before it reads the options; WRONGTYPE comes first too.
   const probe = setCardinality(server.engine, client.db, argv[1], ctx.nowMs);
-  if (probe === 0) {
-    ctx.out.arrayHeader(2);
-    ctx.out.bulkString("0");
-    ctx.out.arrayHeader(0);
-    return;
-  }
-  let count = SCAN_COUNT_DEFAULT;
-  let pattern: Uint8Array | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    if (i + 1 >= argv.length) fail(ERR_SYNTAX);
-    if (isWord(argv[i], "count")) {
-      count = intArg(argv[i + 1]);
-      if (count < 1) fail(ERR_SYNTAX);
-    } else if (isWord(argv[i], "match")) {
-      pattern = argv[i + 1];
-      if (pattern.length === 1 && pattern[0] === 42) pattern = null;
-    } else fail(ERR_SYNTAX);
-  }
+  if (probe === 0) return replyScanPage(out, 0, 0);
+  const { count, pattern } = scanOptionsArg(argv, 3, false);
   const page = setScan(server.engine, client.db, argv[1], cursor, count, ctx.nowMs);
   const members = page === null
     ? []
     : pattern === null
     ? page.members
-    : page.members.filter((member) => globMatch(pattern!, member));
-  ctx.out.arrayHeader(2);
-  ctx.out.bulkString(String(page === null ? 0 : page.cursor));
-  writeMembers(ctx, members, false);
+    : page.members.filter((member) => globMatch(pattern, member));
+  replyScanPage(out, page === null ? 0 : page.cursor, members.length);
+  for (const member of members) out.bulk(member);
 }
 
 const READ_FAST = ["readonly", "fast"];

@@ -11,6 +11,7 @@ import {
   SET_KEEPTTL,
   SET_NX,
   SET_XX,
+  ValueType,
 } from "../engine/mod.ts";
 import {
   ERR_NOT_FLOAT,
@@ -22,6 +23,7 @@ import {
 } from "../errors.ts";
 import { expireAtMsArg, ExpireUnit, int64Arg, intArg } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { expireOrDelete } from "./keys.ts";
 
 const STRING_CATEGORIES = ["write", "string"];
 
@@ -186,14 +188,7 @@ function getexCommand(ctx: CommandContext): void {
   if (view === null) return ctx.out.nullBulk();
   ctx.out.bulk(view);
   if (args.expireArg !== null) {
-    if (expireAtMs <= ctx.nowMs) {
-      server.engine.del(client.db, argv[1], ctx.nowMs);
-      ctx.propagateAs = [["DEL", argv[1]]];
-    } else {
-      server.engine.setExpireAtMs(client.db, argv[1], expireAtMs, ctx.nowMs);
-      ctx.propagateAs = [["PEXPIREAT", argv[1], String(expireAtMs)]];
-    }
-    server.keyModified(client.db, argv[1]);
+    expireOrDelete(ctx, argv[1], expireAtMs);
   } else if (args.flags & FLAG_PERSIST) {
     if (server.engine.persist(client.db, argv[1], ctx.nowMs)) {
       server.keyModified(client.db, argv[1]);
@@ -207,7 +202,9 @@ function mgetCommand(ctx: CommandContext): void {
   for (let i = 1; i < argv.length; i++) {
     // MGET answers nil for keys of other types rather than failing the whole call.
     const type = server.engine.typeOf(client.db, argv[i], ctx.nowMs);
-    const value = type === 0 ? server.engine.getString(client.db, argv[i], ctx.nowMs) : null;
+    const value = type === ValueType.String
+      ? server.engine.getString(client.db, argv[i], ctx.nowMs)
+      : null;
     if (value === null) {
       server.stats.keyspaceMisses++;
       out.nullBulk();

@@ -1,20 +1,15 @@
-// Sorted set commands. Handlers parse and validate in Redis 7.0's order (so the first error a
-// client sees is the one redis-server gives), then make one engine call through
-// core/engine/zset.ts and shape the reply for RESP2 or RESP3. Scores are parsed as Redis's
-// strtod-based parsers do, which is stricter for member scores (string2d: no spaces, no
-// overflow) than for range bounds (zslParseRange: leading spaces, "" and overflow accepted),
-// and are replied with %.17g (ctx.out.double) — except in ZSCAN, where Redis sends them as
-// strings. The set operations (ZUNION[STORE], ZINTER[STORE], ZDIFF[STORE], ZINTERCARD) read
-// their inputs whole and combine them here; stores hand the sorted result to the engine.
+// Sorted set commands and their table. Handlers parse and validate in Redis 7.0's order (so the
+// first error a client sees is the one redis-server gives), then make one engine call through
+// core/engine/zset.ts and shape the reply for RESP2 or RESP3; scores go out with %.17g
+// (ctx.out.double), except in ZSCAN, where Redis sends them as strings. Beside this file:
+// zset_args.ts reads scores and ranges as Redis's strtod-based parsers do, zset_reply.ts writes
+// elements out (as a reply, or stored), and zset_setops.ts holds ZUNION, ZINTER, ZDIFF (and
+// their STORE forms) and ZINTERCARD, which combine whole inputs rather than ask the engine.
 
-import { globMatch, INT64_MAX, isWord, latin1, parseInt64 } from "../bytes.ts";
-import { WrongTypeError } from "../engine/engine.ts";
-import type { Engine } from "../engine/engine.ts";
+import { globMatch, INT64_MAX, isWord } from "../bytes.ts";
+import { formatDoubleG17 } from "../doubles.ts";
+import { ValueType, WrongTypeError } from "../engine/mod.ts";
 import {
-  type LexBound,
-  LexBoundKind,
-  RANGE_MAXEX,
-  RANGE_MINEX,
   RANGE_REV,
   RANGE_WITHSCORES,
   ZADD_CH,
@@ -38,288 +33,29 @@ import {
   zsetResultScore,
   zsetScan,
   zsetScores,
-  zsetStore,
 } from "../engine/zset.ts";
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, fail } from "../errors.ts";
-import { formatDoubleG17 } from "../doubles.ts";
-import { blockTimeoutMsArg, int64Arg } from "./_args.ts";
-import { setMembers } from "../engine/set.ts";
+import { ERR_SYNTAX, fail } from "../errors.ts";
+import {
+  blockTimeoutMsArg,
+  ERR_NOT_POSITIVE,
+  int64Arg,
+  int64RangeArg,
+  multiPopArgs,
+  randomCountArgs,
+} from "./_args.ts";
+import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { rangeSpecArg, scoreArg } from "./zset_args.ts";
+import { replyElements, ScoreLayout, storeElements, withScoresLayout } from "./zset_reply.ts";
+import { SetOp, SetOpOutput, zsetOpGeneric } from "./zset_setops.ts";
 
-const ERR_RANGE_NOT_FLOAT = "ERR min or max is not a float";
-const ERR_RANGE_NOT_LEX = "ERR min or max not valid string range item";
 const ERR_NAN_SCORE = "ERR resulting score is not a number (NaN)";
-const ERR_NOT_POSITIVE = "ERR value is out of range, must be positive";
 
-/** Engine type tags read here (wasm/assembly/dict.ts). */
-const TYPE_SET = 2;
-const TYPE_ZSET = 3;
-
-/** ZRANDMEMBER's bound on |count| with WITHSCORES (LONG_MAX / 2), as Redis. */
-const RANDMEMBER_WITHSCORES_COUNT_MAX = INT64_MAX / 2n;
 /** Redis 7.0's zset-max-listpack-entries / -value defaults (the engine converts at these). */
 const LISTPACK_ENTRIES_MAX = 128;
 const LISTPACK_VALUE_MAX_BYTES = 64;
 /** Largest count the engine is asked for at once (a reply this long is not servable anyway). */
 const ENGINE_COUNT_MAX = 0x7fffffff;
-
-// ── Score parsing ───────────────────────────────────────────────────────────────────────
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  if (lower >= 97 && lower <= 102) return lower - 87;
-  return -1;
-}
-
-function startsWithWord(arg: Uint8Array, at: number, word: string): boolean {
-  if (at + word.length > arg.length) return false;
-  for (let i = 0; i < word.length; i++) {
-    if ((arg[at + i] | 32) !== word.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** What C's strtod reads from `arg` at `start`. */
-interface StrtodResult {
-  value: number;
-  /** Index after the last byte consumed; `start` when nothing converted. */
-  end: number;
-  /** strtod would set errno = ERANGE with ±HUGE_VAL or 0 (overflow, underflow to zero). */
-  rangeError: boolean;
-}
-
-/**
- * glibc strtod: leading white space, sign, then `inf`/`infinity`, `nan`/`nan(…)`, hex
- * (`0x1.8p3`) or decimal with optional exponent. Decimal text is rounded by Number(), which
- * is correctly rounded like glibc.
- */
-function strtod(arg: Uint8Array, start: number): StrtodResult {
-  let i = start;
-  while (i < arg.length && isSpace(arg[i])) i++;
-  let negative = false;
-  if (arg[i] === 43 || arg[i] === 45) {
-    negative = arg[i] === 45;
-    i++;
-  }
-  const signed = (v: number) => (negative ? -v : v);
-  if (startsWithWord(arg, i, "infinity")) {
-    return { value: signed(Infinity), end: i + 8, rangeError: false };
-  }
-  if (startsWithWord(arg, i, "inf")) {
-    return { value: signed(Infinity), end: i + 3, rangeError: false };
-  }
-  if (startsWithWord(arg, i, "nan")) {
-    let end = i + 3;
-    if (arg[end] === 40) {
-      let k = end + 1;
-      while (
-        k < arg.length &&
-        (isDigit(arg[k]) || hexValue(arg[k]) >= 0 || (arg[k] | 32) >= 97 && (arg[k] | 32) <= 122 ||
-          arg[k] === 95)
-      ) k++;
-      if (arg[k] === 41) end = k + 1;
-    }
-    return { value: NaN, end, rangeError: false };
-  }
-  if (arg[i] === 48 && (arg[i + 1] | 32) === 120) {
-    const hex = strtodHex(arg, i + 2);
-    if (hex !== null) return { value: signed(hex.value), end: hex.end, rangeError: hex.rangeError };
-  }
-  const mantissaStart = i;
-  let digits = 0;
-  let nonzero = false;
-  while (isDigit(arg[i])) {
-    if (arg[i] !== 48) nonzero = true;
-    digits++;
-    i++;
-  }
-  if (arg[i] === 46) {
-    i++;
-    while (isDigit(arg[i])) {
-      if (arg[i] !== 48) nonzero = true;
-      digits++;
-      i++;
-    }
-  }
-  if (digits === 0) return { value: 0, end: start, rangeError: false };
-  if ((arg[i] | 32) === 101) {
-    let k = i + 1;
-    if (arg[k] === 43 || arg[k] === 45) k++;
-    if (isDigit(arg[k])) {
-      while (isDigit(arg[k])) k++;
-      i = k;
-    }
-  }
-  const value = Number(latin1(arg.subarray(mantissaStart, i)));
-  const rangeError = !Number.isFinite(value) || (value === 0 && nonzero);
-  return { value: signed(value), end: i, rangeError };
-}
-
-/** Hex float digits after "0x"; null when no hex digit follows (then "0" alone converts). */
-function strtodHex(
-  arg: Uint8Array,
-  start: number,
-): { value: number; end: number; rangeError: boolean } | null {
-  let i = start;
-  let mantissa = 0n;
-  let digits = 0;
-  let fractionDigits = 0;
-  while (hexValue(arg[i]) >= 0) {
-    mantissa = mantissa * 16n + BigInt(hexValue(arg[i]));
-    digits++;
-    i++;
-  }
-  if (arg[i] === 46) {
-    i++;
-    while (hexValue(arg[i]) >= 0) {
-      mantissa = mantissa * 16n + BigInt(hexValue(arg[i]));
-      digits++;
-      fractionDigits++;
-      i++;
-    }
-  }
-  if (digits === 0) return null;
-  let exponent = 0;
-  if ((arg[i] | 32) === 112) {
-    let k = i + 1;
-    let expNegative = false;
-    if (arg[k] === 43 || arg[k] === 45) {
-      expNegative = arg[k] === 45;
-      k++;
-    }
-    if (isDigit(arg[k])) {
-      while (isDigit(arg[k])) {
-        exponent = Math.min(exponent * 10 + arg[k] - 48, 100000);
-        k++;
-      }
-      if (expNegative) exponent = -exponent;
-      i = k;
-    }
-  }
-  const scale = exponent - 4 * fractionDigits;
-  let value = Number(mantissa);
-  // Apply the power of two in steps so intermediate results stay representable.
-  let remaining = scale;
-  while (remaining !== 0 && value !== 0 && Number.isFinite(value)) {
-    const step = Math.max(-1000, Math.min(1000, remaining));
-    value *= 2 ** step;
-    remaining -= step;
-  }
-  const rangeError = !Number.isFinite(value) || (value === 0 && mantissa !== 0n);
-  return { value, end: i, rangeError };
-}
-
-/**
- * A member score, increment or weight as Redis's string2d reads it: all bytes consumed, no
- * leading space, no overflow or underflow to zero, not NaN. Null when invalid.
- */
-export function parseScore(arg: Uint8Array): number | null {
-  if (arg.length === 0 || isSpace(arg[0])) return null;
-  const { value, end, rangeError } = strtod(arg, 0);
-  if (end !== arg.length || rangeError || Number.isNaN(value)) return null;
-  return value;
-}
-
-function scoreArg(arg: Uint8Array, message = ERR_NOT_FLOAT): number {
-  const value = parseScore(arg);
-  if (value === null) fail(message);
-  return value;
-}
-
-interface ScoreBound {
-  value: number;
-  exclusive: boolean;
-}
-
-/** A score range bound as zslParseRange reads it ("(" = exclusive); null when invalid. */
-export function parseScoreBound(arg: Uint8Array): ScoreBound | null {
-  const exclusive = arg[0] === 40;
-  const { value, end } = strtod(arg, exclusive ? 1 : 0);
-  // strtod stops at a NUL byte as at the end of a C string.
-  if ((end !== arg.length && arg[end] !== 0) || Number.isNaN(value)) return null;
-  return { value, exclusive };
-}
-
-/** A lex range bound: "[x", "(x", "-" or "+"; null when invalid. */
-export function parseLexBound(arg: Uint8Array): LexBound | null {
-  if (arg.length === 0) return null;
-  const onlyChar = arg.length === 1 || arg[1] === 0;
-  switch (arg[0]) {
-    case 43:
-      return onlyChar ? { kind: LexBoundKind.Max, value: arg.subarray(0, 0) } : null;
-    case 45:
-      return onlyChar ? { kind: LexBoundKind.Min, value: arg.subarray(0, 0) } : null;
-    case 40:
-      return { kind: LexBoundKind.Exclusive, value: arg.subarray(1) };
-    case 91:
-      return { kind: LexBoundKind.Inclusive, value: arg.subarray(1) };
-    default:
-      return null;
-  }
-}
-
-/** Score range flags and bounds for zsetRange. */
-function scoreRange(minArg: Uint8Array, maxArg: Uint8Array): [number, number, number] {
-  const min = parseScoreBound(minArg);
-  const max = parseScoreBound(maxArg);
-  if (min === null || max === null) fail(ERR_RANGE_NOT_FLOAT);
-  const flags = (min.exclusive ? RANGE_MINEX : 0) | (max.exclusive ? RANGE_MAXEX : 0);
-  return [min.value, max.value, flags];
-}
-
-function lexRange(minArg: Uint8Array, maxArg: Uint8Array): [LexBound, LexBound] {
-  const min = parseLexBound(minArg);
-  const max = parseLexBound(maxArg);
-  if (min === null || max === null) fail(ERR_RANGE_NOT_LEX);
-  return [min, max];
-}
-
-/** A signed count as a JS number, clamped where the difference cannot be observed. */
-function toCount(value: bigint): number {
-  return Number(value);
-}
-
-// ── Replies ─────────────────────────────────────────────────────────────────────────────
-
-/**
- * Members (with scores: flat pairs in RESP2, [member, score] arrays in RESP3 — or always, for
- * ZMPOP/BZMPOP).
- */
-function replyElements(
-  ctx: CommandContext,
-  elements: ZsetElements,
-  withScores: boolean,
-  nestedAlways = false,
-): void {
-  const { out } = ctx;
-  const { members, scores } = elements;
-  if (!withScores) {
-    out.arrayHeader(members.length);
-    for (const member of members) out.bulk(member);
-  } else if (out.protocol === 3 || nestedAlways) {
-    out.arrayHeader(members.length);
-    for (let i = 0; i < members.length; i++) {
-      out.arrayHeader(2);
-      out.bulk(members[i]);
-      out.double(scores[i]);
-    }
-  } else {
-    out.arrayHeader(members.length * 2);
-    for (let i = 0; i < members.length; i++) {
-      out.bulk(members[i]);
-      out.double(scores[i]);
-    }
-  }
-}
 
 // ── ZADD, ZINCRBY, ZREM ─────────────────────────────────────────────────────────────────
 
@@ -424,39 +160,12 @@ function zrankGeneric(ctx: CommandContext, reverse: boolean): void {
 
 // ── Counts and ranges ───────────────────────────────────────────────────────────────────
 
-/** ZCOUNT key min max → elements with min ≤ score ≤ max. */
-function zcountCommand(ctx: CommandContext): void {
+/** ZCOUNT key min max → elements with min ≤ score ≤ max; ZLEXCOUNT: in the lex range. */
+function zcountGeneric(ctx: CommandContext, kind: ZsetRangeKind): void {
   const { argv, server, client } = ctx;
-  const [min, max, flags] = scoreRange(argv[2], argv[3]);
-  const count = zsetRange(server.engine, client.db, argv[1], {
-    op: ZsetRangeOp.Count,
-    kind: ZsetRangeKind.Score,
-    flags,
-    a: min,
-    b: max,
-  }, ctx.nowMs);
+  const spec = rangeSpecArg(ZsetRangeOp.Count, kind, argv[2], argv[3], 0);
+  const count = zsetRange(server.engine, client.db, argv[1], spec, ctx.nowMs);
   ctx.out.integer(count === null ? 0 : count as number);
-}
-
-/** ZLEXCOUNT key min max → elements in the lex range. */
-function zlexcountCommand(ctx: CommandContext): void {
-  const { argv, server, client } = ctx;
-  const [lexMin, lexMax] = lexRange(argv[2], argv[3]);
-  const count = zsetRange(server.engine, client.db, argv[1], {
-    op: ZsetRangeOp.Count,
-    kind: ZsetRangeKind.Lex,
-    flags: 0,
-    lexMin,
-    lexMax,
-  }, ctx.nowMs);
-  ctx.out.integer(count === null ? 0 : count as number);
-}
-
-const enum RangeType {
-  Auto,
-  Rank,
-  Score,
-  Lex,
 }
 
 const enum Direction {
@@ -472,12 +181,13 @@ const enum Direction {
  *   Z[REV]RANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
  *   Z[REV]RANGEBYLEX key min max [LIMIT offset count]
  *   ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count] (`store`)
- * Options first (syntax errors), then the LIMIT/WITHSCORES conflicts, then the range
- * arguments, then the key. A missing key is an empty array (ZRANGESTORE: 0, dst deleted).
+ * `kind` null (ZRANGE, ZRANGESTORE): BYSCORE or BYLEX choose, else a rank range. Options
+ * first (syntax errors), then the LIMIT/WITHSCORES conflicts, then the range arguments, then
+ * the key. A missing key is an empty array (ZRANGESTORE: 0, dst deleted).
  */
 function zrangeGeneric(
   ctx: CommandContext,
-  rangeType: RangeType,
+  kind: ZsetRangeKind | null,
   direction: Direction,
   store = false,
 ): void {
@@ -497,66 +207,37 @@ function zrangeGeneric(
       j += 2;
     } else if (direction === Direction.Auto && isWord(argv[j], "rev")) {
       direction = Direction.Reverse;
-    } else if (rangeType === RangeType.Auto && isWord(argv[j], "bylex")) {
-      rangeType = RangeType.Lex;
-    } else if (rangeType === RangeType.Auto && isWord(argv[j], "byscore")) {
-      rangeType = RangeType.Score;
+    } else if (kind === null && isWord(argv[j], "bylex")) {
+      kind = ZsetRangeKind.Lex;
+    } else if (kind === null && isWord(argv[j], "byscore")) {
+      kind = ZsetRangeKind.Score;
     } else fail(ERR_SYNTAX);
   }
   if (direction === Direction.Auto) direction = Direction.Forward;
-  if (rangeType === RangeType.Auto) rangeType = RangeType.Rank;
-  if (limit !== -1n && rangeType === RangeType.Rank) {
+  if (kind === null) kind = ZsetRangeKind.Rank;
+  if (limit !== -1n && kind === ZsetRangeKind.Rank) {
     fail("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
   }
-  if (withScores && rangeType === RangeType.Lex) {
+  if (withScores && kind === ZsetRangeKind.Lex) {
     fail("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
   }
   const reverse = direction === Direction.Reverse;
-  if (reverse && rangeType !== RangeType.Rank) {
+  if (reverse && kind !== ZsetRangeKind.Rank) {
     const swap = minIndex;
     minIndex = maxIndex;
     maxIndex = swap;
   }
   const flags = (reverse ? RANGE_REV : 0) | (withScores || store ? RANGE_WITHSCORES : 0);
-  const key = argv[keyIndex];
-  let elements;
-  if (rangeType === RangeType.Rank) {
-    const start = int64Arg(argv[minIndex]);
-    const end = int64Arg(argv[maxIndex]);
-    elements = zsetRange(server.engine, client.db, key, {
-      op: ZsetRangeOp.Emit,
-      kind: ZsetRangeKind.Rank,
-      flags,
-      a: toCount(start),
-      b: toCount(end),
-    }, ctx.nowMs);
-  } else if (rangeType === RangeType.Score) {
-    const [min, max, boundFlags] = scoreRange(argv[minIndex], argv[maxIndex]);
-    elements = zsetRange(server.engine, client.db, key, {
-      op: ZsetRangeOp.Emit,
-      kind: ZsetRangeKind.Score,
-      flags: flags | boundFlags,
-      a: min,
-      b: max,
-      offset: toCount(offset),
-      limit: toCount(limit),
-    }, ctx.nowMs);
-  } else {
-    const [lexMin, lexMax] = lexRange(argv[minIndex], argv[maxIndex]);
-    elements = zsetRange(server.engine, client.db, key, {
-      op: ZsetRangeOp.Emit,
-      kind: ZsetRangeKind.Lex,
-      flags,
-      lexMin,
-      lexMax,
-      offset: toCount(offset),
-      limit: toCount(limit),
-    }, ctx.nowMs);
+  const spec = rangeSpecArg(ZsetRangeOp.Emit, kind, argv[minIndex], argv[maxIndex], flags);
+  if (kind !== ZsetRangeKind.Rank) {
+    spec.offset = Number(offset);
+    spec.limit = Number(limit);
   }
-  const found = elements as ZsetElements | null;
-  if (store) return storeRange(ctx, found, rangeType === RangeType.Rank, reverse);
-  if (found === null) return ctx.out.arrayHeader(0);
-  replyElements(ctx, found, withScores);
+  const found = zsetRange(server.engine, client.db, argv[keyIndex], spec, ctx.nowMs);
+  const elements = found as ZsetElements | null;
+  if (store) return storeRange(ctx, elements, kind === ZsetRangeKind.Rank, reverse);
+  if (elements === null) return ctx.out.arrayHeader(0);
+  replyElements(ctx.out, elements, withScoresLayout(ctx.out, withScores));
 }
 
 /**
@@ -571,8 +252,6 @@ function storeRange(
   byRank: boolean,
   reverse: boolean,
 ): void {
-  const { server, client } = ctx;
-  const destination = ctx.argv[1];
   const members = found?.members ?? [];
   const scores = found?.scores ?? [];
   let packed = !(byRank && members.length > LISTPACK_ENTRIES_MAX);
@@ -586,44 +265,14 @@ function storeRange(
     members.reverse();
     scores.reverse();
   }
-  const stored = zsetStore(server.engine, client.db, destination, members, scores, ctx.nowMs);
-  if (stored > 0) server.keyModified(client.db, destination);
-  ctx.out.integer(members.length);
+  storeElements(ctx, ctx.argv[1], members, scores);
 }
 
 /** ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX key a b → removed count. */
 function zremrangeGeneric(ctx: CommandContext, kind: ZsetRangeKind): void {
   const { argv, server, client } = ctx;
-  let removed;
-  if (kind === ZsetRangeKind.Rank) {
-    const start = int64Arg(argv[2]);
-    const end = int64Arg(argv[3]);
-    removed = zsetRange(server.engine, client.db, argv[1], {
-      op: ZsetRangeOp.Delete,
-      kind,
-      flags: 0,
-      a: toCount(start),
-      b: toCount(end),
-    }, ctx.nowMs);
-  } else if (kind === ZsetRangeKind.Score) {
-    const [min, max, flags] = scoreRange(argv[2], argv[3]);
-    removed = zsetRange(server.engine, client.db, argv[1], {
-      op: ZsetRangeOp.Delete,
-      kind,
-      flags,
-      a: min,
-      b: max,
-    }, ctx.nowMs);
-  } else {
-    const [lexMin, lexMax] = lexRange(argv[2], argv[3]);
-    removed = zsetRange(server.engine, client.db, argv[1], {
-      op: ZsetRangeOp.Delete,
-      kind,
-      flags: 0,
-      lexMin,
-      lexMax,
-    }, ctx.nowMs);
-  }
+  const spec = rangeSpecArg(ZsetRangeOp.Delete, kind, argv[2], argv[3], 0);
+  const removed = zsetRange(server.engine, client.db, argv[1], spec, ctx.nowMs);
   const count = removed === null ? 0 : removed as number;
   if (count > 0) server.keyModified(client.db, argv[1]);
   ctx.out.integer(count);
@@ -638,30 +287,14 @@ function zremrangeGeneric(ctx: CommandContext, kind: ZsetRangeKind): void {
 function zpopGeneric(ctx: CommandContext, max: boolean): void {
   const { argv, server, client, out } = ctx;
   if (argv.length > 3) fail(ERR_SYNTAX);
-  let count = -1;
-  if (argv.length === 3) {
-    const value = int64Arg(argv[2], ERR_NOT_POSITIVE);
-    if (value < 0n) fail(ERR_NOT_POSITIVE);
-    count = Math.min(toCount(value), ENGINE_COUNT_MAX);
-  }
-  const nested = out.protocol === 3 && count !== -1;
-  const popped = zsetPop(
-    server.engine,
-    client.db,
-    argv[1],
-    count === -1 ? 1 : count,
-    max,
-    ctx.nowMs,
-  );
+  const withCount = argv.length === 3;
+  const count = withCount ? int64RangeArg(argv[2], 0n, INT64_MAX, ERR_NOT_POSITIVE) : 1n;
+  const countClamped = Math.min(Number(count), ENGINE_COUNT_MAX);
+  const popped = zsetPop(server.engine, client.db, argv[1], countClamped, max, ctx.nowMs);
   if (popped === null) return out.arrayHeader(0);
   if (popped.members.length > 0) server.keyModified(client.db, argv[1]);
-  if (!nested) {
-    out.arrayHeader(popped.members.length * 2);
-    for (let i = 0; i < popped.members.length; i++) {
-      out.bulk(popped.members[i]);
-      out.double(popped.scores[i]);
-    }
-  } else replyElements(ctx, popped, true);
+  const nested = withCount && out.protocol === 3;
+  replyElements(out, popped, nested ? ScoreLayout.Nested : ScoreLayout.Flat);
 }
 
 /** What a pop from several keys (BZPOPMIN/MAX, ZMPOP, BZMPOP) asks for. */
@@ -697,7 +330,7 @@ function multiPopServe(ctx: CommandContext, pop: MultiPop, strict: boolean): boo
     if (pop.nested) {
       out.arrayHeader(2);
       out.bulk(key);
-      replyElements(ctx, popped, true, true);
+      replyElements(out, popped, ScoreLayout.Nested);
     } else {
       out.arrayHeader(3);
       out.bulk(key);
@@ -745,35 +378,17 @@ async function bzpopGeneric(ctx: CommandContext, max: boolean): Promise<void> {
   await blockForPop(ctx, timeoutMs, () => bzpopArgs(ctx, max));
 }
 
-/**
- * ZMPOP / BZMPOP arguments from numkeysIndex: numkeys key [key ...] MIN|MAX [COUNT count],
- * with Redis's errors ("numkeys should be greater than 0", "count should be greater than 0").
- */
+/** MIN → false, MAX → true; anything else is a syntax error. */
+function minMaxArg(arg: Uint8Array): boolean {
+  if (isWord(arg, "min")) return false;
+  if (isWord(arg, "max")) return true;
+  fail(ERR_SYNTAX);
+}
+
+/** ZMPOP / BZMPOP arguments from numkeysIndex: numkeys key [key ...] MIN|MAX [COUNT count]. */
 function zmpopArgs(argv: Uint8Array[], numkeysIndex: number): MultiPop {
-  const numkeys = parseInt64(argv[numkeysIndex]);
-  if (numkeys === null || numkeys < 1n) fail("ERR numkeys should be greater than 0");
-  const whereIndex = numkeysIndex + 1 + Number(numkeys);
-  if (numkeys > BigInt(argv.length) || whereIndex >= argv.length) fail(ERR_SYNTAX);
-  let max: boolean;
-  if (isWord(argv[whereIndex], "min")) max = false;
-  else if (isWord(argv[whereIndex], "max")) max = true;
-  else fail(ERR_SYNTAX);
-  let count = -1;
-  for (let j = whereIndex + 1; j < argv.length; j++) {
-    const moreArgs = argv.length - 1 - j;
-    if (count === -1 && isWord(argv[j], "count") && moreArgs > 0) {
-      j++;
-      const value = parseInt64(argv[j]);
-      if (value === null || value < 1n) fail("ERR count should be greater than 0");
-      count = Math.min(toCount(value), ENGINE_COUNT_MAX);
-    } else fail(ERR_SYNTAX);
-  }
-  return {
-    keys: argv.slice(numkeysIndex + 1, whereIndex),
-    max,
-    count: count === -1 ? 1 : count,
-    nested: true,
-  };
+  const { keys, where: max, count } = multiPopArgs(argv, numkeysIndex, minMaxArg);
+  return { keys, max, count: Math.min(Number(count), ENGINE_COUNT_MAX), nested: true };
 }
 
 /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] → [key, [[member, score], …]] or null. */
@@ -799,27 +414,13 @@ function zrandmemberCommand(ctx: CommandContext): void {
     if (picked === null) return out.nullBulk();
     return out.bulk(picked.members[0]);
   }
-  const count = parseInt64(argv[2]);
-  if (count === null) fail(ERR_NOT_INTEGER);
-  if (count < -INT64_MAX) {
-    fail(
-      "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
-    );
-  }
-  if (argv.length > 4 || (argv.length === 4 && !isWord(argv[3], "withscores"))) fail(ERR_SYNTAX);
-  const withScores = argv.length === 4;
-  if (
-    withScores &&
-    (count < -RANDMEMBER_WITHSCORES_COUNT_MAX || count > RANDMEMBER_WITHSCORES_COUNT_MAX)
-  ) {
-    fail("ERR value is out of range");
-  }
+  const { count, withPairs: withScores } = randomCountArgs(argv, "withscores");
   const type = server.engine.typeOf(client.db, argv[1], ctx.nowMs);
   if (type < 0) return out.arrayHeader(0);
-  if (type !== TYPE_ZSET) throw new WrongTypeError();
+  if (type !== ValueType.Zset) throw new WrongTypeError();
   if (count === 0n) return out.arrayHeader(0);
   const repeats = count < 0n;
-  const magnitude = Math.min(toCount(repeats ? -count : count), ENGINE_COUNT_MAX);
+  const magnitude = Math.min(Number(repeats ? -count : count), ENGINE_COUNT_MAX);
   const picked = zsetRandom(
     server.engine,
     client.db,
@@ -830,46 +431,22 @@ function zrandmemberCommand(ctx: CommandContext): void {
     ctx.nowMs,
   );
   if (picked === null) return out.arrayHeader(0);
-  replyElements(ctx, picked, withScores);
+  replyElements(out, picked, withScoresLayout(out, withScores));
 }
 
 // ── ZSCAN ───────────────────────────────────────────────────────────────────────────────
 
-/** A SCAN cursor as strtoul reads it (sign allowed, no spaces, no overflow), low 32 bits. */
-function scanCursorArg(arg: Uint8Array): number {
-  const match = /^([+-]?)(\d+)$/.exec(latin1(arg));
-  if (!match || BigInt(match[2]) > 18446744073709551615n) fail("ERR invalid cursor");
-  let value = BigInt(match[2]);
-  if (match[1] === "-") value = BigInt.asUintN(64, -value);
-  return Number(BigInt.asUintN(32, value));
-}
-
-/** ZSCAN key cursor [MATCH pattern] [COUNT count] → [cursor, [member, score-as-string, …]] */
+/**
+ * ZSCAN key cursor [MATCH pattern] [COUNT count] → [cursor, [member, score-as-string, …]]. The
+ * key is looked at before the options: a missing one answers an empty page whatever follows.
+ */
 function zscanCommand(ctx: CommandContext): void {
   const { argv, server, client, out } = ctx;
   const cursor = scanCursorArg(argv[2]);
   const type = server.engine.typeOf(client.db, argv[1], ctx.nowMs);
-  if (type < 0) {
-    out.arrayHeader(2);
-    out.bulkString("0");
-    return out.arrayHeader(0);
-  }
-  if (type !== TYPE_ZSET) throw new WrongTypeError();
-  let count = 10;
-  let pattern: Uint8Array | null = null;
-  for (let i = 3; i < argv.length;) {
-    const left = argv.length - i;
-    if (isWord(argv[i], "count") && left >= 2) {
-      const value = int64Arg(argv[i + 1]);
-      if (value < 1n) fail(ERR_SYNTAX);
-      count = Math.min(toCount(value), ENGINE_COUNT_MAX);
-      i += 2;
-    } else if (isWord(argv[i], "match") && left >= 2) {
-      pattern = argv[i + 1];
-      if (pattern.length === 1 && pattern[0] === 42) pattern = null;
-      i += 2;
-    } else fail(ERR_SYNTAX);
-  }
+  if (type < 0) return replyScanPage(out, 0, 0);
+  if (type !== ValueType.Zset) throw new WrongTypeError();
+  const { count, pattern } = scanOptionsArg(argv, 3, false);
   const page = zsetScan(server.engine, client.db, argv[1], cursor, count, ctx.nowMs);
   const members = page?.elements.members ?? [];
   const scores = page?.elements.scores ?? [];
@@ -877,245 +454,11 @@ function zscanCommand(ctx: CommandContext): void {
   for (let i = 0; i < members.length; i++) {
     if (pattern === null || globMatch(pattern, members[i])) kept.push(i);
   }
-  out.arrayHeader(2);
-  out.bulkString(String(page?.cursor ?? 0));
-  out.arrayHeader(kept.length * 2);
+  replyScanPage(out, page?.cursor ?? 0, kept.length * 2);
   for (const i of kept) {
     out.bulk(members[i]);
     out.bulkString(formatDoubleG17(scores[i]));
   }
-}
-
-// ── ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE ────────────────────────────────────────────────
-
-/** Members of a set key as a ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE input (score 1 each). */
-function setMembersReader(
-  engine: Engine,
-  db: number,
-  key: Uint8Array,
-  nowMs: number,
-): Uint8Array[] {
-  return setMembers(engine, db, key, nowMs) ?? [];
-}
-
-const enum SetOp {
-  Union,
-  Inter,
-  Diff,
-}
-
-const enum Aggregate {
-  Sum,
-  Min,
-  Max,
-}
-
-interface SourceSet {
-  /** latin1 of the key: the same key twice is the same input. */
-  tag: string;
-  type: number;
-  members: Uint8Array[];
-  scores: number[];
-  weight: number;
-  index: Map<string, number> | null;
-}
-
-function aggregate(target: number, value: number, how: Aggregate): number {
-  if (how === Aggregate.Sum) {
-    const sum = target + value;
-    return Number.isNaN(sum) ? 0 : sum; // inf + -inf is 0 by Redis's convention
-  }
-  if (how === Aggregate.Min) return value < target ? value : target;
-  return value > target ? value : target;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return a[i] - b[i];
-  }
-  return a.length - b.length;
-}
-
-function scoreOf(source: SourceSet, member: Uint8Array): number | undefined {
-  if (source.index === null) {
-    source.index = new Map();
-    for (let i = 0; i < source.members.length; i++) source.index.set(latin1(source.members[i]), i);
-  }
-  const at = source.index.get(latin1(member));
-  return at === undefined ? undefined : source.scores[at];
-}
-
-/** Where a set operation's result goes. */
-const enum SetOpOutput {
-  /** ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE: into argv[1]; replies with the size. */
-  Store,
-  /** ZUNION / ZINTER / ZDIFF: as a reply, optionally WITHSCORES. */
-  Reply,
-  /** ZINTERCARD: only the size, optionally stopping at LIMIT. */
-  Cardinality,
-}
-
-/**
- * ZUNIONSTORE / ZINTERSTORE destination numkeys key [key ...] [WEIGHTS w ...]
- * [AGGREGATE SUM|MIN|MAX]; ZDIFFSTORE destination numkeys key [key ...]; ZUNION / ZINTER
- * numkeys key [key ...] [WEIGHTS …] [AGGREGATE …] [WITHSCORES]; ZDIFF numkeys key [key ...]
- * [WITHSCORES]; ZINTERCARD numkeys key [key ...] [LIMIT limit]. Redis's
- * zunionInterDiffGenericCommand, checking in its order: numkeys, key types (WRONGTYPE before
- * option errors), options. A stored empty result deletes the destination.
- */
-function zsetOpGeneric(ctx: CommandContext, op: SetOp, output: SetOpOutput, name: string): void {
-  const { argv, server, client } = ctx;
-  const numkeysIndex = output === SetOpOutput.Store ? 2 : 1;
-  const setCount = int64Arg(argv[numkeysIndex]);
-  if (setCount < 1n) fail(`ERR at least 1 input key is needed for '${name}' command`);
-  if (setCount > BigInt(argv.length - numkeysIndex - 1)) fail(ERR_SYNTAX);
-  const sourceCount = Number(setCount);
-  const firstKeyIndex = numkeysIndex + 1;
-  const sources: SourceSet[] = [];
-  for (let i = 0; i < sourceCount; i++) {
-    const key = argv[firstKeyIndex + i];
-    const type = server.engine.typeOf(client.db, key, ctx.nowMs);
-    if (type >= 0 && type !== TYPE_ZSET && (type !== TYPE_SET)) {
-      throw new WrongTypeError();
-    }
-    sources.push({ tag: latin1(key), type, members: [], scores: [], weight: 1, index: null });
-  }
-  const cardinalityOnly = output === SetOpOutput.Cardinality;
-  let how = Aggregate.Sum;
-  let withScores = false;
-  let cardinalityLimit = 0;
-  let j = firstKeyIndex + sourceCount;
-  while (j < argv.length) {
-    const remaining = argv.length - j;
-    const weighable = op !== SetOp.Diff && !cardinalityOnly;
-    if (weighable && remaining >= sourceCount + 1 && isWord(argv[j], "weights")) {
-      j++;
-      for (let i = 0; i < sourceCount; i++, j++) {
-        sources[i].weight = scoreArg(argv[j], "ERR weight value is not a float");
-      }
-    } else if (weighable && remaining >= 2 && isWord(argv[j], "aggregate")) {
-      const word = argv[j + 1];
-      if (isWord(word, "sum")) how = Aggregate.Sum;
-      else if (isWord(word, "min")) how = Aggregate.Min;
-      else if (isWord(word, "max")) how = Aggregate.Max;
-      else fail(ERR_SYNTAX);
-      j += 2;
-    } else if (output === SetOpOutput.Reply && isWord(argv[j], "withscores")) {
-      withScores = true;
-      j++;
-    } else if (cardinalityOnly && remaining >= 2 && isWord(argv[j], "limit")) {
-      const value = int64Arg(argv[j + 1], "ERR LIMIT can't be negative");
-      if (value < 0n) fail("ERR LIMIT can't be negative");
-      cardinalityLimit = toCount(value);
-      j += 2;
-    } else fail(ERR_SYNTAX);
-  }
-  for (let i = 0; i < sourceCount; i++) readSource(ctx, sources[i], argv[firstKeyIndex + i]);
-  if (cardinalityOnly) {
-    return ctx.out.integer(interSources(sources, Aggregate.Sum, cardinalityLimit).length);
-  }
-  const result = op === SetOp.Diff
-    ? diffSources(sources)
-    : op === SetOp.Inter
-    ? interSources(sources, how, 0)
-    : unionSources(sources, how);
-  result.sort((x, y) =>
-    x.score < y.score ? -1 : x.score > y.score ? 1 : compareBytes(x.member, y.member)
-  );
-  const members = result.map((element) => element.member);
-  const scores = result.map((element) => element.score);
-  if (output === SetOpOutput.Reply) {
-    return replyElements(ctx, { members, scores }, withScores);
-  }
-  const destination = argv[1];
-  const stored = zsetStore(server.engine, client.db, destination, members, scores, ctx.nowMs);
-  if (stored > 0) server.keyModified(client.db, destination);
-  ctx.out.integer(result.length);
-}
-
-function readSource(ctx: CommandContext, source: SourceSet, key: Uint8Array): void {
-  const { server, client } = ctx;
-  if (source.type === TYPE_ZSET) {
-    const elements = zsetRange(server.engine, client.db, key, {
-      op: ZsetRangeOp.Emit,
-      kind: ZsetRangeKind.Rank,
-      flags: RANGE_WITHSCORES,
-      a: 0,
-      b: -1,
-    }, ctx.nowMs) as ZsetElements | null;
-    if (elements !== null) {
-      source.members = elements.members;
-      source.scores = elements.scores;
-    }
-  } else if (source.type === TYPE_SET) {
-    source.members = setMembersReader(server.engine, client.db, key, ctx.nowMs);
-    source.scores = source.members.map(() => 1);
-  }
-}
-
-interface ScoredMember {
-  member: Uint8Array;
-  score: number;
-}
-
-/** Smallest inputs first; a stable sort, as glibc's qsort (a merge sort) behaves here. */
-function bySize(sources: SourceSet[]): SourceSet[] {
-  return sources.map((source, i) => ({ source, i }))
-    .sort((x, y) => x.source.members.length - y.source.members.length || x.i - y.i)
-    .map((entry) => entry.source);
-}
-
-function unionSources(sources: SourceSet[], how: Aggregate): ScoredMember[] {
-  const accumulator = new Map<string, ScoredMember>();
-  for (const source of bySize(sources)) {
-    for (let i = 0; i < source.members.length; i++) {
-      let score = source.weight * source.scores[i];
-      if (Number.isNaN(score)) score = 0;
-      const tag = latin1(source.members[i]);
-      const existing = accumulator.get(tag);
-      if (existing === undefined) accumulator.set(tag, { member: source.members[i], score });
-      else existing.score = aggregate(existing.score, score, how);
-    }
-  }
-  return [...accumulator.values()];
-}
-
-/** The intersection; with limit > 0 it stops once it has that many (ZINTERCARD LIMIT). */
-function interSources(sources: SourceSet[], how: Aggregate, limit: number): ScoredMember[] {
-  const ordered = bySize(sources);
-  const first = ordered[0];
-  const result: ScoredMember[] = [];
-  for (let i = 0; i < first.members.length; i++) {
-    let score = first.weight * first.scores[i];
-    if (Number.isNaN(score)) score = 0;
-    let inAll = true;
-    for (let k = 1; k < ordered.length; k++) {
-      const other = ordered[k];
-      const value = other.tag === first.tag ? first.scores[i] : scoreOf(other, first.members[i]);
-      if (value === undefined) {
-        inAll = false;
-        break;
-      }
-      score = aggregate(score, value * other.weight, how);
-    }
-    if (inAll) {
-      result.push({ member: first.members[i], score });
-      if (limit > 0 && result.length >= limit) break;
-    }
-  }
-  return result;
-}
-
-function diffSources(sources: SourceSet[]): ScoredMember[] {
-  const [first, ...others] = sources;
-  const result: ScoredMember[] = [];
-  for (let i = 0; i < first.members.length; i++) {
-    const member = first.members[i];
-    if (others.some((other) => scoreOf(other, member) !== undefined)) continue;
-    result.push({ member, score: first.scores[i] });
-  }
-  return result;
 }
 
 // ── Command table ───────────────────────────────────────────────────────────────────────
@@ -1211,7 +554,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     summary: "Returns the count of members in a sorted set that have scores within a range.",
     since: "2.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-    handler: zcountCommand,
+    handler: (ctx) => zcountGeneric(ctx, ZsetRangeKind.Score),
   },
   {
     name: "zlexcount",
@@ -1223,7 +566,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     summary: "Returns the number of members in a sorted set within a lexicographical range.",
     since: "2.8.9",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
-    handler: zlexcountCommand,
+    handler: (ctx) => zcountGeneric(ctx, ZsetRangeKind.Lex),
   },
   {
     name: "zrank",
@@ -1260,7 +603,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "1.2.0",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Auto, Direction.Auto),
+    handler: (ctx) => zrangeGeneric(ctx, null, Direction.Auto),
   },
   {
     name: "zrevrange",
@@ -1273,7 +616,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "1.2.0",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Rank, Direction.Reverse),
+    handler: (ctx) => zrangeGeneric(ctx, ZsetRangeKind.Rank, Direction.Reverse),
   },
   {
     name: "zrangebyscore",
@@ -1286,7 +629,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "1.0.5",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Score, Direction.Forward),
+    handler: (ctx) => zrangeGeneric(ctx, ZsetRangeKind.Score, Direction.Forward),
   },
   {
     name: "zrevrangebyscore",
@@ -1299,7 +642,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "2.2.0",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Score, Direction.Reverse),
+    handler: (ctx) => zrangeGeneric(ctx, ZsetRangeKind.Score, Direction.Reverse),
   },
   {
     name: "zrangebylex",
@@ -1312,7 +655,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "2.8.9",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Lex, Direction.Forward),
+    handler: (ctx) => zrangeGeneric(ctx, ZsetRangeKind.Lex, Direction.Forward),
   },
   {
     name: "zrevrangebylex",
@@ -1325,7 +668,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "2.8.9",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Lex, Direction.Reverse),
+    handler: (ctx) => zrangeGeneric(ctx, ZsetRangeKind.Lex, Direction.Reverse),
   },
   {
     name: "zremrangebyrank",
@@ -1559,7 +902,7 @@ export const ZSET_COMMANDS: CommandDefinition[] = [
     since: "6.2.0",
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
-    handler: (ctx) => zrangeGeneric(ctx, RangeType.Auto, Direction.Auto, true),
+    handler: (ctx) => zrangeGeneric(ctx, null, Direction.Auto, true),
   },
   {
     name: "zscan",

@@ -1,13 +1,13 @@
 // OBJECT ENCODING for every collection type, by engine type tag. One switch so keys.ts (and
 // later the RDB writer, which picks record types by encoding) need not know each type module.
 
-import type { Engine } from "./engine.ts";
+import { type Engine, ValueType } from "./engine.ts";
 import { hashEncoding } from "./hash.ts";
 import { listEncoding } from "./list.ts";
 import { setEncoding } from "./set.ts";
 import { zsetEncoding } from "./zset.ts";
 
-/** Redis's encoding name for the collection at key with engine type tag `typeTag`. */
+/** Redis's encoding name for the collection at key with engine type tag `typeTag` (ValueType). */
 export function collectionEncoding(
   engine: Engine,
   typeTag: number,
@@ -16,13 +16,13 @@ export function collectionEncoding(
   nowMs: number,
 ): string {
   switch (typeTag) {
-    case 1:
+    case ValueType.List:
       return listEncoding(engine, db, key, nowMs);
-    case 2:
+    case ValueType.Set:
       return setEncoding(engine, db, key, nowMs);
-    case 3:
+    case ValueType.Zset:
       return zsetEncoding(engine, db, key, nowMs);
-    case 4:
+    case ValueType.Hash:
       return hashEncoding(engine, db, key, nowMs);
     default:
       return "unknown";

@@ -8,33 +8,51 @@
 // which detaches the old ArrayBuffer; a detached view reports byteLength 0, so the cached
 // views are checked with that one comparison and rebuilt only after a grow.
 //
-// The engine's status codes (negative returns) become typed errors here: STATUS_WRONGTYPE →
-// WrongTypeError, STATUS_OOM → OutOfMemoryError. Engine invariant failures (an AssemblyScript
-// assert) arrive as EngineInvariantError; the instance must not be used after one.
+// The engine's status codes (negative returns, abi.ts) become typed errors here:
+// STATUS_WRONGTYPE → WrongTypeError, STATUS_OOM → OutOfMemoryError. Engine invariant failures
+// (an AssemblyScript assert) arrive as EngineInvariantError; the instance must not be used after
+// one. Every number the engine and this file both know comes from abi.ts.
 
-/** Number of logical databases (SELECT 0..15); mirrors DB_COUNT in wasm/assembly/dict.ts. */
-export const DB_COUNT = 16;
+import {
+  DB_COUNT,
+  ENCODING_HINT_NOT_INT,
+  ENCODING_HINT_RAW,
+  RESULT_COL_STATUS,
+  RESULT_CURSOR,
+  RESULT_EXPIRED_LOG_LEN,
+  RESULT_LEN,
+  RESULT_OUT_LEN,
+  RESULT_OUT_PTR,
+  RESULT_PTR,
+  RESULT_STAGING,
+  SET_ENCODING_SHIFT,
+  SET_KEEPTTL,
+  SET_NX,
+  SET_XX,
+  STATUS_MISSING,
+  STATUS_OOM,
+  STATUS_WRONGTYPE,
+  TYPE_HASH,
+  TYPE_LIST,
+  TYPE_SET,
+  TYPE_STRING,
+  TYPE_ZSET,
+} from "./abi.ts";
 
-/** Value type tags stored with every key; mirrors TYPE_* in wasm/assembly/dict.ts. */
+export { DB_COUNT, ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, SET_KEEPTTL, SET_NX, SET_XX };
+
+/** Value type tags stored with every key (abi.ts TYPE_*), as typeOf returns them. */
 export const enum ValueType {
-  String = 0,
+  String = TYPE_STRING,
+  List = TYPE_LIST,
+  Set = TYPE_SET,
+  Zset = TYPE_ZSET,
+  Hash = TYPE_HASH,
 }
 
-/** set() flag: write only if the key does not exist. */
-export const SET_NX = 1;
-/** set() flag: write only if the key exists. */
-export const SET_XX = 2;
-/** set() flag: keep the key's TTL when expireAtMs is 0. */
-export const SET_KEEPTTL = 4;
-/**
- * Encoding hints stored with a string so OBJECT ENCODING can answer as Redis does: a value
- * built in place (APPEND, SETRANGE) is "raw"; INCRBYFLOAT's text is never "int".
- */
-export const ENCODING_HINT_RAW = 1;
-export const ENCODING_HINT_NOT_INT = 2;
-/** set() flags carrying an encoding hint. */
-export const SET_ENCODING_RAW = ENCODING_HINT_RAW << 8;
-export const SET_ENCODING_NOT_INT = ENCODING_HINT_NOT_INT << 8;
+/** set() flags carrying an encoding hint (abi.ts ENCODING_HINT_*, in SET_ENCODING_SHIFT). */
+export const SET_ENCODING_RAW = ENCODING_HINT_RAW << SET_ENCODING_SHIFT;
+export const SET_ENCODING_NOT_INT = ENCODING_HINT_NOT_INT << SET_ENCODING_SHIFT;
 
 /** The key holds a value of another type than the command works on. */
 export class WrongTypeError extends Error {
@@ -85,19 +103,15 @@ export interface EngineOptions {
   maxPages?: number;
 }
 
-const STATUS_MISSING = -1;
-const STATUS_WRONGTYPE = -2;
-const STATUS_OOM = -3;
-
-/** Result cell indexes (u32) — see the diagram in wasm/assembly/index.ts. */
-const CELL_PTR = 0;
-const CELL_LEN = 1;
-const CELL_CURSOR = 2;
-const CELL_STAGING = 3;
-const CELL_EXPIRED_LOG_LEN = 4;
-const CELL_OUT_PTR = 5;
-const CELL_OUT_LEN = 6;
-const CELL_COL_STATUS = 7;
+/** Result cell word indexes (u32): abi.ts RESULT_* byte offsets / 4 (wasm/assembly/boundary.ts). */
+const CELL_PTR = RESULT_PTR >>> 2;
+const CELL_LEN = RESULT_LEN >>> 2;
+const CELL_CURSOR = RESULT_CURSOR >>> 2;
+const CELL_STAGING = RESULT_STAGING >>> 2;
+const CELL_EXPIRED_LOG_LEN = RESULT_EXPIRED_LOG_LEN >>> 2;
+const CELL_OUT_PTR = RESULT_OUT_PTR >>> 2;
+const CELL_OUT_LEN = RESULT_OUT_LEN >>> 2;
+const CELL_COL_STATUS = RESULT_COL_STATUS >>> 2;
 /** Returned by drainExpired when nothing expired: the per-command check allocates nothing. */
 const NO_EXPIRED_KEYS: readonly ExpiredKey[] = Object.freeze([]);
 
@@ -108,7 +122,7 @@ const DIRECT_VALUE_MIN_BYTES = 64 * 1024;
 /** Keys up to this length are copied with a loop (cheaper than TypedArray#set for short keys). */
 const SHORT_COPY_MAX_BYTES = 24;
 
-/** Exports of engine.wasm (see wasm/assembly/index.ts for each contract). */
+/** Exports of engine.wasm (wasm/assembly/index.ts lists the module holding each contract). */
 interface EngineExports {
   memory: WebAssembly.Memory;
   init(seedLow: number, seedHigh: number): number;
@@ -201,7 +215,7 @@ export interface EngineInternals {
    * bulks, or (asArray false) the first record as one bulk. Returns the record count.
    */
   writeOut(sink: BulkSink, asArray: boolean): number;
-  /** Outcome of the last colOpen* call: 0 ok, -1 missing, -2 wrong type, -3 OOM. */
+  /** Outcome of the last colOpen* call: COL_OK or a STATUS_* (abi.ts). */
   colStatus(): number;
 }
 
@@ -554,7 +568,7 @@ export class Engine {
     return this.#existsKey(db, key.length, nowMs) === 1;
   }
 
-  /** The key's ValueType tag, or -1 if missing. */
+  /** The key's ValueType tag, or STATUS_MISSING (-1) if missing. */
   typeOf(db: number, key: Uint8Array, nowMs: number): number {
     this.#stageKey(key);
     return this.#exports.typeOf(db, key.length, nowMs);
@@ -726,15 +740,16 @@ export class Engine {
   // ── maxmemory eviction ──────────────────────────────────────────────────────────────
 
   /**
-   * What each key's access stamp records (core/engine/eviction.ts maps maxmemory-policy to a
-   * mode): 0 = LRU clock, 1 = LFU counter with lfu-log-factor and lfu-decay-time (minutes).
+   * What each key's access stamp records (core/state/eviction.ts maps maxmemory-policy to a
+   * mode): ACCESS_MODE_LRU (0) the LRU clock, ACCESS_MODE_LFU (1) the LFU counter with
+   * lfu-log-factor and lfu-decay-time (minutes); abi.ts.
    */
   setAccessMode(mode: 0 | 1, logFactor: number, decayTimeMinutes: number): void {
     this.#exports.setAccessMode(mode, logFactor, decayTimeMinutes);
   }
 
   /**
-   * The key maxmemory eviction should remove next under `policyCode` (see eviction.ts),
+   * The key maxmemory eviction should remove next under `policyCode` (abi.ts EVICT_*),
    * sampling `samples` keys per database; null when no key qualifies. Nothing is deleted.
    */
   evictionCandidate(

@@ -7,22 +7,27 @@
 // come back as copies from the out buffer. The engine decides encodings (listpack up to 512
 // pairs of ≤ 64-byte strings, hashtable beyond), so this file never needs to know them.
 
+import {
+  HASH_CELL_CURSOR,
+  HASH_CELL_VALUE_PTR,
+  HASH_ENCODING_HASHTABLE,
+  HASH_ENCODING_LISTPACK,
+  HASH_READ_FIELDS,
+  HASH_READ_PAIRS,
+  HASH_READ_VALUES,
+  HASH_SET_NX,
+  STATUS_MISSING,
+  STATUS_OOM,
+  STATUS_WRONGTYPE,
+} from "./abi.ts";
 import { type Engine, OutOfMemoryError, WrongTypeError } from "./engine.ts";
 
-const STATUS_MISSING = -1;
-const STATUS_WRONGTYPE = -2;
-const STATUS_OOM = -3;
+/** hashReadAll selectors (abi.ts): fields, values, or both as alternating pairs. */
+export { HASH_READ_FIELDS, HASH_READ_PAIRS, HASH_READ_VALUES };
 
-/** hashSetFields flag (mirrors SET_NX in wasm/assembly/hash.ts). */
-const SET_NX = 1;
-/** hashReadAll selectors (mirror READ_* in wasm/assembly/hash.ts). */
-export const HASH_READ_FIELDS = 1;
-export const HASH_READ_VALUES = 2;
-export const HASH_READ_PAIRS = 3;
-
-/** Result cell indexes (u32) in the hash module's cells. */
-const CELL_VALUE_PTR = 0;
-const CELL_CURSOR = 1;
+/** Word indexes (u32) in the hash module's cells (abi.ts HASH_CELL_* byte offsets / 4). */
+const CELL_VALUE_PTR = HASH_CELL_VALUE_PTR >>> 2;
+const CELL_CURSOR = HASH_CELL_CURSOR >>> 2;
 
 interface HashExports {
   hashSetFields(
@@ -101,7 +106,7 @@ export function hashSet(
     db,
     parts[0].length,
     pairCount,
-    nx ? SET_NX : 0,
+    nx ? HASH_SET_NX : 0,
     nowMs,
   );
   return check(status);
@@ -250,7 +255,7 @@ export function hashEncoding(
 ): string {
   engine.internals.stage([key], true);
   const status = hashExports(engine).hashEncodingOf(db, key.length, nowMs);
-  if (status === 1) return "listpack";
-  if (status === 2) return "hashtable";
+  if (status === HASH_ENCODING_LISTPACK) return "listpack";
+  if (status === HASH_ENCODING_HASHTABLE) return "hashtable";
   return "unknown";
 }

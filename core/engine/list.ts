@@ -10,12 +10,8 @@
 // as f64 clamped to ±2^53: a list holds fewer than 2^32 elements, so clamping never changes
 // which elements an index selects.
 
+import { LIST_PIVOT_MISSING, STATUS_MISSING, STATUS_OOM, STATUS_WRONGTYPE } from "./abi.ts";
 import { type BulkSink, type Engine, OutOfMemoryError, WrongTypeError } from "./engine.ts";
-
-const STATUS_MISSING = -1;
-const STATUS_WRONGTYPE = -2;
-const STATUS_OOM = -3;
-const LIST_PIVOT_MISSING = -4;
 
 /** Largest magnitude passed across the boundary (exact in f64). */
 const INDEX_ABS_MAX = 2 ** 53;
@@ -221,7 +217,7 @@ export function listIndex(
 export const enum ListSetResult {
   Done = 1,
   OutOfRange = 0,
-  Missing = -1,
+  Missing = STATUS_MISSING,
 }
 
 /** LSET: replaces the element at index. */

@@ -1,6 +1,8 @@
 // The keyspace engine: a WebAssembly hash table of binary keys and values across 16
 // databases with TTLs, incremental rehashing and page-based memory (wasm/assembly/), and
-// the TypeScript class that drives it over a numeric boundary (engine.ts).
+// the TypeScript class that drives it over a numeric boundary (engine.ts). Every number the
+// two sides share (status codes, type tags, flags, cell offsets) is in abi.ts, the twin of
+// wasm/assembly/abi.ts.
 //
 // @example
 // ```ts

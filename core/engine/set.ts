@@ -6,19 +6,29 @@
 // copies, so they stay valid after later engine calls. Command semantics (argument errors,
 // reply shapes, propagation) live in core/commands/sets.ts; this file only moves bytes.
 
+import {
+  SET_ENC_INT16,
+  SET_ENC_INT32,
+  SET_ENC_INT64,
+  SET_ENC_PACKED,
+  SET_ENC_TABLE,
+  SET_OP_DIFF,
+  SET_OP_INTER,
+  SET_OP_INTERCARD,
+  SET_OP_UNION,
+  STATUS_MISSING,
+  STATUS_OOM,
+  STATUS_WRONGTYPE,
+} from "./abi.ts";
 import { type Engine, OutOfMemoryError, WrongTypeError } from "./engine.ts";
 
-const STATUS_MISSING = -1;
-const STATUS_WRONGTYPE = -2;
-const STATUS_OOM = -3;
-
-/** Encoding tags of wasm/assembly/set.ts (SET_ENC_*) and the names OBJECT ENCODING gives. */
+/** The engine's encoding tags (abi.ts SET_ENC_*) and the names OBJECT ENCODING gives. */
 const ENCODING_NAMES: Record<number, string> = {
-  1: "intset",
-  2: "intset",
-  3: "intset",
-  4: "hashtable", // PACKED: compact here, but Redis 7.0 would hold it in a hashtable
-  5: "hashtable",
+  [SET_ENC_INT16]: "intset",
+  [SET_ENC_INT32]: "intset",
+  [SET_ENC_INT64]: "intset",
+  [SET_ENC_PACKED]: "hashtable", // compact here, but Redis 7.0 would hold it in a hashtable
+  [SET_ENC_TABLE]: "hashtable",
 };
 
 /** Largest count handed to the engine (its counts are u32). */
@@ -26,15 +36,13 @@ const COUNT_MAX = 0xffffffff;
 
 /** The multi-set operations of setOperation / setStore. */
 export const enum SetOperation {
-  Inter = 0,
-  Union = 1,
-  Diff = 2,
+  Inter = SET_OP_INTER,
+  Union = SET_OP_UNION,
+  Diff = SET_OP_DIFF,
 }
-const OP_INTERCARD = 3;
 
 /** Exports of wasm/assembly/set.ts (see each contract there). */
 interface SetExports {
-  setRandomSeed(seedLow: number, seedHigh: number): void;
   setAdd(db: number, keyLen: number, nowMs: number, memberCount: number): number;
   setRem(db: number, keyLen: number, nowMs: number, memberCount: number): number;
   setContains(
@@ -70,17 +78,8 @@ interface SetExports {
   setCheck(db: number, keyLen: number, nowMs: number): number;
 }
 
-/** Engines whose set random generator has been seeded. */
-const seededEngines = new WeakSet<Engine>();
-
 function setExports(engine: Engine): SetExports {
-  const exports = engine.internals.exports as unknown as SetExports;
-  if (!seededEngines.has(engine)) {
-    const seed = crypto.getRandomValues(new Uint32Array(2));
-    exports.setRandomSeed(seed[0], seed[1]);
-    seededEngines.add(engine);
-  }
-  return exports;
+  return engine.internals.exports as unknown as SetExports;
 }
 
 /** Throws for WRONGTYPE / OOM; passes every other status through. */
@@ -282,7 +281,7 @@ export function setInterCard(
       db,
       keys[0].length,
       nowMs,
-      OP_INTERCARD,
+      SET_OP_INTERCARD,
       keys.length,
       clampCount(limit),
       0,

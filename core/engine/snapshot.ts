@@ -7,20 +7,38 @@
 // full sync), so one may run while the other is paused without disturbing its marks. The
 // walk itself (which records go where, the pre-write hook) is core/persistence/cow_snapshot.ts.
 
-import { DB_COUNT, type Engine, OutOfMemoryError } from "./engine.ts";
+import {
+  DB_COUNT,
+  SNAPSHOT_CELL_CURSOR,
+  SNAPSHOT_CELL_DEFERRED_COUNT,
+  SNAPSHOT_CELL_DEFERRED_PTR,
+  SNAPSHOT_CELL_KEYS_WRITTEN,
+  SNAPSHOT_CELL_OUT_LEN,
+  SNAPSHOT_CELL_OUT_PTR,
+  SNAPSHOT_CLAIM_HOST,
+  SNAPSHOT_CLAIM_NOTHING,
+  SNAPSHOT_LOAD_CELL_CONSUMED,
+  SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED,
+  SNAPSHOT_LOAD_CELL_KEYS_LOADED,
+  SNAPSHOT_SLOT_BACKGROUND,
+  SNAPSHOT_SLOT_SYNCHRONOUS,
+  STATUS_OOM,
+} from "./abi.ts";
+import { type Engine, OutOfMemoryError } from "./engine.ts";
 
-/** The engine's snapshot slots (wasm/assembly/snapshot.ts SLOT_COUNT). */
+/** The engine's snapshot slots (abi.ts SNAPSHOT_SLOT_*). */
 export const enum SnapshotSlot {
-  Background = 0,
-  Synchronous = 1,
+  Background = SNAPSHOT_SLOT_BACKGROUND,
+  Synchronous = SNAPSHOT_SLOT_SYNCHRONOUS,
 }
 
-const CELL_CURSOR = 0;
-const CELL_OUT_PTR = 1;
-const CELL_OUT_LEN = 2;
-const CELL_DEFERRED_PTR = 3;
-const CELL_DEFERRED_COUNT = 4;
-const CELL_KEYS_WRITTEN = 5;
+/** Word indexes (u32) in the snapshot cells (abi.ts SNAPSHOT_CELL_* byte offsets / 4). */
+const CELL_CURSOR = SNAPSHOT_CELL_CURSOR >>> 2;
+const CELL_OUT_PTR = SNAPSHOT_CELL_OUT_PTR >>> 2;
+const CELL_OUT_LEN = SNAPSHOT_CELL_OUT_LEN >>> 2;
+const CELL_DEFERRED_PTR = SNAPSHOT_CELL_DEFERRED_PTR >>> 2;
+const CELL_DEFERRED_COUNT = SNAPSHOT_CELL_DEFERRED_COUNT >>> 2;
+const CELL_KEYS_WRITTEN = SNAPSHOT_CELL_KEYS_WRITTEN >>> 2;
 
 interface SnapshotExports {
   snapshotCellsPtr(): number;
@@ -97,8 +115,8 @@ export function snapshotClaim(
     compression ? 1 : 0,
     instantMs,
   );
-  if (status === 0) return CLAIM_NOTHING;
-  if (status === 2) return CLAIM_HOST;
+  if (status === SNAPSHOT_CLAIM_NOTHING) return CLAIM_NOTHING;
+  if (status === SNAPSHOT_CLAIM_HOST) return CLAIM_HOST;
   const words = internals.words();
   const cells = snapshotExports(engine).snapshotCellsPtr() >>> 2;
   const outPtr = words[cells + CELL_OUT_PTR];
@@ -155,10 +173,10 @@ export function snapshotScanStep(
   };
 }
 
-const LOAD_CELL_KEYS_LOADED = 0;
-const LOAD_CELL_EXPIRED_SKIPPED = 1;
-const LOAD_CELL_CONSUMED = 2;
-const STATUS_OOM = -3;
+/** Word indexes (u32) in the loader's cells (abi.ts SNAPSHOT_LOAD_CELL_* byte offsets / 4). */
+const LOAD_CELL_KEYS_LOADED = SNAPSHOT_LOAD_CELL_KEYS_LOADED >>> 2;
+const LOAD_CELL_EXPIRED_SKIPPED = SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED >>> 2;
+const LOAD_CELL_CONSUMED = SNAPSHOT_LOAD_CELL_CONSUMED >>> 2;
 
 interface SnapshotLoadExports {
   snapshotLoadCellsPtr(): number;

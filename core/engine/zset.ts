@@ -6,51 +6,69 @@
 // records — a member, then with scores an 8-byte double — decoded here into parallel arrays,
 // so command handlers never see engine memory or offsets.
 
+import {
+  LEX_EXCLUSIVE,
+  LEX_INCLUSIVE,
+  LEX_MAX,
+  LEX_MIN,
+  RANGE_MAXEX,
+  RANGE_MINEX,
+  RANGE_REV,
+  RANGE_WITHSCORES,
+  RESULT_OUT_LEN,
+  RESULT_OUT_PTR,
+  STATUS_MISSING,
+  STATUS_NAN,
+  STATUS_OOM,
+  STATUS_WRONGTYPE,
+  ZADD_CH,
+  ZADD_GT,
+  ZADD_INCR,
+  ZADD_LT,
+  ZADD_NX,
+  ZADD_XX,
+  ZSET_ENCODING_LISTPACK,
+  ZSET_ENCODING_SKIPLIST,
+  ZSET_KIND_LEX,
+  ZSET_KIND_RANK,
+  ZSET_KIND_SCORE,
+  ZSET_OP_COUNT,
+  ZSET_OP_DELETE,
+  ZSET_OP_EMIT,
+} from "./abi.ts";
 import { type Engine, OutOfMemoryError, WrongTypeError } from "./engine.ts";
 
-const STATUS_MISSING = -1;
-const STATUS_WRONGTYPE = -2;
-const STATUS_OOM = -3;
-/** zsetAdd: the INCR result would be NaN; nothing was changed. */
-export const ZADD_RESULT_NAN = -4;
+/** zsetAdd flags and zsetRange flags (abi.ts). */
+export { RANGE_MAXEX, RANGE_MINEX, RANGE_REV, RANGE_WITHSCORES };
+export { ZADD_CH, ZADD_GT, ZADD_INCR, ZADD_LT, ZADD_NX, ZADD_XX };
 
-/** zsetAdd flags (wasm/assembly/zset.ts ZADD_*). */
-export const ZADD_NX = 1;
-export const ZADD_XX = 2;
-export const ZADD_GT = 4;
-export const ZADD_LT = 8;
-export const ZADD_INCR = 16;
-export const ZADD_CH = 32;
+/** zsetAdd: the INCR result would be NaN; nothing was changed (abi.ts STATUS_NAN). */
+export const ZADD_RESULT_NAN = STATUS_NAN;
 
 /** What zsetRange does with the range. */
 export const enum ZsetRangeOp {
   /** Emit the elements (read them with the returned ZsetElements). */
-  Emit = 0,
-  Count = 1,
-  Delete = 2,
+  Emit = ZSET_OP_EMIT,
+  Count = ZSET_OP_COUNT,
+  Delete = ZSET_OP_DELETE,
 }
 
 /** How zsetRange's bounds are given. */
 export const enum ZsetRangeKind {
   /** a, b: start and end indexes (negative from the end). */
-  Rank = 0,
+  Rank = ZSET_KIND_RANK,
   /** a, b: min and max scores; RANGE_MINEX / RANGE_MAXEX make them exclusive. */
-  Score = 1,
+  Score = ZSET_KIND_SCORE,
   /** lex: the [min, max] bounds. */
-  Lex = 2,
+  Lex = ZSET_KIND_LEX,
 }
-
-export const RANGE_REV = 1;
-export const RANGE_WITHSCORES = 2;
-export const RANGE_MINEX = 4;
-export const RANGE_MAXEX = 8;
 
 /** A ZRANGEBYLEX bound: `[x`, `(x`, `-` or `+`. */
 export const enum LexBoundKind {
-  Inclusive = 0,
-  Exclusive = 1,
-  Min = 2,
-  Max = 3,
+  Inclusive = LEX_INCLUSIVE,
+  Exclusive = LEX_EXCLUSIVE,
+  Min = LEX_MIN,
+  Max = LEX_MAX,
 }
 
 export interface LexBound {
@@ -99,9 +117,9 @@ function scoreParts(scores: readonly number[]): Uint8Array[] {
   return parts;
 }
 
-/** Word index of the out buffer's address and length cells (RESULT_OUT_PTR / _LEN, index.ts). */
-const CELL_OUT_PTR = 5;
-const CELL_OUT_LEN = 6;
+/** Word index of the out buffer's address and length cells (abi.ts RESULT_OUT_PTR / _LEN). */
+const CELL_OUT_PTR = RESULT_OUT_PTR >>> 2;
+const CELL_OUT_LEN = RESULT_OUT_LEN >>> 2;
 const resultCellsIndex = new WeakMap<Engine, number>();
 
 /**
@@ -426,7 +444,9 @@ export function zsetEncoding(
 ): string {
   engine.internals.stage([key], false);
   const status = exportsOf(engine).zsetEncodingOf(db, key.length, nowMs);
-  return status === 0 ? "listpack" : status === 1 ? "skiplist" : "unknown";
+  if (status === ZSET_ENCODING_LISTPACK) return "listpack";
+  if (status === ZSET_ENCODING_SKIPLIST) return "skiplist";
+  return "unknown";
 }
 
 /**

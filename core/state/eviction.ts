@@ -1,6 +1,6 @@
 // maxmemory eviction: before a command runs on a master that is over `maxmemory`, keys are
 // evicted under `maxmemory-policy` until memory is back under the limit, as Redis's
-// performEvictions does. The choice of key is the engine's (wasm/assembly/index.ts
+// performEvictions does. The choice of key is the engine's (wasm/assembly/eviction.ts
 // evictionCandidate: Redis's sampling approximation of LRU, LFU, random and TTL order over each
 // key's access stamp, wasm/assembly/access.ts); the deletion is the host's, run as a DEL
 // command so that a running snapshot side-saves the key first, WATCH sees it, and replicas and
@@ -12,17 +12,29 @@
 
 import type { Config } from "../config/table.ts";
 import type { Engine } from "../engine/mod.ts";
+import {
+  ACCESS_MODE_LFU,
+  ACCESS_MODE_LRU,
+  EVICT_ALLKEYS_LFU,
+  EVICT_ALLKEYS_LRU,
+  EVICT_ALLKEYS_RANDOM,
+  EVICT_NOEVICTION,
+  EVICT_VOLATILE_LFU,
+  EVICT_VOLATILE_LRU,
+  EVICT_VOLATILE_RANDOM,
+  EVICT_VOLATILE_TTL,
+} from "../engine/abi.ts";
 
 /** maxmemory-policy → the engine's policy code (0: noeviction, never asked). */
 const POLICY_CODES: Readonly<Record<string, number>> = {
-  "noeviction": 0,
-  "allkeys-lru": 1,
-  "allkeys-lfu": 2,
-  "allkeys-random": 3,
-  "volatile-lru": 4,
-  "volatile-lfu": 5,
-  "volatile-random": 6,
-  "volatile-ttl": 7,
+  "noeviction": EVICT_NOEVICTION,
+  "allkeys-lru": EVICT_ALLKEYS_LRU,
+  "allkeys-lfu": EVICT_ALLKEYS_LFU,
+  "allkeys-random": EVICT_ALLKEYS_RANDOM,
+  "volatile-lru": EVICT_VOLATILE_LRU,
+  "volatile-lfu": EVICT_VOLATILE_LFU,
+  "volatile-random": EVICT_VOLATILE_RANDOM,
+  "volatile-ttl": EVICT_VOLATILE_TTL,
 };
 /** Evictions per command at most: a bound on one command's latency, as Redis's tenacity. */
 const EVICTIONS_PER_COMMAND_MAX = 1000;
@@ -46,9 +58,9 @@ export class MaxmemoryEvictor {
   /** Stamps follow the policy's family: LFU policies count uses, the others record time. */
   #applyPolicy(): void {
     const policy = this.#config.getString("maxmemory-policy");
-    this.#policyCode = POLICY_CODES[policy] ?? 0;
+    this.#policyCode = POLICY_CODES[policy] ?? EVICT_NOEVICTION;
     this.#engine.setAccessMode(
-      policy.endsWith("-lfu") ? 1 : 0,
+      policy.endsWith("-lfu") ? ACCESS_MODE_LFU : ACCESS_MODE_LRU,
       this.#config.getNumber("lfu-log-factor"),
       this.#config.getNumber("lfu-decay-time"),
     );
@@ -71,7 +83,7 @@ export class MaxmemoryEvictor {
   ): boolean {
     const engine = this.#engine;
     if (engine.usedMemoryBytes() <= maxmemoryBytes) return true;
-    if (this.#policyCode === 0) return false;
+    if (this.#policyCode === EVICT_NOEVICTION) return false;
     const samples = this.#config.getNumber("maxmemory-samples");
     for (let evicted = 0; evicted < EVICTIONS_PER_COMMAND_MAX; evicted++) {
       const candidate = engine.evictionCandidate(this.#policyCode, samples, nowMs);

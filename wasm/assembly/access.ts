@@ -7,11 +7,13 @@
 //
 // A lookup only stores a word and, in LFU mode, draws one random number, so reads stay cheap.
 // Switching families reinterprets the stamps (as in Redis); they converge as keys are used.
+// This module knows the entry's stamp cell and nothing else of the keyspace: dict.ts asks it
+// for a new entry's stamp, the lookups in keyspace.ts call noteClock and touchEntry.
 
-import { ENTRY_LRU_CLOCK } from "./dict";
+import { ACCESS_MODE_LFU, ACCESS_MODE_LRU } from "./abi";
+import { ENTRY_LRU_CLOCK } from "./entry";
+import { randomUnit } from "./random";
 
-export const ACCESS_MODE_LRU: u32 = 0;
-export const ACCESS_MODE_LFU: u32 = 1;
 /** Redis's LRU_CLOCK_MAX: the clock wraps at 24 bits. */
 const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 /** Redis's LFU_INIT_VAL: new keys start here so they are not evicted before a second use. */
@@ -24,8 +26,6 @@ let lfuDecayTimeMinutes: u32 = 1;
 let newEntryStamp: u32 = 0;
 let nowMinutes: u32 = 0;
 let nowLruClock: u32 = 0;
-/** Own xorshift state, so LFU's draws do not disturb sampling sequences elsewhere. */
-let lfuRandomState: u64 = 0x2545f4914f6cdd1d;
 
 /** maxmemory-policy family and the LFU tunables (lfu-log-factor, lfu-decay-time). */
 export function setAccessMode(mode: u32, logFactor: u32, decayTimeMinutes: u32): void {
@@ -69,7 +69,7 @@ let notedMs: i64 = -1;
   if (counter < 255) {
     const base = counter > LFU_INIT_COUNTER ? counter - LFU_INIT_COUNTER : 0;
     const p = 1.0 / (<f64>base * <f64>lfuLogFactor + 1.0);
-    if (nextLfuRandom() < p) counter++;
+    if (randomUnit() < p) counter++;
   }
   store<u32>(e, (nowMinutes << 8) | counter, ENTRY_LRU_CLOCK);
 }
@@ -89,13 +89,4 @@ export function idleMs(stamp: u32): f64 {
   const clock = stamp & LRU_CLOCK_MAX;
   const idleS = nowLruClock >= clock ? nowLruClock - clock : LRU_CLOCK_MAX - clock + nowLruClock;
   return <f64>idleS * 1000.0;
-}
-
-function nextLfuRandom(): f64 {
-  let x = lfuRandomState;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  lfuRandomState = x;
-  return <f64>((x * 0x2545f4914f6cdd1d) >> 11) / 9007199254740992.0;
 }

@@ -1,5 +1,5 @@
-// dict.ts — the keyspace hash tables: 16 databases, entries, incremental rehashing, the
-// per-database TTL index.
+// dict.ts — the keyspace hash tables: 16 databases of entries (entry.ts), incremental
+// rehashing, the per-database TTL index, SCAN's bucket groups and random picks.
 //
 // Each database is a fixed 64-byte record in static memory, so SWAPDB swaps two records and
 // the entries never move. A database has up to two bucket arrays (power-of-two sizes,
@@ -13,18 +13,10 @@
 //   16 rehashIndex i32 (-1 = not rehashing) │ 20 keyCount u32
 //   24 expiresPtr u32 │ 28 expiresCount u32 │ 32 expiresCapacity u32 │ 36..63 reserved
 //
-// Entry (one allocation: 40-byte header, then the key bytes)
-//
-//   ┌──────────────┬──────┬──────┬────────┬──────────┬──────────┬─────────────┬─────────┬────┬─────┬────┬─────────┐
-//   │expireAtMs i64│next  │hash  │keyLen  │valuePtr  │valueLen  │expiresIndex │lruClock │type│flags│marks  │key bytes│
-//   │0 = no TTL    │u32   │u32   │u32     │u32       │u32       │u32          │u32      │u8  │u8   │2 × u8 │keyLen B │
-//   └──────────────┴──────┴──────┴────────┴──────────┴──────────┴─────────────┴─────────┴────┴─────┴───────┴─────────┘
-//    0              8      12     16       20         24         28            32        36   37    38      40
-//   The value is a separate allocation (valuePtr, 0 when valueLen is 0) whose meaning depends
-//   on `type` (0 = string bytes; other types arrive with their modules), so RENAME moves an
-//   entry without touching value bytes and APPEND can grow in place. `hash` is cached so
-//   rehashing and chain walks never rehash key bytes. `lruClock` is the access stamp maxmemory
-//   eviction samples (LRU clock or LFU counter, see access.ts).
+// Entries (entry.ts) chain through their `next` word; the bucket arrays are u32 arrays of
+// entry addresses. This module links, finds and unlinks entries and never looks at values:
+// freeing an entry's value is the keyspace's job (keyspace.ts, through values.ts), done before
+// the entry goes.
 //
 // TTL index: per database a dense array of entry pointers for the entries with a TTL;
 // entry.expiresIndex is the entry's slot. Add appends, remove swaps the last slot in, so
@@ -35,11 +27,30 @@
 // reaches the bucket count; shrink to the next power of two ≥ keyCount when fewer than 1/8
 // of buckets would be used. A failed bucket allocation only postpones the resize.
 
-import { alloc, free, realloc } from "./pages";
+import { DB_COUNT } from "./abi";
 import { stampForNewEntry } from "./access";
-import { freeValueOfType } from "./values";
+import { BUCKET_COUNT_MIN, bucketCountFor, bytesEqual, reverseIncrement } from "./bytes";
+import {
+  ENTRY_EXPIRE_AT,
+  ENTRY_EXPIRES_INDEX,
+  ENTRY_HASH,
+  ENTRY_HEADER_SIZE_BYTES,
+  ENTRY_KEY_LEN,
+  ENTRY_LRU_CLOCK,
+  ENTRY_NEXT,
+  ENTRY_SNAPSHOT_MARKS,
+  ENTRY_TYPE,
+  ENTRY_VALUE_LEN,
+  ENTRY_VALUE_PTR,
+  entryExpireAtMs,
+  entryHash,
+  entryKeyLen,
+  entryKeyPtr,
+  entryNext,
+} from "./entry";
+import { alloc, free, realloc } from "./pages";
+import { nextRandom, randomBelow } from "./random";
 
-export const DB_COUNT: u32 = 16;
 const DB_RECORD_SIZE_BYTES: usize = 64;
 const DB_TABLE0_PTR: usize = 0;
 const DB_TABLE0_MASK: usize = 4;
@@ -51,20 +62,6 @@ const DB_EXPIRES_PTR: usize = 24;
 const DB_EXPIRES_COUNT: usize = 28;
 const DB_EXPIRES_CAPACITY: usize = 32;
 
-export const ENTRY_EXPIRE_AT: usize = 0;
-export const ENTRY_NEXT: usize = 8;
-export const ENTRY_HASH: usize = 12;
-export const ENTRY_KEY_LEN: usize = 16;
-export const ENTRY_VALUE_PTR: usize = 20;
-export const ENTRY_VALUE_LEN: usize = 24;
-export const ENTRY_EXPIRES_INDEX: usize = 28;
-export const ENTRY_LRU_CLOCK: usize = 32;
-export const ENTRY_TYPE: usize = 36;
-export const ENTRY_FLAGS: usize = 37;
-export const ENTRY_SNAPSHOT_MARKS: usize = 38;
-export const ENTRY_HEADER_SIZE_BYTES: usize = 40;
-
-export const MIN_TABLE_SIZE: u32 = 4;
 /** Buckets moved per write operation (Redis moves one per operation). */
 export const REHASH_STEP_BUCKETS: u32 = 1;
 /** Empty buckets a rehash step may skip per bucket it was asked to move. */
@@ -89,7 +86,7 @@ const dbRecords: usize = memory.data(<i32>(DB_COUNT * <u32>DB_RECORD_SIZE_BYTES)
 @inline export function table1Mask(d: usize): u32 {
   return load<u32>(d, DB_TABLE1_MASK);
 }
-@inline export function rehashIndex(d: usize): i32 {
+@inline function rehashIndex(d: usize): i32 {
   return load<i32>(d, DB_REHASH_INDEX);
 }
 @inline export function isRehashing(d: usize): bool {
@@ -101,7 +98,7 @@ const dbRecords: usize = memory.data(<i32>(DB_COUNT * <u32>DB_RECORD_SIZE_BYTES)
 @inline export function expiresCount(d: usize): u32 {
   return load<u32>(d, DB_EXPIRES_COUNT);
 }
-@inline export function expiresPtr(d: usize): usize {
+@inline function expiresPtr(d: usize): usize {
   return <usize>load<u32>(d, DB_EXPIRES_PTR);
 }
 
@@ -125,41 +122,7 @@ export function swapRecords(a: u32, b: u32): void {
   }
 }
 
-// ── Entry accessors ─────────────────────────────────────────────────────────────────────
-
-@inline export function entryKeyPtr(e: usize): usize {
-  return e + ENTRY_HEADER_SIZE_BYTES;
-}
-@inline export function entryKeyLen(e: usize): u32 {
-  return load<u32>(e, ENTRY_KEY_LEN);
-}
-@inline export function entryNext(e: usize): usize {
-  return <usize>load<u32>(e, ENTRY_NEXT);
-}
-@inline export function entryExpireAtMs(e: usize): i64 {
-  return load<i64>(e, ENTRY_EXPIRE_AT);
-}
-@inline export function entryType(e: usize): u8 {
-  return load<u8>(e, ENTRY_TYPE);
-}
-@inline export function entryValuePtr(e: usize): usize {
-  return <usize>load<u32>(e, ENTRY_VALUE_PTR);
-}
-@inline export function entryValueLen(e: usize): u32 {
-  return load<u32>(e, ENTRY_VALUE_LEN);
-}
-/** Encoding hint bits (OBJECT ENCODING): how the value was produced, which Redis reports. */
-@inline export function entryFlags(e: usize): u8 {
-  return load<u8>(e, ENTRY_FLAGS);
-}
-@inline export function setEntryFlags(e: usize, flags: u8): void {
-  store<u8>(e, flags, ENTRY_FLAGS);
-}
-@inline export function setEntryValue(e: usize, valuePtr: usize, valueLen: u32, valueType: u8): void {
-  store<u32>(e, <u32>valuePtr, ENTRY_VALUE_PTR);
-  store<u32>(e, valueLen, ENTRY_VALUE_LEN);
-  store<u8>(e, valueType, ENTRY_TYPE);
-}
+// ── Entries ─────────────────────────────────────────────────────────────────────────────
 
 /** Current snapshot epoch of each slot (slot s in bits 8s..8s+7); see snapshot.ts. */
 let snapshotEpochs: u16 = 0;
@@ -190,85 +153,92 @@ export function allocEntry(keyPtr: usize, keyLen: u32, hash: u32): usize {
   return e;
 }
 
-// ── Hashing and key comparison ──────────────────────────────────────────────────────────
+// ── Lookup, insert, unlink ──────────────────────────────────────────────────────────────
 
-let hashSeed: u64 = 0x243f6a8885a308d3;
-
-export function setHashSeed(seed: u64): void {
-  hashSeed = seed;
+@inline function entryMatches(e: usize, keyPtr: usize, keyLen: u32, hash: u32): bool {
+  return entryHash(e) == hash && entryKeyLen(e) == keyLen &&
+    bytesEqual(entryKeyPtr(e), keyPtr, keyLen);
 }
 
-const HASH_MUL_A: u64 = 0x9e3779b97f4a7c15;
-const HASH_MUL_B: u64 = 0xc2b2ae3d27d4eb4f;
-const HASH_MUL_C: u64 = 0x165667b19e3779f9;
-
-/** Seeded 64-bit multiply–rotate hash over bytes, folded to 32 bits. */
-export function hashBytes(ptr: usize, len: u32): u32 {
-  let h: u64 = hashSeed ^ (<u64>len * HASH_MUL_A);
-  let i: usize = 0;
-  const n = <usize>len;
-  while (i + 8 <= n) {
-    h = absorb(h, load<u64>(ptr + i));
-    i += 8;
-  }
-  if (i < n) {
-    let tail: u64 = 0;
-    let shift: u64 = 0;
-    while (i < n) {
-      tail |= <u64>load<u8>(ptr + i) << shift;
-      shift += 8;
-      i++;
+/** Entry for the key in database record d, or 0. */
+export function findEntry(d: usize, keyPtr: usize, keyLen: u32, hash: u32): usize {
+  const t0 = table0Ptr(d);
+  if (t0 == 0) return 0;
+  const index0 = hash & table0Mask(d);
+  const rehash = rehashIndex(d);
+  if (rehash < 0 || index0 >= <u32>rehash) {
+    let e = <usize>load<u32>(t0 + (<usize>index0 << 2));
+    while (e != 0) {
+      if (entryMatches(e, keyPtr, keyLen, hash)) return e;
+      e = entryNext(e);
     }
-    h = absorb(h, tail ^ (<u64>0xff << shift));
   }
-  h ^= h >> 32;
-  h *= HASH_MUL_C;
-  h ^= h >> 29;
-  return <u32>h;
+  if (rehash >= 0) {
+    let e = <usize>load<u32>(table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2));
+    while (e != 0) {
+      if (entryMatches(e, keyPtr, keyLen, hash)) return e;
+      e = entryNext(e);
+    }
+  }
+  return 0;
 }
 
-@inline function absorb(h: u64, word: u64): u64 {
-  let w = word * HASH_MUL_B;
-  w ^= w >> 31;
-  return rotl<u64>(h ^ w, 27) * HASH_MUL_A + 0x52dce729;
-}
-
-/** Byte equality of two ranges of the same length. */
-@inline export function bytesEqual(a: usize, b: usize, len: u32): bool {
-  let i: usize = 0;
-  const n = <usize>len;
-  while (i + 8 <= n) {
-    if (load<u64>(a + i) != load<u64>(b + i)) return false;
-    i += 8;
-  }
-  while (i < n) {
-    if (load<u8>(a + i) != load<u8>(b + i)) return false;
-    i++;
-  }
+/** Allocates table0 for an empty database. False on OOM. */
+export function ensureTable(d: usize): bool {
+  if (table0Ptr(d) != 0) return true;
+  const sizeBytes = <usize>BUCKET_COUNT_MIN << 2;
+  const t = alloc(sizeBytes);
+  if (t == 0) return false;
+  memory.fill(t, 0, sizeBytes);
+  store<u32>(d, <u32>t, DB_TABLE0_PTR);
+  store<u32>(d, BUCKET_COUNT_MIN - 1, DB_TABLE0_MASK);
   return true;
 }
 
-@inline function entryMatches(e: usize, keyPtr: usize, keyLen: u32, hash: u32): bool {
-  return load<u32>(e, ENTRY_HASH) == hash && load<u32>(e, ENTRY_KEY_LEN) == keyLen &&
-    bytesEqual(e + ENTRY_HEADER_SIZE_BYTES, keyPtr, keyLen);
+/** Links an entry (not present yet) into d; table0 must exist. */
+export function insertEntry(d: usize, e: usize): void {
+  const hash = entryHash(e);
+  let bucket: usize;
+  if (isRehashing(d)) bucket = table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2);
+  else {
+    assert(table0Ptr(d) != 0);
+    bucket = table0Ptr(d) + (<usize>(hash & table0Mask(d)) << 2);
+  }
+  store<u32>(e, load<u32>(bucket), ENTRY_NEXT);
+  store<u32>(bucket, <u32>e);
+  store<u32>(d, keyCount(d) + 1, DB_KEY_COUNT);
 }
 
-// ── SCAN cursor order ───────────────────────────────────────────────────────────────────
-
-@inline function reverseBits(v: u32): u32 {
-  v = ((v >> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  return bswap<u32>(v);
+/** Removes e from d's chains and TTL index; frees nothing. */
+export function unlinkEntry(d: usize, e: usize): void {
+  const hash = entryHash(e);
+  let link: usize = 0;
+  const index0 = hash & table0Mask(d);
+  const rehash = rehashIndex(d);
+  if (rehash < 0 || index0 >= <u32>rehash) link = findLink(table0Ptr(d) + (<usize>index0 << 2), e);
+  if (link == 0 && rehash >= 0) {
+    link = findLink(table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2), e);
+  }
+  assert(link != 0);
+  store<u32>(link, load<u32>(e, ENTRY_NEXT));
+  const count = keyCount(d);
+  assert(count > 0);
+  store<u32>(d, count - 1, DB_KEY_COUNT);
+  if (entryExpireAtMs(e) != 0) removeExpire(d, e);
 }
 
-/**
- * Adds one to the cursor's bits under mask, counting from the mask's top bit down (Redis's
- * reverse-binary cursor: keys present for a whole walk are visited across resizes).
- */
-@inline export function reverseIncrement(v: u32, mask: u32): u32 {
-  return reverseBits(reverseBits(v | ~mask) + 1);
+function findLink(bucket: usize, target: usize): usize {
+  let link = bucket;
+  let e = <usize>load<u32>(link);
+  while (e != 0) {
+    if (e == target) return link;
+    link = e + ENTRY_NEXT;
+    e = <usize>load<u32>(link);
+  }
+  return 0;
 }
+
+// ── SCAN cursor groups ──────────────────────────────────────────────────────────────────
 
 // The buckets one SCAN cursor value stands for: a bucket of table0, or while rehashing a
 // bucket of the smaller table and every bucket of the larger one it expands to (Redis's
@@ -321,98 +291,12 @@ export function bucketGroupCursor(): u32 {
   return groupCursor;
 }
 
-// ── Lookup, insert, unlink ──────────────────────────────────────────────────────────────
-
-/** Entry for the key in database record d, or 0. */
-export function findEntry(d: usize, keyPtr: usize, keyLen: u32, hash: u32): usize {
-  const t0 = table0Ptr(d);
-  if (t0 == 0) return 0;
-  const index0 = hash & table0Mask(d);
-  const rehash = rehashIndex(d);
-  if (rehash < 0 || index0 >= <u32>rehash) {
-    let e = <usize>load<u32>(t0 + (<usize>index0 << 2));
-    while (e != 0) {
-      if (entryMatches(e, keyPtr, keyLen, hash)) return e;
-      e = entryNext(e);
-    }
-  }
-  if (rehash >= 0) {
-    let e = <usize>load<u32>(table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2));
-    while (e != 0) {
-      if (entryMatches(e, keyPtr, keyLen, hash)) return e;
-      e = entryNext(e);
-    }
-  }
-  return 0;
-}
-
-/** Allocates table0 for an empty database. False on OOM. */
-export function ensureTable(d: usize): bool {
-  if (table0Ptr(d) != 0) return true;
-  const sizeBytes = <usize>MIN_TABLE_SIZE << 2;
-  const t = alloc(sizeBytes);
-  if (t == 0) return false;
-  memory.fill(t, 0, sizeBytes);
-  store<u32>(d, <u32>t, DB_TABLE0_PTR);
-  store<u32>(d, MIN_TABLE_SIZE - 1, DB_TABLE0_MASK);
-  return true;
-}
-
-/** Links an entry (not present yet) into d; table0 must exist. */
-export function insertEntry(d: usize, e: usize): void {
-  const hash = load<u32>(e, ENTRY_HASH);
-  let bucket: usize;
-  if (isRehashing(d)) bucket = table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2);
-  else {
-    assert(table0Ptr(d) != 0);
-    bucket = table0Ptr(d) + (<usize>(hash & table0Mask(d)) << 2);
-  }
-  store<u32>(e, load<u32>(bucket), ENTRY_NEXT);
-  store<u32>(bucket, <u32>e);
-  store<u32>(d, keyCount(d) + 1, DB_KEY_COUNT);
-}
-
-/** Removes e from d's chains and TTL index; frees nothing. */
-export function unlinkEntry(d: usize, e: usize): void {
-  const hash = load<u32>(e, ENTRY_HASH);
-  let link: usize = 0;
-  const index0 = hash & table0Mask(d);
-  const rehash = rehashIndex(d);
-  if (rehash < 0 || index0 >= <u32>rehash) link = findLink(table0Ptr(d) + (<usize>index0 << 2), e);
-  if (link == 0 && rehash >= 0) {
-    link = findLink(table1Ptr(d) + (<usize>(hash & table1Mask(d)) << 2), e);
-  }
-  assert(link != 0);
-  store<u32>(link, load<u32>(e, ENTRY_NEXT));
-  const count = keyCount(d);
-  assert(count > 0);
-  store<u32>(d, count - 1, DB_KEY_COUNT);
-  if (entryExpireAtMs(e) != 0) removeExpire(d, e);
-}
-
-function findLink(bucket: usize, target: usize): usize {
-  let link = bucket;
-  let e = <usize>load<u32>(link);
-  while (e != 0) {
-    if (e == target) return link;
-    link = e + ENTRY_NEXT;
-    e = <usize>load<u32>(link);
-  }
-  return 0;
-}
-
 // ── Resizing ────────────────────────────────────────────────────────────────────────────
-
-@inline function nextPowerOfTwo(n: u32): u32 {
-  if (n <= MIN_TABLE_SIZE) return MIN_TABLE_SIZE;
-  if (n > 0x40000000) return 0x40000000;
-  return <u32>1 << (32 - clz<u32>(n - 1));
-}
 
 /** Starts rehashing into a table sized for targetCount; silently skipped on OOM. */
 function startResize(d: usize, targetCount: u32): void {
   assert(!isRehashing(d));
-  const size = nextPowerOfTwo(targetCount);
+  const size = bucketCountFor(targetCount);
   if (size == table0Mask(d) + 1) return;
   const sizeBytes = <usize>size << 2;
   const t = alloc(sizeBytes);
@@ -441,7 +325,7 @@ export function maybeShrink(d: usize): void {
     resetRecord(d);
     return;
   }
-  if (size > MIN_TABLE_SIZE && count < (size >> 3)) startResize(d, count);
+  if (size > BUCKET_COUNT_MIN && count < (size >> 3)) startResize(d, count);
 }
 
 /** Moves up to `steps` non-empty buckets from table0 to table1. True if rehashing remains. */
@@ -464,7 +348,7 @@ export function rehashSteps(d: usize, steps: u32): bool {
     }
     while (e != 0) {
       const next = entryNext(e);
-      const target = t1 + (<usize>(load<u32>(e, ENTRY_HASH) & mask1) << 2);
+      const target = t1 + (<usize>(entryHash(e) & mask1) << 2);
       store<u32>(e, load<u32>(target), ENTRY_NEXT);
       store<u32>(target, <u32>e);
       e = next;
@@ -503,7 +387,7 @@ export function ensureExpiresCapacity(d: usize, extra: u32): bool {
 }
 
 /** Records e (expireAtMs already non-zero) in the TTL index; capacity must be ensured. */
-export function addExpire(d: usize, e: usize): void {
+function addExpire(d: usize, e: usize): void {
   const count = expiresCount(d);
   assert(count < load<u32>(d, DB_EXPIRES_CAPACITY));
   store<u32>(expiresPtr(d) + (<usize>count << 2), <u32>e);
@@ -512,7 +396,7 @@ export function addExpire(d: usize, e: usize): void {
 }
 
 /** Removes e from the TTL index (swap with the last slot); expireAtMs is left to the caller. */
-export function removeExpire(d: usize, e: usize): void {
+function removeExpire(d: usize, e: usize): void {
   const count = expiresCount(d);
   assert(count > 0);
   const index = load<u32>(e, ENTRY_EXPIRES_INDEX);
@@ -557,41 +441,52 @@ export function setEntryExpire(d: usize, e: usize, expireAtMs: i64): void {
 
 // ── Whole-database operations ───────────────────────────────────────────────────────────
 
-/** Value type tags (the JS ValueType enum mirrors these). */
-export const TYPE_STRING: u8 = 0;
-export const TYPE_LIST: u8 = 1;
-export const TYPE_SET: u8 = 2;
-export const TYPE_ZSET: u8 = 3;
-export const TYPE_HASH: u8 = 4;
-
 /**
- * Frees the value an entry owns. Each value type adds its case here when its module lands;
- * a string is one block of bytes.
+ * Frees d's bucket arrays and TTL index and leaves it empty. Its entries must be gone already
+ * (keyspace.ts clearDatabase frees them with their values, bucket by bucket, first).
  */
-export function freeEntryValue(e: usize): void {
-  const valueType = entryType(e);
-  if (valueType == TYPE_STRING) free(entryValuePtr(e));
-  else freeValueOfType(valueType, entryValuePtr(e), entryValueLen(e));
-}
-
-/** Frees every entry and value of d, then its tables and TTL index, leaving it empty. */
-export function clearDatabase(d: usize): void {
-  clearTable(table0Ptr(d), table0Mask(d));
-  if (isRehashing(d)) clearTable(table1Ptr(d), table1Mask(d));
+export function releaseDatabase(d: usize): void {
+  free(table0Ptr(d));
+  if (isRehashing(d)) free(table1Ptr(d));
   freeExpires(d);
   resetRecord(d);
 }
 
-function clearTable(t: usize, mask: u32): void {
-  if (t == 0) return;
-  for (let i: u32 = 0; i <= mask; i++) {
-    let e = <usize>load<u32>(t + (<usize>i << 2));
-    while (e != 0) {
-      const next = entryNext(e);
-      freeEntryValue(e);
-      free(e);
-      e = next;
+/** Random bucket probes before randomEntry falls back to a walk. */
+const RANDOM_BUCKET_PROBES_MAX: u32 = 1000;
+
+/** Some entry of a non-empty database: random non-empty bucket, random chain position. */
+export function randomEntry(d: usize): usize {
+  for (let probe: u32 = 0; probe < RANDOM_BUCKET_PROBES_MAX; probe++) {
+    let bucket: usize;
+    if (isRehashing(d)) {
+      const rehash = <u32>rehashIndex(d);
+      const pending0 = table0Mask(d) + 1 - rehash;
+      const r = randomBelow(pending0 + table1Mask(d) + 1);
+      bucket = r < pending0
+        ? table0Ptr(d) + (<usize>(rehash + r) << 2)
+        : table1Ptr(d) + (<usize>(r - pending0) << 2);
+    } else {
+      bucket = table0Ptr(d) + (<usize>(<u32>nextRandom() & table0Mask(d)) << 2);
+    }
+    const first = <usize>load<u32>(bucket);
+    if (first == 0) continue;
+    let chainLen: u32 = 0;
+    for (let e = first; e != 0; e = entryNext(e)) chainLen++;
+    let e = first;
+    for (let skip = randomBelow(chainLen); skip > 0; skip--) e = entryNext(e);
+    return e;
+  }
+  // Very sparse table: the first entry found by a full walk.
+  for (let t: u32 = 0; t < 2; t++) {
+    const table = t == 0 ? table0Ptr(d) : table1Ptr(d);
+    const mask = t == 0 ? table0Mask(d) : table1Mask(d);
+    if (table == 0) continue;
+    for (let i: u32 = 0; i <= mask; i++) {
+      const e = <usize>load<u32>(table + (<usize>i << 2));
+      if (e != 0) return e;
     }
   }
-  free(t);
+  assert(false);
+  return 0;
 }

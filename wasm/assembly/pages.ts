@@ -54,7 +54,7 @@
 // Failure: every allocation returns 0 when the page ceiling (setMaxPages) or memory.grow
 // refuses; callers turn 0 into STATUS_OOM. Nothing here traps on exhaustion.
 //
-// Snapshots: copy-on-write is tracked per keyspace entry, not per page (dict.ts `marks`,
+// Snapshots: copy-on-write is tracked per keyspace entry, not per page (entry.ts `marks`,
 // snapshot.ts). A page mixes entries of many keys, so page-level copies would copy (and a
 // snapshot would later re-serialize) bytes of keys the write never touched; an entry mark
 // lets the first write to a key serialize exactly that key's value as of the instant. The

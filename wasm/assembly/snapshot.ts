@@ -25,23 +25,47 @@
 // entry's mark for that slot is reset first (O(keys), once per 255 snapshots).
 //
 // Records are byte-identical to what core/rdb/writer.ts writes for the same string: Redis's
-// rdbSaveRawString choices (int8/16/32 for canonical integers of ≤ 11 bytes, LZF for strings
-// over 20 bytes when it saves ≥ 4, else raw) with liblzf's exact match decisions.
+// rdbSaveRawString choices (int8/16/32 for canonical integers of ≤ 11 bytes, as decimal.ts
+// reads them; LZF for strings over 20 bytes when it saves ≥ 4; else raw) with liblzf's exact
+// match decisions.
 //
 //   cells (u32 each): 0 cursor │ 4 out ptr │ 8 out len │ 12 deferred ptr │ 16 deferred count
 //                     20 keys written
 //   deferred list: (keyPtr u32, keyLen u32) per entry, pointing into the entries themselves;
 //   valid until the next engine call that writes.
 
-import { alloc } from "./pages";
+import {
+  DB_COUNT,
+  SNAPSHOT_CELL_CURSOR,
+  SNAPSHOT_CELL_DEFERRED_COUNT,
+  SNAPSHOT_CELL_DEFERRED_PTR,
+  SNAPSHOT_CELL_KEYS_WRITTEN,
+  SNAPSHOT_CELL_OUT_LEN,
+  SNAPSHOT_CELL_OUT_PTR,
+  SNAPSHOT_CLAIM_ENCODED,
+  SNAPSHOT_CLAIM_HOST,
+  SNAPSHOT_CLAIM_NOTHING,
+  SNAPSHOT_SLOT_COUNT,
+  TYPE_STRING,
+} from "./abi";
+import { hashBytes } from "./bytes";
+import { parseCanonicalInt, parsedInt } from "./decimal";
 import {
   bucketGroupCursor,
   bucketGroupFirst,
   bucketGroupNext,
-  DB_COUNT,
-  dbRecord,
-  ENTRY_SNAPSHOT_MARKS,
   currentSnapshotEpochs,
+  dbRecord,
+  findEntry,
+  isRehashing,
+  setSnapshotEpochs,
+  table0Mask,
+  table0Ptr,
+  table1Mask,
+  table1Ptr,
+} from "./dict";
+import {
+  ENTRY_SNAPSHOT_MARKS,
   entryExpireAtMs,
   entryKeyLen,
   entryKeyPtr,
@@ -49,18 +73,9 @@ import {
   entryType,
   entryValueLen,
   entryValuePtr,
-  findEntry,
-  hashBytes,
-  isRehashing,
-  setSnapshotEpochs,
-  table0Mask,
-  table0Ptr,
-  table1Mask,
-  table1Ptr,
-  TYPE_STRING,
-} from "./dict";
+} from "./entry";
+import { alloc } from "./pages";
 
-const SLOT_COUNT: u32 = 2;
 const EPOCH_MAX: u32 = 255;
 /** Records encoded per step before the host takes them (one file chunk's worth, ×4). */
 const OUT_CAPACITY_BYTES: usize = 256 * 1024;
@@ -69,12 +84,7 @@ const DEFERRED_CAPACITY: u32 = 1024;
 /** Worst case bytes of one string record beyond its key and value bytes (see encodeString). */
 const RECORD_OVERHEAD_MAX_BYTES: u64 = 32;
 
-const CELL_CURSOR: usize = 0;
-const CELL_OUT_PTR: usize = 4;
-const CELL_OUT_LEN: usize = 8;
-const CELL_DEFERRED_PTR: usize = 12;
-const CELL_DEFERRED_COUNT: usize = 16;
-const CELL_KEYS_WRITTEN: usize = 20;
+/** The cells the host reads a step's results from (abi.ts SNAPSHOT_CELL_*). */
 const cells: usize = memory.data(24, 16);
 
 // RDB encoding constants (rdb.h).
@@ -170,7 +180,7 @@ function resetTableMarks(table: usize, mask: u32, slot: u32): void {
 
 /** Starts a snapshot in `slot`: every existing entry becomes pending. 1, or 0 on OOM. */
 export function snapshotBegin(slot: u32): i32 {
-  assert(slot < SLOT_COUNT);
+  assert(slot < SNAPSHOT_SLOT_COUNT);
   if (!ensureBuffers()) return 0;
   let epoch = epochOf(slot);
   if (epoch == EPOCH_MAX) {
@@ -194,16 +204,12 @@ export function snapshotBegin(slot: u32): i32 {
   return entryType(e) == TYPE_STRING && recordMaxBytes(e) <= <u64>OUT_CAPACITY_BYTES;
 }
 
-/** snapshotClaim results. */
-const CLAIM_NOTHING: i32 = 0;
-const CLAIM_ENCODED: i32 = 1;
-const CLAIM_HOST: i32 = 2;
 
 /**
- * The pre-write hook, for the key at keyPtr: CLAIM_NOTHING when it is absent, already
- * written, or expired at the instant; CLAIM_ENCODED when it was a pending string, now
- * encoded into the output (cells out ptr/len); CLAIM_HOST when it is pending and the host
- * must serialize it now. Either way it is marked written.
+ * The pre-write hook, for the key at keyPtr: SNAPSHOT_CLAIM_NOTHING when it is absent,
+ * already written, or expired at the instant; SNAPSHOT_CLAIM_ENCODED when it was a pending
+ * string, now encoded into the output (cells out ptr/len); SNAPSHOT_CLAIM_HOST when it is
+ * pending and the host must serialize it now. Either way it is marked written.
  */
 export function snapshotClaim(
   slot: u32,
@@ -213,21 +219,21 @@ export function snapshotClaim(
   compress: u32,
   instantMs: f64,
 ): i32 {
-  assert(slot < SLOT_COUNT && db < DB_COUNT);
+  assert(slot < SNAPSHOT_SLOT_COUNT && db < DB_COUNT);
   outLenBytes = 0;
-  store<u32>(cells, <u32>outPtr, CELL_OUT_PTR);
-  store<u32>(cells, 0, CELL_OUT_LEN);
+  store<u32>(cells, <u32>outPtr, SNAPSHOT_CELL_OUT_PTR);
+  store<u32>(cells, 0, SNAPSHOT_CELL_OUT_LEN);
   const e = findEntry(dbRecord(db), keyPtr, keyLen, hashBytes(keyPtr, keyLen));
-  if (e == 0) return CLAIM_NOTHING;
+  if (e == 0) return SNAPSHOT_CLAIM_NOTHING;
   const epoch = epochOf(slot);
-  if (markOf(e, slot) == epoch) return CLAIM_NOTHING;
+  if (markOf(e, slot) == epoch) return SNAPSHOT_CLAIM_NOTHING;
   setMark(e, slot, epoch);
   const expireAtMs = entryExpireAtMs(e);
-  if (expireAtMs != 0 && <i64>instantMs > expireAtMs) return CLAIM_NOTHING;
-  if (!encodedHere(e)) return CLAIM_HOST;
+  if (expireAtMs != 0 && <i64>instantMs > expireAtMs) return SNAPSHOT_CLAIM_NOTHING;
+  if (!encodedHere(e)) return SNAPSHOT_CLAIM_HOST;
   encodeStringRecord(e, compress != 0);
-  store<u32>(cells, <u32>outLenBytes, CELL_OUT_LEN);
-  return CLAIM_ENCODED;
+  store<u32>(cells, <u32>outLenBytes, SNAPSHOT_CELL_OUT_LEN);
+  return SNAPSHOT_CLAIM_ENCODED;
 }
 
 // ── Scan step ───────────────────────────────────────────────────────────────────────────
@@ -279,7 +285,7 @@ export function snapshotScanStep(
   compress: u32,
   instantMs: f64,
 ): i32 {
-  assert(slot < SLOT_COUNT && db < DB_COUNT);
+  assert(slot < SNAPSHOT_SLOT_COUNT && db < DB_COUNT);
   const d = dbRecord(db);
   const epoch = epochOf(slot);
   const instant = <i64>instantMs;
@@ -306,12 +312,12 @@ export function snapshotScanStep(
       if (stepEntriesVisited >= entryBudget) break;
     }
   }
-  store<u32>(cells, v, CELL_CURSOR);
-  store<u32>(cells, <u32>outPtr, CELL_OUT_PTR);
-  store<u32>(cells, <u32>outLenBytes, CELL_OUT_LEN);
-  store<u32>(cells, <u32>deferredPtr, CELL_DEFERRED_PTR);
-  store<u32>(cells, deferredCount, CELL_DEFERRED_COUNT);
-  store<u32>(cells, keysWritten, CELL_KEYS_WRITTEN);
+  store<u32>(cells, v, SNAPSHOT_CELL_CURSOR);
+  store<u32>(cells, <u32>outPtr, SNAPSHOT_CELL_OUT_PTR);
+  store<u32>(cells, <u32>outLenBytes, SNAPSHOT_CELL_OUT_LEN);
+  store<u32>(cells, <u32>deferredPtr, SNAPSHOT_CELL_DEFERRED_PTR);
+  store<u32>(cells, deferredCount, SNAPSHOT_CELL_DEFERRED_COUNT);
+  store<u32>(cells, keysWritten, SNAPSHOT_CELL_KEYS_WRITTEN);
   return done ? 1 : 0;
 }
 
@@ -354,9 +360,8 @@ function encodeStringRecord(e: usize, compress: bool): void {
  */
 function encodeString(p: usize, src: usize, len: u32, compress: bool): usize {
   if (len <= RDB_INT_ENCODING_LEN_MAX_BYTES && len > 0) {
-    const value = canonicalInt32(src, len);
-    if (value != NOT_AN_INT32) {
-      const int = <i32>value;
+    if (isCanonicalInt32(src, len)) {
+      const int = <i32>parsedInt;
       if (int >= -128 && int <= 127) {
         store<u8>(p, RDB_ENC_INT8);
         store<u8>(p + 1, <u8>int);
@@ -388,26 +393,10 @@ function encodeString(p: usize, src: usize, len: u32, compress: bool): usize {
   return q + <usize>len;
 }
 
-const NOT_AN_INT32: i64 = i64.MAX_VALUE;
-
-/** The value when the bytes are an integer's canonical text within int32, else NOT_AN_INT32. */
-function canonicalInt32(src: usize, len: u32): i64 {
-  const first = load<u8>(src);
-  if (len == 1 && first == 0x30) return 0;
-  const negative = first == 0x2d;
-  const start: u32 = negative ? 1 : 0;
-  if (start >= len) return NOT_AN_INT32;
-  const lead = load<u8>(src + start);
-  if (lead < 0x31 || lead > 0x39) return NOT_AN_INT32;
-  let value: i64 = 0;
-  for (let i = start; i < len; i++) {
-    const c = load<u8>(src + i);
-    if (c < 0x30 || c > 0x39) return NOT_AN_INT32;
-    value = value * 10 + <i64>(c - 0x30);
-  }
-  if (negative) value = -value;
-  if (value < <i64>i32.MIN_VALUE || value > <i64>i32.MAX_VALUE) return NOT_AN_INT32;
-  return value;
+/** Whether the bytes are an integer's canonical text within int32 (the value in parsedInt). */
+@inline function isCanonicalInt32(src: usize, len: u32): bool {
+  return parseCanonicalInt(src, len) && parsedInt >= <i64>i32.MIN_VALUE &&
+    parsedInt <= <i64>i32.MAX_VALUE;
 }
 
 // ── LZF compression (liblzf as Redis builds it: HLOG 16, VERY_FAST) ─────────────────────

@@ -16,29 +16,30 @@
 //
 //   cells (u32 each): 0 keys loaded │ 4 expired keys skipped │ 8 bytes consumed
 
-import { alloc, free } from "./pages";
 import {
   DB_COUNT,
+  SNAPSHOT_LOAD_CELL_CONSUMED,
+  SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED,
+  SNAPSHOT_LOAD_CELL_KEYS_LOADED,
+  STATUS_OOM,
+  TYPE_STRING,
+} from "./abi";
+import { hashBytes } from "./bytes";
+import { formatInt, formattedLen } from "./decimal";
+import {
+  allocEntry,
   dbRecord,
   ensureExpiresCapacity,
   ensureTable,
   findEntry,
-  freeEntryValue,
-  hashBytes,
   insertEntry,
-  isRehashing,
   maybeGrow,
-  rehashSteps,
-  REHASH_STEP_BUCKETS,
   setEntryExpire,
-  setEntryFlags,
-  setEntryValue,
-  allocEntry,
-  TYPE_STRING,
-  unlinkEntry,
 } from "./dict";
+import { setEntryFlags, setEntryValue } from "./entry";
+import { deleteEntry, rehashOnWrite } from "./keyspace";
+import { alloc, free } from "./pages";
 
-const STATUS_OOM: i32 = -3;
 /** Largest decoded (int or LZF) key or value the fast path holds in its scratch buffers. */
 const SCRATCH_CAPACITY_BYTES: usize = 64 * 1024;
 /** Most bytes LZF can expand one input byte to (as core/rdb/_codes.ts LZF_EXPANSION_RATIO_MAX). */
@@ -51,9 +52,7 @@ const RDB_ENC_INT16: u32 = 1;
 const RDB_ENC_INT32: u32 = 2;
 const RDB_ENC_LZF: u32 = 3;
 
-const CELL_KEYS_LOADED: usize = 0;
-const CELL_EXPIRED_SKIPPED: usize = 4;
-const CELL_CONSUMED: usize = 8;
+/** The cells the host reads a load's counts from (abi.ts SNAPSHOT_LOAD_CELL_*). */
 const cells: usize = memory.data(12, 16);
 
 let keyScratch: usize = 0;
@@ -111,24 +110,12 @@ function decodeLength(p: usize, end: usize): bool {
   return false;
 }
 
-/** Decimal text of value into scratch; returns its length. */
-function writeDecimal(scratch: usize, value: i64): u32 {
-  let magnitude: u64 = value < 0 ? <u64>(-value) : <u64>value;
-  let digits: u32 = 0;
-  let probe = magnitude;
-  do {
-    digits++;
-    probe /= 10;
-  } while (probe != 0);
-  const sign: u32 = value < 0 ? 1 : 0;
-  if (sign != 0) store<u8>(scratch, 0x2d);
-  let at = scratch + <usize>(sign + digits);
-  do {
-    at--;
-    store<u8>(at, <u8>(0x30 + magnitude % 10));
-    magnitude /= 10;
-  } while (magnitude != 0);
-  return sign + digits;
+/** An int-encoded string: value's decimal text in scratch, the input continuing at end. */
+function decodedInt(scratch: usize, value: i64, end: usize): bool {
+  stringPtr = formatInt(scratch, value);
+  stringLen = formattedLen;
+  stringEnd = end;
+  return true;
 }
 
 /** A string at p in any RDB string encoding, decoded into `scratch` when not raw. */
@@ -145,34 +132,31 @@ function decodeString(p: usize, end: usize, scratch: usize, lenMax: u64): bool {
   const encoding = <u32>lengthValue;
   if (encoding == RDB_ENC_INT8) {
     if (q + 1 > end) return false;
-    stringLen = writeDecimal(scratch, <i64>load<i8>(q));
-    stringEnd = q + 1;
-  } else if (encoding == RDB_ENC_INT16) {
+    return decodedInt(scratch, <i64>load<i8>(q), q + 1);
+  }
+  if (encoding == RDB_ENC_INT16) {
     if (q + 2 > end) return false;
-    stringLen = writeDecimal(scratch, <i64>load<i16>(q));
-    stringEnd = q + 2;
-  } else if (encoding == RDB_ENC_INT32) {
+    return decodedInt(scratch, <i64>load<i16>(q), q + 2);
+  }
+  if (encoding == RDB_ENC_INT32) {
     if (q + 4 > end) return false;
-    stringLen = writeDecimal(scratch, <i64>load<i32>(q));
-    stringEnd = q + 4;
-  } else if (encoding == RDB_ENC_LZF) {
-    if (!decodeLength(q, end) || lengthEncoded) return false;
-    const packedLen = lengthValue;
-    if (!decodeLength(lengthEnd, end) || lengthEncoded) return false;
-    const plainLen = lengthValue;
-    const dataAt = lengthEnd;
-    if (packedLen == 0 || plainLen == 0 || plainLen > lenMax) return false;
-    if (plainLen > <u64>SCRATCH_CAPACITY_BYTES || plainLen > packedLen * LZF_EXPANSION_RATIO_MAX) {
-      return false;
-    }
-    if (packedLen > <u64>(end - dataAt)) return false;
-    if (!lzfDecompress(dataAt, <u32>packedLen, scratch, <u32>plainLen)) return false;
-    stringLen = <u32>plainLen;
-    stringEnd = dataAt + <usize>packedLen;
-  } else {
+    return decodedInt(scratch, <i64>load<i32>(q), q + 4);
+  }
+  if (encoding != RDB_ENC_LZF) return false;
+  if (!decodeLength(q, end) || lengthEncoded) return false;
+  const packedLen = lengthValue;
+  if (!decodeLength(lengthEnd, end) || lengthEncoded) return false;
+  const plainLen = lengthValue;
+  const dataAt = lengthEnd;
+  if (packedLen == 0 || plainLen == 0 || plainLen > lenMax) return false;
+  if (plainLen > <u64>SCRATCH_CAPACITY_BYTES || plainLen > packedLen * LZF_EXPANSION_RATIO_MAX) {
     return false;
   }
+  if (packedLen > <u64>(end - dataAt)) return false;
+  if (!lzfDecompress(dataAt, <u32>packedLen, scratch, <u32>plainLen)) return false;
   stringPtr = scratch;
+  stringLen = <u32>plainLen;
+  stringEnd = dataAt + <usize>packedLen;
   return true;
 }
 
@@ -220,7 +204,7 @@ function storeString(
   valueLen: u32,
   expireAtMs: i64,
 ): bool {
-  if (isRehashing(d)) rehashSteps(d, REHASH_STEP_BUCKETS);
+  rehashOnWrite(d);
   const hash = hashBytes(keyPtr, keyLen);
   const old = findEntry(d, keyPtr, keyLen, hash);
   if (!ensureTable(d)) return false;
@@ -236,11 +220,7 @@ function storeString(
     }
     memory.copy(block, valuePtr, valueLen);
   }
-  if (old != 0) {
-    unlinkEntry(d, old);
-    freeEntryValue(old);
-    free(old);
-  }
+  if (old != 0) deleteEntry(d, old);
   setEntryValue(e, block, valueLen, TYPE_STRING);
   setEntryFlags(e, 0);
   insertEntry(d, e);
@@ -307,8 +287,8 @@ export function snapshotLoadStrings(
     }
     p = stringEnd;
   }
-  store<u32>(cells, keysLoaded, CELL_KEYS_LOADED);
-  store<u32>(cells, expiredSkipped, CELL_EXPIRED_SKIPPED);
-  store<u32>(cells, <u32>(p - ptr), CELL_CONSUMED);
+  store<u32>(cells, keysLoaded, SNAPSHOT_LOAD_CELL_KEYS_LOADED);
+  store<u32>(cells, expiredSkipped, SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED);
+  store<u32>(cells, <u32>(p - ptr), SNAPSHOT_LOAD_CELL_CONSUMED);
   return status == STATUS_OOM ? STATUS_OOM : <i32>(p - ptr);
 }

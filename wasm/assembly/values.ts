@@ -1,16 +1,29 @@
-// Dispatch from a value's type tag to the module that owns that type's memory. The keyspace
-// (dict.ts, index.ts) stores every value as (type, valuePtr, valueLen) and never looks inside a
-// collection: freeing and deep-copying go through here, so adding a type touches this file and
-// the type's own module only. Strings are handled by the keyspace itself.
+// values.ts — a value by its type tag: freeing it, deep-copying it. The keyspace (keyspace.ts)
+// stores every value as (type, valuePtr, valueLen) and never looks inside a collection; when a
+// key goes or is copied, it asks here, and this dispatches to the module that owns that type's
+// memory. Adding a type touches this file and the type's own modules only.
+//
+// It sits below the keyspace and above the value encodings: the encodings know nothing of keys
+// (hash_value.ts, list_quicklist.ts, set_value.ts, zset_value.ts), the keyspace knows nothing
+// of encodings. A string is one block of bytes and is handled here directly.
 
-import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_ZSET } from "./dict";
-import { hashCopyValue, hashFreeValue } from "./hash";
-import { listCopyValue, listFreeValue } from "./list";
-import { setCopyValue, setFreeValue } from "./set";
-import { zsetCopyValue, zsetFreeValue } from "./zset";
+import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STRING, TYPE_ZSET } from "./abi";
+import { entryType, entryValueLen, entryValuePtr } from "./entry";
+import { hashCopyValue, hashFreeValue } from "./hash_value";
+import { listCopyValue, listFreeValue } from "./list_quicklist";
+import { free } from "./pages";
+import { setCopyValue, setFreeValue } from "./set_value";
+import { zsetCopyValue, zsetFreeValue } from "./zset_value";
+
+/** Frees the value entry e owns (its words are left as they were). */
+export function freeEntryValue(e: usize): void {
+  const valueType = entryType(e);
+  if (valueType == TYPE_STRING) free(entryValuePtr(e));
+  else freeValueOfType(valueType, entryValuePtr(e), entryValueLen(e));
+}
 
 /** Frees every block a collection value owns. */
-export function freeValueOfType(valueType: u8, valuePtr: usize, valueLen: u32): void {
+function freeValueOfType(valueType: u8, valuePtr: usize, valueLen: u32): void {
   if (valueType == TYPE_HASH) hashFreeValue(valuePtr, valueLen);
   else if (valueType == TYPE_LIST) listFreeValue(valuePtr, valueLen);
   else if (valueType == TYPE_SET) setFreeValue(valuePtr, valueLen);
