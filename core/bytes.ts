@@ -195,3 +195,17 @@ export function grownBuffer(
   next.set(buf.subarray(0, usedBytes));
   return next;
 }
+
+/** Joins byte arrays (an array, or any iterable such as the RDB writer's chunks) into one. */
+export function concatBytes(parts: Iterable<Uint8Array>): Uint8Array {
+  const list = Array.isArray(parts) ? parts : [...parts];
+  let sizeBytes = 0;
+  for (const part of list) sizeBytes += part.length;
+  const joined = new Uint8Array(sizeBytes);
+  let cursor = 0;
+  for (const part of list) {
+    joined.set(part, cursor);
+    cursor += part.length;
+  }
+  return joined;
+}

@@ -23,7 +23,7 @@
 // so a half-loaded dataset is never served as complete. Stream commands run through the
 // dispatcher as a private client flagged `isMaster`, so replica-read-only does not refuse them.
 
-import { latin1 } from "../bytes.ts";
+import { concatBytes, latin1 } from "../bytes.ts";
 import type { CommandTable } from "../commands/context.ts";
 import { executeCommand } from "../commands/dispatch.ts";
 import { DB_COUNT } from "../engine/engine.ts";
@@ -554,15 +554,7 @@ export class ReplicationReplica {
     const capas = ["capa", "eof", "capa", "psync2"];
     if (config.getBool("repl-lz4-sync")) capas.push("capa", "lz4");
     parts.push(encodeCommand(["REPLCONF", ...capas]));
-    let sizeBytes = 0;
-    for (const part of parts) sizeBytes += part.length;
-    const batch = new Uint8Array(sizeBytes);
-    let at = 0;
-    for (const part of parts) {
-      batch.set(part, at);
-      at += part.length;
-    }
-    await socket.write(batch);
+    await socket.write(concatBytes(parts));
     if (password !== "") {
       const auth = await socket.readReplyLine();
       if (auth.startsWith("-")) throw new LinkError(`Unable to AUTH to MASTER: ${auth}`);

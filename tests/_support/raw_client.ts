@@ -17,6 +17,7 @@
 // Every read has a deadline (`replyTimeoutMs`) so that a server that never answers fails the
 // test with a message instead of hanging the suite.
 
+import { concatBytes } from "../../core/bytes.ts";
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -57,19 +58,7 @@ export function encodeCommand(args: readonly (string | Uint8Array)[]): Uint8Arra
   return concatBytes(parts);
 }
 
-/** Joins byte arrays (an array, or any iterable such as the RDB writer's chunks) into one. */
-export function concatBytes(parts: Iterable<Uint8Array>): Uint8Array {
-  const list = Array.isArray(parts) ? parts : [...parts];
-  let sizeBytes = 0;
-  for (const part of list) sizeBytes += part.length;
-  const joined = new Uint8Array(sizeBytes);
-  let cursor = 0;
-  for (const part of list) {
-    joined.set(part, cursor);
-    cursor += part.length;
-  }
-  return joined;
-}
+export { concatBytes };
 
 /** Index of the `\r` of the first CRLF at or after `start`, or -1 if none yet. */
 function findCrlf(buffer: Uint8Array, start: number, end: number): number {
