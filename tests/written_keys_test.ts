@@ -27,7 +27,7 @@
 
 import assert from "node:assert/strict";
 import { latin1, utf8 } from "../core/bytes.ts";
-import { visitWrittenKeys } from "../core/command_meta/mod.ts";
+import { type CommandSpec, visitWrittenKeys, WriteKeysKind } from "../core/command_meta/mod.ts";
 import { buildCommandTable, type CommandTable, executeCommand } from "../core/commands/mod.ts";
 import { Config } from "../core/config/mod.ts";
 import { Engine } from "../core/engine/mod.ts";
@@ -123,6 +123,48 @@ const SAMPLES: Record<string, Sample[]> = {
     { setup: [["SET", "s", "hello", "EX", "100"]], argv: ["SETRANGE", "s", "1", "EY"] },
     { argv: ["SETRANGE", "s", "3", ""], outcome: "unchanged" },
     { setup: [["SADD", "s", "m"]], argv: ["SETRANGE", "s", "0", "x"], outcome: "error" },
+  ],
+  // ── bitmaps ──
+  setbit: [
+    { argv: ["SETBIT", "b", "9", "1"] },
+    { setup: [["SET", "b", "ab", "EX", "100"]], argv: ["SETBIT", "b", "3", "1"] },
+    { setup: [["SET", "b", "ab"]], argv: ["SETBIT", "b", "100", "0"] },
+    { setup: [["SET", "b", "12"]], argv: ["SETBIT", "b", "0", "0"], outcome: "unchanged" },
+    { setup: [["HSET", "b", "f", "v"]], argv: ["SETBIT", "b", "0", "1"], outcome: "error" },
+  ],
+  bitop: [
+    { setup: [["SET", "x", "ab"], ["SET", "y", "c"]], argv: ["BITOP", "XOR", "d", "x", "y"] },
+    {
+      setup: [["SET", "x", "ab"], ["SET", "d", "old", "EX", "100"]],
+      argv: ["BITOP", "NOT", "d", "x"],
+    },
+    { setup: [["SET", "d", "old"]], argv: ["BITOP", "AND", "d", "missing"] },
+    { setup: [["SET", "x", "ab"], ["SET", "y", "c"]], argv: ["BITOP", "XOR", "x", "x", "y"] },
+    { argv: ["BITOP", "OR", "d", "missing"], outcome: "unchanged" },
+    { setup: [["SADD", "x", "m"]], argv: ["BITOP", "OR", "d", "x"], outcome: "error" },
+  ],
+  bitfield: [
+    { argv: ["BITFIELD", "b", "SET", "u8", "0", "200", "INCRBY", "i5", "100", "3"] },
+    {
+      setup: [["SET", "b", "abc", "EX", "100"]],
+      argv: ["BITFIELD", "b", "INCRBY", "u4", "#1", "1"],
+    },
+    // Grown, though OVERFLOW FAIL refuses the write.
+    {
+      setup: [["SET", "b", "a"]],
+      argv: ["BITFIELD", "b", "OVERFLOW", "FAIL", "SET", "u2", "40", "9"],
+    },
+    { setup: [["SET", "b", "a"]], argv: ["BITFIELD", "b", "GET", "u8", "0"], outcome: "unchanged" },
+    {
+      setup: [["SET", "b", "a"]],
+      argv: ["BITFIELD", "b", "SET", "u1", "1", "1"],
+      outcome: "unchanged",
+    },
+    {
+      setup: [["RPUSH", "b", "a"]],
+      argv: ["BITFIELD", "b", "SET", "u1", "1", "1"],
+      outcome: "error",
+    },
   ],
   // ── keys and databases ──
   copy: [
@@ -516,6 +558,155 @@ const SAMPLES: Record<string, Sample[]> = {
   zremrangebyscore: [
     { setup: [["ZADD", "z", "1", "a", "2", "b"]], argv: ["ZREMRANGEBYSCORE", "z", "-inf", "(2"] },
   ],
+  // ── geo ──
+  geoadd: [
+    { argv: ["GEOADD", "g", "13.361389", "38.115556", "Palermo"] },
+    {
+      setup: [["GEOADD", "g", "1", "1", "a"]],
+      argv: ["GEOADD", "g", "CH", "XX", "2", "2", "a", "3", "3", "b"],
+    },
+    { argv: ["GEOADD", "g", "XX", "1", "1", "a"], outcome: "unchanged" },
+    { setup: [["SET", "g", "v"]], argv: ["GEOADD", "g", "1", "1", "a"], outcome: "error" },
+    { argv: ["GEOADD", "g", "200", "1", "a"], outcome: "error" },
+  ],
+  // The key written is the one after STORE / STOREDIST, an option anywhere after the radius.
+  georadius: [
+    {
+      setup: [[
+        "GEOADD",
+        "src",
+        "13.361389",
+        "38.115556",
+        "Palermo",
+        "15.087269",
+        "37.502669",
+        "Catania",
+      ]],
+      argv: ["GEORADIUS", "src", "15", "37", "200", "km", "STORE", "d"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"], ["SET", "d", "v"]],
+      argv: ["GEORADIUS", "src", "15", "37", "200", "km", "ASC", "STOREDIST", "d", "COUNT", "1"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"], ["SET", "d", "v"]],
+      argv: ["GEORADIUS", "src", "0", "0", "1", "km", "STORE", "x", "STOREDIST", "d"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"], ["SADD", "d", "m"]],
+      argv: ["GEORADIUS", "src", "0", "0", "1", "km", "store", "d"],
+    },
+    { setup: [["SET", "d", "v"]], argv: ["GEORADIUS", "nosrc", "0", "0", "1", "km", "STORE", "d"] },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"]],
+      argv: ["GEORADIUS", "src", "15", "37", "200", "km", "WITHDIST"],
+      outcome: "unchanged",
+    },
+  ],
+  georadiusbymember: [
+    {
+      setup: [[
+        "GEOADD",
+        "src",
+        "13.361389",
+        "38.115556",
+        "Palermo",
+        "15.087269",
+        "37.502669",
+        "Catania",
+      ]],
+      argv: ["GEORADIUSBYMEMBER", "src", "Palermo", "500", "km", "STOREDIST", "d"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"], ["SET", "src2", "v"]],
+      argv: ["GEORADIUSBYMEMBER", "src", "Palermo", "1", "m", "COUNT", "1", "STORE", "src2"],
+    },
+    {
+      setup: [["ZADD", "d", "1", "m"]],
+      argv: ["GEORADIUSBYMEMBER", "nosrc", "m", "1", "km", "STOREDIST", "d"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"]],
+      argv: ["GEORADIUSBYMEMBER", "src", "nope", "1", "km", "STORE", "d"],
+      outcome: "error",
+    },
+  ],
+  geosearchstore: [
+    {
+      setup: [[
+        "GEOADD",
+        "src",
+        "13.361389",
+        "38.115556",
+        "Palermo",
+        "15.087269",
+        "37.502669",
+        "Catania",
+      ]],
+      argv: ["GEOSEARCHSTORE", "d", "src", "FROMLONLAT", "15", "37", "BYBOX", "400", "400", "km"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"], ["HSET", "d", "f", "v"]],
+      argv: [
+        "GEOSEARCHSTORE",
+        "d",
+        "src",
+        "FROMMEMBER",
+        "Palermo",
+        "BYRADIUS",
+        "1",
+        "km",
+        "STOREDIST",
+      ],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"], ["SET", "d", "v"]],
+      argv: ["GEOSEARCHSTORE", "d", "src", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
+    },
+    {
+      setup: [["GEOADD", "src", "13.361389", "38.115556", "Palermo"]],
+      argv: ["GEOSEARCHSTORE", "src", "src", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
+    },
+    {
+      argv: ["GEOSEARCHSTORE", "d", "nosrc", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
+      outcome: "unchanged",
+    },
+  ],
+  // ── HyperLogLog ──
+  pfadd: [
+    { argv: ["PFADD", "h", "a", "b"] },
+    { argv: ["PFADD", "h"] },
+    { setup: [["PFADD", "h", "a"]], argv: ["PFADD", "h", "b", "c"] },
+    { setup: [["PFADD", "h", "a"]], argv: ["PFADD", "h", "a"], outcome: "unchanged" },
+    { setup: [["SET", "h", "v"]], argv: ["PFADD", "h", "a"], outcome: "error" },
+  ],
+  // Read-only, but caches the cardinality inside the value when the cache is stale.
+  pfcount: [
+    { setup: [["PFADD", "h", "a", "b"]], argv: ["PFCOUNT", "h"] },
+    {
+      setup: [["PFADD", "h", "a"], ["PFCOUNT", "h"]],
+      argv: ["PFCOUNT", "h"],
+      outcome: "unchanged",
+    },
+    {
+      setup: [["PFADD", "h", "a"], ["PFADD", "g", "b"]],
+      argv: ["PFCOUNT", "h", "g"],
+      outcome: "unchanged",
+    },
+  ],
+  pfmerge: [
+    { setup: [["PFADD", "a", "x"], ["PFADD", "b", "y"]], argv: ["PFMERGE", "d", "a", "b"] },
+    {
+      setup: [["PFADD", "d", "x"], ["PFADD", "b", "y"], ["PFDEBUG", "TODENSE", "b"]],
+      argv: ["PFMERGE", "d", "b"],
+    },
+    { setup: [["SET", "a", "v"]], argv: ["PFMERGE", "d", "a"], outcome: "error" },
+  ],
+  pfdebug: [
+    { setup: [["PFADD", "h", "a"]], argv: ["PFDEBUG", "TODENSE", "h"] },
+    { setup: [["PFADD", "h", "a"]], argv: ["PFDEBUG", "GETREG", "h"] },
+    { setup: [["PFADD", "h", "a"]], argv: ["PFDEBUG", "ENCODING", "h"], outcome: "unchanged" },
+  ],
 };
 
 // ── Recording ───────────────────────────────────────────────────────────────────────────────
@@ -553,6 +744,18 @@ function entryText(entry: RdbEntry): string {
       break;
     case "hash":
       body = value.fields.map((f) => [latin1(f.field), latin1(f.value)]).sort();
+      break;
+    case "stream":
+      // Every part a snapshot records, consumers' times and pending lists included.
+      body = JSON.stringify(
+        value.stream,
+        (_, part) =>
+          typeof part === "bigint"
+            ? String(part)
+            : part instanceof Uint8Array
+            ? latin1(part)
+            : part,
+      );
       break;
   }
   return JSON.stringify([value.type, entry.expireAtMs, body]);
@@ -821,12 +1024,14 @@ async function sampleProblems(
   return problems;
 }
 
-/** Every write command's full name (subcommands included), sorted. */
+/** Every write command's full name (subcommands included, and PFCOUNT, which may write), sorted. */
 function writeCommandNames(table: CommandTable): string[] {
+  // A write, or a read-only command that declares written keys all the same (PFCOUNT).
+  const writes = (spec: CommandSpec) => spec.isWrite || spec.writeKeys.kind !== WriteKeysKind.None;
   const names: string[] = [];
   for (const spec of table.commands.values()) {
-    if (spec.isWrite) names.push(spec.fullName);
-    for (const sub of spec.subcommands?.values() ?? []) if (sub.isWrite) names.push(sub.fullName);
+    if (writes(spec)) names.push(spec.fullName);
+    for (const sub of spec.subcommands?.values() ?? []) if (writes(sub)) names.push(sub.fullName);
   }
   return names.sort();
 }

@@ -50,6 +50,7 @@ const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> 
   hlen: [0, 0],
   hstrlen: [0, 0],
   llen: [0, 0],
+  xlen: [0, 0],
   scard: [0, 0],
   sismember: [0, 0],
   strlen: [0, 0],
@@ -62,8 +63,11 @@ const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> 
   "object|idletime": [0, 0],
   "object|refcount": [0, 0],
   "memory|usage": [0, 0],
-  // Read and change.
-  bitfield: [RW, RW],
+  // Read only (a PFDEBUG key spec is RW access, which asks for %R alone).
+  pfdebug: [R, R],
+  // A write whose key specs are RO access: a group read needs %R alone.
+  xreadgroup: [R, R],
+  // Read and change (BITFIELD: see bitfieldOnlyReads).
   blmpop: [RW, RW],
   blpop: [RW, RW],
   brpop: [RW, RW],
@@ -110,7 +114,34 @@ const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> 
   zunionstore: [W, R],
   zrangestore: [W, R],
   geosearchstore: [W, R],
+  // Read the first key; write the one a STORE / STOREDIST option names (see STORE_OPTION_KEYS).
+  georadius: [R, W],
+  georadiusbymember: [R, W],
 };
+
+/**
+ * Commands with keys that options name, as Redis's "keyword" key specs find them: after the
+ * first STORE at or past `startFrom`, and after the first STOREDIST there (GEORADIUS … STORE k).
+ */
+const STORE_OPTION_KEYS: Readonly<Record<string, number>> = {
+  georadius: 6,
+  georadiusbymember: 5,
+};
+const STORE_OPTION_WORDS = ["store", "storedist"];
+/**
+ * Commands whose keys follow a STREAMS word at or past `startFrom` (Redis's keyword key spec
+ * with limit 2): the first half of the arguments after it, the second half being IDs.
+ */
+const STREAMS_OPTION_KEYS: Readonly<Record<string, number>> = { xread: 1, xreadgroup: 4 };
+
+/** The index after the first `word` (case-insensitive, to a NUL byte) in argv[from..argc-2]. */
+function keyAfterWord(argv: readonly Uint8Array[], from: number, word: string): number | null {
+  for (let i = from; i < argv.length - 1; i++) {
+    const end = argv[i].indexOf(0);
+    if (isWord(end < 0 ? argv[i] : argv[i].subarray(0, end), word)) return i + 1;
+  }
+  return null;
+}
 
 /**
  * The argv indices of the keys `argv` names, in order. A numkeys count that is not a positive
@@ -119,11 +150,25 @@ const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> 
 export function commandKeys(spec: CommandSpec, argv: readonly Uint8Array[]): number[] {
   const layout = NUMKEYS_LAYOUTS[spec.fullName];
   if (layout !== undefined) return numkeysKeys(layout, argv);
+  const streamsFrom = STREAMS_OPTION_KEYS[spec.fullName];
+  if (streamsFrom !== undefined) {
+    const first = keyAfterWord(argv, streamsFrom, "streams");
+    if (first === null) return [];
+    const count = Math.floor((argv.length - first) / 2);
+    return Array.from({ length: count }, (_, i) => first + i);
+  }
   if (spec.firstKey <= 0 || spec.keyStep <= 0) return [];
   const argc = argv.length;
   const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
   const indices: number[] = [];
   for (let i = spec.firstKey; i <= last; i += spec.keyStep) indices.push(i);
+  const storeFrom = STORE_OPTION_KEYS[spec.fullName];
+  if (storeFrom !== undefined) {
+    for (const word of STORE_OPTION_WORDS) {
+      const index = keyAfterWord(argv, storeFrom, word);
+      if (index !== null) indices.push(index);
+    }
+  }
   return indices;
 }
 
@@ -149,10 +194,26 @@ export function keyAccessFlags(
   argv: readonly Uint8Array[],
   keyOrdinal: number,
 ): number {
+  if (spec.fullName === "bitfield") return bitfieldOnlyReads(argv) ? R : RW;
   const override = KEY_ACCESS_OVERRIDES[spec.fullName];
   if (override !== undefined) return keyOrdinal === 0 ? override[0] : override[1];
   if (spec.fullName === "set") return argv.some((arg, i) => i > 2 && isWord(arg, "get")) ? RW : W;
   return spec.isWrite ? W : R;
+}
+
+/**
+ * True when a BITFIELD only GETs (its key spec's variable flags, Redis's bitfieldGetKeys): then
+ * its key needs read access alone. A SET, an INCRBY or anything it cannot read as an op (the
+ * command will answer a syntax error) counts as a write.
+ */
+function bitfieldOnlyReads(argv: readonly Uint8Array[]): boolean {
+  for (let i = 2; i < argv.length; i++) {
+    const remaining = argv.length - i - 1;
+    if (isWord(argv[i], "get") && remaining >= 2) i += 2;
+    else if (isWord(argv[i], "overflow") && remaining >= 1) i += 1;
+    else return false;
+  }
+  return true;
 }
 
 /** Channel arguments of a Pub/Sub command: which argv indices, and whether they are patterns. */

@@ -40,6 +40,29 @@ export interface CommandSpec<Handler = unknown> {
   isWrite: boolean;
   /** Which keys the command may change, for a running snapshot's pre-write hook. */
   writeKeys: WriteKeys;
+  /** Redis 7.0's key specifications, as COMMAND INFO lists them; empty when not declared. */
+  keySpecs: readonly KeySpec[];
+}
+
+/**
+ * One key specification of COMMAND INFO in the one form it takes here: keys found from an
+ * argv index (`begin_search` "index") over a range (`find_keys` "range": lastKey relative to
+ * the first, 0 = just it, -1 = to the end; keyStep; limit).
+ */
+export interface KeySpec {
+  /** Redis's note on the spec, when it has one. */
+  notes?: string;
+  /** Key-spec flags as Redis names them: RO/RW/OW/RM, access, update, insert, delete. */
+  flags: readonly string[];
+  beginIndex: number;
+  /**
+   * Set when the search begins at a keyword instead (`begin_search` "keyword": the first
+   * `keyword` at or after argv index `startFrom`, GEORADIUS's STORE); beginIndex is then unused.
+   */
+  beginKeyword?: { keyword: string; startFrom: number };
+  lastKey: number;
+  keyStep: number;
+  limit: number;
 }
 
 /** How a write command's changed keys are found in argv (see persistence/cow_snapshot.ts). */
@@ -56,6 +79,16 @@ export const enum WriteKeysKind {
   Copy,
   /** Not per key (FLUSHDB, FLUSHALL, SWAPDB): changes whole databases. */
   Databases,
+  /**
+   * A key an option names: argv[i + 1] after each STORE or STOREDIST word at i ≥ `first`
+   * (GEORADIUS … STORE key). Every such word counts, so the key written is always among them.
+   */
+  StoreOption,
+  /**
+   * XREADGROUP's keys: after the first STREAMS word at i ≥ `first`, the first half of the
+   * arguments that follow it (the second half are their IDs).
+   */
+  StreamsOption,
 }
 
 export interface WriteKeys {
@@ -125,7 +158,29 @@ export function visitWrittenKeys(
       visit(second, null);
       return;
     }
+    case WriteKeysKind.StoreOption: {
+      for (let i = layout.first; i + 1 < argv.length; i++) {
+        if (isStoreOption(argv[i])) visit(db, argv[i + 1]);
+      }
+      return;
+    }
+    case WriteKeysKind.StreamsOption: {
+      for (let i = layout.first; i < argv.length; i++) {
+        if (latin1(argv[i]).toLowerCase() !== "streams") continue;
+        const keyCount = Math.floor((argv.length - i - 1) / 2);
+        for (let k = 1; k <= keyCount; k++) visit(db, argv[i + k]);
+        return;
+      }
+      return;
+    }
   }
+}
+
+/** STORE or STOREDIST in any case, read as C's strcasecmp reads it (up to a NUL byte). */
+function isStoreOption(arg: Uint8Array): boolean {
+  const end = arg.indexOf(0);
+  const word = latin1(end < 0 ? arg : arg.subarray(0, end)).toLowerCase();
+  return word === "store" || word === "storedist";
 }
 
 /** A database index 0..DB_COUNT-1 as MOVE, COPY and SWAPDB parse it, or null. */
@@ -144,6 +199,8 @@ const WRITE_NUMKEYS_INDEX: Readonly<Record<string, number>> = {
 };
 /** Writes that store into their first key and only read the others. */
 const WRITES_FIRST_KEY_ONLY = new Set([
+  "bitop",
+  "pfmerge",
   "sinterstore",
   "sunionstore",
   "sdiffstore",
@@ -151,15 +208,42 @@ const WRITES_FIRST_KEY_ONLY = new Set([
   "zinterstore",
   "zdiffstore",
   "zrangestore",
+  "geosearchstore",
 ]);
 const WRITES_DATABASES = new Set(["flushdb", "flushall", "swapdb"]);
+/**
+ * Writes whose only written key follows a STORE / STOREDIST option: the argv index the option
+ * search starts at (past the fixed arguments; their source key is only read).
+ */
+const WRITE_STORE_OPTION_FROM: Readonly<Record<string, number>> = {
+  georadius: 6,
+  georadiusbymember: 5,
+};
+/**
+ * Read-only commands that may still change their first key: PFCOUNT of one key caches the
+ * cardinality inside the value (and propagates), so a running snapshot must side-save it first.
+ */
+const READONLY_WRITES_FIRST_KEY = new Set(["pfcount"]);
+/** Writes whose keys follow a STREAMS word: the argv index the search starts at. */
+const WRITE_STREAMS_OPTION_FROM: Readonly<Record<string, number>> = { xreadgroup: 4 };
 
 function writeKeysOf(name: string, flags: readonly string[], keys: readonly number[]): WriteKeys {
   const layout = { kind: WriteKeysKind.None, first: 0, last: 0, step: 0, numkeysIndex: 0 };
+  if (READONLY_WRITES_FIRST_KEY.has(name)) {
+    return { ...layout, kind: WriteKeysKind.Positions, first: keys[0], last: keys[0], step: 1 };
+  }
   if (!flags.includes("write")) return layout;
   if (WRITES_DATABASES.has(name)) return { ...layout, kind: WriteKeysKind.Databases };
   if (name === "move") return { ...layout, kind: WriteKeysKind.Move };
   if (name === "copy") return { ...layout, kind: WriteKeysKind.Copy };
+  const storeOptionFrom = WRITE_STORE_OPTION_FROM[name];
+  if (storeOptionFrom !== undefined) {
+    return { ...layout, kind: WriteKeysKind.StoreOption, first: storeOptionFrom };
+  }
+  const streamsOptionFrom = WRITE_STREAMS_OPTION_FROM[name];
+  if (streamsOptionFrom !== undefined) {
+    return { ...layout, kind: WriteKeysKind.StreamsOption, first: streamsOptionFrom };
+  }
   const numkeysIndex = WRITE_NUMKEYS_INDEX[name];
   if (numkeysIndex !== undefined) return { ...layout, kind: WriteKeysKind.Numkeys, numkeysIndex };
   const [first, last, step] = keys;
@@ -174,6 +258,8 @@ export interface CommandDefinition<Handler = unknown> {
   arity: number;
   flags?: string[];
   keys?: [first: number, last: number, step: number];
+  /** COMMAND INFO's key specifications (see KeySpec); none declared when omitted. */
+  keySpecs?: KeySpec[];
   categories?: string[];
   group: string;
   summary: string;
@@ -209,6 +295,7 @@ export function defineCommand<Handler>(
     denyOom: (def.flags ?? []).includes("denyoom"),
     isWrite: (def.flags ?? []).includes("write"),
     writeKeys: writeKeysOf(def.name, def.flags ?? [], keys),
+    keySpecs: def.keySpecs ?? [],
   };
   if (def.subcommands) {
     spec.subcommands = new Map();

@@ -10,7 +10,8 @@
 // - one module per command group (strings, keys, hashes, lists, sets, sorted sets, pub/sub,
 //   transactions, replication, persistence, server, connection, ACL), `info.ts` for INFO; the
 //   sorted sets' argument parsing, set operations and replies in `zset_args.ts`,
-//   `zset_setops.ts` and `zset_reply.ts`.
+//   `zset_setops.ts` and `zset_reply.ts`; the bitmap commands in `bitmaps.ts`, their bit
+//   arithmetic in `_bits.ts`.
 // - `_args.ts`, `_scan.ts`: argument parsers shared by several groups (SCAN cursors and options).
 
 export type { CommandContext, CommandHandler, CommandSpec, CommandTable } from "./context.ts";

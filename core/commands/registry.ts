@@ -3,8 +3,11 @@
 // process stays possible.
 
 import { ACL_COMMANDS } from "./acl.ts";
+import { BITMAP_COMMANDS } from "./bitmaps.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
+import { GEO_COMMANDS } from "./geo.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
+import { HYPERLOGLOG_COMMANDS } from "./hyperloglog.ts";
 import { LIST_COMMANDS } from "./lists.ts";
 import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
@@ -25,11 +28,14 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...CONNECTION_COMMANDS,
     ...ACL_COMMANDS,
     ...STRING_COMMANDS,
+    ...BITMAP_COMMANDS,
     ...KEY_COMMANDS,
     ...HASH_COMMANDS,
     ...LIST_COMMANDS,
     ...SET_COMMANDS,
     ...ZSET_COMMANDS,
+    ...GEO_COMMANDS,
+    ...HYPERLOGLOG_COMMANDS,
     ...PUBSUB_COMMANDS,
     ...PERSISTENCE_COMMANDS,
     ...REPLICATION_COMMANDS,

@@ -12,6 +12,7 @@ import {
 } from "../config/table.ts";
 import { rewriteConfigFile } from "../config/rewrite.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
+import type { KeySpec } from "../command_meta/spec.ts";
 import type { CommandTable } from "./context.ts";
 import { renderInfo } from "./info.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
@@ -116,11 +117,57 @@ function writeCommandInfo(ctx: CommandContext, spec: CommandSpec): void {
   out.integer(spec.keyStep);
   out.setHeader(spec.categories.length);
   for (const category of spec.categories) out.simple("@" + category);
-  out.arrayHeader(0); // tips
-  out.arrayHeader(0); // key specifications
+  // Redis 7.0 writes tips, key specs and an empty subcommand list as sets (RESP3 `~`).
+  out.setHeader(0); // tips
+  out.setHeader(spec.keySpecs.length);
+  for (const keySpec of spec.keySpecs) writeKeySpec(ctx, keySpec);
   const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
-  out.arrayHeader(subs.length);
+  if (subs.length === 0) out.setHeader(0);
+  else out.arrayHeader(subs.length);
   for (const sub of subs) writeCommandInfo(ctx, sub);
+}
+
+/** One key specification as Redis 7.0's COMMAND INFO writes an index/range spec. */
+function writeKeySpec(ctx: CommandContext, keySpec: KeySpec): void {
+  const out = ctx.out;
+  out.mapHeader(keySpec.notes === undefined ? 3 : 4);
+  if (keySpec.notes !== undefined) {
+    out.bulkString("notes");
+    out.bulkString(keySpec.notes);
+  }
+  out.bulkString("flags");
+  out.setHeader(keySpec.flags.length);
+  for (const flag of keySpec.flags) out.simple(flag);
+  out.bulkString("begin_search");
+  out.mapHeader(2);
+  out.bulkString("type");
+  if (keySpec.beginKeyword !== undefined) {
+    out.bulkString("keyword");
+    out.bulkString("spec");
+    out.mapHeader(2);
+    out.bulkString("keyword");
+    out.bulkString(keySpec.beginKeyword.keyword);
+    out.bulkString("startfrom");
+    out.integer(keySpec.beginKeyword.startFrom);
+  } else {
+    out.bulkString("index");
+    out.bulkString("spec");
+    out.mapHeader(1);
+    out.bulkString("index");
+    out.integer(keySpec.beginIndex);
+  }
+  out.bulkString("find_keys");
+  out.mapHeader(2);
+  out.bulkString("type");
+  out.bulkString("range");
+  out.bulkString("spec");
+  out.mapHeader(3);
+  out.bulkString("lastkey");
+  out.integer(keySpec.lastKey);
+  out.bulkString("keystep");
+  out.integer(keySpec.keyStep);
+  out.bulkString("limit");
+  out.integer(keySpec.limit);
 }
 
 function writeCommandDocs(ctx: CommandContext, spec: CommandSpec): void {

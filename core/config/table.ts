@@ -459,6 +459,17 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Seconds between the PINGs a master feeds its replication stream.",
   },
   {
+    name: "hll-sparse-max-bytes",
+    kind: "memory",
+    defaultValue: 3000,
+    min: 0,
+    // Redis allows up to LONG_MAX; a JS number is exact to 2^53 - 1, far beyond any value.
+    max: 2 ** 53 - 1,
+    description:
+      "Largest sparse HyperLogLog (header included, bytes): an update growing one past it converts it to dense (12304 bytes).",
+  },
+
+  {
     name: "enable-debug-command",
     kind: "enum",
     defaultValue: "yes",
@@ -504,6 +515,10 @@ export function parseDirectiveValue(spec: DirectiveSpec, text: string): ConfigVa
       const value = spec.kind === "int"
         ? (/^-?\d+$/.test(text) ? Number(text) : null)
         : parseMemory(text);
+      // Every memory directive here is unsigned in Redis, whose memtoull refuses a sign too.
+      if (spec.kind === "memory" && (value === null || value < 0)) {
+        throw new ConfigValueError("argument must be a memory value");
+      }
       if (value === null || !Number.isSafeInteger(value)) {
         throw new ConfigValueError("argument couldn't be parsed into an integer");
       }

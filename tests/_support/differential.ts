@@ -12,6 +12,8 @@
 //   pattern    both replies match the regex (PTTL a few ms apart, HELLO's version field)
 //   scan       the step is a whole SCAN iteration; the sorted union of keys is compared,
 //              because page boundaries are an implementation detail
+//   mask       what the regex matches is blanked in both replies before the byte comparison
+//              (a timestamp or idle time inside an otherwise exact reply: XINFO STREAM FULL)
 //
 // `expect` pins the reference's reply to a literal: it checks the corpus itself against Redis
 // (a typo in a case, or a Redis upgrade, shows up as "reference differs from expect").
@@ -52,6 +54,8 @@ export interface DiffStep {
   sortArray?: boolean;
   ignore?: boolean;
   pattern?: RegExp;
+  /** Blanked in both replies before comparing (a global regex; see the file comment). */
+  mask?: RegExp;
   /** The reference's exact reply, as a latin1 string. */
   expect?: string;
   /** After this step the server must close the connection (protocol errors). */
@@ -202,6 +206,10 @@ export function compareReplies(
   }
   if (step.ignore) {
     return reference[0] === subject[0] ? null : "replies are of different RESP types";
+  }
+  if (step.mask) {
+    const masked = (reply: Uint8Array) => latin1Text(reply).replace(step.mask!, "#");
+    return masked(reference) === masked(subject) ? null : "replies differ outside the mask";
   }
   if (step.sortArray) {
     if (reference[0] !== subject[0]) return "replies are of different RESP types";
