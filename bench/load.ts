@@ -67,6 +67,8 @@ async function startResplica(): Promise<BenchServer> {
       "--allow-write",
       "--allow-env",
       "--allow-sys",
+      // As `deno task serve`: geo's trigonometry from the C library (README "Geo").
+      "--allow-ffi",
       mainPath,
       "--port",
       String(port),
