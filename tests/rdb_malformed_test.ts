@@ -1,7 +1,8 @@
 // The RDB reader on invalid data: every limit with a malicious input, truncation at every byte
-// of a small valid file, thousands of seeded random mutations, and the named refusals
-// (version too new, unsupported types, checksum mismatch, data after the end). The only
-// acceptable outcomes are a valid parse or an RdbFormatError naming an offset.
+// of a small valid file (every type, a stream included), thousands of seeded random mutations,
+// and the named refusals (version too new, unsupported types, checksum mismatch, data after the
+// end). The only acceptable outcomes are a valid parse or an RdbFormatError naming an offset.
+// Stream records get their own, deeper cases in tests/rdb_stream_test.ts.
 
 import assert from "node:assert/strict";
 import {
@@ -10,6 +11,7 @@ import {
   RdbFormatError,
   RdbReader,
   type RdbReaderLimits,
+  type RdbStream,
 } from "../core/rdb/mod.ts";
 import { concatBytes } from "./_support/raw_client.ts";
 
@@ -58,11 +60,42 @@ function smallFile(options: { checksum?: boolean } = {}): Uint8Array {
       expireAtMs: 0,
       value: { type: "hash", fields: [{ field: t("f"), value: t("w".repeat(70)) }] },
     },
+    { db: 0, key: t("x"), expireAtMs: 0, value: { type: "stream", stream: smallStream() } },
   ];
   return concatBytes(encodeRdb({
     aux: { "redis-ver": "7.0.15" },
     databases: [{ db: 0, keyCount: entries.length, expiresCount: 1, entries }],
   }, options));
+}
+
+/** Two entries with different fields, a group with a PEL of two and two consumers. */
+function smallStream(): RdbStream {
+  const id = (ms: bigint, seq: bigint) => ({ ms, seq });
+  const fields = (field: string, value: string) => [{ field: t(field), value: t(value) }];
+  return {
+    entries: [{ id: id(5n, 0n), fields: fields("f", "1") }, {
+      id: id(5n, 1n),
+      fields: fields("g", "x".repeat(30)),
+    }],
+    lastId: id(5n, 1n),
+    firstId: id(5n, 0n),
+    maxDeletedId: id(0n, 0n),
+    entriesAdded: 2n,
+    groups: [{
+      name: t("g"),
+      lastDeliveredId: id(5n, 1n),
+      entriesRead: 2n,
+      pending: [{ id: id(5n, 0n), deliveryTimeMs: 9n, deliveryCount: 1n }, {
+        id: id(5n, 1n),
+        deliveryTimeMs: 9n,
+        deliveryCount: 3n,
+      }],
+      consumers: [
+        { name: t("a"), seenTimeMs: 9n, pending: [id(5n, 0n)] },
+        { name: t("b"), seenTimeMs: 9n, pending: [id(5n, 1n)] },
+      ],
+    }],
+  };
 }
 
 /** Parses `bytes` fed in pieces of `chunkBytes`; returns the entry count or the error. */
@@ -92,9 +125,9 @@ function assertFormatError(fn: () => unknown, pattern: RegExp): void {
 
 Deno.test("the small valid file parses whole and byte by byte", () => {
   const bytes = smallFile();
-  assert.equal(parse(bytes), 10);
-  assert.equal(parse(bytes, 1), 10);
-  assert.equal(parse(smallFile({ checksum: false }), 3), 10);
+  assert.equal(parse(bytes), 11);
+  assert.equal(parse(bytes, 1), 11);
+  assert.equal(parse(smallFile({ checksum: false }), 3), 11);
 });
 
 Deno.test("truncation at every byte gives RdbFormatError 'truncated'", () => {
@@ -197,12 +230,13 @@ Deno.test("named refusals: version, magic, types, checksum, trailing data, dupli
   assertFormatError(() => parse(t("REDIS0000")), /bad version 0/);
   assertFormatError(() => parse(t("RODIS0009")), /offset 0: not an RDB file/);
   assertFormatError(
-    () => parse(file("fe 00 0f 01 6b 00")),
-    /offset 11: unsupported type stream listpacks \(15\)/,
+    () => parse(file("fe 00 15 01 6b 00")),
+    /offset 11: unsupported type stream listpacks 3 \(21\)/,
   );
+  // Streams (15, 19) are read; a body cut short is refused where it breaks.
   assertFormatError(
     () => parse(file("fe 00 13 01 6b 00")),
-    /unsupported type stream listpacks 2 \(19\)/,
+    /offset 15: bad length for a stream length: special string encoding/,
   );
   assertFormatError(() => parse(file("fe 00 07 01 6b 00")), /unsupported type module2 \(7\)/);
   assertFormatError(() => parse(file("f7 00")), /offset 9: unsupported: module aux/);

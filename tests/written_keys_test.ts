@@ -707,6 +707,135 @@ const SAMPLES: Record<string, Sample[]> = {
     { setup: [["PFADD", "h", "a"]], argv: ["PFDEBUG", "GETREG", "h"] },
     { setup: [["PFADD", "h", "a"]], argv: ["PFDEBUG", "ENCODING", "h"], outcome: "unchanged" },
   ],
+  // ── streams ──
+  xadd: [
+    { argv: ["XADD", "x", "1-0", "f", "v"] },
+    {
+      setup: [["XADD", "x", "1-0", "f", "v"]],
+      argv: ["XADD", "x", "MAXLEN", "~", "0", "*", "g", "w"],
+    },
+    { argv: ["XADD", "x", "NOMKSTREAM", "1-0", "f", "v"], outcome: "unchanged" },
+    { setup: [["SET", "x", "v"]], argv: ["XADD", "x", "1-0", "f", "v"], outcome: "error" },
+  ],
+  xdel: [
+    { setup: [["XADD", "x", "1-0", "f", "v"]], argv: ["XDEL", "x", "1-0", "2-0"] },
+    { setup: [["XADD", "x", "1-0", "f", "v"]], argv: ["XDEL", "x", "2-0"], outcome: "unchanged" },
+  ],
+  xtrim: [
+    {
+      setup: [["XADD", "x", "1-0", "f", "v"], ["XADD", "x", "2-0", "f", "v"]],
+      argv: ["XTRIM", "x", "MAXLEN", "1"],
+    },
+    {
+      setup: [["XADD", "x", "1-0", "f", "v"]],
+      argv: ["XTRIM", "x", "MINID", "1"],
+      outcome: "unchanged",
+    },
+  ],
+  xsetid: [
+    { setup: [["XADD", "x", "1-0", "f", "v"]], argv: ["XSETID", "x", "5-0", "ENTRIESADDED", "3"] },
+    { argv: ["XSETID", "x", "5-0"], outcome: "error" },
+  ],
+  "xgroup|create": [
+    { argv: ["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"] },
+    { setup: [["XADD", "x", "1-0", "f", "v"]], argv: ["XGROUP", "CREATE", "x", "g", "0"] },
+    { argv: ["XGROUP", "CREATE", "x", "g", "$"], outcome: "error" },
+  ],
+  "xgroup|setid": [
+    {
+      setup: [["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"]],
+      argv: ["XGROUP", "SETID", "x", "g", "5-0"],
+    },
+  ],
+  "xgroup|destroy": [
+    {
+      setup: [["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"]],
+      argv: ["XGROUP", "DESTROY", "x", "g"],
+    },
+    {
+      setup: [["XADD", "x", "1-0", "f", "v"]],
+      argv: ["XGROUP", "DESTROY", "x", "g"],
+      outcome: "unchanged",
+    },
+  ],
+  "xgroup|createconsumer": [
+    {
+      setup: [["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"]],
+      argv: ["XGROUP", "CREATECONSUMER", "x", "g", "c"],
+    },
+  ],
+  "xgroup|delconsumer": [
+    {
+      setup: [["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"], [
+        "XGROUP",
+        "CREATECONSUMER",
+        "x",
+        "g",
+        "c",
+      ]],
+      argv: ["XGROUP", "DELCONSUMER", "x", "g", "c"],
+    },
+  ],
+  xreadgroup: [
+    {
+      setup: [["XADD", "x", "1-0", "f", "v"], ["XGROUP", "CREATE", "x", "g", "0"]],
+      argv: ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"],
+    },
+    {
+      setup: [
+        ["XADD", "x", "1-0", "f", "v"],
+        ["XGROUP", "CREATE", "x", "g", "0"],
+        ["XADD", "y", "1-0", "f", "v"],
+        ["XGROUP", "CREATE", "y", "g", "0"],
+      ],
+      argv: ["XREADGROUP", "GROUP", "g", "c", "NOACK", "COUNT", "1", "STREAMS", "x", "y", ">", ">"],
+    },
+    {
+      setup: [["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"]],
+      argv: ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "x", ">"],
+      wake: [["XADD", "x", "1-0", "f", "v"]],
+    },
+    {
+      setup: [["XADD", "x", "1-0", "f", "v"]],
+      argv: ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"],
+      outcome: "error",
+    },
+  ],
+  xack: [
+    {
+      setup: [
+        ["XADD", "x", "1-0", "f", "v"],
+        ["XGROUP", "CREATE", "x", "g", "0"],
+        ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"],
+      ],
+      argv: ["XACK", "x", "g", "1-0"],
+    },
+    {
+      setup: [["XGROUP", "CREATE", "x", "g", "$", "MKSTREAM"]],
+      argv: ["XACK", "x", "g", "1-0"],
+      outcome: "unchanged",
+    },
+  ],
+  xclaim: [
+    {
+      setup: [
+        ["XADD", "x", "1-0", "f", "v"],
+        ["XGROUP", "CREATE", "x", "g", "0"],
+        ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"],
+      ],
+      argv: ["XCLAIM", "x", "g", "d", "0", "1-0", "JUSTID"],
+    },
+  ],
+  xautoclaim: [
+    {
+      setup: [
+        ["XADD", "x", "1-0", "f", "v"],
+        ["XGROUP", "CREATE", "x", "g", "0"],
+        ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "x", ">"],
+      ],
+      argv: ["XAUTOCLAIM", "x", "g", "d", "0", "0"],
+    },
+  ],
 };
 
 // ── Recording ───────────────────────────────────────────────────────────────────────────────

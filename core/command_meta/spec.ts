@@ -42,6 +42,8 @@ export interface CommandSpec<Handler = unknown> {
   writeKeys: WriteKeys;
   /** Redis 7.0's key specifications, as COMMAND INFO lists them; empty when not declared. */
   keySpecs: readonly KeySpec[];
+  /** COMMAND INFO's tips for clients ("nondeterministic_output" …); empty when none. */
+  tips: readonly string[];
 }
 
 /**
@@ -260,6 +262,8 @@ export interface CommandDefinition<Handler = unknown> {
   keys?: [first: number, last: number, step: number];
   /** COMMAND INFO's key specifications (see KeySpec); none declared when omitted. */
   keySpecs?: KeySpec[];
+  /** COMMAND INFO's tips (see CommandSpec.tips); none when omitted. */
+  tips?: string[];
   categories?: string[];
   group: string;
   summary: string;
@@ -296,6 +300,7 @@ export function defineCommand<Handler>(
     isWrite: (def.flags ?? []).includes("write"),
     writeKeys: writeKeysOf(def.name, def.flags ?? [], keys),
     keySpecs: def.keySpecs ?? [],
+    tips: def.tips ?? [],
   };
   if (def.subcommands) {
     spec.subcommands = new Map();

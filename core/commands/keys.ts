@@ -17,6 +17,7 @@ export const TYPE_NAMES: Record<number, string> = {
   [ValueType.Set]: "set",
   [ValueType.Zset]: "zset",
   [ValueType.Hash]: "hash",
+  [ValueType.Stream]: "stream",
 };
 
 function typeTagFromName(name: string): number {

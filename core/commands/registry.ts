@@ -13,6 +13,7 @@ import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
 import { SET_COMMANDS } from "./sets.ts";
+import { STREAM_COMMANDS } from "./streams.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
 import { CommandTable } from "../command_meta/table.ts";
 import type { CommandHandler } from "./context.ts";
@@ -34,6 +35,7 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...LIST_COMMANDS,
     ...SET_COMMANDS,
     ...ZSET_COMMANDS,
+    ...STREAM_COMMANDS,
     ...GEO_COMMANDS,
     ...HYPERLOGLOG_COMMANDS,
     ...PUBSUB_COMMANDS,

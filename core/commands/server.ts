@@ -118,7 +118,8 @@ function writeCommandInfo(ctx: CommandContext, spec: CommandSpec): void {
   out.setHeader(spec.categories.length);
   for (const category of spec.categories) out.simple("@" + category);
   // Redis 7.0 writes tips, key specs and an empty subcommand list as sets (RESP3 `~`).
-  out.setHeader(0); // tips
+  out.setHeader(spec.tips.length);
+  for (const tip of spec.tips) out.bulkString(tip);
   out.setHeader(spec.keySpecs.length);
   for (const keySpec of spec.keySpecs) writeKeySpec(ctx, keySpec);
   const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
@@ -317,6 +318,18 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
       fail(`ERR Error trying to load the RDB dump: ${(error as Error).message}`);
     }
     server.log.notice("DB reloaded by DEBUG RELOAD");
+    ctx.out.simple("OK");
+    return;
+  }
+  if (isWord(argv[1], "loadaof") && argv.length === 2) {
+    // Empty the keyspace and replay the AOF: proves that what was logged rebuilds the data.
+    const reloader = ctx.server.aofReloader;
+    if (reloader === null) fail("ERR DEBUG LOADAOF needs a server that loads its files");
+    try {
+      reloader();
+    } catch (error) {
+      fail(`ERR Error trying to load the AOF: ${(error as Error).message}`);
+    }
     ctx.out.simple("OK");
     return;
   }

@@ -468,7 +468,32 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description:
       "Largest sparse HyperLogLog (header included, bytes): an update growing one past it converts it to dense (12304 bytes).",
   },
-
+  {
+    name: "aof-use-rdb-preamble",
+    kind: "bool",
+    defaultValue: true,
+    description:
+      "Accepted for compatibility: an AOF rewrite always starts with an RDB preamble (Redis's default); loading reads either form.",
+  },
+  {
+    name: "stream-node-max-bytes",
+    kind: "memory",
+    defaultValue: 4096,
+    min: 0,
+    // Redis allows up to LONG_MAX; a node never grows past 1 GiB whatever the setting.
+    max: 2 ** 53 - 1,
+    description:
+      "Bytes of a stream node (listpack) past which XADD starts a new node; 0 = no limit (1 GiB).",
+  },
+  {
+    name: "stream-node-max-entries",
+    kind: "int",
+    defaultValue: 100,
+    min: 0,
+    max: 2 ** 53 - 1,
+    description:
+      "Entries (deleted ones included) of a stream node past which XADD starts a new node; 0 = no limit.",
+  },
   {
     name: "enable-debug-command",
     kind: "enum",

@@ -43,6 +43,11 @@ export const TYPE_LIST = 1;
 export const TYPE_SET = 2;
 export const TYPE_ZSET = 3;
 export const TYPE_HASH = 4;
+/**
+ * A stream: the entry's value words hold a host handle, not engine memory (stream.ts); the
+ * host keeps the stream itself (core/engine/stream.ts).
+ */
+export const TYPE_STREAM = 5;
 
 // ── Result cells (byte offsets) ─────────────────────────────────────────────────────────
 

@@ -24,6 +24,8 @@ export function collectionEncoding(
       return zsetEncoding(engine, db, key, nowMs);
     case ValueType.Hash:
       return hashEncoding(engine, db, key, nowMs);
+    case ValueType.Stream:
+      return "stream";
     default:
       return "unknown";
   }

@@ -12,6 +12,13 @@
 // STATUS_WRONGTYPE → WrongTypeError, STATUS_OOM → OutOfMemoryError. Engine invariant failures
 // (an AssemblyScript assert) arrive as EngineInvariantError; the instance must not be used after
 // one. Every number the engine and this file both know comes from abi.ts.
+//
+// Host values: a stream is too rich for a flat value block, so the host holds it (core/streams/)
+// and the engine's entry holds a handle into this object's table (wasm/assembly/stream.ts).
+// This class keeps the two sides honest: copy() deep-copies a stream so no two keys share one,
+// and reclaimHostValues() drops the values whose key the engine no longer has (deleted,
+// overwritten, expired, flushed, evicted): the engine counts its stream entries, and when the
+// table holds more values than that, one walk lists the handles still referenced.
 
 import {
   DB_COUNT,
@@ -35,6 +42,7 @@ import {
   TYPE_HASH,
   TYPE_LIST,
   TYPE_SET,
+  TYPE_STREAM,
   TYPE_STRING,
   TYPE_ZSET,
 } from "./abi.ts";
@@ -48,6 +56,12 @@ export const enum ValueType {
   Set = TYPE_SET,
   Zset = TYPE_ZSET,
   Hash = TYPE_HASH,
+  Stream = TYPE_STREAM,
+}
+
+/** A value the host holds for an engine key (a stream): COPY deep-copies it through clone(). */
+export interface HostValue {
+  clone(): HostValue;
 }
 
 /** set() flags carrying an encoding hint (abi.ts ENCODING_HINT_*, in SET_ENCODING_SHIFT). */
@@ -121,6 +135,15 @@ const STAGING_KEEP_MAX_BYTES = 1 << 20;
 const DIRECT_VALUE_MIN_BYTES = 64 * 1024;
 /** Keys up to this length are copied with a loop (cheaper than TypedArray#set for short keys). */
 const SHORT_COPY_MAX_BYTES = 24;
+/** Host value handles are u31 (engine exports return them as i32); 0 is never issued. */
+const HOST_HANDLE_MAX = 0x7fffffff;
+/**
+ * Unreferenced host values tolerated before a sweep runs at once: a sweep walks every key, so
+ * it waits for at least this many (and as many as are alive) unless the last sweep is old.
+ */
+const HOST_GARBAGE_MIN = 64;
+/** A sweep for any garbage at all runs at most this often (bounds a dropped huge stream's life). */
+const HOST_SWEEP_INTERVAL_MS = 1000;
 
 /** Exports of engine.wasm (wasm/assembly/index.ts lists the module holding each contract). */
 interface EngineExports {
@@ -189,6 +212,11 @@ interface EngineExports {
   pageCount(): number;
   freePageCount(): number;
   setMaxPages(pageCountMax: number): void;
+  streamOpen(db: number, keyLen: number, nowMs: number, forWrite: number): number;
+  streamOpenOrCreate(db: number, keyLen: number, nowMs: number, handle: number): number;
+  streamSetHandle(db: number, keyLen: number, nowMs: number, handle: number): number;
+  streamCount(): number;
+  streamCollectHandles(): number;
 }
 
 /** Where writeOut puts records: the reply writer's shape, without depending on it. */
@@ -217,6 +245,10 @@ export interface EngineInternals {
   writeOut(sink: BulkSink, asArray: boolean): number;
   /** Outcome of the last colOpen* call: COL_OK or a STATUS_* (abi.ts). */
   colStatus(): number;
+  /** Host values by handle (streams), see the file comment. */
+  readonly hostValues: Map<number, HostValue>;
+  /** A handle not in hostValues (wraps around past HOST_HANDLE_MAX). */
+  newHostHandle(): number;
 }
 
 let compiledModule: WebAssembly.Module | undefined;
@@ -270,6 +302,10 @@ export class Engine {
   #internals: EngineInternals | undefined;
   /** Mirror of the engine's expireDeletes flag (on at creation). */
   #expireDeletes = true;
+  /** Host values (streams) by handle; an engine entry of TYPE_STREAM holds the handle. */
+  readonly #hostValues = new Map<number, HostValue>();
+  #nextHostHandle = 1;
+  #lastHostSweepMs = 0;
 
   private constructor(exports: EngineExports) {
     this.#exports = exports;
@@ -479,6 +515,8 @@ export class Engine {
         const words = this.#words;
         return words[this.#cellsIndex + CELL_COL_STATUS] | 0;
       },
+      hostValues: this.#hostValues,
+      newHostHandle: () => this.#newHostHandle(),
     };
     return this.#internals;
   }
@@ -664,7 +702,65 @@ export class Engine {
       nowMs,
     );
     if (status === STATUS_OOM) throw new OutOfMemoryError();
+    if (status === 1) this.#giveCopyItsOwnValue(dstDb, dstKey, nowMs);
     return status;
+  }
+
+  /** After COPY: a stream copy still holds the source's handle; give it a deep copy. */
+  #giveCopyItsOwnValue(db: number, key: Uint8Array, nowMs: number): void {
+    this.#stageKey(key);
+    const handle = this.#exports.streamOpen(db, key.length, nowMs, 0);
+    if (handle < 0) return; // not a stream
+    const source = this.#hostValues.get(handle);
+    if (source === undefined) throw new EngineInvariantError(`stream handle ${handle} unknown`);
+    const copyHandle = this.#newHostHandle();
+    this.#hostValues.set(copyHandle, source.clone());
+    this.#stageKey(key);
+    if (this.#exports.streamSetHandle(db, key.length, nowMs, copyHandle) !== 1) {
+      throw new EngineInvariantError("COPY: the copied stream vanished");
+    }
+  }
+
+  #newHostHandle(): number {
+    for (;;) {
+      const handle = this.#nextHostHandle;
+      this.#nextHostHandle = handle === HOST_HANDLE_MAX ? 1 : handle + 1;
+      if (!this.#hostValues.has(handle)) return handle;
+    }
+  }
+
+  /**
+   * Drops host values (streams) no key refers to any more. Cheap unless there is garbage: a
+   * sweep walks every key, so it runs when the unreferenced values are at least
+   * HOST_GARBAGE_MIN and as many as the live ones, or when any exist and the last sweep is
+   * HOST_SWEEP_INTERVAL_MS old. Returns the values dropped.
+   */
+  reclaimHostValues(nowMs: number): number {
+    const alive = this.#exports.streamCount();
+    const garbage = this.#hostValues.size - alive;
+    if (garbage <= 0) return 0;
+    const due = nowMs - this.#lastHostSweepMs >= HOST_SWEEP_INTERVAL_MS;
+    if (!due && garbage < Math.max(HOST_GARBAGE_MIN, alive)) return 0;
+    this.#lastHostSweepMs = nowMs;
+    const count = this.#exports.streamCollectHandles();
+    if (count < 0) return 0; // no memory for the list: keep everything, try again later
+    this.#view();
+    const words = this.#words;
+    const listIndex = words[this.#cellsIndex + CELL_PTR] >>> 2;
+    const referenced = new Set<number>();
+    for (let i = 0; i < count; i++) referenced.add(words[listIndex + i]);
+    let dropped = 0;
+    for (const handle of [...this.#hostValues.keys()]) {
+      if (referenced.has(handle)) continue;
+      this.#hostValues.delete(handle);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Host values held (referenced or not yet swept), for tests and INFO. */
+  get hostValueCount(): number {
+    return this.#hostValues.size;
   }
 
   // ── Databases ───────────────────────────────────────────────────────────────────────

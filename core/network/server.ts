@@ -74,6 +74,9 @@ export class NetworkServer {
     }
     state.absorbExpired();
     state.engine.rehashStep(CRON_REHASH_STEPS);
+    // Streams whose key went (DEL, overwrite, expiry, FLUSH) are freed here or at the next
+    // stream creation, whichever comes first.
+    state.engine.reclaimHostValues(nowMs);
     state.saver.cron(state.savePoints, nowMs);
     state.aof?.cron(nowMs);
     state.aofRewriter.cron(nowMs);

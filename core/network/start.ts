@@ -112,6 +112,31 @@ function exists(path: string): boolean {
   }
 }
 
+/**
+ * DEBUG LOADAOF (Redis's loadAppendOnlyFiles after emptyData): the AOF's pending writes go to
+ * disk, the keyspace is emptied, and the file is replayed. The replay is not fed back to the
+ * AOF or to replicas (Redis loads with propagation off), and leaves nothing dirty.
+ */
+function reloadAof(state: ServerState, table: CommandTable): void {
+  const startedMs = Date.now();
+  state.beforeReply();
+  state.engine.flushAll();
+  const listeners = state.propagationListeners.splice(0);
+  try {
+    replayAofSync(
+      state.aofPath(),
+      aofCommandRunner(state, table),
+      state.config.getBool("aof-load-truncated"),
+      (reader) =>
+        loadEntries(state.engine, reader, startedMs, true, { keyCount: 0, expiredSkipped: 0 }),
+    );
+  } finally {
+    state.propagationListeners.push(...listeners);
+  }
+  state.dirty = 0;
+  state.log.warning("Append Only File loaded by DEBUG LOADAOF");
+}
+
 /** Runs AOF commands through the dispatcher as a private, authenticated client. */
 function aofCommandRunner(state: ServerState, table: CommandTable) {
   const writer = new ReplyWriter();
@@ -240,6 +265,7 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
     }
   }
   const aux = loadOnStart(state, table);
+  state.aofReloader = () => reloadAof(state, table);
   const server = new NetworkServer(state, table);
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
     h.startsWith("-") ? h.slice(1) : h

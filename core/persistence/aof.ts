@@ -12,7 +12,7 @@ import type { Engine } from "../engine/mod.ts";
 import type { Logger } from "../log.ts";
 import { keyspaceEntries } from "./keyspace_records.ts";
 import type { AtomicFileWriter } from "./rdb_file.ts";
-import type { RdbEntry } from "../rdb/mod.ts";
+import type { RdbEntry, RdbStream, RdbStreamId } from "../rdb/mod.ts";
 
 export type FsyncPolicy = "always" | "everysec" | "no";
 
@@ -225,8 +225,63 @@ function* rebuildCommands(entry: RdbEntry): Generator<(Uint8Array | string)[]> {
         yield ["HSET", key, ...batch.flatMap((f) => [f.field, f.value])];
       }
       break;
+    case "stream":
+      yield* rebuildStream(key, value.stream);
+      break;
   }
   if (entry.expireAtMs > 0) yield ["PEXPIREAT", key, String(entry.expireAtMs)];
+}
+
+/**
+ * A stream as Redis's rewriteStreamObject writes it: its entries as XADDs (an empty stream as
+ * `XADD key MAXLEN 0 0-1 x y`), XSETID with the counters, then per group XGROUP CREATE … ENTRIESREAD
+ * and, per consumer, XCLAIM … FORCE JUSTID for each pending entry (XGROUP CREATECONSUMER when it
+ * has none).
+ */
+function* rebuildStream(key: Uint8Array, stream: RdbStream): Generator<(Uint8Array | string)[]> {
+  const id = (at: RdbStreamId) => `${at.ms}-${at.seq}`;
+  if (stream.entries.length === 0) yield ["XADD", key, "MAXLEN", "0", "0-1", "x", "y"];
+  for (const entry of stream.entries) {
+    yield ["XADD", key, id(entry.id), ...entry.fields.flatMap((f) => [f.field, f.value])];
+  }
+  yield [
+    "XSETID",
+    key,
+    id(stream.lastId),
+    "ENTRIESADDED",
+    String(stream.entriesAdded),
+    "MAXDELETEDID",
+    id(stream.maxDeletedId),
+  ];
+  for (const group of stream.groups) {
+    const lastId = id(group.lastDeliveredId);
+    yield ["XGROUP", "CREATE", key, group.name, lastId, "ENTRIESREAD", String(group.entriesRead)];
+    const pendingById = new Map(group.pending.map((pending) => [id(pending.id), pending]));
+    for (const consumer of group.consumers) {
+      if (consumer.pending.length === 0) {
+        yield ["XGROUP", "CREATECONSUMER", key, group.name, consumer.name];
+        continue;
+      }
+      for (const pendingId of consumer.pending) {
+        const pending = pendingById.get(id(pendingId));
+        if (pending === undefined) continue;
+        yield [
+          "XCLAIM",
+          key,
+          group.name,
+          consumer.name,
+          "0",
+          id(pendingId),
+          "TIME",
+          String(pending.deliveryTimeMs),
+          "RETRYCOUNT",
+          String(pending.deliveryCount),
+          "JUSTID",
+          "FORCE",
+        ];
+      }
+    }
+  }
 }
 
 function formatScore(score: number): string {

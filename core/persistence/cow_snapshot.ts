@@ -57,6 +57,9 @@ export interface SnapshotOptions {
   replOffset: number;
   /** The database the replication stream has selected at that offset (repl-stream-db). */
   replStreamDb?: number;
+  /** stream-node-max-bytes / -entries: streams are written in nodes cut as XADD cuts them. */
+  streamNodeMaxBytes?: number;
+  streamNodeMaxEntries?: number;
 }
 
 export class CowSnapshot {
@@ -110,6 +113,8 @@ export class CowSnapshot {
       onChunk,
       compression: options.compression,
       checksum: options.checksum,
+      streamNodeMaxBytes: options.streamNodeMaxBytes,
+      streamNodeMaxEntries: options.streamNodeMaxEntries,
     });
     const writer = this.#writer;
     writer.writeAux("redis-ver", REDIS_COMPAT_VERSION);

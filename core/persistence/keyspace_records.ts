@@ -10,6 +10,8 @@ import { setAdd, setMembers } from "../engine/set.ts";
 import { zsetAdd, zsetRange } from "../engine/zset.ts";
 import { RANGE_WITHSCORES, ZsetRangeKind, ZsetRangeOp } from "../engine/zset.ts";
 import { loadStringRecords } from "../engine/snapshot.ts";
+import { streamCreate, streamRead } from "../engine/stream.ts";
+import { streamFromRecord, streamToRecord } from "./stream_records.ts";
 import type { RdbEntry, RdbReader, RdbValue } from "../rdb/mod.ts";
 
 /** Keys per SCAN step while dumping. */
@@ -66,6 +68,10 @@ export function readValue(
       const fields = [];
       for (let i = 0; i < flat.length; i += 2) fields.push({ field: flat[i], value: flat[i + 1] });
       return { type: "hash", fields };
+    }
+    case ValueType.Stream: {
+      const stream = streamRead(engine, db, key, nowMs);
+      return stream === null ? null : { type: "stream", stream: streamToRecord(stream) };
     }
     default:
       return null;
@@ -156,6 +162,9 @@ export function writeEntry(engine: Engine, entry: RdbEntry, nowMs: number): void
         }
         hashSet(engine, db, parts, false, nowMs);
       }
+      break;
+    case "stream":
+      streamCreate(engine, db, key, nowMs, streamFromRecord(value.stream));
       break;
   }
   if (entry.expireAtMs > 0) engine.setExpireAtMs(db, key, entry.expireAtMs, nowMs);

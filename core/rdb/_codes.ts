@@ -118,6 +118,24 @@ export const QUICKLIST_SIZE_ESTIMATE_OVERHEAD_BYTES = 8;
 /** quicklist.c packed_threshold: elements this long get a PLAIN node of their own. */
 export const QUICKLIST_PACKED_THRESHOLD_BYTES = 1 << 30;
 
+// --- streams (t_stream.c, stream.h, rdb.c) -----------------------------------------------
+/** Bytes of a stream ID as node keys and PELs store it: ms, then seq, each uint64 big endian. */
+export const STREAM_ID_SIZE_BYTES = 16;
+/** Entry flags in a stream node: none, deleted (XDEL / trimming), fields as the master's. */
+export const STREAM_ITEM_FLAG_NONE = 0;
+export const STREAM_ITEM_FLAG_DELETED = 1 << 0;
+export const STREAM_ITEM_FLAG_SAMEFIELDS = 1 << 1;
+/** stream-node-max-bytes default: XADD opens a new node once lpBytes + the new entry's field
+ * and value bytes would reach it. */
+export const STREAM_NODE_MAX_BYTES_DEFAULT = 4096;
+/** stream-node-max-entries default: XADD opens a new node once the tail holds this many
+ * entries (live and deleted). 0 = no entry limit. */
+export const STREAM_NODE_MAX_ENTRIES_DEFAULT = 100;
+/** STREAM_LISTPACK_MAX_SIZE: the byte limit in force when stream-node-max-bytes is 0 or larger. */
+export const STREAM_LISTPACK_MAX_SIZE_BYTES = 1 << 30;
+/** SCG_INVALID_ENTRIES_READ: a group's entries-read when it is unknown. */
+export const STREAM_ENTRIES_READ_INVALID = -1n;
+
 // --- reader limits -----------------------------------------------------------------------
 /** Longest string the reader accepts by default (proto-max-bulk-len, 512 MB). */
 export const RDB_STRING_LEN_MAX_BYTES_DEFAULT = 512 * 1024 * 1024;
@@ -130,7 +148,7 @@ export const LZF_EXPANSION_RATIO_MAX = 88;
 /** The longest text score (old type 3 zsets) is one length byte long. */
 export const RDB_DOUBLE_TEXT_LEN_MAX_BYTES = 252;
 
-/** A value type for error messages: its name when it is one the reader refuses, else its number. */
+/** A value type for error messages: its name when it has one worth showing, else its number. */
 export function describeType(type: number): string {
   switch (type) {
     case RDB_TYPE_MODULE:

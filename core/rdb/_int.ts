@@ -11,8 +11,8 @@ const MINUS = 0x2d;
 const INT64_TEXT_LEN_MAX_BYTES = 20;
 /** Up to this many digits the value is exact in a JS number. */
 const SAFE_DIGIT_COUNT_MAX = 15;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The int64 value of `bytes` when they are its canonical decimal text, else null. Values with

@@ -9,7 +9,9 @@
 //   10xxxxxx     -      any other value is malformed
 //
 // Lengths above 2^53 - 1 cannot be held exactly in a JS number and are reported as malformed
-// (nothing in a valid file comes near that).
+// by `decodeLength` (no count or size in a valid file comes near that). Streams also store
+// 64-bit numbers with this encoding (entry IDs, entries-added, delivery counts, entries-read
+// -1 as 2^64 - 1): `decodeLengthBig` / `encodeLengthBig` carry those as bigint.
 
 import {
   RDB_14BITLEN,
@@ -98,6 +100,84 @@ export function decodeLength(
     return LENGTH_OK;
   }
   return LENGTH_BAD_ENCODING;
+}
+
+/** Result slot of `decodeLengthBig`. */
+export interface DecodedLengthBig {
+  /** The length, 0 ..= 2^64 - 1. */
+  value: bigint;
+  /** Bytes the encoding took. */
+  sizeBytes: number;
+}
+
+/** The largest number the 64-bit form holds (`rdbSaveLen` takes a uint64_t). */
+export const RDB_LENGTH_BIG_MAX = 2n ** 64n - 1n;
+
+/**
+ * Decodes the length at `bytes[pos]` as a bigint, the whole 64-bit range; reads no further than
+ * `end`. Returns `LENGTH_OK`, `LENGTH_NEED_MORE` or `LENGTH_BAD_ENCODING` (which includes the
+ * special string encodings: they are no number).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeLengthBig, LENGTH_OK } from "./length.ts";
+ * const out = { value: 0n, sizeBytes: 0 };
+ * const bytes = new Uint8Array([0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+ * assert.equal(decodeLengthBig(bytes, 0, 9, out), LENGTH_OK);
+ * assert.deepEqual(out, { value: 2n ** 64n - 1n, sizeBytes: 9 });
+ * ```
+ */
+export function decodeLengthBig(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  out: DecodedLengthBig,
+): number {
+  if (pos >= end) return LENGTH_NEED_MORE;
+  if (bytes[pos] === RDB_64BITLEN) {
+    if (pos + 9 > end) return LENGTH_NEED_MORE;
+    const hi = BigInt(readUint32BE(bytes, pos + 1));
+    const lo = BigInt(readUint32BE(bytes, pos + 5));
+    out.value = (hi << 32n) | lo;
+    out.sizeBytes = 9;
+    return LENGTH_OK;
+  }
+  const small: DecodedLength = { value: 0, sizeBytes: 0, isEncoded: false };
+  const status = decodeLength(bytes, pos, end, small);
+  if (status !== LENGTH_OK) return status;
+  if (small.isEncoded) return LENGTH_BAD_ENCODING;
+  out.value = BigInt(small.value);
+  out.sizeBytes = small.sizeBytes;
+  return LENGTH_OK;
+}
+
+/**
+ * `len` (0 ..= 2^64 - 1) in the shortest length encoding, as `rdbSaveLen` writes a uint64.
+ * Throws RangeError outside that range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeLengthBig } from "./length.ts";
+ * assert.deepEqual([...encodeLengthBig(5n)], [5]);
+ * assert.deepEqual([...encodeLengthBig(2n ** 32n)], [0x81, 0, 0, 0, 1, 0, 0, 0, 0]);
+ * ```
+ */
+export function encodeLengthBig(len: bigint): Uint8Array {
+  if (len < 0n || len > RDB_LENGTH_BIG_MAX) {
+    throw new RangeError(`encodeLengthBig: ${len} is outside 0 ..= 2^64 - 1`);
+  }
+  if (len <= BigInt(RDB_32BITLEN_MAX)) {
+    const out = new Uint8Array(lengthSizeBytes(Number(len)));
+    encodeLength(Number(len), out, 0);
+    return out;
+  }
+  const out = new Uint8Array(9);
+  out[0] = RDB_64BITLEN;
+  writeUint32BE(out, 1, Number(len >> 32n));
+  writeUint32BE(out, 5, Number(len & 0xffffffffn));
+  return out;
 }
 
 /** Largest high word of a 64-bit length that stays within Number.MAX_SAFE_INTEGER. */

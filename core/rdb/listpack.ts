@@ -1,6 +1,6 @@
-// Listpack blobs (`src/listpack.c`): what Redis 7.0 stores small hashes, small zsets and list
-// nodes in, and writes into RDB as one string. Owns decoding (with full validation, since the
-// blob comes from a file) and encoding byte-for-byte as listpack.c would.
+// Listpack blobs (`src/listpack.c`): what Redis 7.0 stores small hashes, small zsets, list
+// nodes and stream nodes in, and writes into RDB as one string. Owns decoding (with full
+// validation, since the blob comes from a file) and encoding byte-for-byte as listpack.c would.
 //
 //   <total bytes u32 LE> <element count u16 LE, 65535 = unknown> { entry } 0xFF
 //   entry = <encoding + data> <backlen: size of encoding + data, 1..5 bytes>
@@ -18,7 +18,7 @@
 // bit 7 set, so it can be read right to left.
 
 import { grownBuffer } from "../bytes.ts";
-import { decimalBytes, intInRange, parseCanonicalInt64 } from "./_int.ts";
+import { decimalBytes, INT64_MAX, INT64_MIN, intInRange, parseCanonicalInt64 } from "./_int.ts";
 import { BlobFormatError } from "./errors.ts";
 
 export const LP_HEADER_SIZE_BYTES = 6;
@@ -41,7 +41,9 @@ export const LP_ENTRY_SIZE_MIN_BYTES = 2;
 
 /**
  * Decodes every element of a listpack blob (integers as their decimal text), checking the
- * header, each entry's bounds and backlen, the element count and the terminator.
+ * header, each entry's bounds and backlen, the element count and the terminator. With
+ * `offsets`, also appends each element's offset in the blob (so a caller that checks what the
+ * elements mean, like the stream node decoder, can name where a bad one sits).
  *
  * @example
  * ```ts
@@ -54,7 +56,7 @@ export const LP_ENTRY_SIZE_MIN_BYTES = 2;
  * assert.deepEqual(elements.map((e) => new TextDecoder().decode(e)), ["a", "-300"]);
  * ```
  */
-export function decodeListpack(blob: Uint8Array): Uint8Array[] {
+export function decodeListpack(blob: Uint8Array, offsets?: number[]): Uint8Array[] {
   const total = blob.length;
   if (total < LP_HEADER_SIZE_BYTES + 1) throw new BlobFormatError(0, "listpack too short");
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -121,6 +123,7 @@ export function decodeListpack(blob: Uint8Array): Uint8Array[] {
       throw new BlobFormatError(pos + bodyBytes, "listpack entry has a wrong backlen");
     }
     elements.push(element);
+    offsets?.push(entryAt);
     pos = entryEnd;
   }
   if (blob[end] !== LP_EOF) throw new BlobFormatError(end, "listpack does not end with 0xFF");
@@ -180,6 +183,22 @@ export function listpackEntrySizeBytes(element: Uint8Array): number {
   return body + backlenSizeBytes(body);
 }
 
+/**
+ * Bytes the listpack entry for the integer `value` takes (what `lpAppendInteger` adds).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listpackIntegerEntrySizeBytes } from "./listpack.ts";
+ * const sizes = [0, 127, 128, -1, 2n ** 40n].map(listpackIntegerEntrySizeBytes);
+ * assert.deepEqual(sizes, [2, 2, 3, 3, 10]);
+ * ```
+ */
+export function listpackIntegerEntrySizeBytes(value: number | bigint): number {
+  const body = integerBodySizeBytes(value);
+  return body + backlenSizeBytes(body);
+}
+
 function entryBodySizeBytes(element: Uint8Array, int: number | bigint | null): number {
   if (int === null) {
     const len = element.length;
@@ -187,6 +206,12 @@ function entryBodySizeBytes(element: Uint8Array, int: number | bigint | null): n
     if (len <= LP_12BIT_STR_LEN_MAX) return 2 + len;
     return 5 + len;
   }
+  return integerBodySizeBytes(int);
+}
+
+/** Encoding + data bytes of an int64 entry: the narrowest encoding that holds it. */
+function integerBodySizeBytes(int: number | bigint): number {
+  if (typeof int === "bigint" && int >= -(2n ** 53n) && int <= 2n ** 53n) int = Number(int);
   if (intInRange(int, 0, 127)) return 1;
   if (intInRange(int, -4096, 4095)) return 2;
   if (intInRange(int, -32768, 32767)) return 3;
@@ -224,27 +249,48 @@ export class ListpackBuilder {
     return this.#count;
   }
 
+  /** Appends a string; an int64's canonical text is stored as that integer, as `lpAppend` does. */
   append(element: Uint8Array): void {
     const int = parseCanonicalInt64(element);
-    const body = entryBodySizeBytes(element, int);
+    if (int !== null) {
+      this.appendInteger(int);
+      return;
+    }
+    const len = element.length;
+    const body = entryBodySizeBytes(element, null);
     this.#reserve(body + LP_BACKLEN_SIZE_BYTES_MAX);
     const buf = this.#buf;
     let pos = this.#pos;
-    if (int === null) {
-      const len = element.length;
-      if (len <= LP_6BIT_STR_LEN_MAX) {
-        buf[pos++] = LP_ENCODING_6BIT_STR | len;
-      } else if (len <= LP_12BIT_STR_LEN_MAX) {
-        buf[pos++] = LP_ENCODING_12BIT_STR | (len >> 8);
-        buf[pos++] = len & 0xff;
-      } else {
-        buf[pos++] = LP_ENCODING_32BIT_STR;
-        this.#view.setUint32(pos, len, true);
-        pos += 4;
-      }
-      buf.set(element, pos);
-      pos += len;
-    } else if (body === 1) {
+    if (len <= LP_6BIT_STR_LEN_MAX) {
+      buf[pos++] = LP_ENCODING_6BIT_STR | len;
+    } else if (len <= LP_12BIT_STR_LEN_MAX) {
+      buf[pos++] = LP_ENCODING_12BIT_STR | (len >> 8);
+      buf[pos++] = len & 0xff;
+    } else {
+      buf[pos++] = LP_ENCODING_32BIT_STR;
+      this.#view.setUint32(pos, len, true);
+      pos += 4;
+    }
+    buf.set(element, pos);
+    pos += len;
+    pos += encodeBacklen(buf, pos, body);
+    this.#pos = pos;
+    this.#count++;
+  }
+
+  /**
+   * Appends an int64 in its integer encoding, as `lpAppendInteger` does (stream nodes keep
+   * their counts, flags and ID deltas this way). Throws RangeError outside int64.
+   */
+  appendInteger(int: number | bigint): void {
+    if (typeof int === "bigint" ? int < INT64_MIN || int > INT64_MAX : !Number.isSafeInteger(int)) {
+      throw new RangeError(`ListpackBuilder.appendInteger: ${int} is no int64`);
+    }
+    const body = integerBodySizeBytes(int);
+    this.#reserve(body + LP_BACKLEN_SIZE_BYTES_MAX);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    if (body === 1) {
       buf[pos++] = Number(int);
     } else if (body === 2) {
       const raw = Number(int) & 0x1fff;

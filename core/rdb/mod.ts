@@ -6,6 +6,8 @@
 // - `writer.ts`: `RdbWriter` / `encodeRdb`, the streaming encoder writing version 10 exactly as
 //   Redis 7.0 does; `encodeRdbValue` for one value (the body of a DUMP payload).
 // - `types.ts`: `RdbValue`, `RdbEntry`, `RdbAux`, `RdbEvent`.
+// - `stream.ts`: stream nodes (listpacks of entries) both ways, stream IDs, and the rules a
+//   stream record keeps (the reader checks them, the writer asserts them).
 // - `listpack.ts`, `ziplist.ts` (ziplist + zipmap), `intset.ts`, `lzf.ts`, `length.ts`,
 //   `crc64.ts`: the embedded encodings, each decoded with full validation.
 // - `_codes.ts`: wire facts (opcodes, types, encodings, Redis's encoding thresholds, limits).
@@ -37,10 +39,30 @@ export * from "./_codes.ts";
 export { Crc64, crc64 } from "./crc64.ts";
 export { RdbFormatError } from "./errors.ts";
 export { decodeIntset, encodeIntset } from "./intset.ts";
-export { decodeLength, encodeLength, lengthSizeBytes } from "./length.ts";
+export {
+  decodeLength,
+  decodeLengthBig,
+  encodeLength,
+  encodeLengthBig,
+  lengthSizeBytes,
+} from "./length.ts";
 export { decodeListpack, ListpackBuilder } from "./listpack.ts";
 export { lzfCompress, lzfDecompress } from "./lzf.ts";
 export { DEFAULT_RDB_READER_LIMITS, RdbReader, type RdbReaderLimits } from "./reader.ts";
+export {
+  compareStreamIds,
+  decodeStreamId,
+  decodeStreamNode,
+  encodeStreamId,
+  encodeStreamNodes,
+  estimateEntriesRead,
+  STREAM_ID_MAX,
+  STREAM_ID_PART_MAX,
+  streamIdText,
+  type StreamNode,
+  type StreamNodeLimits,
+  streamRuleBroken,
+} from "./stream.ts";
 export type {
   RdbAux,
   RdbEntry,

@@ -19,7 +19,13 @@
 //   whose offsets are translated to file offsets here.
 // - CRC64 is computed over the bytes as they are consumed and checked at the end when the
 //   stored checksum is non-zero (zero means the writer had rdbchecksum off).
-// - Empty collections (which Redis skips on load) are skipped and counted.
+// - Empty collections (which Redis skips on load) are skipped and counted. Streams may be
+//   empty (XGROUP CREATE … MKSTREAM, XDEL of every entry) and are kept, as Redis keeps them.
+// - Streams (types 15 and 19) are read record by record like any value; what is inside a
+//   node listpack is stream.ts's. A stream is held to what Redis 7.0 can produce (see
+//   `streamRuleBroken`), each rule checked where its bytes are, so the error names them.
+//   Counts of nodes, groups, PEL entries and consumers are checked against elementCountMax
+//   and never preallocated: a huge count in a short file ends at the truncation.
 //
 // Buffer (`#buf`, indices relative to `#base`, the file offset of `#buf[0]`):
 //
@@ -84,6 +90,8 @@ import {
   RDB_VERSION_CHECKSUM_MIN,
   RDB_VERSION_MAX,
   RDB_VERSION_MIN,
+  STREAM_ENTRIES_READ_INVALID,
+  STREAM_ID_SIZE_BYTES,
 } from "./_codes.ts";
 import { decimalBytes } from "./_int.ts";
 import { Crc64 } from "./crc64.ts";
@@ -91,14 +99,35 @@ import { BlobFormatError, RdbFormatError } from "./errors.ts";
 import { decodeIntset } from "./intset.ts";
 import {
   type DecodedLength,
+  type DecodedLengthBig,
   decodeLength,
+  decodeLengthBig,
   LENGTH_BAD_ENCODING,
   LENGTH_NEED_MORE,
   LENGTH_OK,
 } from "./length.ts";
 import { decodeListpack } from "./listpack.ts";
 import { lzfDecompress } from "./lzf.ts";
-import type { RdbAux, RdbEntry, RdbEvent, RdbValue } from "./types.ts";
+import {
+  compareStreamIds,
+  decodeStreamId,
+  decodeStreamNode,
+  estimateEntriesRead,
+  STREAM_ID_MAX,
+  streamIdText,
+} from "./stream.ts";
+import type {
+  RdbAux,
+  RdbEntry,
+  RdbEvent,
+  RdbStream,
+  RdbStreamConsumer,
+  RdbStreamEntry,
+  RdbStreamGroup,
+  RdbStreamId,
+  RdbStreamPending,
+  RdbValue,
+} from "./types.ts";
 import { decodeZiplist, decodeZipmap } from "./ziplist.ts";
 
 /** Limits on what a file may declare. Each is checked before bytes are awaited. */
@@ -123,6 +152,8 @@ const BUFFER_SIZE_INITIAL_BYTES = 64 * 1024;
 /** Bytes of an int64 / int32 expiry, and of a binary double. */
 const EXPIRE_MS_SIZE_BYTES = 8;
 const EXPIRE_S_SIZE_BYTES = 4;
+/** Bytes of a stream PEL delivery time and a consumer's seen time (int64 LE ms). */
+const STREAM_TIME_SIZE_BYTES = 8;
 const BINARY_DOUBLE_SIZE_BYTES = 8;
 const MS_PER_S = 1000;
 /** Returned by the `#try…` primitives when bytes are missing. */
@@ -182,6 +213,7 @@ export class RdbReader {
   #pendingWhat = "the header";
   #pendingAt = 0;
   readonly #len: DecodedLength = { value: 0, sizeBytes: 0, isEncoded: false };
+  readonly #lenBig: DecodedLengthBig = { value: 0n, sizeBytes: 0 };
   #db = 0;
   /** The parser is suspended between records (nothing half-read, no expiry pending). */
   #atRecordBoundary = false;
@@ -357,6 +389,19 @@ export class RdbReader {
     }
     this.#pos += this.#len.sizeBytes;
     return this.#len.value;
+  }
+
+  /** A 64-bit length (stream IDs and counters) as a bigint, or null when bytes are missing. */
+  #tryLengthBig(what: string): bigint | null {
+    const at = this.#base + this.#pos;
+    const status = decodeLengthBig(this.#buf, this.#pos, this.#end, this.#lenBig);
+    if (status === LENGTH_NEED_MORE) {
+      this.#need(what);
+      return null;
+    }
+    if (status !== LENGTH_OK) this.#fail(at, `bad length encoding for ${what}`);
+    this.#pos += this.#lenBig.sizeBytes;
+    return this.#lenBig.value;
   }
 
   /** A string in any RDB string encoding (a fresh copy), or null when bytes are missing. */
@@ -701,6 +746,9 @@ export class RdbReader {
         if (elements.length === 0) return null;
         return { type: "list", elements };
       }
+      case RDB_TYPE_STREAM_LISTPACKS:
+      case RDB_TYPE_STREAM_LISTPACKS_2:
+        return { type: "stream", stream: yield* this.#readStream(type) };
       default:
         break;
     }
@@ -709,6 +757,236 @@ export class RdbReader {
     let blob: Uint8Array | null;
     while ((blob = this.#tryString("an encoded value")) === null) yield null;
     return this.#decodeBlobValue(type, blob, blobAt, typeAt);
+  }
+
+  // --- streams -----------------------------------------------------------------------------
+
+  /**
+   * A stream of type 15 or 19 (rdb.c rdbLoadObject): nodes, length, last ID, [first ID, max
+   * deleted ID, entries-added: type 19], groups with [entries-read: type 19], PEL and
+   * consumers. Type 15's missing counters are filled as Redis 7.0 fills them.
+   */
+  *#readStream(type: number): Generator<null, RdbStream> {
+    const entries = yield* this.#readStreamNodes();
+    const counters = yield* this.#readStreamCounters(type, entries);
+    let groupCount: number;
+    while (
+      (groupCount = this.#tryLength("a consumer group count", this.#limits.elementCountMax)) ===
+        NEED
+    ) {
+      yield null;
+    }
+    const groups: RdbStreamGroup[] = [];
+    const groupNames = new Set<string>();
+    for (let index = 0; index < groupCount; index++) {
+      groups.push(yield* this.#readStreamGroup(type, counters, groupNames));
+    }
+    const { lastId, firstId, maxDeletedId, entriesAdded } = counters;
+    return { entries, lastId, firstId, maxDeletedId, entriesAdded, groups };
+  }
+
+  /** The nodes' live entries: each node key and listpack checked by `decodeStreamNode`. */
+  *#readStreamNodes(): Generator<null, RdbStreamEntry[]> {
+    const countMax = this.#limits.elementCountMax;
+    let nodeCount: number;
+    while ((nodeCount = this.#tryLength("a stream node count", countMax)) === NEED) yield null;
+    const entries: RdbStreamEntry[] = [];
+    let lastSeenId: RdbStreamId | null = null;
+    for (let node = 0; node < nodeCount; node++) {
+      const keyAt = this.offset;
+      let key: Uint8Array | null;
+      while ((key = this.#tryString("a stream node key")) === null) yield null;
+      if (key.length !== STREAM_ID_SIZE_BYTES) {
+        this.#fail(keyAt, `stream node key is ${key.length} bytes, not a 16-byte ID`);
+      }
+      const blobAt = this.offset;
+      let listpack: Uint8Array | null;
+      while ((listpack = this.#tryString("a stream node listpack")) === null) yield null;
+      try {
+        lastSeenId = decodeStreamNode(decodeStreamId(key, 0), listpack, lastSeenId, entries);
+      } catch (error) {
+        if (!(error instanceof BlobFormatError)) throw error;
+        // The blob may have been LZF-compressed, so its offset is only exact for raw blobs.
+        this.#fail(blobAt, `bad stream node listpack (${error.message})`);
+      }
+      if (entries.length > countMax) this.#fail(blobAt, "stream has more entries than the limit");
+    }
+    return entries;
+  }
+
+  /** Length, last ID and (type 19) first ID, max deleted ID, entries-added. */
+  *#readStreamCounters(type: number, entries: RdbStreamEntry[]): Generator<null, StreamCounters> {
+    const lengthAt = this.offset;
+    let length: number;
+    while ((length = this.#tryLength("a stream length", this.#limits.elementCountMax)) === NEED) {
+      yield null;
+    }
+    if (length !== entries.length) {
+      this.#fail(lengthAt, `stream length ${length}, but its nodes hold ${entries.length} entries`);
+    }
+    const firstEntryId = entries.length > 0 ? entries[0].id : null;
+    const lastEntryId = entries.length > 0 ? entries[entries.length - 1].id : null;
+    const lastIdAt = this.offset;
+    const lastId = yield* this.#readStreamId("a stream's last ID");
+    if (lastEntryId !== null && compareStreamIds(lastId, lastEntryId) < 0) {
+      this.#fail(
+        lastIdAt,
+        `stream last ID ${streamIdText(lastId)} is below entry ${streamIdText(lastEntryId)}`,
+      );
+    }
+    if (type !== RDB_TYPE_STREAM_LISTPACKS_2) {
+      // What Redis 7.0 records for a type-15 stream: the first live entry's ID (the largest ID
+      // when there is none: streamGetEdgeID), no tombstone, every entry added still there.
+      const firstId = firstEntryId ?? { ...STREAM_ID_MAX };
+      const entriesAdded = BigInt(length);
+      return { length, lastId, firstId, maxDeletedId: { ms: 0n, seq: 0n }, entriesAdded };
+    }
+    const firstIdAt = this.offset;
+    const firstId = yield* this.#readStreamId("a stream's first ID");
+    if (firstEntryId !== null && compareStreamIds(firstId, firstEntryId) !== 0) {
+      this.#fail(
+        firstIdAt,
+        `stream first ID ${streamIdText(firstId)} is not entry ${streamIdText(firstEntryId)}`,
+      );
+    }
+    const maxDeletedId = yield* this.#readStreamId("a stream's max deleted ID");
+    const addedAt = this.offset;
+    const entriesAdded = yield* this.#readLengthBig("a stream's entries-added");
+    if (entriesAdded < BigInt(length)) {
+      this.#fail(addedAt, `stream entries-added ${entriesAdded} is below its length ${length}`);
+    }
+    return { length, lastId, firstId, maxDeletedId, entriesAdded };
+  }
+
+  /** One consumer group; its name must not be in `names` (it is added). */
+  *#readStreamGroup(
+    type: number,
+    counters: StreamCounters,
+    names: Set<string>,
+  ): Generator<null, RdbStreamGroup> {
+    const nameAt = this.offset;
+    let name: Uint8Array | null;
+    while ((name = this.#tryString("a consumer group name")) === null) yield null;
+    const nameText = latin1(name);
+    if (names.has(nameText)) this.#fail(nameAt, "duplicate consumer group name");
+    names.add(nameText);
+    const lastDeliveredId = yield* this.#readStreamId("a group's last delivered ID");
+    let entriesRead: bigint;
+    if (type === RDB_TYPE_STREAM_LISTPACKS_2) {
+      const readAt = this.offset;
+      // A uint64 on disk holding an int64: -1 (unknown) is written as 2^64 - 1.
+      entriesRead = BigInt.asIntN(64, yield* this.#readLengthBig("a group's entries-read"));
+      if (entriesRead < STREAM_ENTRIES_READ_INVALID) {
+        this.#fail(readAt, `group entries-read ${entriesRead} is below -1`);
+      }
+    } else {
+      entriesRead = estimateEntriesRead(counters, lastDeliveredId);
+    }
+    const pel = yield* this.#readGroupPel();
+    const consumers = yield* this.#readConsumers(pel);
+    // As rdb.c checks with deep sanitization: every pending entry has its consumer.
+    const orphan = pel.owned.indexOf(false);
+    if (orphan !== -1) {
+      this.#fail(
+        pel.offsets[orphan],
+        `PEL entry ${streamIdText(pel.pending[orphan].id)} has no consumer`,
+      );
+    }
+    // Redis writes PELs ascending (radix tree order); a file that does not is sorted here.
+    const pending = isAscending(pel.pending.map((entry) => entry.id))
+      ? pel.pending
+      : [...pel.pending].sort((a, b) => compareStreamIds(a.id, b.id));
+    return { name, lastDeliveredId, entriesRead, pending, consumers };
+  }
+
+  /** A group's PEL, indexed by raw ID, with each entry's file offset and owner flag. */
+  *#readGroupPel(): Generator<null, GroupPel> {
+    let count: number;
+    while ((count = this.#tryLength("a group PEL size", this.#limits.elementCountMax)) === NEED) {
+      yield null;
+    }
+    const pel: GroupPel = { pending: [], offsets: [], owned: [], index: new Map() };
+    for (let entry = 0; entry < count; entry++) {
+      const idAt = this.offset;
+      let at: number;
+      while ((at = this.#tryFixed(STREAM_ID_SIZE_BYTES, "a PEL entry ID")) === NEED) yield null;
+      const raw = latin1(this.#buf.subarray(at, at + STREAM_ID_SIZE_BYTES));
+      const id = decodeStreamId(this.#buf, at);
+      if (pel.index.has(raw)) this.#fail(idAt, `duplicate PEL entry ${streamIdText(id)}`);
+      while ((at = this.#tryFixed(STREAM_TIME_SIZE_BYTES, "a PEL delivery time")) === NEED) {
+        yield null;
+      }
+      const deliveryTimeMs = new DataView(this.#buf.buffer, this.#buf.byteOffset)
+        .getBigInt64(at, true);
+      const deliveryCount = yield* this.#readLengthBig("a PEL delivery count");
+      pel.index.set(raw, pel.pending.length);
+      pel.offsets.push(idAt);
+      pel.owned.push(false);
+      pel.pending.push({ id, deliveryTimeMs, deliveryCount });
+    }
+    return pel;
+  }
+
+  /**
+   * A group's consumers. Each ID a consumer owns must be in the group's PEL and owned by no
+   * other consumer (nor twice by this one); it is marked owned in `pel`.
+   */
+  *#readConsumers(pel: GroupPel): Generator<null, RdbStreamConsumer[]> {
+    const countMax = this.#limits.elementCountMax;
+    let count: number;
+    while ((count = this.#tryLength("a consumer count", countMax)) === NEED) yield null;
+    const consumers: RdbStreamConsumer[] = [];
+    const names = new Set<string>();
+    for (let index = 0; index < count; index++) {
+      const nameAt = this.offset;
+      let name: Uint8Array | null;
+      while ((name = this.#tryString("a consumer name")) === null) yield null;
+      const nameText = latin1(name);
+      if (names.has(nameText)) this.#fail(nameAt, "duplicate consumer name");
+      names.add(nameText);
+      let at: number;
+      while ((at = this.#tryFixed(STREAM_TIME_SIZE_BYTES, "a consumer seen time")) === NEED) {
+        yield null;
+      }
+      const seenTimeMs = new DataView(this.#buf.buffer, this.#buf.byteOffset).getBigInt64(at, true);
+      let ownCount: number;
+      while ((ownCount = this.#tryLength("a consumer PEL size", countMax)) === NEED) yield null;
+      const pending: RdbStreamId[] = [];
+      for (let own = 0; own < ownCount; own++) {
+        const idAt = this.offset;
+        while ((at = this.#tryFixed(STREAM_ID_SIZE_BYTES, "a consumer PEL entry ID")) === NEED) {
+          yield null;
+        }
+        const raw = latin1(this.#buf.subarray(at, at + STREAM_ID_SIZE_BYTES));
+        const id = decodeStreamId(this.#buf, at);
+        const entry = pel.index.get(raw);
+        if (entry === undefined) {
+          this.#fail(idAt, `consumer PEL entry ${streamIdText(id)} is not in the group's PEL`);
+        }
+        if (pel.owned[entry]) {
+          this.#fail(idAt, `PEL entry ${streamIdText(id)} is owned twice`);
+        }
+        pel.owned[entry] = true;
+        pending.push(id);
+      }
+      consumers.push({ name, seenTimeMs, pending: sortedIds(pending) });
+    }
+    return consumers;
+  }
+
+  /** A stream ID as two 64-bit lengths (ms, seq). */
+  *#readStreamId(what: string): Generator<null, RdbStreamId> {
+    let ms: bigint | null;
+    while ((ms = this.#tryLengthBig(what)) === null) yield null;
+    let seq: bigint | null;
+    while ((seq = this.#tryLengthBig(what)) === null) yield null;
+    return { ms, seq };
+  }
+
+  *#readLengthBig(what: string): Generator<null, bigint> {
+    let value: bigint | null;
+    while ((value = this.#tryLengthBig(what)) === null) yield null;
+    return value;
   }
 
   #decodeBlobValue(
@@ -824,12 +1102,42 @@ export class RdbReader {
   }
 }
 
-/** Throws "unsupported type" for modules and streams. */
+/** A stream's counters, as the groups of a type-15 stream need them for entries-read. */
+interface StreamCounters {
+  length: number;
+  lastId: RdbStreamId;
+  firstId: RdbStreamId;
+  maxDeletedId: RdbStreamId;
+  entriesAdded: bigint;
+}
+
+/** A group's PEL while its consumers are read. */
+interface GroupPel {
+  pending: RdbStreamPending[];
+  /** File offset of each entry, for errors. */
+  offsets: number[];
+  /** Whether a consumer owns each entry yet. */
+  owned: boolean[];
+  /** Raw 16-byte ID (latin1) → entry index. */
+  index: Map<string, number>;
+}
+
+function isAscending(ids: readonly RdbStreamId[]): boolean {
+  for (let index = 1; index < ids.length; index++) {
+    if (compareStreamIds(ids[index - 1], ids[index]) >= 0) return false;
+  }
+  return true;
+}
+
+/** IDs ascending (Redis writes them so; a file that does not is sorted). */
+function sortedIds(ids: RdbStreamId[]): RdbStreamId[] {
+  return isAscending(ids) ? ids : ids.sort(compareStreamIds);
+}
+
+/** Throws "unsupported type" for modules and Redis 7.2's streams. */
 function checkSupportedType(type: number, typeAt: number): void {
   if (
-    type === RDB_TYPE_MODULE || type === RDB_TYPE_MODULE_2 ||
-    type === RDB_TYPE_STREAM_LISTPACKS || type === RDB_TYPE_STREAM_LISTPACKS_2 ||
-    type === RDB_TYPE_STREAM_LISTPACKS_3
+    type === RDB_TYPE_MODULE || type === RDB_TYPE_MODULE_2 || type === RDB_TYPE_STREAM_LISTPACKS_3
   ) {
     throw new RdbFormatError(typeAt, `unsupported type ${describeType(type)}`);
   }

@@ -57,7 +57,11 @@ export interface RdbStream {
   /** Entries ascending by ID (deleted ones are not listed). */
   entries: RdbStreamEntry[];
   lastId: RdbStreamId;
-  /** First entry's ID; 0-0 when empty. */
+  /**
+   * First entry's ID when there is one. When empty: 0-0 as XDEL / XTRIM leave it, or what the
+   * file said — Redis 7.0 records 18446744073709551615-18446744073709551615 for an empty stream
+   * it loads from type 15 and writes that back — so any value is carried through.
+   */
   firstId: RdbStreamId;
   /** Greatest ID ever deleted (XDEL, trimming); 0-0 when none. */
   maxDeletedId: RdbStreamId;

@@ -19,6 +19,11 @@
 //              double, from the highest (score, member) down, as Redis walks its skiplist.
 //     hash   → type 16 listpack (field, value, in the given order) when ≤ 512 fields and every
 //              field and value ≤ 64 bytes, else type 4 in the given order.
+//     stream → type 19: the live entries in nodes as XADDs would build them on a fresh stream
+//              (stream.ts; stream-node-max-bytes / -entries from the options), then length,
+//              last ID, first ID, max deleted ID, entries-added, and the groups sorted by name
+//              with their PEL sorted by ID and consumers sorted by name — the radix tree orders
+//              rdb.c walks. A stream the reader would refuse (`streamRuleBroken`) is refused.
 //     expiry → 0xFC + int64 LE milliseconds.
 //   `encodeRdbValue` gives the type byte + payload alone, which is what DUMP carries, so tests
 //   can compare our bytes with a live redis-server's DUMP.
@@ -52,21 +57,31 @@ import {
   RDB_TYPE_LIST_QUICKLIST_2,
   RDB_TYPE_SET,
   RDB_TYPE_SET_INTSET,
+  RDB_TYPE_STREAM_LISTPACKS_2,
   RDB_TYPE_STRING,
   RDB_TYPE_ZSET_2,
   RDB_TYPE_ZSET_LISTPACK,
   RDB_VERSION_MAX,
   SET_MAX_INTSET_ENTRIES,
+  STREAM_NODE_MAX_BYTES_DEFAULT,
+  STREAM_NODE_MAX_ENTRIES_DEFAULT,
   ZSET_MAX_LISTPACK_ENTRIES,
   ZSET_MAX_LISTPACK_VALUE_BYTES,
 } from "./_codes.ts";
 import { intInRange, parseCanonicalInt64 } from "./_int.ts";
 import { Crc64 } from "./crc64.ts";
 import { encodeIntset } from "./intset.ts";
-import { encodeLength, lengthSizeBytes } from "./length.ts";
+import { encodeLength, encodeLengthBig, lengthSizeBytes } from "./length.ts";
 import { ListpackBuilder } from "./listpack.ts";
 import { lzfCompress } from "./lzf.ts";
-import type { RdbEntry, RdbValue } from "./types.ts";
+import {
+  compareStreamIds,
+  encodeStreamId,
+  encodeStreamNodes,
+  type StreamNodeLimits,
+  streamRuleBroken,
+} from "./stream.ts";
+import type { RdbEntry, RdbStream, RdbStreamId, RdbValue } from "./types.ts";
 import { formatDoubleG17 } from "../doubles.ts";
 import { grownBuffer } from "../bytes.ts";
 
@@ -80,12 +95,23 @@ export interface RdbWriterOptions {
   checksum?: boolean;
   /** Bytes per emitted chunk (larger single strings leave as their own chunk). @default 65536 */
   chunkSizeBytes?: number;
+  /**
+   * stream-node-max-bytes: streams are cut into nodes as XADD cuts them; 0 = 1 GB.
+   * @default 4096
+   */
+  streamNodeMaxBytes?: number;
+  /** stream-node-max-entries: the same, by entries. 0 = no limit. @default 100 */
+  streamNodeMaxEntries?: number;
 }
 
 /** Options of `encodeRdbValue`. */
 export interface RdbValueOptions {
   /** @default true */
   compression?: boolean;
+  /** As in `RdbWriterOptions`. @default 4096 */
+  streamNodeMaxBytes?: number;
+  /** As in `RdbWriterOptions`. @default 100 */
+  streamNodeMaxEntries?: number;
 }
 
 const CHUNK_SIZE_DEFAULT_BYTES = 64 * 1024;
@@ -130,6 +156,7 @@ export class RdbWriter {
   readonly #compression: boolean;
   readonly #checksum: boolean;
   readonly #chunkSizeBytes: number;
+  readonly #streamNodeLimits: StreamNodeLimits;
   readonly #crc = new Crc64();
   #chunk: Uint8Array;
   #pos = 0;
@@ -148,6 +175,7 @@ export class RdbWriter {
       CHUNK_SIZE_MIN_BYTES,
       options.chunkSizeBytes ?? CHUNK_SIZE_DEFAULT_BYTES,
     );
+    this.#streamNodeLimits = streamNodeLimitsOf(options);
     this.#chunk = new Uint8Array(this.#chunkSizeBytes);
     this.#sink = {
       byte: (value) => this.#byte(value),
@@ -218,7 +246,7 @@ export class RdbWriter {
       new DataView(this.#chunk.buffer).setBigInt64(this.#pos, BigInt(entry.expireAtMs), true);
       this.#pos += 8;
     }
-    writeValue(this.#sink, entry.key, entry.value, this.#compression);
+    writeValue(this.#sink, entry.key, entry.value, this.#compression, this.#streamNodeLimits);
   }
 
   /**
@@ -321,8 +349,24 @@ export class RdbWriter {
  */
 export function encodeRdbValue(value: RdbValue, options: RdbValueOptions = {}): Uint8Array {
   const sink = new GrowableSink();
-  writeValue(sink, null, value, options.compression ?? true);
+  writeValue(sink, null, value, options.compression ?? true, streamNodeLimitsOf(options));
   return sink.result();
+}
+
+/** The node limits in `options`, checked: non-negative integers, as their config allows. */
+function streamNodeLimitsOf(
+  options: { streamNodeMaxBytes?: number; streamNodeMaxEntries?: number },
+): StreamNodeLimits {
+  const limits = {
+    nodeMaxBytes: options.streamNodeMaxBytes ?? STREAM_NODE_MAX_BYTES_DEFAULT,
+    nodeMaxEntries: options.streamNodeMaxEntries ?? STREAM_NODE_MAX_ENTRIES_DEFAULT,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`RdbWriter: stream ${name} must be a non-negative integer`);
+    }
+  }
+  return limits;
 }
 
 class GrowableSink implements ByteSink {
@@ -364,6 +408,7 @@ function writeValue(
   key: Uint8Array | null,
   value: RdbValue,
   compression: boolean,
+  streamNodeLimits: StreamNodeLimits,
 ): void {
   switch (value.type) {
     case "string":
@@ -382,6 +427,9 @@ function writeValue(
       return;
     case "hash":
       writeHash(sink, key, value.fields, compression);
+      return;
+    case "stream":
+      writeStream(sink, key, value.stream, compression, streamNodeLimits);
       return;
     default:
       throw new TypeError(`RdbWriter: unknown value type ${(value as { type: string }).type}`);
@@ -550,6 +598,70 @@ function writeHash(
     writeString(sink, pair.field, compression);
     writeString(sink, pair.value, compression);
   }
+}
+
+/** Type 19, laid out as rdb.c rdbSaveObject lays a stream out (see the head comment). */
+function writeStream(
+  sink: ByteSink,
+  key: Uint8Array | null,
+  stream: RdbStream,
+  compression: boolean,
+  limits: StreamNodeLimits,
+): void {
+  const broken = streamRuleBroken(stream);
+  if (broken !== null) throw new RangeError(`RdbWriter: bad stream: ${broken}`);
+  const nodes = encodeStreamNodes(stream.entries, limits);
+  sink.byte(RDB_TYPE_STREAM_LISTPACKS_2);
+  if (key !== null) writeString(sink, key, compression);
+  sink.length(nodes.length);
+  for (const node of nodes) {
+    writeString(sink, node.key, compression);
+    writeString(sink, node.listpack, compression);
+  }
+  sink.length(stream.entries.length);
+  writeStreamId(sink, stream.lastId);
+  writeStreamId(sink, stream.firstId);
+  writeStreamId(sink, stream.maxDeletedId);
+  sink.bytes(encodeLengthBig(stream.entriesAdded));
+  const byName = (a: { name: Uint8Array }, b: { name: Uint8Array }) => compareBytes(a.name, b.name);
+  const groups = [...stream.groups].sort(byName);
+  sink.length(groups.length);
+  for (const group of groups) {
+    writeString(sink, group.name, compression);
+    writeStreamId(sink, group.lastDeliveredId);
+    // entries-read is an int64 that rdbSaveLen takes as a uint64: -1 goes out as 2^64 - 1.
+    sink.bytes(encodeLengthBig(BigInt.asUintN(64, group.entriesRead)));
+    const pending = [...group.pending].sort((a, b) => compareStreamIds(a.id, b.id));
+    sink.length(pending.length);
+    for (const entry of pending) {
+      sink.bytes(encodeStreamId(entry.id));
+      writeInt64LE(sink, entry.deliveryTimeMs);
+      sink.bytes(encodeLengthBig(entry.deliveryCount));
+    }
+    const consumers = [...group.consumers].sort(byName);
+    sink.length(consumers.length);
+    for (const consumer of consumers) {
+      writeString(sink, consumer.name, compression);
+      writeInt64LE(sink, consumer.seenTimeMs);
+      sink.length(consumer.pending.length);
+      for (const id of [...consumer.pending].sort(compareStreamIds)) {
+        sink.bytes(encodeStreamId(id));
+      }
+    }
+  }
+}
+
+/** An ID as two lengths (rdbSaveLen of ms, then seq). */
+function writeStreamId(sink: ByteSink, id: RdbStreamId): void {
+  sink.bytes(encodeLengthBig(id.ms));
+  sink.bytes(encodeLengthBig(id.seq));
+}
+
+/** A millisecond time as rdbSaveMillisecondTime writes it: int64 little endian. */
+function writeInt64LE(sink: ByteSink, value: bigint): void {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigInt64(0, value, true);
+  sink.bytes(bytes);
 }
 
 /** One string as `rdbSaveRawString` writes it: integer, LZF or raw. */

@@ -5,6 +5,11 @@
 // push of one element wakes exactly one client, and the longest waiting one, as in Redis.
 // Attempts run synchronously inside serveReady, between two commands, so no other client can
 // observe a state in between.
+//
+// Stream readers (XREAD, XREADGROUP) differ in two ways, as in Redis's
+// serveClientsBlockedOnStreamKey: a new entry is for every reader waiting past its ID, not just
+// the first, so a reader that cannot be served does not stop the others (`passOver`); and a
+// reader is served from the key that became ready only, which the attempt is told.
 
 import type { CommandSpec } from "../command_meta/spec.ts";
 import type { ClientState } from "./client.ts";
@@ -29,8 +34,13 @@ interface Waiter {
   db: number;
   /** "db:latin1(key)" tags this waiter is registered under. */
   tags: string[];
-  /** Tries to serve the command now; writes its reply and returns true when it did. */
-  attempt: () => boolean;
+  /**
+   * Tries to serve the command now; writes its reply and returns true when it did. `readyKey`
+   * is the key whose write woke it (null when retried for another reason).
+   */
+  attempt: (readyKey: Uint8Array | null) => boolean;
+  /** A failed attempt lets the next waiter on the key try (stream readers). */
+  passOver: boolean;
   onTimeout: () => void;
   resolve: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,6 +50,14 @@ function keyTag(db: number, key: Uint8Array): string {
   let tag = db + ":";
   for (let i = 0; i < key.length; i++) tag += String.fromCharCode(key[i]);
   return tag;
+}
+
+/** The key bytes of a tag (after "db:"). */
+function tagKey(tag: string): Uint8Array {
+  const start = tag.indexOf(":") + 1;
+  const key = new Uint8Array(tag.length - start);
+  for (let i = 0; i < key.length; i++) key[i] = tag.charCodeAt(start + i);
+  return key;
 }
 
 export class BlockingRegistry {
@@ -67,13 +85,15 @@ export class BlockingRegistry {
    * replaced by copies first: the read buffer its views point into is reused while the
    * client waits, so attempt() must read its arguments from ctx.argv, not from earlier views.
    * Inside MULTI/EXEC a blocking command never blocks: it times out at once, as in Redis.
+   * With `passOver`, a failed attempt does not keep later waiters on the key from trying.
    */
   block(
     ctx: ParkedCommand,
     keys: readonly Uint8Array[],
     timeoutMs: number,
-    attempt: () => boolean,
+    attempt: (readyKey: Uint8Array | null) => boolean,
     onTimeout: () => void,
+    passOver = false,
   ): Promise<void> {
     if (ctx.client.executingMulti) {
       onTimeout();
@@ -88,6 +108,7 @@ export class BlockingRegistry {
         db,
         tags: [...new Set(keys.map((key) => keyTag(db, key)))],
         attempt,
+        passOver,
         onTimeout,
         resolve,
         timer: undefined,
@@ -138,12 +159,18 @@ export class BlockingRegistry {
       while (this.#ready.length > 0) {
         const tag = this.#ready.shift()!;
         const waiters = this.#byKey.get(tag);
-        while (waiters && waiters.length > 0) {
-          const waiter = waiters[0];
+        if (waiters === undefined) continue;
+        const key = tagKey(tag);
+        // A copy: served waiters leave the live list while it is walked.
+        for (const waiter of [...waiters]) {
+          if (!this.#byClient.has(waiter.client)) continue; // served from an earlier key
           this.#beforeWrite(waiter.db, waiter.ctx.spec, waiter.ctx.argv);
-          if (!waiter.attempt()) break;
-          this.#remove(waiter);
-          waiter.resolve();
+          if (waiter.attempt(key)) {
+            this.#remove(waiter);
+            waiter.resolve();
+          } else if (!waiter.passOver) {
+            break;
+          }
         }
       }
     } finally {
@@ -157,7 +184,7 @@ export class BlockingRegistry {
    */
   retry(client: ClientState): boolean {
     const waiter = this.#byClient.get(client);
-    if (!waiter || !waiter.attempt()) return false;
+    if (!waiter || !waiter.attempt(null)) return false;
     this.#remove(waiter);
     waiter.resolve();
     return true;

@@ -162,6 +162,12 @@ export class ServerState {
     this.outputLimitMinBytes = nonZero.length > 0 ? Math.min(...nonZero) : Infinity;
   }
 
+  /**
+   * DEBUG LOADAOF: empties the keyspace and replays the AOF. Set by the network layer
+   * (core/network/start.ts), which owns the AOF replay; null where no server loads files.
+   */
+  aofReloader: (() => void) | null = null;
+
   /** Writes the AOF's pending commands (and fsyncs under `always`) before replies leave. */
   beforeReply(): void {
     this.aof?.beforeReply();
@@ -211,6 +217,8 @@ export class ServerState {
       compression: this.config.getBool("rdbcompression"),
       checksum: this.config.getBool("rdbchecksum"),
       lz4Frames: this.config.getBool("rdb-lz4"),
+      streamNodeMaxBytes: this.config.getNumber("stream-node-max-bytes"),
+      streamNodeMaxEntries: this.config.getNumber("stream-node-max-entries"),
       replId: this.replication.replId,
       replOffset: this.replication.masterReplOffset,
       replStreamDb: this.isReplica ? this.replicaLink?.streamDb : 0,

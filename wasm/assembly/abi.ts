@@ -39,6 +39,11 @@ export const TYPE_LIST: u8 = 1;
 export const TYPE_SET: u8 = 2;
 export const TYPE_ZSET: u8 = 3;
 export const TYPE_HASH: u8 = 4;
+/**
+ * A stream: the entry's value words hold a host handle, not engine memory (stream.ts); the
+ * host keeps the stream itself (core/engine/stream.ts).
+ */
+export const TYPE_STREAM: u8 = 5;
 
 // ── Result cells (byte offsets) ─────────────────────────────────────────────────────────
 

@@ -48,6 +48,7 @@
 //   6      snapshot.ts       layers 0–5
 //   6      snapshot_load.ts  layers 0–5
 //   6      backlog.ts        layers 0–5
+//   6      stream.ts         layers 0–5               (stream keys: host handles)
 //   7      index.ts          layers 0–6
 //
 // The cut between 3 and 5 is what keeps the graph acyclic: freeing a key's value must reach
@@ -110,3 +111,4 @@ export * from "./zset";
 export * from "./snapshot";
 export * from "./snapshot_load";
 export * from "./backlog";
+export * from "./stream";

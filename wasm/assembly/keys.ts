@@ -4,7 +4,8 @@
 //
 // They see entries only through keyspace.ts (lookups with lazy expiry, deletion) and values
 // only through values.ts (COPY's deep copy), so they work the same for every value type.
-// RENAME moves the entry itself, value words included, so no value bytes are copied.
+// RENAME moves the entry itself, value words included, so no value bytes are copied. COPY of a
+// stream copies the handle only; core/engine/engine.ts copy() gives the copy its own stream.
 //
 //   SCAN output (a host buffer, boundary.ts; address and length in cells ptr / len)
 //   ┌───────────┬───────────┬─────┐
@@ -84,7 +85,7 @@ import {
 } from "./keyspace";
 import { alloc, free } from "./pages";
 import { randomBelow } from "./random";
-import { copyValueOfType } from "./values";
+import { copyValueOfType, isHostHandle, noteStreamEntryAdded } from "./values";
 
 // @ts-ignore: decorator
 @external("env", "monotonicMs")
@@ -241,7 +242,10 @@ export function copyKey(
   if (copied == 0) return STATUS_OOM;
   const valueLen = entryValueLen(se);
   let valuePtr: usize = 0;
-  if (entryType(se) != TYPE_STRING) {
+  if (isHostHandle(entryType(se))) {
+    // Same handle for now: the host deep-copies the stream and re-points the copy at once.
+    noteStreamEntryAdded();
+  } else if (entryType(se) != TYPE_STRING) {
     valuePtr = copyValueOfType(entryType(se), entryValuePtr(se), valueLen);
     if (valuePtr == 0) {
       free(copied);

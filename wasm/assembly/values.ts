@@ -6,8 +6,14 @@
 // It sits below the keyspace and above the value encodings: the encodings know nothing of keys
 // (hash_value.ts, list_quicklist.ts, set_value.ts, zset_value.ts), the keyspace knows nothing
 // of encodings. A string is one block of bytes and is handled here directly.
+//
+// A stream is held by the host (core/engine/stream.ts): its entry's valueLen is a handle into
+// the host's table and valuePtr is 0, so there is nothing to free here. What the engine does
+// keep is the number of stream entries alive, so the host can tell when handles it still
+// holds have lost their key (deleted, overwritten, expired, flushed) and sweep them
+// (stream.ts streamCollectHandles).
 
-import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STRING, TYPE_ZSET } from "./abi";
+import { TYPE_HASH, TYPE_LIST, TYPE_SET, TYPE_STREAM, TYPE_STRING, TYPE_ZSET } from "./abi";
 import { entryType, entryValueLen, entryValuePtr } from "./entry";
 import { hashCopyValue, hashFreeValue } from "./hash_value";
 import { listCopyValue, listFreeValue } from "./list_quicklist";
@@ -15,11 +21,30 @@ import { free } from "./pages";
 import { setCopyValue, setFreeValue } from "./set_value";
 import { zsetCopyValue, zsetFreeValue } from "./zset_value";
 
+/** Stream entries in every database (each holds one host handle). */
+let streamEntryCount: u32 = 0;
+
 /** Frees the value entry e owns (its words are left as they were). */
 export function freeEntryValue(e: usize): void {
   const valueType = entryType(e);
   if (valueType == TYPE_STRING) free(entryValuePtr(e));
+  else if (valueType == TYPE_STREAM) streamEntryCount--;
   else freeValueOfType(valueType, entryValuePtr(e), entryValueLen(e));
+}
+
+/** Whether a value of this type is a host handle (a stream) rather than engine memory. */
+@inline export function isHostHandle(valueType: u8): bool {
+  return valueType == TYPE_STREAM;
+}
+
+/** A stream entry was created, or copied (COPY; the host then gives the copy its own handle). */
+export function noteStreamEntryAdded(): void {
+  streamEntryCount++;
+}
+
+/** Stream entries alive, so the host knows how many of its handles are still referenced. */
+export function streamEntriesAlive(): u32 {
+  return streamEntryCount;
 }
 
 /** Frees every block a collection value owns. */
