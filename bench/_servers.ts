@@ -1,7 +1,7 @@
 // Shared plumbing of the load scripts in bench/: their command-line flags, starting resplica and
 // redis-server as their own processes, one-off commands, INFO fields, waiting for a replica to
-// catch up, bulk loading through `redis-cli --pipe`, and a pipelined redis-benchmark SET run.
-// One copy, so every script measures the same way.
+// catch up, bulk loading through `redis-cli --pipe`, redis-benchmark runs (SET, or any command),
+// bounded tool runs, resident memory and medians. One copy, so every script measures the same way.
 
 import { parseArgs } from "node:util";
 import { pickFreePort } from "../tests/_support/ports.ts";
@@ -164,16 +164,16 @@ export async function writeStringKeysFile(path: string, keyCount: number): Promi
   }
 }
 
-/** Pipes a RESP file through `redis-cli --pipe`; fails unless every reply is clean. */
+/**
+ * Pipes a RESP file through `redis-cli --pipe` (bounded by TOOL_TIMEOUT_MS); fails unless every
+ * one of `replyCount` replies is clean.
+ */
 export async function pipeLoad(port: number, path: string, replyCount: number): Promise<void> {
-  const child = new Deno.Command(findExecutable("redis-cli")!, {
-    args: ["-p", String(port), "--pipe"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  await (await Deno.open(path)).readable.pipeTo(child.stdin);
-  const text = new TextDecoder().decode((await child.output()).stdout);
+  const text = await runTool(
+    findExecutable("redis-cli")!,
+    ["-h", "127.0.0.1", "-p", String(port), "--pipe"],
+    { stdinPath: path },
+  );
   if (!text.includes(`errors: 0, replies: ${replyCount}`)) {
     throw new Error(`redis-cli --pipe on port ${port}: ${text}`);
   }
@@ -225,4 +225,187 @@ export async function benchmarkSetRate(
   const match = /SET: ([\d.]+) requests per second/.exec(text);
   if (!match) throw new Error(`cannot read redis-benchmark output: ${text}`);
   return Number(match[1]);
+}
+
+// --- Side-by-side runs: both servers as processes known by PID, bounded tool runs -------------
+
+/** Longest one redis-benchmark or redis-cli run may take before it is killed and the bench fails. */
+export const TOOL_TIMEOUT_MS = 300_000;
+
+/** A server a side-by-side script measures: its name in the report, its port and its PID. */
+export interface BenchServer extends BenchProcess {
+  label: string;
+  pid: number;
+}
+
+/**
+ * Starts resplica through its CLI as `deno task serve` runs it (the same permissions, FFI
+ * included for geo's trigonometry), on a free 127.0.0.1 port with no save points, and waits for
+ * PING. Stopped by its PID (SIGTERM, then SIGKILL).
+ */
+export async function startResplicaServer(label = "resplica"): Promise<BenchServer> {
+  const port = pickFreePort();
+  const mainPath = new URL("../core/main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-ffi",
+      mainPath,
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+    ],
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const server = { label, port, pid: child.pid, stop: () => stopChild(child) };
+  await waitForPing(port).catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
+  return server;
+}
+
+/** Starts redis-server as the tests do (free port, no persistence, own dir, stopped by PID). */
+export async function startRedisServerAs(label = "redis-server"): Promise<BenchServer> {
+  const peer = await startRedisServer();
+  return { label, port: peer.port, pid: peer.pid, stop: () => peer.stop() };
+}
+
+/**
+ * Runs `path args` to completion and returns its stdout; SIGKILLs it after `timeoutMs` (default
+ * TOOL_TIMEOUT_MS). `stdinPath` is piped to its stdin. Fails on a non-zero exit, with its output.
+ */
+export async function runTool(
+  path: string,
+  args: string[],
+  options: { stdinPath?: string; timeoutMs?: number } = {},
+): Promise<string> {
+  const child = new Deno.Command(path, {
+    args,
+    stdin: options.stdinPath ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }, options.timeoutMs ?? TOOL_TIMEOUT_MS);
+  try {
+    const output = child.output();
+    if (options.stdinPath) {
+      const file = await Deno.open(options.stdinPath, { read: true });
+      await file.readable.pipeTo(child.stdin).catch(() => {}); // a killed tool closes its stdin
+    }
+    const { code, success, stdout, stderr } = await output;
+    const text = new TextDecoder().decode(stdout);
+    if (!success) {
+      throw new Error(
+        `${path} ${args.join(" ")} exited ${code}: ${new TextDecoder().decode(stderr)}${text}`,
+      );
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The resident set size of process `pid` in bytes (VmRSS of /proc/<pid>/status). */
+export async function residentBytes(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+/** The median of `values` (the mean of the middle two for an even count); NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * Writes `commandCount` commands as RESP, command `index` being `commandAt(index)`; arguments
+ * must be ASCII (their lengths are written as character counts, checked per chunk).
+ */
+export async function writeCommandsFile(
+  path: string,
+  commandCount: number,
+  commandAt: (index: number) => string[],
+): Promise<void> {
+  const chunkCommandCount = 10_000;
+  const encoder = new TextEncoder();
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    for (let start = 0; start < commandCount; start += chunkCommandCount) {
+      let chunk = "";
+      for (let index = start; index < Math.min(commandCount, start + chunkCommandCount); index++) {
+        const argv = commandAt(index);
+        chunk += `*${argv.length}\r\n` + argv.map((arg) => `$${arg.length}\r\n${arg}\r\n`).join("");
+      }
+      const bytes = encoder.encode(chunk);
+      if (bytes.length !== chunk.length) throw new RangeError(`${path}: non-ASCII argument`);
+      let writtenBytes = 0;
+      while (writtenBytes < bytes.length) {
+        writtenBytes += await file.write(bytes.subarray(writtenBytes));
+      }
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * redis-benchmark in its arbitrary-command mode against `port`, bounded by TOOL_TIMEOUT_MS:
+ * `redis-benchmark -q -n <requestCount> -c <clientCount> -P <pipelineDepth> -r <keySpace>
+ * <argv…>`, where each `__rand_int__` in argv becomes a random 12-digit number below keySpace
+ * (drawn anew for every occurrence and request). Returns requests per second.
+ */
+export async function benchmarkCommandRate(port: number, options: {
+  argv: string[];
+  requestCount: number;
+  clientCount: number;
+  pipelineDepth: number;
+  keySpace: number;
+}): Promise<number> {
+  const stdout = await runTool(findExecutable("redis-benchmark")!, [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-q",
+    "-n",
+    String(options.requestCount),
+    "-c",
+    String(options.clientCount),
+    "-P",
+    String(options.pipelineDepth),
+    "-r",
+    String(options.keySpace),
+    ...options.argv,
+  ]);
+  // -q prints progress lines ended by \r, then one `<command>: <rate> requests per second` line.
+  let rate = NaN;
+  for (const line of stdout.split(/[\r\n]+/)) {
+    const match = /: ([\d.]+) requests per second/.exec(line);
+    if (match) rate = Number(match[1]);
+  }
+  if (!(rate > 0)) {
+    throw new Error(`cannot read redis-benchmark output for ${options.argv.join(" ")}:\n${stdout}`);
+  }
+  return rate;
 }
