@@ -140,20 +140,30 @@ export function expireAtMsArg(
   return Number(value);
 }
 
-/** Longest blocking timeout accepted, in seconds (keeps timers within setTimeout's range). */
-const BLOCK_TIMEOUT_S_MAX = 2_000_000;
+/** Timeouts beyond this many seconds outlast setTimeout's range; they block until woken. */
+const BLOCK_TIMEOUT_S_FOREVER = 2_000_000;
+/** 2^63: Redis casts timeout·1000 to a long long; at or beyond this the cast comes out negative. */
+const LLONG_RANGE_MS = 2 ** 63;
+const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INFINITY_TEXT = /^[+-]?inf(inity)?$/i;
+const ERR_TIMEOUT_NEGATIVE = "ERR timeout is negative";
 
 /**
  * A blocking command's timeout in seconds (decimals allowed) as milliseconds; 0 = forever.
- * Errors as Redis 7.0: "timeout is not a float or out of range", "timeout is negative".
+ * Redis 7.0 reads the seconds as a long double and casts the milliseconds to a long long, so
+ * infinities and values past 2^63 ms come out as "timeout is negative"; other text is "timeout
+ * is not a float or out of range". Shared by every blocking command (BLPOP … BZMPOP).
  */
 export function blockTimeoutMsArg(arg: Uint8Array): number {
   let text = "";
   for (let i = 0; i < arg.length; i++) text += String.fromCharCode(arg[i]);
-  const value = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(value) || value > BLOCK_TIMEOUT_S_MAX) {
-    fail("ERR timeout is not a float or out of range");
+  if (INFINITY_TEXT.test(text)) fail(ERR_TIMEOUT_NEGATIVE);
+  if (!FLOAT_TEXT.test(text)) fail("ERR timeout is not a float or out of range");
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || Math.abs(seconds * 1000) >= LLONG_RANGE_MS) {
+    fail(ERR_TIMEOUT_NEGATIVE);
   }
-  if (value < 0) fail("ERR timeout is negative");
-  return value === 0 ? 0 : Math.max(1, Math.ceil(value * 1000));
+  if (seconds < 0) fail(ERR_TIMEOUT_NEGATIVE);
+  if (seconds > BLOCK_TIMEOUT_S_FOREVER) return 0;
+  return seconds === 0 ? 0 : Math.max(1, Math.ceil(seconds * 1000));
 }

@@ -9,7 +9,7 @@
 // `attempt` that re-reads its arguments from ctx.argv. A served blocking pop is replicated as
 // its non-blocking form (BLPOP → LPOP key, BLMOVE → LMOVE …), since a replica must never block.
 
-import { bytesEqual, INT64_MAX, INT64_MIN, isWord, latin1 } from "../bytes.ts";
+import { bytesEqual, INT64_MAX, INT64_MIN, isWord } from "../bytes.ts";
 import { OutOfMemoryError, ValueType, WrongTypeError } from "../engine/mod.ts";
 import {
   listExists,
@@ -44,16 +44,8 @@ import {
 } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
-const ERR_TIMEOUT_NEGATIVE = "ERR timeout is negative";
 const ERR_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the " +
   "second ... or use negative to start from the end of the list";
-
-/** Timeouts beyond this many seconds outlast setTimeout's range; they block until woken. */
-const BLOCK_TIMEOUT_S_FOREVER = 2_000_000;
-/** 2^63: Redis casts timeout·1000 to a long long; at or beyond this the cast comes out negative. */
-const LLONG_RANGE_MS = 2 ** 63;
-const FLOAT_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const INFINITY_TEXT = /^[+-]?inf(inity)?$/i;
 
 // --- argument helpers ---
 
@@ -62,24 +54,6 @@ function whereArg(arg: Uint8Array): boolean {
   if (isWord(arg, "left")) return false;
   if (isWord(arg, "right")) return true;
   fail(ERR_SYNTAX);
-}
-
-/**
- * A blocking timeout in ms, 0 = forever. Redis 7.0 reads the seconds as a long double and casts
- * the milliseconds to a long long, so infinities and values past 2^63 ms come out as
- * "timeout is negative"; everything else follows blockTimeoutMsArg.
- */
-function timeoutMsArg(arg: Uint8Array): number {
-  const text = latin1(arg);
-  if (INFINITY_TEXT.test(text)) fail(ERR_TIMEOUT_NEGATIVE);
-  if (FLOAT_TEXT.test(text)) {
-    const seconds = Number(text);
-    if (!Number.isFinite(seconds) || Math.abs(seconds * 1000) >= LLONG_RANGE_MS) {
-      fail(ERR_TIMEOUT_NEGATIVE);
-    }
-    if (seconds > BLOCK_TIMEOUT_S_FOREVER) return 0;
-  }
-  return blockTimeoutMsArg(arg);
 }
 
 function keyModified(ctx: CommandContext, key: Uint8Array): void {
@@ -398,7 +372,7 @@ function bpopServe(ctx: CommandContext, fromTail: boolean, skipWrongType: boolea
 
 /** BLPOP/BRPOP key [key …] timeout */
 function bpopGeneric(ctx: CommandContext, fromTail: boolean): void | Promise<void> {
-  const timeoutMs = timeoutMsArg(ctx.argv[ctx.argv.length - 1]);
+  const timeoutMs = blockTimeoutMsArg(ctx.argv[ctx.argv.length - 1]);
   if (bpopServe(ctx, fromTail, false)) return;
   const keys = ctx.argv.slice(1, -1);
   return ctx.server.blocking.block(
@@ -421,7 +395,7 @@ function bmoveGeneric(
   timeoutArg: Uint8Array,
   propagate: (argv: Uint8Array[]) => (Uint8Array | string)[],
 ): void | Promise<void> {
-  const timeoutMs = timeoutMsArg(timeoutArg);
+  const timeoutMs = blockTimeoutMsArg(timeoutArg);
   const serve = (skipWrongSource: boolean): boolean => {
     const src = ctx.argv[1];
     if (skipWrongSource && typeAt(ctx, src) !== ValueType.List) return false;
@@ -461,7 +435,7 @@ function brpoplpushCommand(ctx: CommandContext): void | Promise<void> {
 
 /** BLMPOP timeout numkeys key [key …] LEFT|RIGHT [COUNT count] */
 function blmpopCommand(ctx: CommandContext): void | Promise<void> {
-  const timeoutMs = timeoutMsArg(ctx.argv[1]);
+  const timeoutMs = blockTimeoutMsArg(ctx.argv[1]);
   const args = multiPopArgs(ctx.argv, 2, whereArg);
   if (mpopServe(ctx, args, false)) return;
   return ctx.server.blocking.block(
