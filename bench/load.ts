@@ -18,26 +18,17 @@
 // stays on 127.0.0.1 and every loop is bounded. RESPLICA_SELFTEST=1 puts a second redis-server
 // in resplica's place to check the bench itself.
 
-import { pickFreePort } from "../tests/_support/ports.ts";
 import {
   delay,
   findExecutable,
   type RedisPeer,
   startRedisServer,
-  stopChild,
 } from "../tests/_support/redis_peer.ts";
 import { RawClient } from "../tests/_support/raw_client.ts";
-import { benchFlags, VALUE_SIZE_BYTES, waitForPing } from "./_servers.ts";
+import { benchFlags, type BenchServer, startResplicaServer, VALUE_SIZE_BYTES } from "./_servers.ts";
 
 /** Longest one redis-benchmark or redis-cli --pipe run may take before the bench gives up. */
 const TOOL_TIMEOUT_MS = 300_000;
-
-interface BenchServer {
-  label: string;
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
-}
 
 const flags = benchFlags({
   rounds: 3,
@@ -54,46 +45,6 @@ const roundCount = Math.max(1, flags.rounds);
 const requestCount = flags.requests;
 const clientCount = flags.clients;
 const keyCount = flags.keys;
-
-/** Starts resplica through its CLI on a free port and waits until it answers PING. */
-async function startResplica(): Promise<BenchServer> {
-  const port = pickFreePort();
-  const mainPath = new URL("../core/main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      // As `deno task serve`: geo's trigonometry from the C library (README "Geo").
-      "--allow-ffi",
-      mainPath,
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      // Like the redis-server it is compared with: no dump.rdb written on exit.
-      "--save",
-      "",
-    ],
-    stdin: "null",
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  const server = {
-    label: "resplica",
-    port,
-    pid: child.pid,
-    stop: () => stopChild(child),
-  };
-  await waitForPing(port).catch(async (error) => {
-    await server.stop();
-    throw error;
-  });
-  return server;
-}
 
 function redisAsBenchServer(peer: RedisPeer): BenchServer {
   return { label: "redis-server", port: peer.port, pid: peer.pid, stop: () => peer.stop() };
@@ -268,7 +219,7 @@ async function main(): Promise<void> {
     // which checks the bench itself.
     resplica = Deno.env.get("RESPLICA_SELFTEST") === "1"
       ? { ...redisAsBenchServer(await startRedisServer()), label: "redis-server#2" }
-      : await startResplica();
+      : await startResplicaServer();
     const servers = [redis, resplica];
     console.log(
       `redis-server pid ${redis.pid} port ${redis.port}; resplica pid ${resplica.pid} ` +
@@ -303,7 +254,7 @@ async function main(): Promise<void> {
       const freshRedis = redisAsBenchServer(await startRedisServer());
       const freshResplica = Deno.env.get("RESPLICA_SELFTEST") === "1"
         ? { ...redisAsBenchServer(await startRedisServer()), label: "redis-server#2" }
-        : await startResplica();
+        : await startResplicaServer();
       try {
         const insertionPath = `${scratchDir}/mass_insertion_${dataset}.resp`;
         await writeMassInsertionFile(insertionPath, dataset);
