@@ -45,6 +45,20 @@ export function isWord(arg: Uint8Array, lowerWord: string): boolean {
   return true;
 }
 
+/**
+ * The argument as a C string: Redis compares and copies some arguments (option words, IDs,
+ * types) with C's string functions, which stop at the first NUL byte ("count\0x" is COUNT).
+ */
+export function cString(arg: Uint8Array): Uint8Array {
+  const nul = arg.indexOf(0);
+  return nul < 0 ? arg : arg.subarray(0, nul);
+}
+
+/** strcasecmp(arg, lowerWord) === 0: `isWord` on the argument read as a C string. */
+export function isCWord(arg: Uint8Array, lowerWord: string): boolean {
+  return isWord(cString(arg), lowerWord);
+}
+
 /** Lower-cased ASCII name of an argument (command names, option words). */
 export function lowerName(arg: Uint8Array): string {
   let s = "";

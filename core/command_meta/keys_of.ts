@@ -4,7 +4,7 @@
 // (ZUNIONSTORE, SINTERCARD, LMPOP …) are listed here by name, because their triple cannot say
 // where the keys end. Results are argv indices, so a denial can name the offending argument.
 
-import { isWord, parseInt64 } from "../bytes.ts";
+import { isCWord, isWord, parseInt64 } from "../bytes.ts";
 import type { CommandSpec } from "./spec.ts";
 
 /** ACL key permission a key argument needs, as Redis's %R~ / %W~ patterns grant them. */
@@ -137,8 +137,7 @@ const STREAMS_OPTION_KEYS: Readonly<Record<string, number>> = { xread: 1, xreadg
 /** The index after the first `word` (case-insensitive, to a NUL byte) in argv[from..argc-2]. */
 function keyAfterWord(argv: readonly Uint8Array[], from: number, word: string): number | null {
   for (let i = from; i < argv.length - 1; i++) {
-    const end = argv[i].indexOf(0);
-    if (isWord(end < 0 ? argv[i] : argv[i].subarray(0, end), word)) return i + 1;
+    if (isCWord(argv[i], word)) return i + 1;
   }
   return null;
 }

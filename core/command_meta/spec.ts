@@ -7,7 +7,7 @@
 // (`Handler`), filled in by the commands layer (core/commands/context.ts), so ACL, blocking,
 // persistence and the embedded replica read command metadata without depending on the server.
 
-import { latin1, parseInt64 } from "../bytes.ts";
+import { isCWord, latin1, parseInt64 } from "../bytes.ts";
 import { DB_COUNT } from "../engine/engine.ts";
 export interface CommandSpec<Handler = unknown> {
   /** Lower-case name (for subcommands: the subcommand word). */
@@ -180,9 +180,7 @@ export function visitWrittenKeys(
 
 /** STORE or STOREDIST in any case, read as C's strcasecmp reads it (up to a NUL byte). */
 function isStoreOption(arg: Uint8Array): boolean {
-  const end = arg.indexOf(0);
-  const word = latin1(end < 0 ? arg : arg.subarray(0, end)).toLowerCase();
-  return word === "store" || word === "storedist";
+  return isCWord(arg, "store") || isCWord(arg, "storedist");
 }
 
 /** A database index 0..DB_COUNT-1 as MOVE, COPY and SWAPDB parse it, or null. */

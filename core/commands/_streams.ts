@@ -2,7 +2,7 @@
 // with Redis's error texts, the XADD / XTRIM trimming options, the node limits from the config,
 // entry replies, and the C-string views Redis's error messages and option words go through.
 
-import { isWord, latin1 } from "../bytes.ts";
+import { cString, isCWord, latin1 } from "../bytes.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
 import { streamCreate, streamRead, streamWrite } from "../engine/stream.ts";
 import { CommandError, fail } from "../errors.ts";
@@ -32,25 +32,14 @@ const TRIM_LIMIT_MAX = 1_000_000n;
 /** How much of a subcommand name an error echoes (Redis's %.128s). */
 const SUBCOMMAND_ECHO_MAX_CHARS = 128;
 
-/** The argument as a C string: Redis copies or compares up to the first NUL byte. */
-export function cBytes(arg: Uint8Array): Uint8Array {
-  const nul = arg.indexOf(0);
-  return nul < 0 ? arg : arg.subarray(0, nul);
-}
-
 /** latin1 text of the argument up to its first NUL (a `%s` in Redis's error formats). */
 export function cText(arg: Uint8Array): string {
-  return latin1(cBytes(arg));
-}
-
-/** Case-insensitive compare as strcasecmp on a C string (so "count\0x" is COUNT). */
-export function isCWord(arg: Uint8Array, lowerWord: string): boolean {
-  return isWord(cBytes(arg), lowerWord);
+  return latin1(cString(arg));
 }
 
 /** Whether the argument is exactly `text` as a C string ("$", ">", "~", "="). */
 export function isCText(arg: Uint8Array, text: string): boolean {
-  const bytes = cBytes(arg);
+  const bytes = cString(arg);
   if (bytes.length !== text.length) return false;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
   return true;
@@ -245,12 +234,6 @@ export function subcommandSyntaxError(ctx: CommandContext): CommandError {
   return new CommandError(
     `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${parent} HELP.`,
   );
-}
-
-/** Redis's addReplyHelp: the lines as status replies. */
-export function writeHelp(ctx: CommandContext, lines: readonly string[]): void {
-  ctx.out.arrayHeader(lines.length);
-  for (const line of lines) ctx.out.simple(line);
 }
 
 /** COMMAND INFO key spec of a command whose one key is argv[index]. */

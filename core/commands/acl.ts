@@ -20,6 +20,7 @@ import type { ClientState } from "../sessions/client.ts";
 import { intArg } from "./_args.ts";
 import type { CommandSpec } from "../command_meta/spec.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { writeHelp } from "./_help.ts";
 
 /** GENPASS's default and largest sizes. */
 const GENPASS_BITS_DEFAULT = 256;
@@ -433,10 +434,7 @@ export const ACL_COMMANDS: CommandDefinition[] = [
           2,
           false,
           "Returns helpful text about the different subcommands.",
-          (ctx) => {
-            ctx.out.arrayHeader(ACL_HELP.length);
-            for (const line of ACL_HELP) ctx.out.simple(line);
-          },
+          (ctx) => writeHelp(ctx.out, ACL_HELP),
         ),
         flags: ["loading", "stale", "sentinel"],
       },

@@ -18,7 +18,7 @@
 // before parsing their range (a missing key answers 0 or -1 whatever follows), SETBIT and
 // BITFIELD parse everything before touching the key.
 
-import { isWord, parseInt64 } from "../bytes.ts";
+import { cString, isCWord, parseInt64 } from "../bytes.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
 import {
   ENCODING_HINT_RAW,
@@ -76,15 +76,6 @@ const LOWER_U = 0x75;
 
 // ── Arguments ───────────────────────────────────────────────────────────────────────────
 
-/**
- * Compares an option word as Redis's strcasecmp does: the argument ends at its first NUL byte,
- * so "get\0x" is GET. Only the words Redis compares this way use it.
- */
-function isCWord(arg: Uint8Array, lowerWord: string): boolean {
-  const nul = arg.indexOf(0);
-  return isWord(nul < 0 ? arg : arg.subarray(0, nul), lowerWord);
-}
-
 /** True for the clients Redis exempts from proto-max-bulk-len: our master and the AOF. */
 function obeysWithoutLimits(client: ClientState): boolean {
   return client.isMaster || client.addr === AOF_CLIENT_ADDR;
@@ -127,8 +118,7 @@ function inBitsArg(arg: Uint8Array): boolean {
 
 /** A BITFIELD type: i1..i64 or u1..u63 (lower-case letter; digits read up to a NUL, as C). */
 function fieldTypeArg(arg: Uint8Array): FieldType {
-  const nul = arg.indexOf(0);
-  const text = nul < 0 ? arg : arg.subarray(0, nul);
+  const text = cString(arg);
   const signed = text.length > 0 && text[0] === LOWER_I;
   if (!signed && !(text.length > 0 && text[0] === LOWER_U)) fail(ERR_FIELD_TYPE);
   const bits = parseInt64(text.subarray(1));

@@ -11,7 +11,7 @@
 // (up to a NUL byte). Replication: GEOADD runs as the ZADD Redis rewrites it into, and travels
 // so; the STORE forms travel as they are (a replica recomputes the same result).
 
-import { latin1 } from "../bytes.ts";
+import { isCWord, latin1 } from "../bytes.ts";
 import { ValueType, WrongTypeError } from "../engine/mod.ts";
 import {
   RANGE_MAXEX,
@@ -65,23 +65,7 @@ const ERR_ANY_WITHOUT_COUNT = "ERR the ANY argument requires COUNT argument";
 const LISTPACK_ENTRIES_MAX = 128;
 const LISTPACK_VALUE_MAX_BYTES = 64;
 
-/** The first byte C's string functions stop at. */
-const NUL = 0;
-
 // ── Arguments ───────────────────────────────────────────────────────────────────────────
-
-/** strcasecmp(arg, lowerWord) === 0: case-insensitive, and the argument ends at a NUL byte. */
-function isCWord(arg: Uint8Array, lowerWord: string): boolean {
-  let length = arg.indexOf(NUL);
-  if (length < 0) length = arg.length;
-  if (length !== lowerWord.length) return false;
-  for (let i = 0; i < length; i++) {
-    let c = arg[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lowerWord.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** A double as Redis's getDoubleFromObjectOrReply reads it, failing with `message`. */
 function doubleArg(arg: Uint8Array, message: string = ERR_NOT_FLOAT): number {

@@ -9,6 +9,7 @@ import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { dbIndexArg, expireAtMsArg, ExpireUnit } from "./_args.ts";
 import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { writeHelp } from "./_help.ts";
 
 /** TYPE / SCAN TYPE names by engine tag. */
 export const TYPE_NAMES: Record<number, string> = {
@@ -653,10 +654,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "slow"],
         group: "generic",
         summary: "Returns helpful text about the different subcommands.",
-        handler: (ctx) => {
-          ctx.out.arrayHeader(OBJECT_HELP.length);
-          for (const line of OBJECT_HELP) ctx.out.simple(line);
-        },
+        handler: (ctx) => writeHelp(ctx.out, OBJECT_HELP),
       },
     ],
   },

@@ -6,6 +6,7 @@
 import { latin1 } from "../bytes.ts";
 import { fromLatin1 } from "../bytes.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { writeHelp } from "./_help.ts";
 
 /** Commands a RESP2 client may send while subscribed. */
 export const SUBSCRIBE_CONTEXT_COMMANDS = new Set([
@@ -198,10 +199,7 @@ export const PUBSUB_COMMANDS: CommandDefinition[] = [
         group: "pubsub",
         summary: "Returns helpful text about the different subcommands.",
         since: "6.2.0",
-        handler: (ctx) => {
-          ctx.out.arrayHeader(PUBSUB_HELP.length);
-          for (const line of PUBSUB_HELP) ctx.out.simple(line);
-        },
+        handler: (ctx) => writeHelp(ctx.out, PUBSUB_HELP),
       },
     ],
   },

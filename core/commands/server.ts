@@ -17,6 +17,7 @@ import type { CommandTable } from "./context.ts";
 import { renderInfo } from "./info.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import type { CommandContext, CommandDefinition, CommandSpec } from "./context.ts";
+import { writeHelp } from "./_help.ts";
 
 /** DEBUG SLEEP upper bound, so a typo cannot park a client for days. */
 const DEBUG_SLEEP_MAX_S = 3600;
@@ -350,8 +351,7 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
       "SET-ACTIVE-EXPIRE <0|1>",
       "    Setting it to 0 disables expiring keys in background when they are not accessed.",
     ];
-    ctx.out.arrayHeader(lines.length);
-    for (const line of lines) ctx.out.simple(line);
+    writeHelp(ctx.out, lines);
     return;
   }
   fail(`ERR unknown subcommand '${latin1(argv[1])}'. Try DEBUG HELP.`);

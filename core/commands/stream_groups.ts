@@ -9,7 +9,7 @@
 // TIME, RETRYCOUNT and LASTID, and a claim of an entry that no longer exists as the XCLAIM that
 // drops it from the replica's PEL.
 
-import { fromLatin1, latin1 } from "../bytes.ts";
+import { fromLatin1, isCWord, latin1 } from "../bytes.ts";
 import { fail } from "../errors.ts";
 import {
   compareIds,
@@ -33,16 +33,15 @@ import {
   idArg,
   intervalIdArg,
   isCText,
-  isCWord,
   keyAt,
   readStream,
   subcommandSyntaxError,
   writeEntry,
-  writeHelp,
   writeStream,
 } from "./_streams.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { type Propagated, setIdPropagation, xclaimPropagation } from "./stream_read.ts";
+import { writeHelp } from "./_help.ts";
 
 /** XAUTOCLAIM's default COUNT, and how many PEL entries it may look at per claim. */
 const AUTOCLAIM_COUNT_DEFAULT = 100n;
@@ -563,7 +562,7 @@ export const STREAM_GROUP_COMMANDS: CommandDefinition[] = [
         group: "stream",
         summary: "Returns helpful text about the different subcommands.",
         since: "5.0.0",
-        handler: (ctx) => writeHelp(ctx, XGROUP_HELP),
+        handler: (ctx) => writeHelp(ctx.out, XGROUP_HELP),
       },
     ],
   },

@@ -18,7 +18,7 @@
 // RETRYCOUNT n FORCE JUSTID LASTID last-id`, a NOACK read's progress as `XGROUP SETID … ENTRIESREAD`,
 // and a consumer a NOACK read creates as `XGROUP CREATECONSUMER`.
 
-import { fromLatin1, latin1 } from "../bytes.ts";
+import { fromLatin1, isCWord, latin1 } from "../bytes.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
 import { WrongTypeError } from "../engine/mod.ts";
 import { CommandError, ERR_WRONGTYPE, fail } from "../errors.ts";
@@ -36,15 +36,7 @@ import {
   type StreamId,
 } from "../streams/mod.ts";
 import { int64Arg } from "./_args.ts";
-import {
-  cText,
-  idArg,
-  isCText,
-  isCWord,
-  readStream,
-  writeEntries,
-  writeEntry,
-} from "./_streams.ts";
+import { cText, idArg, isCText, readStream, writeEntries, writeEntry } from "./_streams.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** XREAD_BLOCKED_DEFAULT_COUNT: a woken reader without COUNT gets at most this many entries. */

@@ -8,7 +8,7 @@
 // and say what a replica must replay: XADD with `*` or `<ms>-*` is propagated with the ID it
 // made, and an approximate trim (`~`) as the exact one it performed.
 
-import { fromLatin1, latin1 } from "../bytes.ts";
+import { fromLatin1, isCWord, latin1 } from "../bytes.ts";
 import { fail, wrongArity } from "../errors.ts";
 import {
   compareIds,
@@ -29,7 +29,6 @@ import {
   ERR_START_INTERVAL,
   idArg,
   intervalIdArg,
-  isCWord,
   keyAt,
   nodeLimits,
   readStream,
@@ -37,12 +36,12 @@ import {
   subcommandSyntaxError,
   writeEntries,
   writeEntry,
-  writeHelp,
   writeStream,
 } from "./_streams.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { STREAM_GROUP_COMMANDS } from "./stream_groups.ts";
 import { STREAM_READ_COMMANDS } from "./stream_read.ts";
+import { writeHelp } from "./_help.ts";
 
 /** A node never holds more than 1 GiB of field and value bytes (STREAM_LISTPACK_MAX_SIZE). */
 const ENTRY_RAW_MAX_BYTES = 1 << 30;
@@ -514,7 +513,7 @@ export const STREAM_COMMANDS: CommandDefinition[] = [
         group: "stream",
         summary: "Returns helpful text about the different subcommands.",
         since: "5.0.0",
-        handler: (ctx) => writeHelp(ctx, XINFO_HELP),
+        handler: (ctx) => writeHelp(ctx.out, XINFO_HELP),
       },
       {
         name: "groups",
