@@ -815,6 +815,42 @@ const streamCases: DiffCase[] = [
       "XPENDING s g",
     ],
   },
+  {
+    // Redis 7.0 signals WATCH from XADD, XDEL, XTRIM and XGROUP CREATE … MKSTREAM only: a
+    // transaction watching a stream survives group reads, acks, claims, XSETID and the other
+    // XGROUP subcommands, even the watcher's own.
+    name: "WATCH on a stream: which stream writes abort the transaction",
+    steps: [
+      "XADD s 1-0 a 1",
+      "XADD s 2-0 a 2",
+      "XGROUP CREATE s g 0",
+      ...[
+        "XREADGROUP GROUP g c COUNT 1 STREAMS s >",
+        "XREADGROUP GROUP g c NOACK COUNT 1 STREAMS s 0",
+        "XACK s g 1-0",
+        "XCLAIM s g d 0 2-0",
+        "XAUTOCLAIM s g e 0 0",
+        "XSETID s 5-0",
+        "XGROUP SETID s g 0",
+        "XGROUP CREATECONSUMER s g f",
+        "XGROUP DELCONSUMER s g f",
+        "XGROUP CREATE s g2 0",
+        "XGROUP DESTROY s g2",
+        "XGROUP CREATE s2 g 0 MKSTREAM",
+        "XGROUP CREATE s2 g3 $",
+        "XADD s 9-0 a 3",
+        "XDEL s 9-0",
+        "XTRIM s MAXLEN 1",
+        "XTRIM s MAXLEN 5",
+      ].flatMap((write) => [
+        `WATCH s s2`,
+        write,
+        "MULTI",
+        "PING",
+        "EXEC",
+      ]),
+    ],
+  },
 ];
 
 /** The same corpus in RESP3 (maps, nulls and the XREAD map reply differ from RESP2). */

@@ -270,3 +270,49 @@ Deno.test("eviction still deletes when rename-command disabled DEL", async () =>
     await server.close();
   }
 });
+
+Deno.test("streams count in used_memory: maxmemory refuses XADD past it, eviction frees a stream's nodes", async () => {
+  const server = await startServer({ port: 0, logLevel: "nothing" });
+  const client = await RawClient.connect(server.port);
+  const used = async () => Number(await infoField(client, "memory", "used_memory"));
+  const oom = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+  try {
+    // A stream's bytes are the engine's: 20,000 entries of 100-byte values grow used_memory
+    // by at least their size, and deleting the key gives it back.
+    const before = await used();
+    const value = "v".repeat(100);
+    const adds = Array.from({ length: 20_000 }, (_, i) => ["XADD", "s", `${i + 1}-0`, "f", value]);
+    await pipeline(client, adds);
+    const grown = (await used()) - before;
+    assert.ok(grown >= 20_000 * 100, `used_memory grew by ${grown} only`);
+    assert.equal(await client.commandText("DEL", "s"), ":1\r\n");
+    await delay(150); // the cron's sweep frees the nodes (HOST_SWEEP_INTERVAL_MS)
+    const released = (await used()) - before;
+    assert.ok(released < grown / 10, `after DEL, used_memory still ${released} above`);
+
+    // noeviction: a stream that grows past maxmemory gets -OOM, its entries so far intact.
+    await limit(client, "noeviction");
+    const replies = await pipeline(
+      client,
+      Array.from({ length: 20_000 }, (_, i) => ["XADD", "t", `${i + 1}-0`, "f", value]),
+    );
+    const refused = replies.filter((reply) => latin1Text(reply) === oom).length;
+    assert.ok(refused > 0, "no XADD was refused");
+    assert.equal(await client.commandText("XLEN", "t"), `:${20_000 - refused}\r\n`);
+
+    // allkeys-lru: evicting streams brings memory back under the limit.
+    await run(client, "FLUSHALL");
+    const maxmemory = await limit(client, "allkeys-lru");
+    for (let k = 0; k < 40; k++) {
+      await pipeline(
+        client,
+        Array.from({ length: 500 }, (_, i) => ["XADD", `st:${k}`, `${i + 1}-0`, "f", value]),
+      );
+    }
+    assert.ok(Number(await infoField(client, "stats", "evicted_keys")) > 0, "nothing evicted");
+    assert.ok((await used()) <= maxmemory, "used_memory above maxmemory after eviction");
+  } finally {
+    client.close();
+    await server.close();
+  }
+});

@@ -121,11 +121,15 @@ function readAll(
   return entries;
 }
 
-function streamsOf(entries: RdbEntry[]): Map<string, RdbStream> {
+/** Each stream read, by key: its logical record (`nodes` left out unless `withNodes`). */
+function streamsOf(entries: RdbEntry[], withNodes = false): Map<string, RdbStream> {
   const out = new Map<string, RdbStream>();
   for (const entry of entries) {
     assert.equal(entry.value.type, "stream");
-    if (entry.value.type === "stream") out.set(latin1Text(entry.key), entry.value.stream);
+    if (entry.value.type !== "stream") continue;
+    const { nodes, ...logical } = entry.value.stream;
+    assert.ok(nodes !== undefined, "the reader keeps the nodes");
+    out.set(latin1Text(entry.key), withNodes ? entry.value.stream : logical);
   }
   return out;
 }
@@ -306,6 +310,11 @@ Deno.test("stream round trip: every shape at every node limit comes back unchang
     for (const [key, value] of Object.entries(all)) {
       assert.deepEqual(got.get(key), value, `${key} with ${JSON.stringify(options)}`);
     }
+    // Records read back carry their nodes, which the writer writes as they are: the same file
+    // comes out, whatever node limits the second writer was given.
+    const withNodes = streamsOf(readAll(file), true);
+    const again = fileOf(Object.fromEntries(withNodes), { ...options, streamNodeMaxEntries: 3 });
+    assert.deepEqual(again, file, JSON.stringify(options));
   }
   // Byte by byte, for the small ones (the parser suspends anywhere inside a stream).
   const small = { ...all };
@@ -585,8 +594,11 @@ function assertFormatError(bytes: Uint8Array, pattern: RegExp, chunkBytes = byte
 
 Deno.test("reader: the hand-built valid stream reads as intended", () => {
   const [entry] = readAll(fileWith(rawStream(validRaw())));
+  assert.equal(entry.value.type, "stream");
+  const { nodes, ...logical } = entry.value.type === "stream" ? entry.value.stream : {};
+  assert.equal(nodes?.length, 2, "both nodes kept as they are");
   assert.deepEqual(
-    entry.value,
+    { type: entry.value.type, stream: logical },
     {
       type: "stream",
       stream: {

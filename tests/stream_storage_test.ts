@@ -16,7 +16,7 @@ import { latin1, utf8 } from "../core/bytes.ts";
 import { executeCommand } from "../core/commands/mod.ts";
 import { streamToRecord } from "../core/persistence/stream_records.ts";
 import { type RdbEntry, RdbReader } from "../core/rdb/mod.ts";
-import { Stream } from "../core/streams/mod.ts";
+import { ArenaStreamMemory, Stream } from "../core/streams/mod.ts";
 import { streamRead } from "../core/engine/stream.ts";
 import { inProcessClient, inProcessServer } from "./_support/in_process.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
@@ -194,7 +194,7 @@ Deno.test("BGSAVE writes each stream as it was at the instant, through writes ma
     const entries: RdbEntry[] = [];
     for (let entry = reader.next(); entry !== null; entry = reader.next()) entries.push(entry);
     const small = entries.find((entry) => latin1(entry.key) === "small")!;
-    const model = new Stream();
+    const model = new Stream(new ArenaStreamMemory());
     model.append({ ms: 1n, seq: 1n }, [utf8("a"), utf8("1")], {
       maxBytes: 4096,
       maxEntries: 100,

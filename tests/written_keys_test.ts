@@ -3,7 +3,8 @@
 //   declared  ── spec.writeKeys, read by visitWrittenKeys (core/command_meta/spec.ts) ──► the
 //                copy-on-write snapshot's pre-write hook, the embedded replica's change events
 //   reported  ── server.keyModified(db, key) / server.dbModified(db) in the handlers ──────► WATCH,
-//                blocked clients, the dirty counter
+//                blocked clients, the dirty counter (keyChangedUnwatched: all but WATCH, for the
+//                stream writes Redis 7.0 keeps from WATCH)
 //
 // Each write command in the table has sample invocations below (a setup that gives the write
 // something to change, then the write). A sample runs in process on a fresh ServerState whose
@@ -910,7 +911,7 @@ interface WriteWindow {
   declaredKeys: Set<string>;
   /** Databases visitWrittenKeys named whole (key null); -1 = all of them. */
   declaredDbs: Set<number>;
-  /** keyModified calls. */
+  /** keyModified / keyChangedUnwatched calls. */
   reportedKeys: Set<string>;
   /** dbModified calls. */
   reportedDbs: Set<number>;
@@ -942,6 +943,16 @@ class WriteRecorder {
         this.#report(`keyModified(${db}, "${latin1(key)}")`)?.reportedKeys.add(keyTag(db, key));
       }
       keyModified(db, key);
+    };
+    // A change Redis keeps from WATCH (stream group bookkeeping) is still a reported change.
+    const keyChangedUnwatched = server.keyChangedUnwatched.bind(server);
+    server.keyChangedUnwatched = (db, key) => {
+      if (tamper !== Tamper.HideReports) {
+        this.#report(`keyChangedUnwatched(${db}, "${latin1(key)}")`)?.reportedKeys.add(
+          keyTag(db, key),
+        );
+      }
+      keyChangedUnwatched(db, key);
     };
     server.dbModified = (db) => {
       if (tamper !== Tamper.HideReports) this.#report(`dbModified(${db})`)?.reportedDbs.add(db);

@@ -102,11 +102,14 @@ function xgroupCommand(ctx: CommandContext): void {
     case "create": {
       if (argv.length > 8) throw subcommandSyntaxError(ctx);
       const id = isCText(argv[4], "$") ? stream?.lastId ?? ID_ZERO : idArg(argv[4], true);
+      // Only a stream MKSTREAM creates is signalled to WATCH, as in Redis.
+      const created = stream === null;
       if (stream === null) stream = createStream(ctx, key);
       if (stream.createGroup(latin1(groupName), id, entriesRead) === null) {
         fail("BUSYGROUP Consumer Group name already exists");
       }
-      ctx.server.keyModified(db, key);
+      if (created) ctx.server.keyModified(db, key);
+      else ctx.server.keyChangedUnwatched(db, key);
       return out.simple("OK");
     }
     case "setid": {
@@ -114,26 +117,26 @@ function xgroupCommand(ctx: CommandContext): void {
       const id = isCText(argv[4], "$") ? stream!.lastId : idArg(argv[4], false);
       group!.lastId = id;
       group!.entriesRead = entriesRead;
-      ctx.server.keyModified(db, key);
+      ctx.server.keyChangedUnwatched(db, key);
       return out.simple("OK");
     }
     case "destroy": {
       if (group === null) return out.integer(0);
       stream!.groups.delete(group.name);
       // Also wakes readers blocked on the group, which then get -NOGROUP.
-      ctx.server.keyModified(db, key);
+      ctx.server.keyChangedUnwatched(db, key);
       return out.integer(1);
     }
     case "createconsumer": {
       const created = group!.createConsumer(latin1(argv[4]), ctx.nowMs);
-      if (created !== null) ctx.server.keyModified(db, key);
+      if (created !== null) ctx.server.keyChangedUnwatched(db, key);
       return out.integer(created === null ? 0 : 1);
     }
     case "delconsumer": {
       const consumer = group!.lookupConsumer(latin1(argv[4]), ctx.nowMs, false);
       if (consumer === undefined) return out.integer(0);
       const pending = group!.deleteConsumer(consumer);
-      ctx.server.keyModified(db, key);
+      ctx.server.keyChangedUnwatched(db, key);
       return out.integer(pending);
     }
   }
@@ -172,7 +175,7 @@ function xackCommand(ctx: CommandContext): void {
   let acknowledged = 0;
   for (const id of ids) if (group.acknowledge(id)) acknowledged++;
   if (acknowledged > 0) {
-    ctx.server.keyModified(ctx.client.db, argv[1]);
+    ctx.server.keyChangedUnwatched(ctx.client.db, argv[1]);
     ctx.server.dirty += acknowledged - 1;
   }
   out.integer(acknowledged);
@@ -377,7 +380,7 @@ function xclaimCommand(ctx: CommandContext): void {
     propagated.push(setIdPropagation(key, groupName, group));
     changed++;
   }
-  if (changed > 0 || consumer !== null) ctx.server.keyModified(ctx.client.db, key);
+  if (changed > 0 || consumer !== null) ctx.server.keyChangedUnwatched(ctx.client.db, key);
   out.arrayHeader(claimed.length);
   for (const write of claimed) write();
 }
@@ -464,7 +467,7 @@ function xautoclaimCommand(ctx: CommandContext): void {
     changed++;
   }
   const cursor = !exhausted && next < pel.size ? pel.idAt(next) : ID_ZERO;
-  if (changed > 0 || consumer !== null) ctx.server.keyModified(ctx.client.db, key);
+  if (changed > 0 || consumer !== null) ctx.server.keyChangedUnwatched(ctx.client.db, key);
   out.arrayHeader(3);
   out.bulkString(formatId(cursor));
   out.arrayHeader(claimed.length);

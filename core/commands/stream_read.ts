@@ -201,7 +201,7 @@ function consumerFor(
   let consumer = group.lookupConsumer(name, ctx.nowMs);
   if (consumer === undefined) {
     consumer = group.createConsumer(name, ctx.nowMs)!;
-    ctx.server.keyModified(ctx.client.db, key);
+    ctx.server.keyChangedUnwatched(ctx.client.db, key);
     if (noack) propagated.push(["XGROUP", "CREATECONSUMER", key, groupName, consumerName]);
   }
   return consumer;
@@ -392,7 +392,7 @@ function serveNow(
         history: null,
       });
     }
-    ctx.server.keyModified(ctx.client.db, target.key);
+    ctx.server.keyChangedUnwatched(ctx.client.db, target.key);
   }
   return served;
 }
@@ -461,7 +461,7 @@ function serveWoken(
       nowMs: ctx.nowMs,
       propagated,
     });
-    ctx.server.keyModified(ctx.client.db, readyKey);
+    ctx.server.keyChangedUnwatched(ctx.client.db, readyKey);
   }
   ctx.propagateAs = propagated;
   const out = ctx.out;

@@ -203,7 +203,7 @@ function xsetidCommand(ctx: CommandContext): void {
   stream.lastId = id;
   if (entriesAdded !== -1n) stream.entriesAdded = entriesAdded;
   if (compareIds(maxDeletedId, ID_ZERO) !== 0) stream.maxDeletedId = maxDeletedId;
-  ctx.server.keyModified(ctx.client.db, argv[1]);
+  ctx.server.keyChangedUnwatched(ctx.client.db, argv[1]); // XSETID: no WATCH signal in 7.0
   out.simple("OK");
 }
 

@@ -59,9 +59,14 @@ export const enum ValueType {
   Stream = TYPE_STREAM,
 }
 
-/** A value the host holds for an engine key (a stream): COPY deep-copies it through clone(). */
+/**
+ * A value the host holds for an engine key (a stream): COPY deep-copies it through clone()
+ * (which throws on OOM having kept nothing), and release() gives its engine memory back once
+ * no key holds it.
+ */
 export interface HostValue {
   clone(): HostValue;
+  release(): void;
 }
 
 /** set() flags carrying an encoding hint (abi.ts ENCODING_HINT_*, in SET_ENCODING_SHIFT). */
@@ -692,6 +697,9 @@ export class Engine {
     replace: boolean,
     nowMs: number,
   ): number {
+    // A stream's deep copy is made first, so running out of memory changes nothing.
+    const sourceValue = this.#hostValueAt(srcDb, key, nowMs);
+    const copiedValue = sourceValue?.clone();
     this.#stagePair(key, dstKey);
     const status = this.#exports.copyKey(
       srcDb,
@@ -701,24 +709,29 @@ export class Engine {
       replace ? 1 : 0,
       nowMs,
     );
-    if (status === STATUS_OOM) throw new OutOfMemoryError();
-    if (status === 1) this.#giveCopyItsOwnValue(dstDb, dstKey, nowMs);
+    if (status !== 1 || copiedValue === undefined) {
+      copiedValue?.release();
+      if (status === STATUS_OOM) throw new OutOfMemoryError();
+      return status;
+    }
+    // The copy still holds the source's handle: give it its own value.
+    const copyHandle = this.#newHostHandle();
+    this.#hostValues.set(copyHandle, copiedValue);
+    this.#stageKey(dstKey);
+    if (this.#exports.streamSetHandle(dstDb, dstKey.length, nowMs, copyHandle) !== 1) {
+      throw new EngineInvariantError("COPY: the copied stream vanished");
+    }
     return status;
   }
 
-  /** After COPY: a stream copy still holds the source's handle; give it a deep copy. */
-  #giveCopyItsOwnValue(db: number, key: Uint8Array, nowMs: number): void {
+  /** The host value (stream) at a key, or undefined when the key holds none. */
+  #hostValueAt(db: number, key: Uint8Array, nowMs: number): HostValue | undefined {
     this.#stageKey(key);
     const handle = this.#exports.streamOpen(db, key.length, nowMs, 0);
-    if (handle < 0) return; // not a stream
-    const source = this.#hostValues.get(handle);
-    if (source === undefined) throw new EngineInvariantError(`stream handle ${handle} unknown`);
-    const copyHandle = this.#newHostHandle();
-    this.#hostValues.set(copyHandle, source.clone());
-    this.#stageKey(key);
-    if (this.#exports.streamSetHandle(db, key.length, nowMs, copyHandle) !== 1) {
-      throw new EngineInvariantError("COPY: the copied stream vanished");
-    }
+    if (handle < 0) return undefined; // missing, or not a stream
+    const value = this.#hostValues.get(handle);
+    if (value === undefined) throw new EngineInvariantError(`stream handle ${handle} unknown`);
+    return value;
   }
 
   #newHostHandle(): number {
@@ -733,13 +746,15 @@ export class Engine {
    * Drops host values (streams) no key refers to any more. Cheap unless there is garbage: a
    * sweep walks every key, so it runs when the unreferenced values are at least
    * HOST_GARBAGE_MIN and as many as the live ones, or when any exist and the last sweep is
-   * HOST_SWEEP_INTERVAL_MS old. Returns the values dropped.
+   * HOST_SWEEP_INTERVAL_MS old, or when any exist and `force` (eviction: a stream's blocks
+   * count as used memory until swept). Each dropped value's engine memory is freed. Returns
+   * the values dropped.
    */
-  reclaimHostValues(nowMs: number): number {
+  reclaimHostValues(nowMs: number, force = false): number {
     const alive = this.#exports.streamCount();
     const garbage = this.#hostValues.size - alive;
     if (garbage <= 0) return 0;
-    const due = nowMs - this.#lastHostSweepMs >= HOST_SWEEP_INTERVAL_MS;
+    const due = force || nowMs - this.#lastHostSweepMs >= HOST_SWEEP_INTERVAL_MS;
     if (!due && garbage < Math.max(HOST_GARBAGE_MIN, alive)) return 0;
     this.#lastHostSweepMs = nowMs;
     const count = this.#exports.streamCollectHandles();
@@ -752,6 +767,7 @@ export class Engine {
     let dropped = 0;
     for (const handle of [...this.#hostValues.keys()]) {
       if (referenced.has(handle)) continue;
+      this.#hostValues.get(handle)!.release();
       this.#hostValues.delete(handle);
       dropped++;
     }

@@ -10,7 +10,7 @@ import { setAdd, setMembers } from "../engine/set.ts";
 import { zsetAdd, zsetRange } from "../engine/zset.ts";
 import { RANGE_WITHSCORES, ZsetRangeKind, ZsetRangeOp } from "../engine/zset.ts";
 import { loadStringRecords } from "../engine/snapshot.ts";
-import { streamCreate, streamRead } from "../engine/stream.ts";
+import { streamCreate, streamMemory, streamRead } from "../engine/stream.ts";
 import { streamFromRecord, streamToRecord } from "./stream_records.ts";
 import type { RdbEntry, RdbReader, RdbValue } from "../rdb/mod.ts";
 
@@ -164,7 +164,7 @@ export function writeEntry(engine: Engine, entry: RdbEntry, nowMs: number): void
       }
       break;
     case "stream":
-      streamCreate(engine, db, key, nowMs, streamFromRecord(value.stream));
+      streamCreate(engine, db, key, nowMs, streamFromRecord(value.stream, streamMemory(engine)));
       break;
   }
   if (entry.expireAtMs > 0) engine.setExpireAtMs(db, key, entry.expireAtMs, nowMs);

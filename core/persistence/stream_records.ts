@@ -1,17 +1,31 @@
 // A stream value (core/streams/) as the RDB codec's logical record (RdbStream, core/rdb/types.ts)
 // and back: what snapshots, full syncs, AOF rewrites and loading see of a stream.
 //
-// The record is flat (live entries, counters, groups with their PELs and consumers), while a
-// Stream keeps Redis's node layout; loading rebuilds nodes by appending the entries under the
-// default node limits, so a loaded stream's nodes may differ from the writer's (tombstones are
-// not in the record). Only approximate trimming and XINFO's node count can tell.
+// The record carries both the live entries (what the AOF rewrite and checks read) and the
+// nodes as listpacks: a stream's nodes are Redis's listpacks byte for byte, so a save writes
+// them as they are and a load adopts them, deleted entries and node boundaries included —
+// approximate trimming and XINFO then see what the writer had. A record without nodes (built
+// by hand) is laid out as XADD would lay it out.
 //
 // Both directions copy: the record must keep the instant's value while the live stream goes on
 // changing (a snapshot side-saves it just before a write), and a loaded stream must not share
 // arrays with a reader's buffers.
 
-import type { RdbStream, RdbStreamConsumer, RdbStreamGroup, RdbStreamPending } from "../rdb/mod.ts";
-import { DEFAULT_NODE_LIMITS, type Nack, Stream, type StreamId } from "../streams/mod.ts";
+import {
+  decodeStreamId,
+  encodeStreamId,
+  type RdbStream,
+  type RdbStreamConsumer,
+  type RdbStreamGroup,
+  type RdbStreamPending,
+} from "../rdb/mod.ts";
+import {
+  DEFAULT_NODE_LIMITS,
+  type Nack,
+  Stream,
+  type StreamId,
+  type StreamMemory,
+} from "../streams/mod.ts";
 import { fromLatin1, latin1 } from "../bytes.ts";
 
 /** The stream as an RDB record (a deep copy of what it holds now). */
@@ -43,8 +57,13 @@ export function streamToRecord(stream: Stream): RdbStream {
       consumers,
     };
   });
+  const nodes = stream.nodeListpacks().map(({ masterId, listpack }) => ({
+    key: encodeStreamId(masterId),
+    listpack,
+  }));
   return {
     entries,
+    nodes,
     lastId: stream.lastId,
     firstId: stream.firstId,
     maxDeletedId: stream.maxDeletedId,
@@ -54,15 +73,28 @@ export function streamToRecord(stream: Stream): RdbStream {
 }
 
 /**
- * A Stream from an RDB record. Pending entries no consumer owns (Redis refuses such a file)
- * are dropped, so every NACK has an owner.
+ * A Stream from an RDB record, its nodes in `memory`. Pending entries no consumer owns (Redis
+ * refuses such a file) are dropped, so every NACK has an owner. Throws when memory runs out,
+ * having kept nothing.
  */
-export function streamFromRecord(record: RdbStream): Stream {
-  const stream = new Stream();
-  for (const entry of record.entries) {
-    const pairs: Uint8Array[] = [];
-    for (const { field, value } of entry.fields) pairs.push(field, value);
-    stream.append(copyId(entry.id), pairs, DEFAULT_NODE_LIMITS);
+export function streamFromRecord(record: RdbStream, memory: StreamMemory): Stream {
+  const stream = new Stream(memory);
+  try {
+    if (record.nodes !== undefined) {
+      for (const node of record.nodes) {
+        stream.appendListpack(decodeStreamId(node.key, 0), node.listpack);
+      }
+      stream.length = record.entries.length;
+    } else {
+      for (const entry of record.entries) {
+        const pairs: Uint8Array[] = [];
+        for (const { field, value } of entry.fields) pairs.push(field, value);
+        stream.append(copyId(entry.id), pairs, DEFAULT_NODE_LIMITS);
+      }
+    }
+  } catch (error) {
+    stream.release();
+    throw error;
   }
   stream.lastId = copyId(record.lastId);
   stream.firstId = copyId(record.firstId);

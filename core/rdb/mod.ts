@@ -59,7 +59,6 @@ export {
   STREAM_ID_MAX,
   STREAM_ID_PART_MAX,
   streamIdText,
-  type StreamNode,
   type StreamNodeLimits,
   streamRuleBroken,
 } from "./stream.ts";
@@ -72,6 +71,7 @@ export type {
   RdbStreamEntry,
   RdbStreamGroup,
   RdbStreamId,
+  RdbStreamNode,
   RdbStreamPending,
   RdbValue,
 } from "./types.ts";

@@ -125,6 +125,7 @@ import type {
   RdbStreamEntry,
   RdbStreamGroup,
   RdbStreamId,
+  RdbStreamNode,
   RdbStreamPending,
   RdbValue,
 } from "./types.ts";
@@ -767,7 +768,8 @@ export class RdbReader {
    * consumers. Type 15's missing counters are filled as Redis 7.0 fills them.
    */
   *#readStream(type: number): Generator<null, RdbStream> {
-    const entries = yield* this.#readStreamNodes();
+    const nodes: RdbStreamNode[] = [];
+    const entries = yield* this.#readStreamNodes(nodes);
     const counters = yield* this.#readStreamCounters(type, entries);
     let groupCount: number;
     while (
@@ -782,11 +784,14 @@ export class RdbReader {
       groups.push(yield* this.#readStreamGroup(type, counters, groupNames));
     }
     const { lastId, firstId, maxDeletedId, entriesAdded } = counters;
-    return { entries, lastId, firstId, maxDeletedId, entriesAdded, groups };
+    return { entries, nodes, lastId, firstId, maxDeletedId, entriesAdded, groups };
   }
 
-  /** The nodes' live entries: each node key and listpack checked by `decodeStreamNode`. */
-  *#readStreamNodes(): Generator<null, RdbStreamEntry[]> {
+  /**
+   * The nodes' live entries: each node key and listpack checked by `decodeStreamNode`, and
+   * kept as they are in `nodes`.
+   */
+  *#readStreamNodes(nodes: RdbStreamNode[]): Generator<null, RdbStreamEntry[]> {
     const countMax = this.#limits.elementCountMax;
     let nodeCount: number;
     while ((nodeCount = this.#tryLength("a stream node count", countMax)) === NEED) yield null;
@@ -804,6 +809,7 @@ export class RdbReader {
       while ((listpack = this.#tryString("a stream node listpack")) === null) yield null;
       try {
         lastSeenId = decodeStreamNode(decodeStreamId(key, 0), listpack, lastSeenId, entries);
+        nodes.push({ key, listpack });
       } catch (error) {
         if (!(error instanceof BlobFormatError)) throw error;
         // The blob may have been LZF-compressed, so its offset is only exact for raw blobs.

@@ -57,7 +57,7 @@ import {
   listpackIntegerEntrySizeBytes,
   LP_HEADER_SIZE_BYTES,
 } from "./listpack.ts";
-import type { RdbStream, RdbStreamEntry, RdbStreamId } from "./types.ts";
+import type { RdbStream, RdbStreamEntry, RdbStreamId, RdbStreamNode } from "./types.ts";
 
 /** Largest ID part (ms or seq): a uint64. */
 export const STREAM_ID_PART_MAX = 2n ** 64n - 1n;
@@ -283,12 +283,6 @@ export interface StreamNodeLimits {
   nodeMaxEntries: number;
 }
 
-/** One node as RDB carries it: its 16-byte key and its listpack. */
-export interface StreamNode {
-  key: Uint8Array;
-  listpack: Uint8Array;
-}
-
 /** The node being filled: what lpBytes would be is tracked without building it. */
 interface OpenNode {
   masterId: RdbStreamId;
@@ -319,11 +313,11 @@ export function encodeStreamNodes(
     nodeMaxBytes: STREAM_NODE_MAX_BYTES_DEFAULT,
     nodeMaxEntries: STREAM_NODE_MAX_ENTRIES_DEFAULT,
   },
-): StreamNode[] {
+): RdbStreamNode[] {
   const maxBytes = limits.nodeMaxBytes === 0 || limits.nodeMaxBytes > STREAM_LISTPACK_MAX_SIZE_BYTES
     ? STREAM_LISTPACK_MAX_SIZE_BYTES
     : limits.nodeMaxBytes;
-  const nodes: StreamNode[] = [];
+  const nodes: RdbStreamNode[] = [];
   let open: OpenNode | null = null;
   for (const entry of entries) {
     let fieldBytes = 0;
@@ -394,7 +388,7 @@ function lpCountOf(fieldCount: number, sameFields: boolean): number {
   return ENTRY_FIXED_ELEMENT_COUNT + (sameFields ? fieldCount : 1 + 2 * fieldCount);
 }
 
-function finishNode(node: OpenNode): StreamNode {
+function finishNode(node: OpenNode): RdbStreamNode {
   const expectedBytes = openNodeSizeBytes(node);
   if (expectedBytes > LISTPACK_SIZE_MAX_BYTES) {
     throw new RangeError(`stream node of ${expectedBytes} bytes exceeds a listpack's 4 GB`);

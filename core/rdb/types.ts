@@ -53,9 +53,21 @@ export interface RdbStreamGroup {
  * A whole stream as RDB type 19 (Redis 7.0's stream listpacks 2) carries it. Unlike other
  * collections a stream may be empty (XDEL of every entry, XGROUP CREATE … MKSTREAM).
  */
+/** One stream node as RDB carries it: its 16-byte key (master ID) and its listpack. */
+export interface RdbStreamNode {
+  key: Uint8Array;
+  listpack: Uint8Array;
+}
+
 export interface RdbStream {
   /** Entries ascending by ID (deleted ones are not listed). */
   entries: RdbStreamEntry[];
+  /**
+   * The nodes holding those entries as listpacks (deleted entries and node boundaries as the
+   * writer had them), when known: the reader gives them, and the writer writes them as they are;
+   * without them it lays `entries` out as XADD would have (encodeStreamNodes).
+   */
+  nodes?: RdbStreamNode[];
   lastId: RdbStreamId;
   /**
    * First entry's ID when there is one. When empty: 0-0 as XDEL / XTRIM leave it, or what the

@@ -610,7 +610,7 @@ function writeStream(
 ): void {
   const broken = streamRuleBroken(stream);
   if (broken !== null) throw new RangeError(`RdbWriter: bad stream: ${broken}`);
-  const nodes = encodeStreamNodes(stream.entries, limits);
+  const nodes = stream.nodes ?? encodeStreamNodes(stream.entries, limits);
   sink.byte(RDB_TYPE_STREAM_LISTPACKS_2);
   if (key !== null) writeString(sink, key, compression);
   sink.length(nodes.length);

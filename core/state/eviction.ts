@@ -6,9 +6,10 @@
 // command so that a running snapshot side-saves the key first, WATCH sees it, and replicas and
 // the AOF receive the DEL — a replica never evicts on its own and stays identical.
 //
-// "Memory" is the engine's allocated bytes (INFO used_memory), not the WASM memory size: linear
-// memory only grows, but freed pages go back to the engine's free lists and are reused, which
-// INFO memory shows as wasm_free_pages and mem_fragmentation_ratio.
+// "Memory" is the engine's allocated bytes (INFO used_memory; streams' node bytes included),
+// not the WASM memory size: linear memory only grows, but freed pages go back to the engine's
+// free lists and are reused, which INFO memory shows as wasm_free_pages and
+// mem_fragmentation_ratio.
 
 import type { Config } from "../config/table.ts";
 import type { Engine } from "../engine/mod.ts";
@@ -90,6 +91,9 @@ export class MaxmemoryEvictor {
       if (candidate === null) return false;
       const usedBefore = engine.usedMemoryBytes();
       deleteKey(candidate.db, candidate.key);
+      // An evicted stream's node blocks are freed by the sweep, which must run now for the
+      // memory to show as freed (a walk over the keys, only when a stream was dropped).
+      engine.reclaimHostValues(nowMs, true);
       if (engine.usedMemoryBytes() >= usedBefore) return false; // the delete freed nothing
       this.evictedKeys++;
       if (engine.usedMemoryBytes() <= maxmemoryBytes) return true;

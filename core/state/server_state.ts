@@ -251,6 +251,17 @@ export class ServerState {
     client.watchDirty = false;
   }
 
+  /**
+   * A key's value changed in a way Redis 7.0 does not signal to WATCH (signalModifiedKey is
+   * not called): a stream's group bookkeeping — group reads, acks, claims, XSETID, XGROUP on an
+   * existing stream. Counted as a change, and blocked readers are woken (XGROUP DESTROY must
+   * fail theirs with -NOGROUP), but a transaction watching the key still runs.
+   */
+  keyChangedUnwatched(db: number, key: Uint8Array): void {
+    this.dirty++;
+    this.blocking.signal(db, key);
+  }
+
   /** A key was written: count the change and invalidate transactions watching it. */
   keyModified(db: number, key: Uint8Array): void {
     this.dirty++;

@@ -1,81 +1,198 @@
-// One node of a stream: what a Redis listpack node holds (a master ID and master fields, then
-// entries in ID order, deleted ones kept as tombstones), packed into a few typed arrays so an
-// entry costs about its own bytes plus 21 — not a handful of JS objects, which is what made a
-// stream of small entries take ten times Redis's memory. Entries are materialized as
-// StreamEntry objects only when read.
+// One node of a stream: a Redis 7.0 stream listpack, byte for byte (t_stream.c), held in the
+// stream's memory (memory.ts: on a server, the engine's linear memory). Being the very bytes
+// Redis keeps means three things at once: RDB writes and loads a node as it is, so a loaded
+// stream keeps its writer's node boundaries and deleted entries; the node's size is lpBytes,
+// which XADD's node-full test and approximate trimming depend on; and an entry costs about
+// what it costs in Redis.
 //
-//   ms, seq   BigUint64Array   entry i's ID                       (capacity grows ×2)
-//   flags     Uint8Array       bit 0 deleted, bit 1 same fields as the master entry
-//   partStart Uint32Array      entry i's parts are parts[partStart[i] .. partStart[i + 1])
-//   partEnd   Uint32Array      part j is data[partEnd[j - 1] .. partEnd[j])   (j = 0: from 0)
-//   data      Uint8Array       every part's bytes, back to back
+//   listpack:      [total bytes u32][element count u16]  master entry  entry … entry  [0xFF]
+//   master entry:  live count, deleted count, field count, field …, 0
+//   entry:         flags, ms - master ms, seq - master seq,
+//                  (flags & SAMEFIELDS ? value … : field count, field, value …), lp-count
 //
-// An entry with the master's fields stores its values only; another stores field, value,
-// field, value. Appends go at the end; once XADD moves on to a new node, shrink() trims the
-// spare capacity (Redis's lpShrinkToFit).
+// The node also keeps, outside those bytes, what lets it seek without decoding from the start:
+// the offset of each entry (4 bytes an entry), its master ID and fields, and its counters.
+// Entries are decoded only when read, and returned as copies (the memory may move).
 
+import {
+  intElementBytes,
+  LP_COUNT_UNKNOWN,
+  LP_EOF,
+  LP_HEADER_BYTES,
+  readElement,
+  readElementBytes,
+  readIntElement,
+  stringElementBytes,
+  writeIntElement,
+  writeStringElement,
+} from "./_listpack.ts";
 import type { StreamId } from "./id.ts";
+import type { StreamMemory } from "./memory.ts";
 
-/** An entry as read: views into the node's bytes, valid as long as the stream keeps it. */
+/** An entry as read: its own copies of the bytes. */
 export interface StreamEntry {
   readonly id: StreamId;
   readonly fields: readonly Uint8Array[];
   readonly values: readonly Uint8Array[];
 }
 
+/** STREAM_ITEM_FLAG_*: the flags element is always a one-byte uint7 (plus its backlen). */
 const FLAG_DELETED = 1;
 const FLAG_SAME_FIELDS = 2;
-/** First capacities: entries, and data bytes. */
-const ENTRY_CAPACITY_MIN = 4;
-const DATA_CAPACITY_MIN = 64;
+const FLAGS_ELEMENT_BYTES = 2;
+/** Offset of the live-count element (the master entry's first). */
+const LIVE_COUNT_AT = LP_HEADER_BYTES;
+/** Capacities: first block bytes, first offsets. The block doubles as entries come. */
+const BLOCK_CAPACITY_MIN_BYTES = 64;
+const OFFSETS_CAPACITY_MIN = 4;
+/** Elements of an entry beside its fields and values: flags, ms-diff, seq-diff (lp-count). */
+const ENTRY_FIXED_ELEMENTS = 3;
 
 export class StreamNode {
   readonly masterId: StreamId;
   readonly masterFields: readonly Uint8Array[];
-  /** Entries held, tombstones included. */
+  /** Entries held, deleted ones included. */
   count = 0;
   liveCount = 0;
   deletedCount = 0;
-  /** The listpack's lpBytes in Redis (kept by the stream, _node_size.ts). */
-  sizeBytes = 0;
 
-  #ms: BigUint64Array;
-  #seq: BigUint64Array;
-  #flags: Uint8Array;
-  #partStart: Uint32Array;
-  #partEnd: Uint32Array;
-  #partCount = 0;
-  #data: Uint8Array;
-  #dataBytes = 0;
+  readonly #memory: StreamMemory;
+  #ptr = 0;
+  #capacityBytes = 0;
+  /** lpBytes: header to end byte. */
+  #usedBytes = 0;
+  #elementCount = 0;
+  /** Entry i's flags element, as an offset from #ptr. */
+  #offsets: Uint32Array;
 
-  /** `masterFields` must be bytes the node may keep. */
-  constructor(masterId: StreamId, masterFields: readonly Uint8Array[]) {
+  private constructor(
+    memory: StreamMemory,
+    masterId: StreamId,
+    masterFields: readonly Uint8Array[],
+  ) {
+    this.#memory = memory;
     this.masterId = masterId;
     this.masterFields = masterFields;
-    this.#ms = new BigUint64Array(ENTRY_CAPACITY_MIN);
-    this.#seq = new BigUint64Array(ENTRY_CAPACITY_MIN);
-    this.#flags = new Uint8Array(ENTRY_CAPACITY_MIN);
-    this.#partStart = new Uint32Array(ENTRY_CAPACITY_MIN + 1);
-    this.#partEnd = new Uint32Array(ENTRY_CAPACITY_MIN * 2);
-    this.#data = new Uint8Array(DATA_CAPACITY_MIN);
+    this.#offsets = new Uint32Array(OFFSETS_CAPACITY_MIN);
+  }
+
+  /**
+   * A node whose first entry will have this ID and fields (copied): its master entry written
+   * with a live count of 1, as streamAppendItem writes it before appending that entry.
+   */
+  static create(
+    memory: StreamMemory,
+    masterId: StreamId,
+    fields: readonly Uint8Array[],
+  ): StreamNode {
+    const node = new StreamNode(memory, masterId, fields.map((field) => field.slice()));
+    let size = LP_HEADER_BYTES + intElementBytes(1n) + intElementBytes(0n) +
+      intElementBytes(BigInt(fields.length)) + intElementBytes(0n) + 1;
+    for (const field of fields) size += stringElementBytes(field);
+    node.#ptr = memory.alloc(Math.max(size, BLOCK_CAPACITY_MIN_BYTES));
+    node.#capacityBytes = Math.max(size, BLOCK_CAPACITY_MIN_BYTES);
+    const bytes = memory.bytes();
+    let at = node.#ptr + LP_HEADER_BYTES;
+    at += writeIntElement(bytes, at, 1n);
+    at += writeIntElement(bytes, at, 0n);
+    at += writeIntElement(bytes, at, BigInt(fields.length));
+    for (const field of fields) at += writeStringElement(bytes, at, field);
+    at += writeIntElement(bytes, at, 0n);
+    bytes[at] = LP_EOF;
+    node.#elementCount = 4 + fields.length;
+    node.#usedBytes = size;
+    node.#writeHeader(bytes);
+    return node;
+  }
+
+  /**
+   * A node over a copy of a stream listpack that RDB carried (core/rdb/stream.ts
+   * decodeStreamNode has checked it): its counters, master fields and entry offsets read back.
+   */
+  static fromListpack(memory: StreamMemory, masterId: StreamId, listpack: Uint8Array) {
+    const size = listpack.length;
+    const ptr = memory.alloc(size);
+    const bytes = memory.bytes();
+    bytes.set(listpack, ptr);
+    let at = LIVE_COUNT_AT;
+    const liveCount = Number(readIntElement(listpack, at));
+    at += readElement(listpack, at);
+    const deletedCount = Number(readIntElement(listpack, at));
+    at += readElement(listpack, at);
+    const fieldCount = Number(readIntElement(listpack, at));
+    at += readElement(listpack, at);
+    const fields: Uint8Array[] = [];
+    for (let f = 0; f < fieldCount; f++) {
+      fields.push(readElementBytes(listpack, at));
+      at += readElement(listpack, at);
+    }
+    at += readElement(listpack, at); // the master entry's 0
+    let elementCount = 4 + fieldCount;
+    const node = new StreamNode(memory, masterId, fields);
+    node.#ptr = ptr;
+    node.#capacityBytes = size;
+    node.#usedBytes = size;
+    node.liveCount = liveCount;
+    node.deletedCount = deletedCount;
+    const entryCount = liveCount + deletedCount;
+    node.#offsets = new Uint32Array(Math.max(entryCount, 1));
+    for (let i = 0; i < entryCount; i++) {
+      node.#offsets[i] = at;
+      const flags = Number(readIntElement(listpack, at));
+      at += readElement(listpack, at); // flags
+      at += readElement(listpack, at); // ms-diff
+      at += readElement(listpack, at); // seq-diff
+      let parts = fieldCount;
+      if ((flags & FLAG_SAME_FIELDS) === 0) {
+        parts = 2 * Number(readIntElement(listpack, at));
+        at += readElement(listpack, at);
+        elementCount++;
+      }
+      for (let k = 0; k < parts; k++) at += readElement(listpack, at);
+      at += readElement(listpack, at); // lp-count
+      elementCount += ENTRY_FIXED_ELEMENTS + parts + 1;
+    }
+    node.count = entryCount;
+    node.#elementCount = elementCount;
+    return node;
+  }
+
+  /** lpBytes of the listpack. */
+  get sizeBytes(): number {
+    return this.#usedBytes;
+  }
+
+  /** A copy of the listpack's bytes (what RDB writes for this node). */
+  listpack(): Uint8Array {
+    return this.#memory.bytes().slice(this.#ptr, this.#ptr + this.#usedBytes);
   }
 
   // ── Reading ──────────────────────────────────────────────────────────────────────────
 
   idAt(i: number): StreamId {
-    return { ms: this.#ms[i], seq: this.#seq[i] };
+    const bytes = this.#memory.bytes();
+    const at = this.#ptr + this.#offsets[i] + FLAGS_ELEMENT_BYTES;
+    const msDiff = readIntElement(bytes, at);
+    const seqDiff = readIntElement(bytes, at + readElement(bytes, at));
+    return {
+      ms: BigInt.asUintN(64, this.masterId.ms + msDiff),
+      seq: BigInt.asUintN(64, this.masterId.seq + seqDiff),
+    };
+  }
+
+  #flagsAt(i: number): number {
+    return this.#memory.bytes()[this.#ptr + this.#offsets[i]];
   }
 
   isDeleted(i: number): boolean {
-    return (this.#flags[i] & FLAG_DELETED) !== 0;
+    return (this.#flagsAt(i) & FLAG_DELETED) !== 0;
   }
 
-  /** -1, 0, 1 as entry i's ID is below, equal to, above `id`, without building an ID. */
+  /** -1, 0, 1 as entry i's ID is below, equal to, above `id`. */
   compareAt(i: number, id: StreamId): number {
-    const ms = this.#ms[i];
-    if (ms !== id.ms) return ms < id.ms ? -1 : 1;
-    const seq = this.#seq[i];
-    if (seq !== id.seq) return seq < id.seq ? -1 : 1;
+    const mine = this.idAt(i);
+    if (mine.ms !== id.ms) return mine.ms < id.ms ? -1 : 1;
+    if (mine.seq !== id.seq) return mine.seq < id.seq ? -1 : 1;
     return 0;
   }
 
@@ -103,121 +220,195 @@ export class StreamNode {
     return lo;
   }
 
-  /** Entry i as an object with views into the node's bytes. */
+  /** Entry i, decoded into copies. */
   entryAt(i: number): StreamEntry {
-    const first = this.#partStart[i];
-    const end = this.#partStart[i + 1];
+    const bytes = this.#memory.bytes();
+    const base = this.#ptr;
+    let at = base + this.#offsets[i];
+    const flags = bytes[at];
+    at += FLAGS_ELEMENT_BYTES;
+    const msDiff = readIntElement(bytes, at);
+    at += readElement(bytes, at);
+    const seqDiff = readIntElement(bytes, at);
+    at += readElement(bytes, at);
+    const id = {
+      ms: BigInt.asUintN(64, this.masterId.ms + msDiff),
+      seq: BigInt.asUintN(64, this.masterId.seq + seqDiff),
+    };
     const values: Uint8Array[] = [];
-    if ((this.#flags[i] & FLAG_SAME_FIELDS) !== 0) {
-      for (let j = first; j < end; j++) values.push(this.#part(j));
-      return { id: this.idAt(i), fields: this.masterFields, values };
+    if ((flags & FLAG_SAME_FIELDS) !== 0) {
+      for (let k = 0; k < this.masterFields.length; k++) {
+        values.push(readElementBytes(bytes, at));
+        at += readElement(bytes, at);
+      }
+      return { id, fields: this.masterFields, values };
     }
+    const fieldCount = Number(readIntElement(bytes, at));
+    at += readElement(bytes, at);
     const fields: Uint8Array[] = [];
-    for (let j = first; j < end; j += 2) {
-      fields.push(this.#part(j));
-      values.push(this.#part(j + 1));
+    for (let k = 0; k < fieldCount; k++) {
+      fields.push(readElementBytes(bytes, at));
+      at += readElement(bytes, at);
+      values.push(readElementBytes(bytes, at));
+      at += readElement(bytes, at);
     }
-    return { id: this.idAt(i), fields, values };
-  }
-
-  #part(j: number): Uint8Array {
-    const start = j === 0 ? 0 : this.#partEnd[j - 1];
-    return this.#data.subarray(start, this.#partEnd[j]);
+    return { id, fields, values };
   }
 
   // ── Writing ──────────────────────────────────────────────────────────────────────────
 
   /**
    * Appends an entry (its ID above every ID held): `pairs` is field, value, …; with
-   * `sameFields` only the values are stored. The bytes are copied.
+   * `sameFields` only the values are stored. Raises the live count (unless this is the
+   * node's first entry: create() wrote 1). All or nothing: when memory runs out it throws
+   * before anything changed.
    */
   append(id: StreamId, pairs: readonly Uint8Array[], sameFields: boolean): void {
-    const i = this.count;
-    if (i === this.#ms.length) this.#growEntries(i * 2);
-    const partCount = sameFields ? pairs.length >>> 1 : pairs.length;
-    if (this.#partCount + partCount > this.#partEnd.length) {
-      this.#partEnd = grown(
-        this.#partEnd,
-        Math.max(this.#partEnd.length * 2, this.#partCount + partCount),
-      );
+    const fieldCount = pairs.length >>> 1;
+    const msDiff = BigInt.asIntN(64, id.ms - this.masterId.ms);
+    const seqDiff = BigInt.asIntN(64, id.seq - this.masterId.seq);
+    let lpCount = ENTRY_FIXED_ELEMENTS + fieldCount;
+    let entryBytes = FLAGS_ELEMENT_BYTES + intElementBytes(msDiff) + intElementBytes(seqDiff);
+    if (!sameFields) {
+      entryBytes += intElementBytes(BigInt(fieldCount));
+      for (let k = 0; k < pairs.length; k += 2) entryBytes += stringElementBytes(pairs[k]);
+      lpCount += fieldCount + 1;
     }
-    let bytes = 0;
-    for (let k = sameFields ? 1 : 0; k < pairs.length; k += sameFields ? 2 : 1) {
-      bytes += pairs[k].length;
+    for (let k = 1; k < pairs.length; k += 2) entryBytes += stringElementBytes(pairs[k]);
+    entryBytes += intElementBytes(BigInt(lpCount));
+    const liveCount = this.count === 0 ? 1 : this.liveCount + 1;
+    const countGrowth = this.#countsGrowth(liveCount, this.deletedCount);
+    this.#reserve(this.#usedBytes + countGrowth + entryBytes);
+    if (this.count === this.#offsets.length) {
+      const offsets = new Uint32Array(this.count * 2);
+      offsets.set(this.#offsets);
+      this.#offsets = offsets;
     }
-    if (this.#dataBytes + bytes > this.#data.length) {
-      const data = new Uint8Array(Math.max(this.#data.length * 2, this.#dataBytes + bytes));
-      data.set(this.#data.subarray(0, this.#dataBytes));
-      this.#data = data;
+    // Nothing can fail from here on.
+    this.#writeCounts(liveCount, this.deletedCount);
+    const bytes = this.#memory.bytes();
+    const base = this.#ptr;
+    const start = this.#usedBytes - 1; // over the end byte
+    let at = base + start;
+    at += writeIntElement(bytes, at, BigInt(sameFields ? FLAG_SAME_FIELDS : 0));
+    at += writeIntElement(bytes, at, msDiff);
+    at += writeIntElement(bytes, at, seqDiff);
+    if (!sameFields) {
+      at += writeIntElement(bytes, at, BigInt(fieldCount));
+      for (const part of pairs) at += writeStringElement(bytes, at, part);
+    } else {
+      for (let k = 1; k < pairs.length; k += 2) at += writeStringElement(bytes, at, pairs[k]);
     }
-    this.#ms[i] = id.ms;
-    this.#seq[i] = id.seq;
-    this.#flags[i] = sameFields ? FLAG_SAME_FIELDS : 0;
-    this.#partStart[i] = this.#partCount;
-    for (let k = sameFields ? 1 : 0; k < pairs.length; k += sameFields ? 2 : 1) {
-      const part = pairs[k];
-      this.#data.set(part, this.#dataBytes);
-      this.#dataBytes += part.length;
-      this.#partEnd[this.#partCount++] = this.#dataBytes;
-    }
-    this.#partStart[i + 1] = this.#partCount;
-    this.count = i + 1;
+    at += writeIntElement(bytes, at, BigInt(lpCount));
+    bytes[at] = LP_EOF;
+    this.#offsets[this.count] = start;
+    this.count++;
+    this.#elementCount += lpCount + 1;
+    this.#usedBytes = at + 1 - base;
+    this.#writeHeader(bytes);
   }
 
-  /** Marks entry i deleted; false when it already was. (Counters are the stream's to set.) */
+  /**
+   * Marks entry i deleted (flags rewritten in place, same size); false when it already was.
+   * The counters are the stream's to set (setCounts).
+   */
   markDeleted(i: number): boolean {
-    if ((this.#flags[i] & FLAG_DELETED) !== 0) return false;
-    this.#flags[i] |= FLAG_DELETED;
+    const bytes = this.#memory.bytes();
+    const at = this.#ptr + this.#offsets[i];
+    if ((bytes[at] & FLAG_DELETED) !== 0) return false;
+    writeIntElement(bytes, at, BigInt(bytes[at] | FLAG_DELETED));
     return true;
   }
 
-  /** Gives back spare capacity: the node takes no more appends. */
-  shrink(): void {
-    const n = this.count;
-    if (this.#ms.length > n) this.#growEntries(n);
-    if (this.#partEnd.length > this.#partCount) {
-      this.#partEnd = this.#partEnd.slice(0, this.#partCount);
+  /** Sets the master entry's live / deleted counts (lpReplaceInteger); throws on OOM first. */
+  setCounts(liveCount: number, deletedCount: number): void {
+    this.#reserve(this.#usedBytes + this.#countsGrowth(liveCount, deletedCount));
+    this.#writeCounts(liveCount, deletedCount);
+    this.#writeHeader(this.#memory.bytes());
+  }
+
+  /** Bytes the counts elements grow by (negative when they shrink). */
+  #countsGrowth(liveCount: number, deletedCount: number): number {
+    return intElementBytes(BigInt(liveCount)) - intElementBytes(BigInt(this.liveCount)) +
+      intElementBytes(BigInt(deletedCount)) - intElementBytes(BigInt(this.deletedCount));
+  }
+
+  /** Rewrites both counts, moving what follows when their sizes change; room is reserved. */
+  #writeCounts(liveCount: number, deletedCount: number): void {
+    const oldBytes = intElementBytes(BigInt(this.liveCount)) +
+      intElementBytes(BigInt(this.deletedCount));
+    const newBytes = intElementBytes(BigInt(liveCount)) + intElementBytes(BigInt(deletedCount));
+    const bytes = this.#memory.bytes();
+    const base = this.#ptr;
+    const shift = newBytes - oldBytes;
+    if (shift !== 0) {
+      const tail = base + LIVE_COUNT_AT + oldBytes;
+      bytes.copyWithin(tail + shift, tail, base + this.#usedBytes);
+      this.#usedBytes += shift;
+      for (let i = 0; i < this.count; i++) this.#offsets[i] += shift;
     }
-    if (this.#data.length > this.#dataBytes) this.#data = this.#data.slice(0, this.#dataBytes);
+    let at = base + LIVE_COUNT_AT;
+    at += writeIntElement(bytes, at, BigInt(liveCount));
+    writeIntElement(bytes, at, BigInt(deletedCount));
+    this.liveCount = liveCount;
+    this.deletedCount = deletedCount;
   }
 
-  #growEntries(capacity: number): void {
-    const ms = new BigUint64Array(capacity);
-    ms.set(this.#ms.subarray(0, this.count));
-    this.#ms = ms;
-    const seq = new BigUint64Array(capacity);
-    seq.set(this.#seq.subarray(0, this.count));
-    this.#seq = seq;
-    const flags = new Uint8Array(capacity);
-    flags.set(this.#flags.subarray(0, this.count));
-    this.#flags = flags;
-    this.#partStart = grown(this.#partStart, capacity + 1);
+  #writeHeader(bytes: Uint8Array): void {
+    const base = this.#ptr;
+    const total = this.#usedBytes;
+    bytes[base] = total & 0xff;
+    bytes[base + 1] = (total >>> 8) & 0xff;
+    bytes[base + 2] = (total >>> 16) & 0xff;
+    bytes[base + 3] = total >>> 24;
+    const count = Math.min(this.#elementCount, LP_COUNT_UNKNOWN);
+    bytes[base + 4] = count & 0xff;
+    bytes[base + 5] = count >>> 8;
   }
 
-  /** A copy sharing nothing mutable (COPY). */
-  clone(): StreamNode {
-    const copy = new StreamNode(this.masterId, this.masterFields);
+  /** Makes the block hold at least `sizeBytes` (doubling); throws, unchanged, on OOM. */
+  #reserve(sizeBytes: number): void {
+    if (sizeBytes <= this.#capacityBytes) return;
+    const capacity = Math.max(sizeBytes, this.#capacityBytes * 2);
+    this.#ptr = this.#memory.realloc(this.#ptr, this.#usedBytes, capacity);
+    this.#capacityBytes = capacity;
+  }
+
+  /** Gives back spare capacity (lpShrinkToFit): the node takes no more appends. */
+  shrink(): void {
+    if (this.#offsets.length > this.count) this.#offsets = this.#offsets.slice(0, this.count);
+    if (this.#capacityBytes === this.#usedBytes) return;
+    try {
+      this.#ptr = this.#memory.realloc(this.#ptr, this.#usedBytes, this.#usedBytes);
+      this.#capacityBytes = this.#usedBytes;
+    } catch {
+      // No room to move into a smaller block: keep the larger one.
+    }
+  }
+
+  /** A copy with its own block (COPY); throws on OOM. */
+  clone(memory: StreamMemory = this.#memory): StreamNode {
+    const copy = new StreamNode(memory, this.masterId, this.masterFields);
+    copy.#ptr = memory.alloc(this.#usedBytes);
+    const source = this.#memory.bytes().subarray(this.#ptr, this.#ptr + this.#usedBytes);
+    memory.bytes().set(source, copy.#ptr);
+    copy.#capacityBytes = this.#usedBytes;
+    copy.#usedBytes = this.#usedBytes;
+    copy.#elementCount = this.#elementCount;
+    copy.#offsets = this.#offsets.slice(0, this.count);
     copy.count = this.count;
     copy.liveCount = this.liveCount;
     copy.deletedCount = this.deletedCount;
-    copy.sizeBytes = this.sizeBytes;
-    copy.#ms = this.#ms.slice();
-    copy.#seq = this.#seq.slice();
-    copy.#flags = this.#flags.slice();
-    copy.#partStart = this.#partStart.slice();
-    copy.#partEnd = this.#partEnd.slice();
-    copy.#partCount = this.#partCount;
-    copy.#data = this.#data.slice();
-    copy.#dataBytes = this.#dataBytes;
     return copy;
   }
-}
 
-/** A Uint32Array of `length` holding `array`'s first elements (as many as fit). */
-function grown(array: Uint32Array, length: number): Uint32Array {
-  const copy = new Uint32Array(length);
-  copy.set(array.subarray(0, Math.min(array.length, length)));
-  return copy;
+  /** Frees the block; the node is not used again. */
+  release(): void {
+    if (this.#ptr === 0) return;
+    this.#memory.free(this.#ptr);
+    this.#ptr = 0;
+    this.#capacityBytes = 0;
+  }
 }
 
 /** Whether two field lists hold the same bytes. */

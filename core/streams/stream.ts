@@ -9,7 +9,7 @@
 // removing them. Approximate trimming removes whole nodes only, and XINFO reports the node
 // count, so replies match Redis only if nodes fill, split and empty exactly as Redis's do:
 //
-//   nodes (ascending master ID)          a node (sizeBytes = Redis's lpBytes, _node_size.ts)
+//   nodes (ascending master ID)          a node: a Redis stream listpack (_node.ts)
 //   ┌──────────┬──────────┬─────┐        ┌─────────────────────────────────────────────────┐
 //   │ node 0   │ node 1   │ …   │        │ master ID, master fields, live / deleted counts │
 //   └──────────┴──────────┴─────┘        │ entries ascending: id, fields, values, deleted? │
@@ -17,12 +17,11 @@
 //      front; compacted once half dead)
 //
 // Entries are appended only at the tail (IDs only grow), so a node's entries stay sorted and a
-// lookup bisects the nodes by master ID, then the node's entries. A node packs its entries into
-// typed arrays (_node.ts: IDs, flags and bytes, about an entry's own size plus 21 bytes) and
-// builds entry objects only for what is read.
+// lookup bisects the nodes by master ID, then the node's entries. A node is the listpack Redis
+// would hold, in the memory the stream was given (memory.ts): on a server, engine memory.
 
 import { fieldsEqual, type StreamEntry, StreamNode } from "./_node.ts";
-import { integerElementBytes, LISTPACK_EMPTY_BYTES, stringElementBytes } from "./_node_size.ts";
+import type { StreamMemory } from "./memory.ts";
 import { compareNames, ENTRIES_READ_INVALID, StreamGroup } from "./groups.ts";
 import {
   compareIds,
@@ -40,8 +39,6 @@ export const NODE_SIZE_MAX_BYTES = 1 << 30;
 /** Redis's defaults for stream-node-max-bytes and stream-node-max-entries. */
 export const NODE_MAX_BYTES_DEFAULT = 4096;
 export const NODE_MAX_ENTRIES_DEFAULT = 100;
-/** Listpack flag values (t_stream.c STREAM_ITEM_FLAG_*): both fit one byte, as 0..3 do. */
-const FLAG_BYTES = integerElementBytes(0);
 /** Dead nodes at the front of #nodes tolerated before the array is compacted. */
 const HEAD_COMPACT_MIN = 64;
 
@@ -80,6 +77,12 @@ export class Stream {
   #nodes: StreamNode[] = [];
   /** Index of the first node still in use; those before it were trimmed. */
   #head = 0;
+  readonly #memory: StreamMemory;
+
+  /** An empty stream whose nodes will live in `memory`. */
+  constructor(memory: StreamMemory) {
+    this.#memory = memory;
+  }
 
   // ── Nodes ────────────────────────────────────────────────────────────────────────────
 
@@ -118,6 +121,7 @@ export class Stream {
   }
 
   #removeNode(index: number): void {
+    this.#node(index).release();
     if (index === 0) {
       this.#nodes[this.#head] = undefined as unknown as StreamNode;
       this.#head++;
@@ -174,45 +178,27 @@ export class Stream {
     }
     const fields: Uint8Array[] = [];
     for (let i = 0; i < fieldCount; i++) fields.push(pairs[2 * i]);
-    let sameFields: boolean;
     if (tail === null) {
-      const masterFields = fields.map((field) => field.slice());
-      tail = new StreamNode(id, masterFields);
-      tail.sizeBytes = LISTPACK_EMPTY_BYTES + integerElementBytes(1) + integerElementBytes(0) +
-        integerElementBytes(fieldCount) + integerElementBytes(0);
-      for (const field of masterFields) tail.sizeBytes += stringElementBytes(field);
-      this.#nodes.push(tail);
-      sameFields = true;
+      const node = StreamNode.create(this.#memory, id, fields);
+      try {
+        node.append(id, pairs, true);
+      } catch (error) {
+        node.release();
+        throw error;
+      }
+      this.#nodes.push(node);
     } else {
-      sameFields = fieldsEqual(tail.masterFields, fields);
+      tail.append(id, pairs, fieldsEqual(tail.masterFields, fields));
     }
-    let entryBytes = FLAG_BYTES +
-      integerElementBytes(BigInt.asIntN(64, id.ms - tail.masterId.ms)) +
-      integerElementBytes(BigInt.asIntN(64, id.seq - tail.masterId.seq));
-    let lpCount = fieldCount + 3;
-    if (!sameFields) {
-      entryBytes += integerElementBytes(fieldCount);
-      for (const field of fields) entryBytes += stringElementBytes(field);
-      lpCount += fieldCount + 1;
-    }
-    for (let i = 0; i < fieldCount; i++) entryBytes += stringElementBytes(pairs[2 * i + 1]);
-    entryBytes += integerElementBytes(lpCount);
-    if (tail.count > 0) this.#setCounts(tail, tail.liveCount + 1, tail.deletedCount);
-    else tail.liveCount = 1; // a new node was sized with count 1 already
-    tail.sizeBytes += entryBytes;
-    tail.append(id, pairs, sameFields);
     this.length++;
     this.entriesAdded++;
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
   }
 
-  /** Sets a node's live / deleted counters, keeping its byte size as lpReplaceInteger would. */
+  /** Sets a node's live / deleted counters (lpReplaceInteger in its master entry). */
   #setCounts(node: StreamNode, liveCount: number, deletedCount: number): void {
-    node.sizeBytes += integerElementBytes(liveCount) - integerElementBytes(node.liveCount) +
-      integerElementBytes(deletedCount) - integerElementBytes(node.deletedCount);
-    node.liveCount = liveCount;
-    node.deletedCount = deletedCount;
+    node.setCounts(liveCount, deletedCount);
   }
 
   // ── Reading ──────────────────────────────────────────────────────────────────────────
@@ -300,9 +286,13 @@ export class Stream {
     if (n < 0) return false;
     const node = this.#node(n);
     const i = node.lowerBound(id);
-    if (i >= node.count || node.compareAt(i, id) !== 0 || !node.markDeleted(i)) return false;
+    if (i >= node.count || node.compareAt(i, id) !== 0 || node.isDeleted(i)) return false;
     if (node.liveCount === 1) this.#removeNode(n);
-    else this.#setCounts(node, node.liveCount - 1, node.deletedCount + 1);
+    else {
+      // Counts first: the one step that may need memory, so OOM leaves the entry as it was.
+      this.#setCounts(node, node.liveCount - 1, node.deletedCount + 1);
+      node.markDeleted(i);
+    }
     this.length--;
     return true;
   }
@@ -347,18 +337,20 @@ export class Stream {
         continue;
       }
       if (spec.approx) break;
+      // Which entries go is decided first and the counts rewritten before any flag, so OOM
+      // (the counts may need a byte more) leaves the node as it was.
       let deletedFromNode = 0;
-      for (let i = 0; i < node.count; i++) {
+      let end = 0;
+      for (; end < node.count; end++) {
         const stop = spec.strategy === "maxlen"
-          ? BigInt(this.length) <= spec.maxlen
-          : node.compareAt(i, spec.minid) >= 0;
+          ? BigInt(this.length - deletedFromNode) <= spec.maxlen
+          : node.compareAt(end, spec.minid) >= 0;
         if (stop) break;
-        if (node.markDeleted(i)) {
-          deletedFromNode++;
-          this.length--;
-        }
+        if (!node.isDeleted(end)) deletedFromNode++;
       }
       this.#setCounts(node, entries - deletedFromNode, node.deletedCount + deletedFromNode);
+      for (let i = 0; i < end; i++) node.markDeleted(i);
+      this.length -= deletedFromNode;
       deleted += deletedFromNode;
       break;
     }
@@ -435,17 +427,53 @@ export class Stream {
 
   // ── Copies and loading ───────────────────────────────────────────────────────────────
 
-  /** A deep copy (COPY): entries keep their node layout; groups are copied whole. */
-  clone(): Stream {
-    const copy = new Stream();
+  /**
+   * A deep copy (COPY) in `memory` (this stream's by default): entries keep their node layout;
+   * groups are copied whole. Throws, having allocated nothing, when memory runs out.
+   */
+  clone(memory: StreamMemory = this.#memory): Stream {
+    const copy = new Stream(memory);
     copy.length = this.length;
     copy.lastId = this.lastId;
     copy.firstId = this.firstId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
-    for (let n = 0; n < this.nodeCount; n++) copy.#nodes.push(this.#node(n).clone());
+    try {
+      for (let n = 0; n < this.nodeCount; n++) copy.#nodes.push(this.#node(n).clone(memory));
+    } catch (error) {
+      copy.release();
+      throw error;
+    }
     for (const [name, group] of this.groups) copy.groups.set(name, group.clone());
     return copy;
+  }
+
+  /** Gives every node's memory back; the stream is not used again (its key is gone). */
+  release(): void {
+    for (let n = 0; n < this.nodeCount; n++) this.#node(n).release();
+    this.#nodes = [];
+    this.#head = 0;
+  }
+
+  /** Each node's master ID and listpack bytes (copies), in order: what RDB writes. */
+  nodeListpacks(): { masterId: StreamId; listpack: Uint8Array }[] {
+    const nodes = [];
+    for (let n = 0; n < this.nodeCount; n++) {
+      const node = this.#node(n);
+      nodes.push({ masterId: node.masterId, listpack: node.listpack() });
+    }
+    return nodes;
+  }
+
+  /**
+   * Adds a node RDB carried (a checked stream listpack whose IDs follow every ID held), with
+   * its deleted entries and its boundaries as the writer had them. The stream's counters
+   * (length included) are the loader's to set. Throws on OOM, the stream unchanged.
+   */
+  appendListpack(masterId: StreamId, listpack: Uint8Array): void {
+    const tail = this.nodeCount > 0 ? this.#node(this.nodeCount - 1) : null;
+    tail?.shrink();
+    this.#nodes.push(StreamNode.fromListpack(this.#memory, masterId, listpack));
   }
 
   /** Every live entry ascending (a snapshot's record of the stream). */

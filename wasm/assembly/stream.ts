@@ -1,6 +1,10 @@
-// stream.ts — stream keys' engine half. A stream's entries and consumer groups live in the host
-// (core/streams/, held by core/engine/stream.ts); the engine keeps the key like any other:
-// lookups with lazy expiry, TTL, RENAME / MOVE / SWAPDB / FLUSH / eviction, snapshot marks.
+// stream.ts — stream keys' engine half. A stream's structure (its node index, consumer groups
+// and PELs) lives in the host (core/streams/, held by core/engine/stream.ts); its node bytes —
+// Redis's listpacks, nearly all of a stream's size — live here, in blocks the host asks for
+// (streamBlockAlloc / Realloc / Free), so used_memory and maxmemory count them. The engine
+// keeps the key like any other: lookups with lazy expiry, TTL, RENAME / MOVE / SWAPDB / FLUSH /
+// eviction, snapshot marks. The host writes its blocks directly: snapshots are per entry (the
+// host side-saves a stream before changing it), so no page of a block needs copying.
 //
 //   stream entry: type TYPE_STREAM, valuePtr 0, valueLen = the host's handle (u31)
 //
@@ -33,6 +37,7 @@ import {
   resultCells,
   stagingPtr,
 } from "./boundary";
+import { alloc, free, realloc } from "./pages";
 import { dbRecord, isRehashing, table0Mask, table0Ptr, table1Mask, table1Ptr } from "./dict";
 import { entryNext, entryType, entryValueLen, setEntryValue } from "./entry";
 import { checkDb, colLastStatus, colOpenRead, colOpenWrite, lookupRead } from "./keyspace";
@@ -118,4 +123,19 @@ function collectTable(t: usize, mask: u32): bool {
     }
   }
   return true;
+}
+
+/** A block of sizeBytes for a stream node; 0 when memory is exhausted. */
+export function streamBlockAlloc(sizeBytes: u32): usize {
+  return alloc(<usize>(sizeBytes == 0 ? 1 : sizeBytes));
+}
+
+/** The block moved to one of newSizeBytes (old bytes kept up to the smaller size); 0 on OOM. */
+export function streamBlockRealloc(ptr: usize, oldSizeBytes: u32, newSizeBytes: u32): usize {
+  return realloc(ptr, <usize>oldSizeBytes, <usize>(newSizeBytes == 0 ? 1 : newSizeBytes));
+}
+
+/** Frees a block streamBlockAlloc / Realloc returned. */
+export function streamBlockFree(ptr: usize): void {
+  free(ptr);
 }
