@@ -37,8 +37,8 @@
 // Memory: a fresh pair of servers, `<stream-entries>` entries of one small field
 // (`XADD mem * f <index>`) in one stream loaded through `redis-cli --pipe`; VmRSS of each server
 // process (/proc/<pid>/status) and INFO memory `used_memory`, before and after the load. RSS is
-// the comparable figure: resplica's stream structure lives in its JS heap (core/engine/stream.ts),
-// outside the engine memory its used_memory counts, and its RSS is a whole Deno process.
+// the comparable figure: resplica's stream nodes are in engine memory (used_memory counts them),
+// but the node index and its JS objects are in the JS heap, and its RSS is a whole Deno process.
 //
 // resplica runs as its own process through its CLI (core/main.ts) with the permissions of
 // `deno task serve`, as bench/load.ts starts it. Every server is stopped by PID, every tool run

@@ -227,8 +227,25 @@ const READONLY_WRITES_FIRST_KEY = new Set(["pfcount"]);
 /** Writes whose keys follow a STREAMS word: the argv index the search starts at. */
 const WRITE_STREAMS_OPTION_FROM: Readonly<Record<string, number>> = { xreadgroup: 4 };
 
-function writeKeysOf(name: string, flags: readonly string[], keys: readonly number[]): WriteKeys {
+/**
+ * Writes that change no key: the function libraries (FUNCTION LOAD …). A snapshot records the
+ * libraries of its instant when it starts, so there is nothing to side-save before they run.
+ */
+const WRITES_NO_KEYS = new Set([
+  "function|load",
+  "function|delete",
+  "function|flush",
+  "function|restore",
+]);
+
+function writeKeysOf(
+  name: string,
+  flags: readonly string[],
+  keys: readonly number[],
+  fullName = name,
+): WriteKeys {
   const layout = { kind: WriteKeysKind.None, first: 0, last: 0, step: 0, numkeysIndex: 0 };
+  if (WRITES_NO_KEYS.has(fullName)) return layout;
   if (READONLY_WRITES_FIRST_KEY.has(name)) {
     return { ...layout, kind: WriteKeysKind.Positions, first: keys[0], last: keys[0], step: 1 };
   }
@@ -296,7 +313,7 @@ export function defineCommand<Handler>(
     noAuth: (def.flags ?? []).includes("no-auth"),
     denyOom: (def.flags ?? []).includes("denyoom"),
     isWrite: (def.flags ?? []).includes("write"),
-    writeKeys: writeKeysOf(def.name, def.flags ?? [], keys),
+    writeKeys: writeKeysOf(def.name, def.flags ?? [], keys, fullName),
     keySpecs: def.keySpecs ?? [],
     tips: def.tips ?? [],
   };

@@ -32,6 +32,17 @@ function arityOk(spec: CommandSpec, argc: number): boolean {
 }
 
 /**
+ * The table each server's commands were last dispatched through, for code that runs commands
+ * on its own from inside a handler (a script's redis.call, core/commands/_script_run.ts).
+ */
+const serverTables = new WeakMap<ServerState, CommandTable>();
+
+/** The command table `server` runs commands through; undefined before its first command. */
+export function commandTableOf(server: ServerState): CommandTable | undefined {
+  return serverTables.get(server);
+}
+
+/**
  * Executes one command for `client`, writing its reply into client.writer. Returns a promise
  * only for commands that wait (DEBUG SLEEP, SHUTDOWN); the hot path stays synchronous.
  */
@@ -41,6 +52,7 @@ export function executeCommand(
   client: ClientState,
   argv: Uint8Array[],
 ): void | Promise<void> {
+  if (serverTables.get(server) !== table) serverTables.set(server, table);
   const out = client.writer;
   const nowMs = Date.now();
   client.lastInteractionMs = nowMs;
@@ -189,6 +201,52 @@ export function runHandler(
           afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
         },
       );
+    }
+  } catch (error) {
+    handleError(server, client, error);
+  }
+  afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
+}
+
+/**
+ * Runs a resolved command's handler to its end before returning, for a script's redis.call
+ * (Redis's scripts never wait). A handler that answered and returned a settled promise (a
+ * blocking command that timed out at once, since `client.executingMulti` is set) is done; one
+ * that would wait is answered with an error instead, and whatever it does later is dropped.
+ */
+export function runHandlerSync(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): void {
+  const ctx: CommandContext = {
+    server,
+    client,
+    argv,
+    out: client.writer,
+    spec,
+    nowMs,
+    propagateAs: null,
+  };
+  const dirtyBefore = server.dirty;
+  const db = client.db;
+  if (spec.writeKeys.kind !== WriteKeysKind.None && server.saver.snapshotRunning) {
+    server.saver.beforeCommand(db, spec, argv);
+  }
+  const replyStart = client.writer.lengthBytes;
+  try {
+    const result = spec.handler!(ctx);
+    if (result instanceof Promise) {
+      result.catch(() => {});
+      if (client.writer.lengthBytes === replyStart) {
+        replyError(
+          server,
+          client,
+          `ERR resplica: '${spec.fullName}' cannot complete synchronously inside a script`,
+        );
+      }
     }
   } catch (error) {
     handleError(server, client, error);

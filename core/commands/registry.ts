@@ -5,6 +5,7 @@
 import { ACL_COMMANDS } from "./acl.ts";
 import { BITMAP_COMMANDS } from "./bitmaps.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
+import { FUNCTION_COMMANDS } from "./functions.ts";
 import { GEO_COMMANDS } from "./geo.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
 import { HYPERLOGLOG_COMMANDS } from "./hyperloglog.ts";
@@ -12,6 +13,7 @@ import { LIST_COMMANDS } from "./lists.ts";
 import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
+import { SCRIPTING_COMMANDS } from "./scripting.ts";
 import { SET_COMMANDS } from "./sets.ts";
 import { STREAM_COMMANDS } from "./streams.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
@@ -41,6 +43,8 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...PUBSUB_COMMANDS,
     ...PERSISTENCE_COMMANDS,
     ...REPLICATION_COMMANDS,
+    ...FUNCTION_COMMANDS,
+    ...SCRIPTING_COMMANDS,
     ...transactionCommands(table),
     ...serverCommands(table),
   ];

@@ -314,7 +314,9 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
     }
     server.engine.flushAll();
     try {
-      loadRdbFileSync(server.engine, server.rdbPath(), Date.now());
+      const { libraryCodes } = loadRdbFileSync(server.engine, server.rdbPath(), Date.now());
+      const libraryError = server.functions.replaceAll(libraryCodes, server.lua);
+      if (libraryError !== null) throw new Error(`Failed loading library, ${libraryError}`);
     } catch (error) {
       fail(`ERR Error trying to load the RDB dump: ${(error as Error).message}`);
     }

@@ -615,7 +615,7 @@ export class ReplicationReplica {
     const wire = new SnapshotWireDecoder();
     try {
       const reader = new RdbReader();
-      const counts = { keyCount: 0, expiredSkipped: 0 };
+      const counts = { keyCount: 0, expiredSkipped: 0, libraryCodes: [] as Uint8Array[] };
       const drain = (chunk: Uint8Array) => {
         for (const rdbBytes of wire.push(chunk)) {
           reader.push(rdbBytes);
@@ -653,6 +653,9 @@ export class ReplicationReplica {
       }
       wire.finish();
       reader.finish();
+      // The master's libraries replace ours (Redis clears its functions with the data).
+      const libraryError = server.functions.replaceAll(counts.libraryCodes, server.lua);
+      if (libraryError !== null) throw new Error(`Failed loading library, ${libraryError}`);
     } catch (error) {
       this.#flushKeyspace();
       server.loading = false;
@@ -685,6 +688,7 @@ export class ReplicationReplica {
   #flushKeyspace(): void {
     const server = this.#server;
     server.engine.flushAll();
+    server.functions.flush(server.lua);
     for (let db = 0; db < DB_COUNT; db++) server.dbModified(db);
   }
 

@@ -12,7 +12,8 @@ import { RESPLICA_VERSION } from "../version.ts";
 import { NetworkServer } from "./server.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import { replayAofSync } from "../persistence/aof_load.ts";
-import { loadEntries } from "../persistence/keyspace_records.ts";
+import { type LoadCounts, loadEntries } from "../persistence/keyspace_records.ts";
+import type { RdbReader } from "../rdb/mod.ts";
 import type { CommandTable } from "../commands/context.ts";
 import { executeCommand } from "../commands/dispatch.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
@@ -22,6 +23,7 @@ import { readAclFile } from "../sessions/acl_file.ts";
 import { type AclRegistry, AclRuleError, hasSpaces } from "../sessions/acl.ts";
 import { ReplicationReplica } from "./master_link.ts";
 import { attachCommandRoute, type CommandRoute, detachCommandRoute } from "../store.ts";
+import { LuaEngine } from "../scripting/lua/mod.ts";
 
 const encoder = new TextEncoder();
 
@@ -62,12 +64,13 @@ function loadOnStart(state: ServerState, table: CommandTable): Record<string, st
   const startedMs = Date.now();
   const aofWanted = state.config.getBool("appendonly");
   if (aofWanted && exists(state.aofPath())) {
-    const preambleCounts = { keyCount: 0, expiredSkipped: 0 };
+    const preambleCounts = { keyCount: 0, expiredSkipped: 0, libraryCodes: [] as Uint8Array[] };
+    state.functions.flush(state.lua);
     const result = replayAofSync(
       state.aofPath(),
       aofCommandRunner(state, table),
       state.config.getBool("aof-load-truncated"),
-      (reader) => loadEntries(state.engine, reader, startedMs, true, preambleCounts),
+      (reader) => loadPreamble(state, reader, startedMs, preambleCounts),
     );
     if (preambleCounts.keyCount + preambleCounts.expiredSkipped > 0) {
       state.log.notice(
@@ -93,6 +96,8 @@ function loadOnStart(state: ServerState, table: CommandTable): Record<string, st
   let aux: Record<string, string> = {};
   if (exists(state.rdbPath())) {
     const result = loadRdbFileSync(state.engine, state.rdbPath(), startedMs);
+    const libraryError = state.functions.replaceAll(result.libraryCodes, state.lua);
+    if (libraryError !== null) throw new Error(`Failed loading library, ${libraryError}`);
     state.log.notice(
       `DB loaded from disk: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds ` +
         `(${result.keyCount} keys, ${result.expiredSkipped} expired skipped)`,
@@ -101,6 +106,21 @@ function loadOnStart(state: ServerState, table: CommandTable): Record<string, st
   }
   if (aofWanted) state.setAof(true, false);
   return aux;
+}
+
+/**
+ * An AOF's RDB preamble, as its bytes arrive: keys into the engine, function libraries into the
+ * registry (they precede the databases, so they are in before any command after the preamble).
+ */
+function loadPreamble(
+  state: ServerState,
+  reader: RdbReader,
+  nowMs: number,
+  counts: LoadCounts & { libraryCodes: Uint8Array[] },
+): void {
+  loadEntries(state.engine, reader, nowMs, true, counts);
+  const libraryError = state.functions.adopt(counts.libraryCodes.splice(0), state.lua);
+  if (libraryError !== null) throw new Error(`Failed loading library, ${libraryError}`);
 }
 
 function exists(path: string): boolean {
@@ -123,12 +143,17 @@ function reloadAof(state: ServerState, table: CommandTable): void {
   state.engine.flushAll();
   const listeners = state.propagationListeners.splice(0);
   try {
+    state.functions.flush(state.lua);
     replayAofSync(
       state.aofPath(),
       aofCommandRunner(state, table),
       state.config.getBool("aof-load-truncated"),
       (reader) =>
-        loadEntries(state.engine, reader, startedMs, true, { keyCount: 0, expiredSkipped: 0 }),
+        loadPreamble(state, reader, startedMs, {
+          keyCount: 0,
+          expiredSkipped: 0,
+          libraryCodes: [],
+        }),
     );
   } finally {
     state.propagationListeners.push(...listeners);
@@ -250,6 +275,27 @@ function createConfiguredUser(acl: AclRegistry, name: string, rules: string[]): 
   acl.users.set(name, user);
 }
 
+/**
+ * Gives the server its Lua state (EVAL, FCALL). Creating one is async but settles within
+ * microtasks (the WebAssembly module is compiled synchronously), so it is in place before the
+ * first client's bytes can be read; until then scripting commands answer an error. The state
+ * is closed with the server.
+ */
+function attachLua(state: ServerState, closed: Promise<void>): void {
+  let serverClosed = false;
+  void closed.then(() => {
+    serverClosed = true;
+    state.lua?.close();
+    state.lua = null;
+  });
+  LuaEngine.create().then((lua) => {
+    if (serverClosed) lua.close();
+    else state.lua = lua;
+  }, (error) => {
+    state.log.warning(`Scripting is unavailable: the Lua engine failed to start: ${error}`);
+  });
+}
+
 /** Starts a server on `config`, optionally over an existing engine (an embedded store). */
 export function startNetworkServer(config: Config, engine?: Engine): NetworkServer {
   const log = new Logger(config.getString("loglevel") as LogLevel, config.getString("logfile"));
@@ -267,6 +313,7 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   const aux = loadOnStart(state, table);
   state.aofReloader = () => reloadAof(state, table);
   const server = new NetworkServer(state, table);
+  attachLua(state, server.closed);
   const hostnames = config.getString("bind").split(/\s+/).filter((h) => h !== "").map((h) =>
     h.startsWith("-") ? h.slice(1) : h
   );

@@ -148,11 +148,11 @@ export class AofWriter {
   }
 
   /**
-   * BGREWRITEAOF: writes the keyspace as the shortest commands that rebuild it to a temp file,
-   * fsyncs, renames it over the AOF and continues appending there. Synchronous: the file holds
-   * exactly the keyspace of this instant.
+   * BGREWRITEAOF: writes the function libraries (FUNCTION LOAD) and the keyspace as the shortest
+   * commands that rebuild them to a temp file, fsyncs, renames it over the AOF and continues
+   * appending there. Synchronous: the file holds exactly the dataset of this instant.
    */
-  rewrite(engine: Engine, nowMs: number): number {
+  rewrite(engine: Engine, nowMs: number, functionCodes: readonly Uint8Array[] = []): number {
     this.beforeReply();
     const slash = this.path.lastIndexOf("/");
     const tempPath = `${
@@ -168,6 +168,8 @@ export class AofWriter {
       sizeBytes += bytes.length;
     };
     try {
+      // The function libraries first, as Redis's rewriteFunctions (no RDB preamble here).
+      for (const code of functionCodes) write(["FUNCTION", "LOAD", code]);
       for (const entry of keyspaceEntries(engine, nowMs)) {
         if (entry.db !== db) {
           write(["SELECT", String(entry.db)]);

@@ -60,6 +60,11 @@ export interface SnapshotOptions {
   /** stream-node-max-bytes / -entries: streams are written in nodes cut as XADD cuts them. */
   streamNodeMaxBytes?: number;
   streamNodeMaxEntries?: number;
+  /**
+   * The function libraries' code at the instant, written as 0xF5 records before the databases
+   * (where Redis 7.0's rdbSaveFunctions puts them). Copied by the caller: they never change.
+   */
+  functionCodes?: readonly Uint8Array[];
 }
 
 export class CowSnapshot {
@@ -125,6 +130,7 @@ export class CowSnapshot {
     writer.writeAux("repl-id", options.replId);
     writer.writeAux("repl-offset", String(options.replOffset));
     writer.writeAux("aof-base", "0");
+    for (const code of options.functionCodes ?? []) writer.writeFunction(code);
     let keyCountTotal = 0;
     for (let db = 0; db < DB_COUNT; db++) {
       const sizes = dbSizes(engine, db);

@@ -188,6 +188,11 @@ function startsStringRecord(bytes: Uint8Array): boolean {
 export interface LoadCounts {
   keyCount: number;
   expiredSkipped: number;
+  /**
+   * When given, the function libraries' code (0xF5 records) is collected here for the caller to
+   * hand to the function registry once the file is whole; else it is skipped.
+   */
+  libraryCodes?: Uint8Array[];
 }
 
 /**
@@ -223,8 +228,11 @@ export function loadEntries(
     while (reader.consumeRecords(decode) > 0) {
       // The engine took a run of string records; look again where it stopped.
     }
-    const entry = reader.next();
-    if (entry === null) return;
+    const event = reader.nextEvent();
+    if (event === null) return;
+    if (event.kind === "function") counts.libraryCodes?.push(event.code);
+    if (event.kind !== "entry") continue;
+    const entry = event.entry;
     if (skipExpired && entry.expireAtMs > 0 && entry.expireAtMs <= nowMs) {
       counts.expiredSkipped++;
       continue;

@@ -161,6 +161,8 @@ export interface LoadResult {
   keyCount: number;
   expiredSkipped: number;
   aux: Record<string, string>;
+  /** The function libraries' code, in file order (the caller loads them). */
+  libraryCodes: Uint8Array[];
 }
 
 /**
@@ -172,7 +174,7 @@ export function loadRdbFileSync(engine: Engine, path: string, nowMs: number): Lo
   const file = Deno.openSync(path, { read: true });
   const reader = new RdbReader();
   const buffer = new Uint8Array(LOAD_CHUNK_BYTES);
-  const counts = { keyCount: 0, expiredSkipped: 0 };
+  const counts = { keyCount: 0, expiredSkipped: 0, libraryCodes: [] as Uint8Array[] };
   let frames: Lz4FrameReader | null = null;
   let readBytes = 0;
   try {
@@ -192,10 +194,10 @@ export function loadRdbFileSync(engine: Engine, path: string, nowMs: number): Lo
   } finally {
     file.close();
   }
-  const { keyCount, expiredSkipped } = counts;
+  const { keyCount, expiredSkipped, libraryCodes } = counts;
   const aux: Record<string, string> = {};
   for (const [name, value] of Object.entries(reader.aux)) {
     aux[name] = new TextDecoder().decode(value);
   }
-  return { keyCount, expiredSkipped, aux };
+  return { keyCount, expiredSkipped, aux, libraryCodes };
 }

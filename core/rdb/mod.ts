@@ -10,6 +10,7 @@
 //   stream record keeps (the reader checks them, the writer asserts them).
 // - `listpack.ts`, `ziplist.ts` (ziplist + zipmap), `intset.ts`, `lzf.ts`, `length.ts`,
 //   `crc64.ts`: the embedded encodings, each decoded with full validation.
+// - `function_payload.ts`: FUNCTION DUMP / RESTORE payloads (library records + version + CRC64).
 // - `_codes.ts`: wire facts (opcodes, types, encodings, Redis's encoding thresholds, limits).
 //
 // Nothing here touches a file or socket; the engine wiring feeds bytes in and takes chunks out.
@@ -76,6 +77,7 @@ export type {
   RdbValue,
 } from "./types.ts";
 export {
+  encodeFunctionRecords,
   encodeRdb,
   encodeRdbValue,
   formatScore,
@@ -84,3 +86,8 @@ export {
   type RdbWriterOptions,
 } from "./writer.ts";
 export { decodeZiplist, decodeZipmap } from "./ziplist.ts";
+export {
+  decodeFunctionPayload,
+  encodeFunctionPayload,
+  FUNCTION_PAYLOAD_FOOTER_SIZE_BYTES,
+} from "./function_payload.ts";

@@ -50,6 +50,7 @@ import {
   RDB_OPCODE_AUX,
   RDB_OPCODE_EOF,
   RDB_OPCODE_EXPIRETIME_MS,
+  RDB_OPCODE_FUNCTION2,
   RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_SELECTDB,
   RDB_TYPE_HASH,
@@ -191,6 +192,19 @@ export class RdbWriter {
     this.#byte(RDB_OPCODE_AUX);
     writeString(this.#sink, toBytes(name), this.#compression);
     writeString(this.#sink, toBytes(value), this.#compression);
+  }
+
+  /**
+   * Writes one function library (0xF5 + its code as a string), where Redis 7.0 writes them:
+   * after the aux fields, before the first database.
+   */
+  writeFunction(code: Uint8Array): void {
+    this.#begin();
+    if (this.#db !== -1) {
+      throw new TypeError("RdbWriter: function libraries must precede databases");
+    }
+    this.#byte(RDB_OPCODE_FUNCTION2);
+    writeString(this.#sink, code, this.#compression);
   }
 
   /** Starts a database: SELECTDB `db`, RESIZEDB `keyCount` `expiresCount`. */
@@ -700,6 +714,22 @@ function writeString(sink: ByteSink, data: Uint8Array, compression: boolean): vo
   }
   sink.length(len);
   sink.bytes(data);
+}
+
+/**
+ * Function library records as rdbSaveFunctions writes them (0xF5 + code, per library): the body
+ * of a FUNCTION DUMP payload.
+ */
+export function encodeFunctionRecords(
+  codes: readonly Uint8Array[],
+  compression = true,
+): Uint8Array {
+  const sink = new GrowableSink();
+  for (const code of codes) {
+    sink.byte(RDB_OPCODE_FUNCTION2);
+    writeString(sink, code, compression);
+  }
+  return sink.result();
 }
 
 /** A database's keys for `encodeRdb`. */

@@ -40,7 +40,7 @@ export const enum AclDenial {
 }
 
 /** Where a denial happened, as ACL LOG's context field. */
-export type AclLogContext = "toplevel" | "multi";
+export type AclLogContext = "toplevel" | "multi" | "lua";
 
 /** The ACL categories, in Redis's order (ACL CAT lists them so; descriptions try them so). */
 export const ACL_CATEGORIES: readonly string[] = [

@@ -24,8 +24,24 @@ import { type PropagationListener, ReplicationMaster } from "../replication/mast
 import { CoordinatedFailover } from "../replication/failover.ts";
 import { MaxmemoryEvictor } from "./eviction.ts";
 import type { MasterLink } from "../replication/link.ts";
+import type { LuaEngine } from "../scripting/lua/mod.ts";
+import { ScriptCache } from "../scripting/scripts.ts";
+import { FunctionRegistry } from "../scripting/functions.ts";
 
 export type { PropagationListener };
+
+/** Where a propagated write goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL, redis.set_repl). */
+export const PROPAGATE_AOF = 1;
+export const PROPAGATE_REPL = 2;
+export const PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
+
+/** One write held back while a script runs (see ServerState.propagationCapture). */
+export interface CapturedWrite {
+  db: number;
+  argv: (Uint8Array | string)[];
+  /** PROPAGATE_AOF and/or PROPAGATE_REPL. */
+  targets: number;
+}
 
 /** Counters INFO stats shows, with Redis's field names in comments. */
 export class ServerStats {
@@ -113,6 +129,26 @@ export class ServerState {
   /** Set by the network server: stops listening and closes clients. */
   shutdown: (() => Promise<void>) | null = null;
 
+  // --- scripting ---
+  /**
+   * The server's one Lua state (EVAL, FCALL); set by the start-up path once created (creation
+   * is async). Null where nothing set it (a ServerState built by hand): scripting commands
+   * then reply an error.
+   */
+  lua: LuaEngine | null = null;
+  /** EVAL's script cache by SHA1 (SCRIPT LOAD / EXISTS / FLUSH). */
+  readonly scripts = new ScriptCache();
+  /** Redis 7.0 function libraries (FUNCTION LOAD …, FCALL); saved in every RDB and sync. */
+  readonly functions = new FunctionRegistry();
+  /**
+   * While a script runs, the writes it propagates are collected here instead of fed to the
+   * listeners (core/commands/_script_run.ts sends them once the script ends, wrapped in
+   * MULTI … EXEC, as Redis's also_propagate); null otherwise.
+   */
+  propagationCapture: CapturedWrite[] | null = null;
+  /** redis.set_repl of the running script: the targets its writes are captured with. */
+  propagationCaptureTargets = PROPAGATE_ALL;
+
   constructor(engine: Engine, config: Config, log: Logger) {
     this.engine = engine;
     this.config = config;
@@ -197,7 +233,7 @@ export class ServerState {
       this.config.getString("appendfsync") as FsyncPolicy,
       this.log,
     );
-    if (!fromExisting) writer.rewrite(this.engine, Date.now());
+    if (!fromExisting) writer.rewrite(this.engine, Date.now(), this.functions.codes());
     this.aof = writer;
     this.propagationListeners.push(this.#aofListener);
   }
@@ -222,6 +258,7 @@ export class ServerState {
       replId: this.replication.replId,
       replOffset: this.replication.masterReplOffset,
       replStreamDb: this.isReplica ? this.replicaLink?.streamDb : 0,
+      functionCodes: this.functions.codes(),
     };
   }
 
@@ -294,9 +331,29 @@ export class ServerState {
     }
   }
 
-  /** Feeds one write, as it must be replayed, to every propagation listener. */
-  propagate(db: number, argv: readonly (Uint8Array | string)[]): void {
-    for (const listener of this.propagationListeners) listener(db, argv);
+  /**
+   * Feeds one write, as it must be replayed, to every propagation listener; `targets` leaves
+   * out the AOF or the others (replicas and in-process listeners). While a script runs the
+   * write is captured instead (arguments copied: their views may be reused).
+   */
+  propagate(
+    db: number,
+    argv: readonly (Uint8Array | string)[],
+    targets: number = PROPAGATE_ALL,
+  ): void {
+    const capture = this.propagationCapture;
+    if (capture !== null) {
+      const captureTargets = targets & this.propagationCaptureTargets;
+      if (captureTargets === 0) return;
+      const copy = argv.map((arg) => typeof arg === "string" ? arg : arg.slice());
+      capture.push({ db, argv: copy, targets: captureTargets });
+      return;
+    }
+    for (const listener of this.propagationListeners) {
+      const isAof = listener === this.#aofListener;
+      if ((targets & (isAof ? PROPAGATE_AOF : PROPAGATE_REPL)) === 0) continue;
+      listener(db, argv);
+    }
   }
 
   removeClient(client: ClientState): void {

@@ -1,0 +1,447 @@
+// The script runner shared by EVAL (core/commands/scripting.ts) and FCALL (functions.ts): Redis
+// 7.0's script.c around the LuaEngine. It owns the three things between a script and the server:
+//
+//   caller ── runScript ──► checks before the run (scriptPrepareForRun: stale, write flag on a
+//     │                     read-only replica or under *_RO, min-replicas, allow-oom)
+//     │                 ──► LuaEngine.call(functionName, keys, args, host, mode)
+//     │                         │ redis.call / redis.pcall
+//     │                         ▼
+//     │                     host.call: scriptCall's checks in its order (lookup and arity,
+//     │                     noscript, stale, ACL, read-only script, replica, min-replicas, OOM),
+//     │                     then the handler, run synchronously by the dispatcher
+//     │                     (runHandlerSync) as the server's script client: the caller's user and
+//     │                     db, RESP as redis.setresp chose, blocking commands time out at once
+//     │                 ◄── the reply bytes, parsed back into a LuaReply
+//     ▼
+//   the script's result, encoded for the caller; then its writes, captured while it ran
+//   (ServerState.propagationCapture), go to the AOF and replicas as the commands themselves,
+//   wrapped in MULTI … EXEC when more than one (Redis 7.0's effects replication; EVAL itself is
+//   never propagated), each to the targets redis.set_repl chose.
+//
+// Why synchronous: Redis runs a script to its end with no other client in between, and so does
+// this server because nothing here awaits. A handler that would wait (DEBUG SLEEP) is answered
+// with an error instead. Busy scripts are not handled: Deno serves no other socket while a
+// script runs, so a BUSY reply to other clients and SCRIPT KILL cannot exist, and stopping a
+// long script on our own would break scripts Redis runs to completion (no hard limit is set).
+
+import { ERR_NOREPLICAS, ERR_OOM, ERR_READONLY, fail } from "../errors.ts";
+import type { LuaEngine, LuaHost, LuaReply } from "../scripting/lua/mod.ts";
+import { isErrorReply } from "../scripting/lua/mod.ts";
+import type { ScriptFlags } from "../scripting/scripts.ts";
+import { ReplyWriter, RespReader } from "../resp/mod.ts";
+import { AclDenial } from "../sessions/acl.ts";
+import { ClientState } from "../sessions/client.ts";
+import { type CapturedWrite, PROPAGATE_ALL, type ServerState } from "../state/server_state.ts";
+import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
+import { commandTableOf, logDenial, runHandlerSync } from "./dispatch.ts";
+
+export type { ScriptFlags };
+
+/** One script invocation, as EVAL* and FCALL* describe it to the runner. */
+export interface ScriptCall {
+  /** The name the function has in the LuaEngine. */
+  functionName: string;
+  keys: Uint8Array[];
+  args: Uint8Array[];
+  /** LuaEngine.call mode. */
+  mode: "eval" | "fcall";
+  /** EVAL_RO / EVALSHA_RO / FCALL_RO, or the no-writes flag: write commands are refused. */
+  readOnly: boolean;
+  flags: ScriptFlags;
+  /**
+   * An EVAL body without a shebang (SCRIPT_FLAG_EVAL_COMPAT_MODE): the flags are ignored and
+   * the pre-7.0 rules apply. @default false
+   */
+  evalCompatMode?: boolean;
+  /** The command was EVAL_RO / EVALSHA_RO / FCALL_RO (not just a no-writes script). @default readOnly && !flags.noWrites */
+  roCommand?: boolean;
+}
+
+/** The error scripting commands reply when the server has no Lua state. */
+export const ERR_NO_SCRIPTING = "ERR scripting is not available on this server";
+
+// Redis's texts (script.c, script_lua.c).
+const ERR_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script";
+const ERR_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script";
+const ERR_NOSCRIPT_COMMAND = "ERR This Redis command is not allowed from script";
+const ERR_STALE_COMMAND = "ERR Can not execute the command on a stale replica";
+const ERR_READONLY_SCRIPT = "ERR Write commands are not allowed from read-only scripts.";
+const ACL_DENIAL_TEXTS: Readonly<Record<number, string>> = {
+  [AclDenial.Command]: "can't run this command or subcommand",
+  [AclDenial.Key]: "can't access at least one of the keys mentioned in the command arguments",
+  [AclDenial.Channel]: "can't publish to the channel mentioned in the command",
+};
+
+/**
+ * Commands Redis 7.0 flags may_replicate that read-only scripts may not call although they are
+ * not writes: PUBLISH carries the flag in the table here; PFCOUNT (which may rewrite its cached
+ * cardinality) does not, so it is named.
+ */
+const MAY_REPLICATE_FLAGS = ["may_replicate", "may-replicate"];
+const MAY_REPLICATE_COMMANDS = new Set(["pfcount"]);
+
+/** The server's LuaEngine, or throws the error reply used when scripting is unavailable. */
+export function luaEngineOf(ctx: CommandContext): LuaEngine {
+  const lua = ctx.server.lua;
+  if (lua === null) fail(ERR_NO_SCRIPTING);
+  return lua;
+}
+
+/** What one run keeps between the script's redis.call calls (Redis's scriptRunCtx). */
+interface ScriptRun {
+  readonly server: ServerState;
+  readonly table: CommandTable;
+  readonly caller: ClientState;
+  readonly client: ClientState;
+  readonly nowMs: number;
+  readonly readOnly: boolean;
+  readonly allowOom: boolean;
+  /** Used memory was over maxmemory when the script started (pre_command_oom_state). */
+  readonly oomAtStart: boolean;
+  /** A write command ran: later writes may no longer be refused (SCRIPT_WRITE_DIRTY). */
+  writeDirty: boolean;
+}
+
+/** Runs the call, writes its reply to ctx.out, and arranges propagation of its effects. */
+export function runScript(ctx: CommandContext, call: ScriptCall): void {
+  const lua = luaEngineOf(ctx);
+  const { server } = ctx;
+  const table = commandTableOf(server);
+  if (table === undefined) fail(ERR_NO_SCRIPTING);
+  if (server.propagationCapture !== null) fail("ERR resplica: a script is already running");
+  const refusal = refusalBeforeRun(ctx, call);
+  if (refusal !== null) fail(refusal);
+  const compat = call.evalCompatMode ?? false;
+  const run: ScriptRun = {
+    server,
+    table,
+    caller: ctx.client,
+    client: scriptClientFor(ctx),
+    nowMs: ctx.nowMs,
+    readOnly: call.readOnly || (!compat && call.flags.noWrites),
+    allowOom: !compat && call.flags.allowOom,
+    oomAtStart: server.maxmemoryBytes > 0 &&
+      server.engine.usedMemoryBytes() > server.maxmemoryBytes,
+    writeDirty: false,
+  };
+  const host: LuaHost = {
+    call: (argv) => scriptCommand(run, argv),
+    setResp: (resp) => run.client.writer.protocol = resp,
+    setRepl: (flags) => server.propagationCaptureTargets = flags & PROPAGATE_ALL,
+    log: (level, message) => logFromScript(server, level, message),
+    aclCheckCmd: (argv) => aclCheckFromScript(run, argv),
+  };
+  server.propagationCapture = [];
+  server.propagationCaptureTargets = PROPAGATE_ALL;
+  let reply: LuaReply;
+  let captured: CapturedWrite[];
+  try {
+    reply = lua.call(call.functionName, call.keys, call.args, host, call.mode);
+  } finally {
+    captured = server.propagationCapture;
+    server.propagationCapture = null;
+    server.propagationCaptureTargets = PROPAGATE_ALL;
+    run.client.writer.reset();
+  }
+  if (isErrorReply(reply) && !reply.statsCounted) server.stats.errorReplies++;
+  writeLuaReply(ctx.out, reply);
+  // EVAL / FCALL themselves are never propagated: only what the script wrote.
+  ctx.propagateAs = [];
+  propagateCaptured(server, ctx.client, captured);
+}
+
+/**
+ * scriptPrepareForRun's refusals, before the script starts; null when it may run. Scripts in
+ * compatibility mode (EVAL without shebang) only meet the stale check.
+ */
+function refusalBeforeRun(ctx: CommandContext, call: ScriptCall): string | null {
+  const { server, client } = ctx;
+  const stale = server.isReplica && !(server.replicaLink?.linkUp ?? false) &&
+    !server.config.getBool("replica-serve-stale-data");
+  if (call.evalCompatMode ?? false) {
+    return stale
+      ? "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+      : null;
+  }
+  const flags = call.flags;
+  if (stale && !flags.allowStale) {
+    return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' " +
+      "and 'allow-stale' flag is not set on the script.";
+  }
+  if (!flags.noWrites) {
+    if (server.isReplica && server.config.getBool("replica-read-only") && !client.isMaster) {
+      return "READONLY Can not run script with write flag on readonly replica";
+    }
+    const roCommand = call.roCommand ?? (call.readOnly && !flags.noWrites);
+    if (roCommand) return "ERR Can not execute a script with write flag using *_ro command.";
+    if (
+      !server.isReplica && server.minReplicasToWrite > 0 &&
+      !server.replication.enoughGoodReplicas(ctx.nowMs)
+    ) return ERR_NOREPLICAS;
+  }
+  const overMemory = server.maxmemoryBytes > 0 &&
+    server.engine.usedMemoryBytes() > server.maxmemoryBytes;
+  if (overMemory && !flags.allowOom && !flags.noWrites) {
+    return "OOM allow-oom flag is not set on the script, can not run it when used memory > " +
+      "'maxmemory'";
+  }
+  return null;
+}
+
+/** The per-server client scripts run their commands as (Redis's lua_client). */
+const scriptClients = new WeakMap<ServerState, ClientState>();
+
+/** The script client, set up for a run by `ctx.client`: its user and db, RESP2, no blocking. */
+function scriptClientFor(ctx: CommandContext): ClientState {
+  const { server, client: caller } = ctx;
+  let client = scriptClients.get(server);
+  if (client === undefined) {
+    client = new ClientState(0, "lua", "lua", new RespReader(), new ReplyWriter(), true, ctx.nowMs);
+    client.name = "lua";
+    scriptClients.set(server, client);
+  }
+  client.user = caller.user;
+  client.db = caller.db;
+  client.authenticated = true;
+  client.isMaster = caller.isMaster;
+  // Scripts never block: blocking commands answer as if their timeout had passed, and blocked
+  // clients a write readies are served after the script, as after EXEC.
+  client.executingMulti = true;
+  client.writer.reset();
+  client.writer.protocol = 2;
+  return client;
+}
+
+/** redis.call / redis.pcall: scriptCall's checks in Redis's order, then the command. */
+function scriptCommand(run: ScriptRun, argv: Uint8Array[]): LuaReply {
+  const { server, client } = run;
+  const resolved = run.table.resolve(argv);
+  if (typeof resolved === "string") {
+    return rejected(
+      server,
+      resolved.startsWith("ERR wrong number") ? ERR_WRONG_ARITY : ERR_UNKNOWN_COMMAND,
+    );
+  }
+  const spec = resolved;
+  if (spec.arity > 0 ? argv.length !== spec.arity : argv.length < -spec.arity) {
+    return rejected(server, ERR_WRONG_ARITY);
+  }
+  if (spec.flags.includes("noscript")) return rejected(server, ERR_NOSCRIPT_COMMAND);
+  if (
+    server.isReplica && !(server.replicaLink?.linkUp ?? false) &&
+    !server.config.getBool("replica-serve-stale-data") && !spec.flags.includes("stale")
+  ) return rejected(server, ERR_STALE_COMMAND);
+  const user = client.user;
+  if (user !== null && !user.unrestricted) {
+    const denial = server.acl.checkCommand(user, spec, argv);
+    if (denial !== AclDenial.None) {
+      logDenial(server, run.caller, user, denial, "lua", spec, argv, run.nowMs);
+      return rejected(server, `ERR The user executing the script ${ACL_DENIAL_TEXTS[denial]}`);
+    }
+  }
+  const writeRefusal = writeRefusalOf(run, spec);
+  if (writeRefusal !== null) return rejected(server, writeRefusal);
+  if (
+    !run.allowOom && server.maxmemoryBytes > 0 && !run.caller.isMaster && !run.writeDirty &&
+    run.oomAtStart && spec.denyOom
+  ) return rejected(server, ERR_OOM);
+  if (spec.isWrite) run.writeDirty = true;
+  server.stats.commandsProcessed++;
+  client.lastCommand = spec.fullName;
+  client.writer.reset();
+  runHandlerSync(server, client, spec, argv, run.nowMs);
+  const reply = parseReply(client.writer.view());
+  client.writer.reset();
+  return reply;
+}
+
+/** scriptVerifyWriteCommandAllow: null when the command may run. */
+function writeRefusalOf(run: ScriptRun, spec: CommandSpec): string | null {
+  const { server } = run;
+  const mayReplicate = MAY_REPLICATE_FLAGS.some((flag) => spec.flags.includes(flag)) ||
+    MAY_REPLICATE_COMMANDS.has(spec.fullName);
+  if (run.readOnly && (spec.isWrite || mayReplicate)) return ERR_READONLY_SCRIPT;
+  if (!spec.isWrite || run.writeDirty) return null;
+  if (server.isReplica && server.config.getBool("replica-read-only") && !run.caller.isMaster) {
+    return ERR_READONLY;
+  }
+  if (
+    !server.isReplica && server.minReplicasToWrite > 0 &&
+    !server.replication.enoughGoodReplicas(run.nowMs)
+  ) return ERR_NOREPLICAS;
+  return null;
+}
+
+/** A command refused before it ran: counted as an error reply, as Redis's afterErrorReply. */
+function rejected(server: ServerState, text: string): LuaReply {
+  server.stats.errorReplies++;
+  return { error: text };
+}
+
+/** redis.acl_check_cmd: whether the caller's user may run argv; null for an unknown command. */
+function aclCheckFromScript(run: ScriptRun, argv: Uint8Array[]): boolean | null {
+  const resolved = run.table.resolve(argv);
+  if (typeof resolved === "string") return null;
+  const user = run.client.user;
+  if (user === null || user.unrestricted) return true;
+  return run.server.acl.checkCommand(user, resolved, argv) === AclDenial.None;
+}
+
+const LOG_LEVELS = ["debug", "verbose", "notice", "warning"] as const;
+const logDecoder = new TextDecoder();
+
+/** redis.log: to the server log at the script's level. */
+function logFromScript(server: ServerState, level: number, message: Uint8Array): void {
+  const name = LOG_LEVELS[level] ?? "notice";
+  server.log[name](logDecoder.decode(message));
+}
+
+/**
+ * Sends a script's captured writes on: alone when there is one; else between MULTI and EXEC
+ * (SELECT before MULTI, with the first write's db), unless the script ran inside EXEC, whose
+ * own MULTI … EXEC already holds them (Redis's propagate_no_multi / nested also_propagate).
+ */
+function propagateCaptured(
+  server: ServerState,
+  caller: ClientState,
+  captured: readonly CapturedWrite[],
+): void {
+  if (captured.length === 0) return;
+  const wrap = captured.length > 1 && !caller.executingMulti;
+  if (wrap) server.propagate(captured[0].db, ["MULTI"]);
+  for (const write of captured) server.propagate(write.db, write.argv, write.targets);
+  if (wrap) server.propagate(captured[captured.length - 1].db, ["EXEC"]);
+  caller.replWriteOffset = server.replication.masterReplOffset;
+}
+
+// ---- replies -------------------------------------------------------------------------------
+
+/** Writes a script's result for its caller (luaReplyToRedisReply: RESP3 types fall back). */
+export function writeLuaReply(out: ReplyWriter, reply: LuaReply): void {
+  if (reply === null) {
+    out.nullBulk();
+  } else if (typeof reply === "bigint") {
+    out.integer(reply);
+  } else if (reply instanceof Uint8Array) {
+    out.bulk(reply);
+  } else if (typeof reply === "boolean") {
+    out.boolean(reply);
+  } else if (Array.isArray(reply)) {
+    out.arrayHeader(reply.length);
+    for (const item of reply) writeLuaReply(out, item);
+  } else if ("status" in reply) {
+    out.simple(reply.status);
+  } else if ("error" in reply) {
+    out.error(reply.error);
+  } else if ("map" in reply) {
+    out.mapHeader(reply.map.length);
+    for (const [key, value] of reply.map) {
+      writeLuaReply(out, key);
+      writeLuaReply(out, value);
+    }
+  } else if ("set" in reply) {
+    out.setHeader(reply.set.length);
+    for (const item of reply.set) writeLuaReply(out, item);
+  } else if ("double" in reply) {
+    out.double(reply.double);
+  } else if ("bignum" in reply) {
+    if (out.protocol === 3) out.raw(encoder.encode(`(${reply.bignum}\r\n`));
+    else out.bulkString(reply.bignum);
+  } else if (out.protocol === 3) {
+    const format = reply.format.padEnd(VERBATIM_FORMAT_LEN_CHARS, " ").slice(0, 3);
+    out.raw(
+      encoder.encode(`=${reply.verbatim.length + VERBATIM_FORMAT_LEN_CHARS + 1}\r\n${format}:`),
+    );
+    out.raw(reply.verbatim);
+    out.raw(CRLF);
+  } else {
+    out.bulk(reply.verbatim);
+  }
+}
+
+const encoder = new TextEncoder();
+const CRLF = encoder.encode("\r\n");
+const VERBATIM_FORMAT_LEN_CHARS = 3;
+/** Nesting a command reply may have (Redis's own replies nest a few levels at most). */
+const REPLY_DEPTH_MAX = 64;
+
+/** Parses one RESP2/RESP3 reply the dispatcher wrote into a LuaReply. */
+export function parseReply(bytes: Uint8Array): LuaReply {
+  const cursor = { pos: 0 };
+  if (bytes.length === 0) return { error: "ERR resplica: the command wrote no reply" };
+  return readReply(bytes, cursor, 0);
+}
+
+function readLine(bytes: Uint8Array, cursor: { pos: number }): string {
+  const start = cursor.pos;
+  let end = start;
+  while (end + 1 < bytes.length && !(bytes[end] === 0x0d && bytes[end + 1] === 0x0a)) end++;
+  if (end + 1 >= bytes.length) throw new RangeError("truncated reply");
+  cursor.pos = end + 2;
+  return latin1Decoder.decode(bytes.subarray(start, end));
+}
+
+const latin1Decoder = new TextDecoder("latin1");
+const utf8Decoder = new TextDecoder();
+
+function readReply(bytes: Uint8Array, cursor: { pos: number }, depth: number): LuaReply {
+  if (depth > REPLY_DEPTH_MAX) throw new RangeError("reply nested too deeply");
+  const type = bytes[cursor.pos++];
+  const line = readLine(bytes, cursor);
+  switch (type) {
+    case 0x2b /* + */:
+      return { status: line };
+    case 0x2d /* - */:
+      return { error: line, statsCounted: true };
+    case 0x3a /* : */:
+      return BigInt(line);
+    case 0x24 /* $ */:
+    case 0x3d /* = */: {
+      const length = Number(line);
+      if (length < 0) return null;
+      const body = bytes.slice(cursor.pos, cursor.pos + length);
+      cursor.pos += length + 2;
+      if (type === 0x24) return body;
+      return {
+        verbatim: body.subarray(VERBATIM_FORMAT_LEN_CHARS + 1),
+        format: latin1Decoder.decode(body.subarray(0, VERBATIM_FORMAT_LEN_CHARS)),
+      };
+    }
+    case 0x2a /* * */:
+    case 0x7e /* ~ */:
+    case 0x3e /* > */: {
+      const count = Number(line);
+      if (count < 0) return null;
+      const items: LuaReply[] = [];
+      for (let i = 0; i < count; i++) items.push(readReply(bytes, cursor, depth + 1));
+      return type === 0x7e ? { set: items } : items;
+    }
+    case 0x25 /* % */: {
+      const map: [LuaReply, LuaReply][] = [];
+      for (let i = 0; i < Number(line); i++) {
+        const key = readReply(bytes, cursor, depth + 1);
+        map.push([key, readReply(bytes, cursor, depth + 1)]);
+      }
+      return { map };
+    }
+    case 0x5f /* _ */:
+      return null;
+    case 0x23 /* # */:
+      return line === "t";
+    case 0x2c /* , */:
+      return { double: parseDouble(line) };
+    case 0x28 /* ( */:
+      return { bignum: line };
+    default:
+      return {
+        error: `ERR resplica: unexpected reply type ${utf8Decoder.decode(new Uint8Array([type]))}`,
+      };
+  }
+}
+
+function parseDouble(text: string): number {
+  if (text === "inf") return Infinity;
+  if (text === "-inf") return -Infinity;
+  if (text === "nan" || text === "-nan") return NaN;
+  return Number(text);
+}

@@ -1,0 +1,709 @@
+// The Lua source run once per engine that builds Redis 7.0's scripting environment on a stock Lua
+// 5.1.5 (Redis's own Lua is patched, ours is not): the redis.* API over the byte channel, the
+// conversions both ways (script_lua.c redisProtocolToLuaType / luaReplyToRedisReply), Redis's
+// pcall, the error handler, and the readonly sandbox.
+//
+// Readonly tables: Redis 7.0.15 flags tables readonly inside its VM ("Attempt to modify a readonly
+// table"). Stock Lua has no such flag, so scripts see empty proxies whose metatable reads through
+// to the real table and refuses writes; rawset/rawget/next/pairs/ipairs/setmetatable/getfenv and
+// the table library are wrapped so the proxies behave like the tables. `#proxy` is 0 (Lua 5.1 has
+// no __len for tables): a known difference. The scripts' environment is the proxy of _G; the real
+// _G keeps Redis's "nonexistent global variable" __index.
+//
+// Every function here is defined in the chunk named INTERNAL_CHUNK, so the error handler can skip
+// our frames and report the script's line as Redis's C functions would.
+
+import { LIBRARY_LUA } from "./_library_lua.ts";
+
+/** The chunk name of the prelude; frames with this source are ours. */
+export const INTERNAL_CHUNK = "=resplica";
+
+/** The registry key of the entry function the engine calls. */
+export const ENTRY_REGISTRY_KEY = "resplica_entry";
+
+/** Builds the prelude, given Redis's version facts and the count-hook period. */
+export function preludeSource(
+  redisVersion: string,
+  redisVersionNum: number,
+  hookInstructionCount: number,
+): string {
+  return String.raw`
+local G = _G
+local dbg, io_write, io_read, io_flush = debug, io.write, io.read, io.flush
+local type, tostring, tonumber, select, error, next, pairs, ipairs = type, tostring, tonumber, select, error, next, pairs, ipairs
+local rawget, rawset, rawequal, setmetatable, getmetatable = rawget, rawset, rawequal, setmetatable, getmetatable
+local getfenv, setfenv, loadstring, load, xpcall, pcall, unpack = getfenv, setfenv, loadstring, load, xpcall, pcall, unpack
+local collectgarbage = collectgarbage
+local format, sub, byte, gsub, find, concat = string.format, string.sub, string.byte, string.gsub, string.find, table.concat
+local floor, ceil = math.floor, math.ceil
+local tinsert, tremove, tsort, tgetn, tsetn, tmaxn, tforeach, tforeachi = table.insert, table.remove, table.sort, table.getn, table.setn, table.maxn, table.foreach, table.foreachi
+io.stdout:setvbuf("full")
+
+-- ---------------------------------------------------------------- channel
+local function read_value()
+  local h = io_read("*l")
+  local t = sub(h, 1, 1)
+  if t == "$" then
+    local n = tonumber(sub(h, 2))
+    if n == 0 then return "" end
+    return io_read(n)
+  elseif t == ":" or t == "n" then return tonumber(sub(h, 2))
+  elseif t == "F" then return false
+  elseif t == "T" then return true
+  elseif t == "_" then return nil
+  elseif t == "+" then
+    local n = tonumber(sub(h, 2))
+    return {ok = (n == 0) and "" or io_read(n)}
+  elseif t == "-" then
+    local n = tonumber(sub(h, 2))
+    return {err = (n == 0) and "" or io_read(n), ignore_error_stats_update = true}
+  elseif t == "*" then
+    local r = {}
+    for i = 1, tonumber(sub(h, 2)) do r[i] = read_value() end
+    return r
+  elseif t == "%" then
+    local m = {}
+    for i = 1, tonumber(sub(h, 2)) do
+      local k = read_value()
+      local v = read_value()
+      m[k] = v
+    end
+    return {map = m}
+  elseif t == "~" then
+    local s = {}
+    for i = 1, tonumber(sub(h, 2)) do s[read_value()] = true end
+    return {set = s}
+  elseif t == "," then return {double = tonumber(sub(h, 2))}
+  elseif t == "(" then
+    local n = tonumber(sub(h, 2))
+    return {big_number = (n == 0) and "" or io_read(n)}
+  elseif t == "=" then
+    local n = tonumber(sub(h, 2))
+    local f = io_read(3)
+    return {verbatim_string = {format = f, string = (n == 0) and "" or io_read(n)}}
+  end
+  error("resplica: bad channel value " .. tostring(h), 0)
+end
+
+-- Sends op with string arguments and returns the host's answer.
+local function request(op, ...)
+  local n = select("#", ...)
+  local parts = {op, "\n", n, "\n"}
+  for i = 1, n do
+    local a = select(i, ...)
+    parts[#parts + 1] = #a
+    parts[#parts + 1] = "\n"
+    parts[#parts + 1] = a
+  end
+  io_write(concat(parts))
+  io_flush()
+  return read_value()
+end
+
+-- luaPushErrorBuff: "-CODE msg" keeps CODE, "msg" gets ERR; CR/LF trimmed at both ends.
+local function error_table(text)
+  local code, msg = "ERR", text
+  if sub(text, 1, 1) == "-" then
+    local sp = find(text, " ", 1, true)
+    if sp then code, msg = sub(text, 2, sp - 1), sub(text, sp + 1) else msg = sub(text, 2) end
+  end
+  msg = gsub(gsub(msg, "^[\r\n]+", ""), "[\r\n]+$", "")
+  return {err = code .. " " .. msg}
+end
+
+local function raise(text) error(error_table(text)) end
+
+-- ---------------------------------------------------------------- run state
+local running = false     -- inside a script invocation (Redis's run_ctx)
+local resp = 2            -- protocol chosen by redis.setresp for this invocation
+
+-- ---------------------------------------------------------------- redis.*
+local function command_request(op, ...)
+  local n = select("#", ...)
+  if n == 0 then return nil, "Please specify at least one argument for this redis lib call" end
+  local parts = {op, "\n", n, "\n"}
+  for i = 1, n do
+    local a = select(i, ...)
+    local t = type(a)
+    if t == "number" then a = format("%.17g", a)
+    elseif t ~= "string" then return nil, "Lua redis lib command arguments must be strings or integers" end
+    parts[#parts + 1] = #a
+    parts[#parts + 1] = "\n"
+    parts[#parts + 1] = a
+  end
+  return concat(parts)
+end
+
+local function generic_command(raise_error, ...)
+  if not running then raise("redis.call/pcall can only be called inside a script invocation") end
+  local req, bad = command_request("call", ...)
+  if not req then
+    if raise_error then raise(bad) end
+    return error_table(bad)
+  end
+  io_write(req)
+  io_flush()
+  local reply = read_value()
+  if raise_error and type(reply) == "table" and reply.ignore_error_stats_update and rawget(reply, "err") then
+    error(reply)
+  end
+  return reply
+end
+
+-- redis.call/pcall must be C functions: a script's "return redis.call(...)" is a tail call, and
+-- a tail call into a Lua function erases the script's frame (the error handler would report
+-- "(tail call)" instead of "@user_script:N"). coroutine.wrap gives a C closure; the coroutine
+-- behind it loops, yielding each result. An error kills the coroutine, so every place that can
+-- catch an error (pcall, xpcall, coroutine.resume, the end of a script) makes fresh ones.
+local co_create, co_resume, co_wrap, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.wrap, coroutine.yield, coroutine.status
+local function c_trampoline(fn)
+  local function loop(...) return loop(co_yield(fn(...))) end
+  return co_wrap(loop)
+end
+local function call_command(...) local r = generic_command(true, ...) return r end
+local function pcall_command(...) local r = generic_command(false, ...) return r end
+local redis = {}
+local function refresh_trampolines()
+  redis.call = c_trampoline(call_command)
+  redis.pcall = c_trampoline(pcall_command)
+end
+refresh_trampolines()
+
+redis.sha1hex = function(...)
+  if select("#", ...) ~= 1 then raise("wrong number of arguments") end
+  local s = ...
+  if type(s) == "number" then s = tostring(s) elseif type(s) ~= "string" then s = "" end
+  return request("sha1", s)
+end
+
+redis.error_reply = function(...)
+  local e = ...
+  if select("#", ...) ~= 1 or type(e) ~= "string" then
+    return error_table("wrong number or type of arguments")
+  end
+  if sub(e, 1, 1) ~= "-" then e = "-" .. e end
+  return error_table(e)
+end
+
+redis.status_reply = function(...)
+  local s = ...
+  if select("#", ...) ~= 1 or type(s) ~= "string" then
+    return error_table("wrong number or type of arguments")
+  end
+  return {ok = s}
+end
+
+redis.log = function(...)
+  local argc = select("#", ...)
+  local level = ...
+  if argc < 2 then raise("redis.log() requires two arguments or more.") end
+  if tonumber(level) == nil then raise("First argument must be a number (log level).") end
+  level = tonumber(level)
+  level = level >= 0 and floor(level) or ceil(level)
+  if level < 0 or level > 3 then raise("Invalid debug level.") end
+  local parts = {}
+  for j = 2, argc do
+    local s = select(j, ...)
+    local t = type(s)
+    if t == "number" then s = tostring(s) end
+    if t == "string" or t == "number" then
+      if j ~= 2 then parts[#parts + 1] = " " end
+      parts[#parts + 1] = s
+    end
+  end
+  request("log", tostring(level), concat(parts))
+end
+
+redis.setresp = function(...)
+  if not running then raise("redis.setresp can only be called inside a script invocation") end
+  if select("#", ...) ~= 1 then raise("redis.setresp() requires one argument.") end
+  local r = tonumber((...)) or 0
+  r = r >= 0 and floor(r) or ceil(r)
+  if r ~= 2 and r ~= 3 then raise("RESP version must be 2 or 3.") end
+  resp = r
+  request("setresp", tostring(r))
+end
+
+redis.set_repl = function(...)
+  if not running then raise("redis.set_repl can only be called inside a script invocation") end
+  if select("#", ...) ~= 1 then raise("redis.set_repl() requires two arguments.") end
+  local f = tonumber((...)) or 0
+  f = f >= 0 and floor(f) or ceil(f)
+  if f ~= 0 and f ~= 1 and f ~= 2 and f ~= 3 then
+    raise("Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+  end
+  request("setrepl", tostring(f))
+end
+
+redis.acl_check_cmd = function(...)
+  if not running then raise("redis.acl_check_cmd can only be called inside a script invocation") end
+  local req, bad = command_request("acl", ...)
+  if not req then raise(bad) end
+  io_write(req)
+  io_flush()
+  local allowed = read_value()
+  if allowed == nil then raise("Invalid command passed to redis.acl_check_cmd()") end
+  return allowed
+end
+
+redis.replicate_commands = function() return true end
+redis.breakpoint = function() return false end
+redis.debug = function() end
+
+redis.REDIS_VERSION = "${redisVersion}"
+redis.REDIS_VERSION_NUM = ${redisVersionNum}
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+G.redis = redis
+
+-- Redis's math.random: its own rand48, the same sequence on every platform.
+local function checkint(v, i, fname)
+  local n = tonumber(v)
+  if n == nil then
+    local got = (v == nil and i > 0) and "no value" or type(v)
+    error(format("bad argument #%d to '%s' (number expected, got %s)", i, fname, got), 0)
+  end
+  return n >= 0 and floor(n) or ceil(n)
+end
+math.random = function(...)
+  if not running then error("math.random can only be called inside a script invocation", 0) end
+  local r = request("rand") / 2147483647
+  local argc = select("#", ...)
+  if argc == 0 then return r end
+  local a, b = ...
+  if argc == 1 then
+    local u = checkint(a, 1, "random")
+    if u < 1 then error("bad argument #1 to 'random' (interval is empty)", 0) end
+    return floor(r * u) + 1
+  elseif argc == 2 then
+    local l = checkint(a, 1, "random")
+    local u = checkint(b, 2, "random")
+    if l > u then error("bad argument #2 to 'random' (interval is empty)", 0) end
+    return floor(r * (u - l + 1)) + l
+  end
+  error("wrong number of arguments", 0)
+end
+math.randomseed = function(...)
+  if not running then error("math.randomseed can only be called inside a script invocation", 0) end
+  request("srand", tostring(checkint((...), 1, "randomseed")))
+end
+
+-- ---------------------------------------------------------------- host-backed libraries
+local function host_numbers(op, fname, ...)
+  local n = select("#", ...)
+  local parts = {op, "\n", n + 1, "\n", #fname, "\n", fname}
+  for i = 1, n do
+    local v = tonumber((select(i, ...)))
+    if v == nil then
+      local got = select(i, ...)
+      error(format("bad argument #%d to '%s' (number expected, got %s)", i, fname, got == nil and "no value" or type(got)), 0)
+    end
+    local s = format("%.17g", v)
+    parts[#parts + 1] = #s
+    parts[#parts + 1] = "\n"
+    parts[#parts + 1] = s
+  end
+  io_write(concat(parts))
+  io_flush()
+  return read_value()
+end
+
+local bit = {}
+for _, name in ipairs({"tobit", "bnot", "bswap"}) do
+  bit[name] = function(x) return host_numbers("bit", name, x) end
+end
+for _, name in ipairs({"lshift", "rshift", "arshift", "rol", "ror"}) do
+  bit[name] = function(x, n) return host_numbers("bit", name, x, n) end
+end
+for _, name in ipairs({"band", "bor", "bxor"}) do
+  bit[name] = function(...)
+    if select("#", ...) == 0 then return host_numbers("bit", name, nil) end
+    return host_numbers("bit", name, ...)
+  end
+end
+bit.tohex = function(x, n)
+  local r = host_numbers("bit", "tohex", x, n == nil and 8 or n)
+  return r
+end
+G.bit = bit
+
+-- struct: the whole call goes to the host, which returns its results as an array.
+local function host_values(op, ...)
+  local n = select("#", ...)
+  local parts = {op, "\n", n, "\n"}
+  for i = 1, n do
+    local a = select(i, ...)
+    local t = type(a)
+    if t == "number" then a = "n" .. format("%.17g", a)
+    elseif t == "string" then a = "s" .. a
+    elseif t == "boolean" then a = a and "T" or "F"
+    else a = "_" end
+    parts[#parts + 1] = #a
+    parts[#parts + 1] = "\n"
+    parts[#parts + 1] = a
+  end
+  io_write(concat(parts))
+  io_flush()
+  local r = read_value()
+  if type(r) == "table" and r.ignore_error_stats_update then error(r.err, 0) end
+  return unpack(r, 1, tgetn(r))
+end
+G.struct = {
+  pack = function(...) return host_values("struct.pack", ...) end,
+  unpack = function(...) return host_values("struct.unpack", ...) end,
+  size = function(...) return host_values("struct.size", ...) end,
+}
+
+-- ---------------------------------------------------------------- sandbox
+local real_of = setmetatable({}, {__mode = "k"})   -- proxy -> real table
+local proxy_of = setmetatable({}, {__mode = "k"})  -- real table -> proxy
+
+local function readonly_error() error("Attempt to modify a readonly table", 2) end
+
+local function protect(t)
+  local p = proxy_of[t]
+  if p then return p end
+  p = {}
+  proxy_of[t] = p
+  real_of[p] = t
+  for k, v in next, t do
+    if type(v) == "table" and not real_of[v] then rawset(t, k, protect(v)) end
+  end
+  -- getmetatable(proxy) shows a readonly copy of the table's own metatable (false if none,
+  -- the closest to nil that still hides the proxy's metatable).
+  local mt = {__index = t, __newindex = readonly_error, __metatable = false}
+  local rmt = getmetatable(t)
+  if rmt ~= nil then
+    local shown = {}
+    for k, v in next, rmt do shown[k] = v end
+    mt.__metatable = protect(shown)
+  end
+  setmetatable(p, mt)
+  return p
+end
+
+local function unwrap(t) return real_of[t] or t end
+local function check_writable(t)
+  if real_of[t] then error("Attempt to modify a readonly table", 0) end
+end
+
+G.rawset = function(t, k, v) check_writable(t); return rawset(t, k, v) end
+G.rawget = function(t, k) return rawget(unwrap(t), k) end
+G.next = function(t, k) return next(unwrap(t), k) end
+G.pairs = function(t)
+  local r = real_of[t]
+  if r then return function(_, k) return next(r, k) end, t, nil end
+  return pairs(t)
+end
+G.ipairs = function(t)
+  local r = real_of[t]
+  if r then
+    return function(_, i) i = i + 1; local v = r[i]; if v ~= nil then return i, v end end, t, 0
+  end
+  return ipairs(t)
+end
+G.setmetatable = function(t, mt) check_writable(t); return setmetatable(t, mt) end
+G.unpack = function(t, ...) return unpack(unwrap(t), ...) end
+table.insert = function(t, ...) check_writable(t); return tinsert(t, ...) end
+table.remove = function(t, ...) check_writable(t); return tremove(t, ...) end
+table.sort = function(t, ...) check_writable(t); return tsort(t, ...) end
+table.setn = function(t, ...) check_writable(t); return tsetn(t, ...) end
+table.getn = function(t) return tgetn(unwrap(t)) end
+table.maxn = function(t) return tmaxn(unwrap(t)) end
+table.concat = function(t, ...) return concat(unwrap(t), ...) end
+table.foreach = function(t, f) return tforeach(unwrap(t), f) end
+table.foreachi = function(t, f) return tforeachi(unwrap(t), f) end
+
+local env  -- the scripts' globals: the proxy of _G
+
+-- Redis's Lua parses binary chunks as text ("unexpected symbol near 'char(27)'").
+local function binary_chunk_error(name)
+  local _, e = loadstring("\1", name)
+  return (gsub(e, "near '.*'$", "near 'char(27)'"))
+end
+G.loadstring = function(s, name)
+  if type(s) == "string" and byte(s, 1) == 27 then return nil, binary_chunk_error(name or s) end
+  local f, e = loadstring(s, name)
+  if f then setfenv(f, env) end
+  return f, e
+end
+G.load = function(reader, name)
+  local pieces = {}
+  if type(reader) == "function" then
+    while true do
+      local piece = reader()
+      if piece == nil or piece == "" then break end
+      if type(piece) ~= "string" then return nil, "reader function must return a string" end
+      pieces[#pieces + 1] = piece
+    end
+  end
+  return G.loadstring(concat(pieces), name or "=(load)")
+end
+G.getfenv = function(f)
+  if f == nil then f = 1 end
+  if type(f) == "number" and f > 0 then f = f + 1 end
+  local e = getfenv(f)
+  if e == G then return env end
+  return e
+end
+
+-- Redis's pcall: an error table with a string err field is returned as that string.
+local function pcall_result(ok, ...)
+  if ok then return ok, ... end
+  local e = ...
+  if type(e) == "table" then
+    local m = e.err
+    if type(m) == "string" or type(m) == "number" then e = m end
+  end
+  return false, e
+end
+local function refreshing(ok, ...)
+  if not ok then refresh_trampolines() end
+  return ok, ...
+end
+G.pcall = function(...) return refreshing(pcall_result(pcall(...))) end
+G.xpcall = function(...) return refreshing(xpcall(...)) end
+coroutine.resume = function(...) return refreshing(co_resume(...)) end
+
+-- The error handler Redis installs: err becomes a table with the script's source and line.
+-- Frames of C functions (one, as Redis) and of this prelude are skipped.
+G.__redis__err__handler = function(err)
+  local level = 2
+  local i = dbg.getinfo(level, "nSl")
+  if i and i.what == "C" then level = level + 1; i = dbg.getinfo(level, "nSl") end
+  while i and i.source == "${INTERNAL_CHUNK}" do
+    level = level + 1
+    i = dbg.getinfo(level, "nSl")
+  end
+  if type(err) ~= "table" then err = {err = "ERR " .. tostring(err)} end
+  if i then
+    err["source"] = i.source
+    err["line"] = i.currentline
+  end
+  return err
+end
+local err_handler = G.__redis__err__handler
+
+-- ---------------------------------------------------------------- result conversion
+local function write_string(out, t, s)
+  out[#out + 1] = t
+  out[#out + 1] = #s
+  out[#out + 1] = "\n"
+  out[#out + 1] = s
+end
+
+local function emit(out, v)
+  local t = type(v)
+  if t == "string" then
+    write_string(out, "$", v)
+  elseif t == "number" then
+    -- (long long) cast as on x86-64: NaN and out-of-range give LLONG_MIN.
+    if v ~= v or v >= 9223372036854775808 or v < -9223372036854775808 then
+      out[#out + 1] = ":-9223372036854775808\n"
+    else
+      out[#out + 1] = ":" .. format("%.0f", v >= 0 and floor(v) or ceil(v)) .. "\n"
+    end
+  elseif t == "boolean" then
+    if resp == 2 then out[#out + 1] = v and ":1\n" or "_\n"
+    else out[#out + 1] = v and "T\n" or "F\n" end
+  elseif t == "table" then
+    v = unwrap(v)
+    local e = rawget(v, "err")
+    if type(e) == "string" then
+      local ignore = v.ignore_error_stats_update
+      write_string(out, ignore == true and "!" or "-", e)
+      return
+    end
+    local ok = rawget(v, "ok")
+    if type(ok) == "string" then
+      local cut = find(ok, "\0", 1, true)
+      if cut then ok = sub(ok, 1, cut - 1) end
+      write_string(out, "+", (gsub(ok, "[\r\n]", " ")))
+      return
+    end
+    local d = rawget(v, "double")
+    if type(d) == "number" then
+      out[#out + 1] = "," .. format("%.17g", d) .. "\n"
+      return
+    end
+    local b = rawget(v, "big_number")
+    if type(b) == "string" then
+      write_string(out, "(", (gsub(b, "[\r\n]", " ")))
+      return
+    end
+    local vs = rawget(v, "verbatim_string")
+    if type(vs) == "table" then
+      local f, s = rawget(vs, "format"), rawget(vs, "string")
+      if type(f) == "string" and type(s) == "string" then
+        out[#out + 1] = "=" .. #s .. "\n" .. sub(f .. "\0\0\0", 1, 3)
+        out[#out + 1] = s
+        return
+      end
+    end
+    local m = rawget(v, "map")
+    if type(m) == "table" then
+      m = unwrap(m)
+      local slot = #out + 1
+      out[slot] = ""
+      local n = 0
+      for k, x in next, m do
+        emit(out, k)
+        emit(out, x)
+        n = n + 1
+      end
+      out[slot] = "%" .. n .. "\n"
+      return
+    end
+    local s = rawget(v, "set")
+    if type(s) == "table" then
+      s = unwrap(s)
+      local slot = #out + 1
+      out[slot] = ""
+      local n = 0
+      for k in next, s do
+        emit(out, k)
+        n = n + 1
+      end
+      out[slot] = "~" .. n .. "\n"
+      return
+    end
+    local slot = #out + 1
+    out[slot] = ""
+    local j = 1
+    while true do
+      local x = rawget(v, j)
+      if x == nil then break end
+      emit(out, x)
+      j = j + 1
+    end
+    out[slot] = "*" .. (j - 1) .. "\n"
+  else
+    out[#out + 1] = "_\n"
+  end
+end
+
+-- ---------------------------------------------------------------- entry points
+local functions = {}     -- f_<sha> -> compiled function (Redis keeps them in the registry)
+local gc_count = 0
+local GC_CYCLE_PERIOD = 50
+
+-- Checks only while script code runs: a check inside our own frames could raise where no
+-- xpcall catches it (e.g. on the line after the script returned).
+local function interrupt_hook()
+  local where = dbg.getinfo(2, "S")
+  if where == nil or where.source == "${INTERNAL_CHUNK}" then return end
+  local e = request("intr")
+  if e then
+    dbg.sethook(interrupt_hook, "l")
+    error(error_table(e))
+  end
+end
+
+local function read_array()
+  local n = tonumber(io_read("*l"))
+  local a = {}
+  for i = 1, n do
+    local len = tonumber(io_read("*l"))
+    a[i] = (len == 0) and "" or io_read(len)
+  end
+  return a
+end
+
+local function compile(name)
+  local len = tonumber(io_read("*l"))
+  local body = (len == 0) and "" or io_read(len)
+  local f, e
+  if byte(body, 1) == 27 then
+    e = binary_chunk_error("@user_script")
+  else
+    f, e = loadstring(body, "@user_script")
+  end
+  if not f then
+    io_write("-" .. "ERR Error compiling script (new function): " .. e)
+    io_flush()
+    return
+  end
+  setfenv(f, env)
+  functions[name] = f
+  io_write("+")
+  io_flush()
+end
+
+local function finish(name, ok, result)
+  local out = {}
+  if ok then
+    emit(out, result)
+  elseif type(result) ~= "table" then
+    local msg = type(result) == "string" and result or "execution failure"
+    write_string(out, "-", "ERR Error running script " .. name .. ", " .. sub(msg, 1, 100) .. " ")
+  else
+    local msg = tostring(result.err)
+    local source, line = result.source, result.line
+    if source ~= nil and line ~= nil then
+      msg = msg .. " script: " .. name .. ", on " .. tostring(source) .. ":" .. tostring(line) .. "."
+    end
+    write_string(out, result.ignore_error_stats_update == true and "!" or "-", msg)
+  end
+  io_write(concat(out))
+  io_flush()
+end
+
+${LIBRARY_LUA}
+-- mode "eval": KEYS/ARGV become globals, the function gets no arguments (EVAL);
+-- mode "fcall": the function gets (keys, args) as arguments (FCALL).
+local function call(name, mode)
+  local keys = read_array()
+  local args = read_array()
+  local f = functions[name]
+  if mode == "fcall" then f = library_functions[name] or f end
+  if f == nil then
+    finish(name, false, {err = "ERR resplica: no compiled function " .. name})
+    return
+  end
+  if mode == "eval" then
+    rawset(G, "KEYS", keys)
+    rawset(G, "ARGV", args)
+  end
+  running, resp = true, 2
+  dbg.sethook(interrupt_hook, "", ${hookInstructionCount})
+  local ok, result
+  if mode == "eval" then
+    ok, result = xpcall(f, err_handler)
+  else
+    ok, result = xpcall(function() return f(keys, args) end, err_handler)
+  end
+  dbg.sethook()
+  if not ok then refresh_trampolines() end
+  gc_count = gc_count + 1
+  if gc_count == GC_CYCLE_PERIOD then
+    collectgarbage("step", GC_CYCLE_PERIOD)
+    gc_count = 0
+  end
+  -- Redis names an EVAL script's function f_<sha> but reports the script by its SHA.
+  finish(mode == "eval" and (name:match("^f_(.*)$") or name) or name, ok, result)
+  running = false
+end
+
+local function forget(name) functions[name] = nil end
+
+local entries = {compile = compile, eval = function(n) call(n, "eval") end,
+  fcall = function(n) call(n, "fcall") end, forget = forget, loadlib = loadlib, libfns = libfns}
+dbg.getregistry()["${ENTRY_REGISTRY_KEY}"] = function(op)
+  dbg.sethook()
+  running = false
+  return entries[op](io_read("*l"))
+end
+
+-- ---------------------------------------------------------------- final globals
+G.io, G.os, G.package, G.module, G.require = nil, nil, nil, nil, nil
+G.print, G.dofile, G.loadfile, G.debug = nil, nil, nil, nil
+setmetatable(G, {__index = function(_, k)
+  if type(k) ~= "string" and type(k) ~= "number" then
+    error("Second argument to luaProtectedTableError must be a string or number", 0)
+  end
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+end})
+env = protect(G)
+rawset(G, "_G", env)
+`;
+}

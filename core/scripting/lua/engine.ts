@@ -1,0 +1,419 @@
+// LuaEngine: one Lua 5.1 state, as Redis keeps one per server, with Redis 7.0's scripting
+// environment. It compiles script bodies into named functions and calls them with KEYS/ARGV,
+// answering the script's redis.* calls through a host the shell implements. Nothing thrown by a
+// script leaves it: every failure comes back as an error reply.
+//
+// Calls into Lua go through one entry function kept in the Lua registry: the operation name is
+// pushed as a C string, everything else (function name, body, keys, args) is queued on the byte
+// channel, and the result is what Lua wrote back (formats in _wire.ts).
+
+import type { LuaReply } from "./reply.ts";
+import { WasmLua } from "./_wasm_lua.ts";
+import { ENTRY_REGISTRY_KEY, INTERNAL_CHUNK, preludeSource } from "./_prelude_lua.ts";
+import { CJSON_LUA } from "./_cjson_lua.ts";
+import { CMSGPACK_LUA } from "./_cmsgpack_lua.ts";
+import { numberText, parseRequest, WireReader, WireWriter, writeReplyForLua } from "./_wire.ts";
+import {
+  bitOp,
+  LuaLibError,
+  type LuaScalar,
+  Rand48,
+  sha1Hex,
+  structPack,
+  structSize,
+  structUnpack,
+} from "./_host_libs.ts";
+import {
+  HOOK_INSTRUCTION_COUNT,
+  LUA_HEAP_MAX_BYTES,
+  REDIS_VERSION,
+  REDIS_VERSION_NUM,
+} from "./limits.ts";
+
+const LUA_REGISTRYINDEX = -10000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Redis's log levels as redis.log passes them (LL_DEBUG..LL_WARNING). */
+export type LuaLogLevel = 0 | 1 | 2 | 3;
+
+/**
+ * What the shell provides to a running script. Only `call` is required; the others default to
+ * "nothing to do" (log dropped, no interrupt, every command allowed).
+ */
+export interface LuaHost {
+  /**
+   * Runs one command for redis.call / redis.pcall and returns its reply, errors as
+   * `{ error: "ERR …" }`. The reply must be in the protocol last set by `setResp` (2 by default
+   * at the start of each call).
+   */
+  call(argv: Uint8Array[]): LuaReply;
+  /** redis.log(level, …): the arguments already joined with spaces. */
+  log?(level: LuaLogLevel, message: Uint8Array): void;
+  /** redis.setresp(2|3) */
+  setResp?(resp: 2 | 3): void;
+  /** redis.set_repl(flags): a mix of REPL_AOF (1) and REPL_REPLICA (2). */
+  setRepl?(flags: number): void;
+  /** redis.acl_check_cmd(…): true/false, or null for an unknown command. */
+  aclCheckCmd?(argv: Uint8Array[]): boolean | null;
+  /**
+   * Called every HOOK_INSTRUCTION_COUNT Lua instructions (busy-script replies, SCRIPT KILL).
+   * Returns null to go on, or an error text to stop the script with, e.g.
+   * "ERR Script killed by user with SCRIPT KILL...". Once it returned an error it is called on
+   * every line, so a script cannot pcall its way past the kill (as Redis does).
+   */
+  checkInterrupt?(): string | null;
+}
+
+/**
+ * A function a library registered: its name, its description (null when none was given) and
+ * its flags as bits in Redis's order (LUA_FUNCTION_FLAG_NAMES: bit 0 no-writes … bit 4
+ * allow-cross-slot-keys).
+ */
+export interface LuaLibraryFunction {
+  name: string;
+  description: Uint8Array | null;
+  flags: number;
+}
+
+/** The flag names `redis.register_function` accepts, bit i of LuaLibraryFunction.flags each. */
+export const LUA_FUNCTION_FLAG_NAMES = [
+  "no-writes",
+  "allow-oom",
+  "allow-stale",
+  "no-cluster",
+  "allow-cross-slot-keys",
+] as const;
+
+/** How the called function receives its keys and arguments. */
+export type LuaCallMode = "eval" | "fcall";
+
+/** Options of {@linkcode LuaEngine.create}. */
+export interface LuaEngineOptions {
+  /** The WebAssembly heap is never grown past this; Lua then fails with "not enough memory".
+   * @default {LUA_HEAP_MAX_BYTES} */
+  heapMaxBytes?: number;
+}
+
+/**
+ * One Lua state with Redis 7.0's scripting environment.
+ *
+ * @example
+ * ```ts
+ * import { LuaEngine } from "./engine.ts";
+ * const engine = await LuaEngine.create();
+ * const name = "f_example";
+ * engine.compile(name, new TextEncoder().encode("return {1, 'two', redis.call('ping')}"));
+ * const reply = engine.call(name, [], [], { call: () => ({ status: "PONG" }) });
+ * // reply: [1n, Uint8Array("two"), { status: "PONG" }]
+ * engine.close();
+ * ```
+ */
+export class LuaEngine {
+  readonly #vm: WasmLua;
+  readonly #L: number;
+  readonly #entryKeyPtr: number;
+  readonly #opPtrs: Map<string, number> = new Map();
+  readonly #rand = new Rand48();
+  #host: LuaHost | null = null;
+  #resp: 2 | 3 = 2;
+  #closed = false;
+
+  private constructor(vm: WasmLua, L: number) {
+    this.#vm = vm;
+    this.#L = L;
+    this.#entryKeyPtr = vm.writeCString(ENTRY_REGISTRY_KEY);
+    for (const op of ["compile", "eval", "fcall", "forget", "loadlib", "libfns"]) {
+      this.#opPtrs.set(op, vm.writeCString(op));
+    }
+    vm.setRequestHandler((request) => this.#answer(request));
+  }
+
+  /** Creates a Lua state and loads the environment (about a few milliseconds). */
+  static async create(options: LuaEngineOptions = {}): Promise<LuaEngine> {
+    const vm = await WasmLua.load(options.heapMaxBytes ?? LUA_HEAP_MAX_BYTES);
+    const L = vm.api.luaL_newstate();
+    if (L === 0) throw new Error("lua: cannot create state");
+    vm.api.luaL_openlibs(L);
+    const engine = new LuaEngine(vm, L);
+    for (
+      const source of [
+        CJSON_LUA,
+        CMSGPACK_LUA,
+        preludeSource(REDIS_VERSION, REDIS_VERSION_NUM, HOOK_INSTRUCTION_COUNT),
+      ]
+    ) {
+      const error = engine.#runChunk(source);
+      if (error !== null) throw new Error(`lua: environment failed to load: ${error}`);
+    }
+    return engine;
+  }
+
+  /**
+   * Compiles `body` as the function `name` (Redis names them `f_<sha1 of body>`). Returns null,
+   * or the error reply Redis gives, e.g.
+   * `ERR Error compiling script (new function): user_script:1: '=' expected near 'x'`.
+   */
+  compile(name: string, body: Uint8Array): { error: string } | null {
+    const input = new WireWriter();
+    input.line(name);
+    input.string("", body);
+    const out = this.#invoke("compile", input.finish());
+    if (out.length > 0 && out[0] === 0x2b /* + */) return null;
+    if (out.length > 0 && out[0] === 0x2d /* - */) {
+      return { error: oneLine(decoder.decode(out.subarray(1))) };
+    }
+    return { error: "ERR Error compiling script (new function): " + decoder.decode(out) };
+  }
+
+  /** Drops a compiled function (SCRIPT FLUSH of one script, FUNCTION DELETE). */
+  forget(name: string): void {
+    const input = new WireWriter();
+    input.line(name);
+    this.#invoke("forget", input.finish());
+  }
+
+  /**
+   * Runs the compiled function `name`. In "eval" mode KEYS and ARGV are set as globals (EVAL);
+   * in "fcall" mode they are the function's two arguments (FCALL). Returns the script's result
+   * converted as Redis does, or an error reply such as `ERR user_script:1: … script: <sha>, on
+   * @user_script:1.` (in "eval" mode a leading `f_` of the name is left out, as Redis reports
+   * an EVAL script by its SHA).
+   */
+  call(
+    name: string,
+    keys: Uint8Array[],
+    args: Uint8Array[],
+    host: LuaHost,
+    mode: LuaCallMode = "eval",
+  ): LuaReply {
+    if (this.#host !== null) return { error: "ERR resplica: a Lua script is already running" };
+    const input = new WireWriter();
+    input.line(name);
+    input.line(String(keys.length));
+    for (const key of keys) input.string("", key);
+    input.line(String(args.length));
+    for (const arg of args) input.string("", arg);
+    this.#host = host;
+    this.#resp = 2;
+    try {
+      const out = this.#invoke(mode, input.finish());
+      if (out.length === 0) return { error: "ERR Error running script " + name };
+      const reply = new WireReader(out).reply();
+      if (reply !== null && typeof reply === "object" && "error" in reply) {
+        reply.error = oneLine(reply.error);
+      }
+      return reply;
+    } finally {
+      this.#host = null;
+    }
+  }
+
+  /**
+   * Runs a function library's body (the code after its `#!lua` line, that line's newline
+   * included) with `redis.register_function` available and redis.call not, as FUNCTION LOAD
+   * does. The functions it registered are staged: `commitLibraries` makes them callable in
+   * "fcall" mode (or drops them). Errors are Redis's replies, e.g. `ERR Error registering
+   * functions: …`, `ERR Error compiling function: …`; a body running past `timeoutMs` (0 = no
+   * limit) fails with `ERR FUNCTION LOAD timeout`.
+   */
+  loadLibrary(body: Uint8Array, timeoutMs = 0): { functions: LuaLibraryFunction[] } | {
+    error: string;
+  } {
+    if (this.#host !== null) return { error: "ERR resplica: a Lua script is running" };
+    const input = new WireWriter();
+    input.line(String(timeoutMs));
+    input.string("", body);
+    const out = this.#invoke("loadlib", input.finish());
+    const reply = out.length === 0
+      ? { error: "ERR Error registering functions: (null)" }
+      : new WireReader(out).reply();
+    if (reply !== null && typeof reply === "object" && "error" in reply) {
+      return { error: oneLine(reply.error) };
+    }
+    const flat = Array.isArray(reply) ? reply : [];
+    const functions: LuaLibraryFunction[] = [];
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      const [name, hasDescription, description, flags] = flat.slice(i, i + 4) as Uint8Array[];
+      functions.push({
+        name: decoder.decode(name),
+        description: decoder.decode(hasDescription) === "1" ? description : null,
+        flags: Number(decoder.decode(flags)),
+      });
+    }
+    return { functions };
+  }
+
+  /**
+   * Ends a batch of `loadLibrary` calls: the functions named in `drop` stop being callable, then
+   * the staged ones become callable when `install`, or are discarded.
+   */
+  commitLibraries(drop: readonly string[], install: boolean): void {
+    const input = new WireWriter();
+    input.line(install ? "1" : "0");
+    input.line(String(drop.length));
+    for (const name of drop) input.string("", encoder.encode(name));
+    this.#invoke("libfns", input.finish());
+  }
+
+  /** Bytes the WebAssembly heap holding the Lua state occupies (used_memory_lua's upper bound). */
+  get heapSizeBytes(): number {
+    return this.#vm.heapSizeBytes;
+  }
+
+  /** Releases the Lua state (the WebAssembly memory goes with the engine object). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#vm.api.lua_close(this.#L);
+  }
+
+  #runChunk(source: string): string | null {
+    const api = this.#vm.api;
+    const bytes = encoder.encode(source);
+    const buffer = this.#vm.writeCString(source);
+    const name = this.#vm.writeCString(INTERNAL_CHUNK);
+    let status = api.luaL_loadbuffer(this.#L, buffer, bytes.length, name);
+    if (status === 0) status = api.lua_pcall(this.#L, 0, 0, 0);
+    if (status === 0) return null;
+    const message = this.#vm.readStackString(this.#L, -1);
+    api.lua_settop(this.#L, 0);
+    return message === null ? `status ${status}` : decoder.decode(message);
+  }
+
+  /** Calls the registry entry with `op`; `input` is what Lua reads; returns what Lua wrote. */
+  #invoke(op: string, input: Uint8Array): Uint8Array {
+    if (this.#closed) throw new Error("lua: engine closed");
+    const api = this.#vm.api;
+    api.lua_getfield(this.#L, LUA_REGISTRYINDEX, this.#entryKeyPtr);
+    api.lua_pushstring(this.#L, this.#opPtrs.get(op)!);
+    this.#vm.queueInput(input);
+    const status = api.lua_pcall(this.#L, 1, 0, 0);
+    if (status !== 0) {
+      const message = this.#vm.readStackString(this.#L, -1);
+      api.lua_settop(this.#L, 0);
+      this.#vm.takeOutput();
+      const text = message === null ? "execution failure" : decoder.decode(message);
+      const failure = new WireWriter();
+      failure.string("-", encoder.encode("ERR Error running script, " + text.slice(0, 100)));
+      return failure.finish();
+    }
+    return this.#vm.takeOutput();
+  }
+
+  /** Answers one request Lua made while running (see the ops in _prelude_lua.ts). */
+  #answer(request: Uint8Array): Uint8Array {
+    const { op, args } = parseRequest(request);
+    const out = new WireWriter();
+    const host = this.#host;
+    switch (op) {
+      case "call": {
+        let reply: LuaReply;
+        try {
+          reply = host === null ? { error: "ERR no script is running" } : host.call(args);
+        } catch (error) {
+          reply = { error: "ERR " + (error instanceof Error ? error.message : String(error)) };
+        }
+        writeReplyForLua(out, reply, this.#resp);
+        break;
+      }
+      case "intr": {
+        const stop = host?.checkInterrupt?.() ?? null;
+        if (stop === null) out.line("_");
+        else out.string("$", encoder.encode("-" + stop));
+        break;
+      }
+      case "log":
+        host?.log?.(Number(decoder.decode(args[0])) as LuaLogLevel, args[1]);
+        out.line("_");
+        break;
+      case "setresp":
+        this.#resp = decoder.decode(args[0]) === "3" ? 3 : 2;
+        host?.setResp?.(this.#resp);
+        out.line("_");
+        break;
+      case "setrepl":
+        host?.setRepl?.(Number(decoder.decode(args[0])));
+        out.line("_");
+        break;
+      case "acl": {
+        const allowed = host?.aclCheckCmd ? host.aclCheckCmd(args) : true;
+        out.line(allowed === null ? "_" : allowed ? "T" : "F");
+        break;
+      }
+      case "sha1":
+        out.string("$", encoder.encode(sha1Hex(args[0])));
+        break;
+      case "rand":
+        out.line("n" + this.#rand.next());
+        break;
+      case "srand":
+        this.#rand.seed(Number(decoder.decode(args[0])));
+        out.line("_");
+        break;
+      case "bit": {
+        const result = bitOp(decoder.decode(args[0]), args.slice(1).map(luaNumber));
+        if (typeof result === "string") out.string("$", encoder.encode(result));
+        else out.line("n" + result);
+        break;
+      }
+      case "struct.pack":
+      case "struct.unpack":
+      case "struct.size":
+        this.#answerStruct(op, args.map(decodeScalar), out);
+        break;
+      default:
+        throw new Error(`lua: unknown request '${op}'`);
+    }
+    return out.finish();
+  }
+
+  #answerStruct(op: string, args: LuaScalar[], out: WireWriter): void {
+    let results: LuaScalar[];
+    try {
+      results = op === "struct.pack"
+        ? structPack(args)
+        : op === "struct.unpack"
+        ? structUnpack(args)
+        : structSize(args);
+    } catch (error) {
+      if (!(error instanceof LuaLibError)) throw error;
+      out.string("-", encoder.encode(error.message));
+      return;
+    }
+    out.line("*" + results.length);
+    for (const value of results) {
+      if (value === null) out.line("_");
+      else if (typeof value === "number") out.line("n" + numberText(value));
+      else if (typeof value === "boolean") out.line(value ? "T" : "F");
+      else out.string("$", value);
+    }
+  }
+}
+
+function luaNumber(bytes: Uint8Array): number {
+  const text = decoder.decode(bytes);
+  if (text === "inf") return Infinity;
+  if (text === "-inf") return -Infinity;
+  return Number(text);
+}
+
+function decodeScalar(bytes: Uint8Array): LuaScalar {
+  switch (bytes[0]) {
+    case 0x6e /* n */:
+      return luaNumber(bytes.subarray(1));
+    case 0x73 /* s */:
+      return bytes.subarray(1);
+    case 0x54 /* T */:
+      return true;
+    case 0x46 /* F */:
+      return false;
+    default:
+      return null;
+  }
+}
+
+/** Error replies cannot hold CR or LF; Redis turns them into spaces. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]/g, " ");
+}

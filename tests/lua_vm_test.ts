@@ -1,0 +1,378 @@
+// Tests of the Lua engine layer (core/scripting/lua/): conversions both ways as Redis 7.0's
+// script_lua.c does them, the sandbox's error texts, the libraries against outputs known from
+// Redis, the interrupt hook, and compile errors. One engine is shared (Redis has one Lua state);
+// each script is compiled under its own name.
+
+import assert from "node:assert/strict";
+import { LuaEngine, type LuaHost, type LuaReply } from "../core/scripting/lua/mod.ts";
+
+const assertEquals = (actual: unknown, expected: unknown) =>
+  assert.deepStrictEqual(actual, expected);
+const assertMatch = (text: string, pattern: RegExp, message?: string) =>
+  assert.match(text, pattern, message);
+const encoder = new TextEncoder();
+const bytes = (text: string) => encoder.encode(text);
+const engine = await LuaEngine.create();
+let scriptCount = 0;
+
+const quietHost: LuaHost = { call: () => ({ error: "ERR no commands in this test" }) };
+
+/** Compiles and runs `body` once; throws on a compile error. */
+function run(
+  body: string,
+  host: LuaHost = quietHost,
+  keys: string[] = [],
+  args: string[] = [],
+): LuaReply {
+  const name = `f_test${scriptCount++}`;
+  const compileError = engine.compile(name, bytes(body));
+  if (compileError !== null) throw new Error(compileError.error);
+  return engine.call(name, keys.map(bytes), args.map(bytes), host);
+}
+
+function errorOf(reply: LuaReply): string {
+  if (reply === null || typeof reply !== "object" || !("error" in reply)) {
+    throw new Error(`expected an error reply, got ${String(reply)}`);
+  }
+  return reply.error;
+}
+
+Deno.test("Lua values convert to replies as luaReplyToRedisReply does", () => {
+  assertEquals(run("return 3.99"), 3n);
+  assertEquals(run("return -3.99"), -3n);
+  assertEquals(run("return 'hi'"), bytes("hi"));
+  assertEquals(run("return true"), 1n);
+  assertEquals(run("return false"), null);
+  assertEquals(run("return nil"), null);
+  assertEquals(run("return {1, 2, nil, 4}"), [1n, 2n]);
+  assertEquals(run("return {1, {2, 'x'}, true, false}"), [1n, [2n, bytes("x")], 1n, null]);
+  assertEquals(run("return {err='My Error'}"), { error: "My Error" });
+  assertEquals(run("return {ok='fine\\r\\nline'}"), { status: "fine  line" });
+  assertEquals(run("return redis.error_reply('My Error')"), { error: "My Error" });
+  assertEquals(run("return redis.error_reply('oops')"), { error: "ERR oops" });
+  assertEquals(run("return redis.status_reply('FINE')"), { status: "FINE" });
+  assertEquals(run("return 0/0"), -9223372036854775808n);
+});
+
+Deno.test("RESP3 results after redis.setresp(3)", () => {
+  const host: LuaHost = { call: () => null };
+  assertEquals(run("redis.setresp(3) return {double=3.5}", host), { double: 3.5 });
+  assertEquals(run("redis.setresp(3) return true", host), true);
+  assertEquals(run("redis.setresp(3) return false", host), false);
+  assertEquals(run("redis.setresp(3) return {big_number='123456789012345678901'}", host), {
+    bignum: "123456789012345678901",
+  });
+  assertEquals(run("redis.setresp(3) return {map={a=1}}", host), { map: [[bytes("a"), 1n]] });
+  assertEquals(run("redis.setresp(3) return {set={a=true}}", host), { set: [bytes("a")] });
+  assertEquals(run("return {double=3.5}"), { double: 3.5 });
+});
+
+Deno.test("replies convert to Lua values as redisProtocolToLuaType does", () => {
+  const replies: LuaReply[] = [
+    7n,
+    bytes("bulk"),
+    null,
+    { status: "OK" },
+    [1n, bytes("a"), null],
+  ];
+  let index = 0;
+  const host: LuaHost = { call: () => replies[index++] };
+  assertEquals(
+    run(
+      `local i = redis.call('x')
+       local b = redis.call('x')
+       local n = redis.call('x')
+       local s = redis.call('x')
+       local a = redis.call('x')
+       return {type(i), i, b, tostring(n), s.ok, #a, a[2], tostring(a[3])}`,
+      host,
+    ),
+    [
+      bytes("number"),
+      7n,
+      bytes("bulk"),
+      bytes("false"),
+      bytes("OK"),
+      3n,
+      bytes("a"),
+      bytes(
+        "false",
+      ),
+    ],
+  );
+});
+
+Deno.test("RESP3 replies convert to Lua tables after redis.setresp(3)", () => {
+  const replies: LuaReply[] = [
+    null,
+    { map: [[bytes("f"), 1n]] },
+    { set: [bytes("m")] },
+    { double: 1.5 },
+    true,
+    { bignum: "1234" },
+    { verbatim: bytes("text"), format: "txt" },
+  ];
+  let index = 0;
+  const host: LuaHost = { call: () => replies[index++] };
+  assertEquals(
+    run(
+      `redis.setresp(3)
+       local n = redis.call('x')
+       local m = redis.call('x')
+       local s = redis.call('x')
+       local d = redis.call('x')
+       local b = redis.call('x')
+       local big = redis.call('x')
+       local v = redis.call('x')
+       return {tostring(n), m.map.f, tostring(s.set.m), d.double, tostring(b), big.big_number,
+               v.verbatim_string.format, v.verbatim_string.string}`,
+      host,
+    ),
+    [
+      bytes("nil"),
+      1n,
+      bytes("true"),
+      1n,
+      bytes("true"),
+      bytes("1234"),
+      bytes("txt"),
+      bytes("text"),
+    ],
+  );
+});
+
+Deno.test("redis.call passes arguments as Redis does and raises errors with the script's line", () => {
+  let seen: string[] = [];
+  const host: LuaHost = {
+    call: (argv) => {
+      seen = argv.map((a) => new TextDecoder().decode(a));
+      return { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
+    },
+  };
+  const reply = run("local x = 1\nreturn redis.call('incr', KEYS[1], 1.5, 3)", host, ["k"]);
+  assertEquals(seen, ["incr", "k", "1.5", "3"]);
+  assertMatch(
+    errorOf(reply),
+    /^WRONGTYPE Operation against a key holding the wrong kind of value script: test\d+, on @user_script:2\.$/,
+  );
+  assertEquals((reply as { statsCounted?: boolean }).statsCounted, true);
+  assertEquals(
+    run("local e = redis.pcall('incr') return e", host),
+    {
+      error: "WRONGTYPE Operation against a key holding the wrong kind of value",
+      statsCounted: true,
+    },
+  );
+  assertEquals(
+    run("local ok, e = pcall(redis.call, 'x') return {tostring(ok), e}", host),
+    [bytes("false"), bytes("WRONGTYPE Operation against a key holding the wrong kind of value")],
+  );
+  assertMatch(
+    errorOf(run("return redis.call('x', {})", host)),
+    /^ERR Lua redis lib command arguments must be strings or integers script: .*, on @user_script:1\.$/,
+  );
+});
+
+Deno.test("sandbox errors have Redis 7.0.15's texts", () => {
+  assertMatch(
+    errorOf(run("return a")),
+    /^ERR user_script:1: Script attempted to access nonexistent global variable 'a' script: test\d+, on @user_script:1\.$/,
+  );
+  assertMatch(
+    errorOf(run("a = 10")),
+    /^ERR user_script:1: Attempt to modify a readonly table script: .*, on @user_script:1\.$/,
+  );
+  for (
+    const body of [
+      "redis.call = function() return 1 end",
+      "cjson.encode = function() return 1 end",
+      "cmsgpack.pack = function() return 1 end",
+      "bit.lshift = function() return 1 end",
+      "setmetatable(_G, {})",
+      "local g = getmetatable(_G) g.__index = {}",
+      "_G = {}",
+      "rawset(_G, 'x', 1)",
+      "table.insert(string, 1)",
+    ]
+  ) {
+    assertMatch(errorOf(run(body)), /Attempt to modify a readonly table/, body);
+  }
+  for (const name of ["print", "loadfile", "dofile", "os", "io", "debug", "require"]) {
+    assertMatch(
+      errorOf(run(`return ${name}`)),
+      new RegExp(`Script attempted to access nonexistent global variable '${name}'`),
+    );
+  }
+  assertMatch(
+    errorOf(run("return loadstring(string.dump(function() return 1 end))()")),
+    /attempt to call a nil value/,
+  );
+  assertEquals(run("local f = loadstring('return 1 + 1') return f()"), 2n);
+  assertMatch(errorOf(run("local f = loadstring('x = 1') f()")), /readonly table/);
+});
+
+Deno.test("the VM is Lua 5.1: number printing, unpack, loadstring, table.getn", () => {
+  assertEquals(
+    run(
+      "return {tostring(0.1), tostring(1/3), tostring(10/2), tostring(2^53), " +
+        "string.format('%d %5.2f %s', 3.7, 2, 'x'), table.getn({1,2,3}), select('#', unpack({1,2})), _VERSION}",
+    ),
+    [
+      bytes("0.1"),
+      bytes("0.33333333333333"),
+      bytes("5"),
+      bytes("9.007199254741e+15"),
+      bytes("3  2.00 x"),
+      3n,
+      2n,
+      bytes("Lua 5.1"),
+    ],
+  );
+});
+
+Deno.test("redis.* facts and helpers", () => {
+  assertEquals(
+    run(
+      "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM, redis.LOG_WARNING, redis.REPL_ALL, " +
+        "redis.sha1hex(''), redis.sha1hex('Pizza & Mandolino')}",
+    ),
+    [
+      bytes("7.0.15"),
+      0x0007000fn,
+      3n,
+      3n,
+      bytes("da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+      bytes("74822d82031af7493c20eefa13bd07ec4fada82f"),
+    ],
+  );
+  const logs: [number, string][] = [];
+  let repl = -1;
+  const host: LuaHost = {
+    call: () => null,
+    log: (level, message) => logs.push([level, new TextDecoder().decode(message)]),
+    setRepl: (flags) => repl = flags,
+  };
+  run("redis.log(redis.LOG_NOTICE, 'a', 1.5, {}, 'b') redis.set_repl(redis.REPL_AOF)", host);
+  assertEquals(logs, [[2, "a 1.5 b"]]);
+  assertEquals(repl, 1);
+  assertMatch(errorOf(run("redis.setresp(4)")), /^ERR RESP version must be 2 or 3\. script:/);
+  assertMatch(errorOf(run("redis.log(9, 'x')")), /^ERR Invalid debug level\. script:/);
+});
+
+Deno.test("cjson matches Redis's outputs", () => {
+  assertEquals(run("return cjson.encode({1,2,3})"), bytes("[1,2,3]"));
+  assertEquals(run("return cjson.encode({})"), bytes("{}"));
+  assertEquals(run("return cjson.encode({a='x/y\\n'})"), bytes('{"a":"x\\/y\\n"}'));
+  assertEquals(run("return cjson.encode(0.1)"), bytes("0.1"));
+  assertEquals(run("return cjson.encode(1/3)"), bytes("0.33333333333333"));
+  assertMatch(errorOf(run("return cjson.encode({[1]=1, [100]=2})")), /excessively sparse array/);
+  assertEquals(
+    run(
+      'local t = cjson.decode(\'{"a":[1,2,{"b":null}],"c":"\\\\u00e9"}\') ' +
+        "return {t.a[2], tostring(t.a[3].b == cjson.null), t.c}",
+    ),
+    [2n, bytes("true"), bytes("é")],
+  );
+  assertEquals(
+    run("return tostring(cjson.decode('123456789012345678901'))"),
+    bytes("1.2345678901235e+20"),
+  );
+  assertMatch(
+    errorOf(run("return cjson.decode('[1,2')")),
+    /Expected comma or array end but found T_END at character 5/,
+  );
+  assertEquals(run("return cjson.encode_keep_buffer(false)"), bytes("off"));
+});
+
+Deno.test("cmsgpack matches Redis's bytes and round-trips", () => {
+  assertEquals(run("return cmsgpack.pack(1, 2)"), new Uint8Array([1, 2]));
+  assertEquals(
+    run("return cmsgpack.pack(-1, 200, 'ab')"),
+    new Uint8Array([0xff, 0xcc, 200, 0xa2, 97, 98]),
+  );
+  assertEquals(run("return cmsgpack.pack({1,2})"), new Uint8Array([0x92, 1, 2]));
+  assertEquals(run("return cmsgpack.pack(1.5)"), new Uint8Array([0xca, 0x3f, 0xc0, 0, 0]));
+  assertEquals(
+    run("return cmsgpack.pack(0.1)"),
+    new Uint8Array([0xcb, 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a]),
+  );
+  assertEquals(
+    run(
+      "local a, b, c = cmsgpack.unpack(cmsgpack.pack({x=1, y={1,2,3}}, -70000, 0.1)) " +
+        "return {a.x, a.y[3], b, tostring(c)}",
+    ),
+    [1n, 3n, -70000n, bytes("0.1")],
+  );
+});
+
+Deno.test("bit and struct match LuaBitOp and struct.c", () => {
+  assertEquals(
+    run(
+      "return {bit.tohex(65535), bit.tohex(-1, -4), bit.band(0xff, 0x0f), bit.bor(1, 2, 4), " +
+        "bit.bxor(5, 1), bit.lshift(1, 31), bit.rshift(-1, 28), bit.arshift(-256, 4), " +
+        "bit.tobit(2^32 + 5), bit.bnot(0), bit.rol(0x80000001, 1), bit.bswap(0x01020304)}",
+    ),
+    [
+      bytes("0000ffff"),
+      bytes("FFFF"),
+      15n,
+      7n,
+      4n,
+      -2147483648n,
+      15n,
+      -16n,
+      5n,
+      -1n,
+      3n,
+      0x04030201n,
+    ],
+  );
+  assertEquals(run("return struct.pack('>I2', 1)"), new Uint8Array([0, 1]));
+  assertEquals(run("return struct.pack('<i4', -2)"), new Uint8Array([0xfe, 0xff, 0xff, 0xff]));
+  assertEquals(
+    run(
+      "local a, b, c, pos = struct.unpack('>hBs', struct.pack('>hBs', -3, 250, 'hi')) return {a, b, c, pos}",
+    ),
+    [-3n, 250n, bytes("hi"), 7n],
+  );
+  assertEquals(run("return struct.size('!4bi')"), 8n);
+  assertEquals(run("return tostring(struct.unpack('<d', struct.pack('<d', 0.1)))"), bytes("0.1"));
+});
+
+Deno.test("the interrupt hook stops a busy script and pcall cannot catch the kill", () => {
+  let checks = 0;
+  const host: LuaHost = {
+    call: () => null,
+    checkInterrupt: () => (++checks >= 3 ? "ERR Script killed by user with SCRIPT KILL..." : null),
+  };
+  const reply = run("while true do pcall(function() while true do end end) end", host);
+  assertMatch(
+    errorOf(reply),
+    /^ERR Script killed by user with SCRIPT KILL\.\.\. script: test\d+, on @user_script:1\.$/,
+  );
+  assertEquals(checks >= 3, true);
+  // The engine is usable afterwards.
+  assertEquals(run("return 1"), 1n);
+});
+
+Deno.test("compile errors read as Redis's", () => {
+  assertEquals(
+    engine.compile("f_bad", bytes("x x")),
+    { error: "ERR Error compiling script (new function): user_script:1: '=' expected near 'x'" },
+  );
+  assertEquals(
+    engine.compile("f_bad2", bytes("\x1bLua")),
+    {
+      error: "ERR Error compiling script (new function): user_script:1: unexpected symbol near " +
+        "'char(27)'",
+    },
+  );
+});
+
+Deno.test("math.random follows Redis's rand48 and is deterministic per seed", () => {
+  const host: LuaHost = { call: () => null };
+  const first = run("math.randomseed(7) return {math.random(100), math.random(1, 6)}", host);
+  const again = run("math.randomseed(7) return {math.random(100), math.random(1, 6)}", host);
+  assertEquals(first, again);
+  assertMatch(errorOf(run("return math.random(0)", host)), /interval is empty/);
+});
