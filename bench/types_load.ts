@@ -353,8 +353,8 @@ async function main(): Promise<void> {
     );
     console.log(rows.join("\n"));
     console.log(
-      `\nVmRSS is the comparable memory figure: resplica keeps a stream in its JS heap ` +
-        `(core/engine/stream.ts), outside the engine memory its used_memory counts.`,
+      `\nused_memory compares the streams' node bytes (Redis's listpacks on both sides); VmRSS ` +
+        `adds what each process holds besides: here the node index and groups in the JS heap.`,
     );
   } finally {
     await Deno.remove(scratchDir, { recursive: true }).catch(() => {});
