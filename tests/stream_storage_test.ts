@@ -16,7 +16,7 @@ import { latin1, utf8 } from "../core/bytes.ts";
 import { executeCommand } from "../core/commands/mod.ts";
 import { streamToRecord } from "../core/persistence/stream_records.ts";
 import { type RdbEntry, RdbReader } from "../core/rdb/mod.ts";
-import { ArenaStreamMemory, Stream } from "../core/streams/mod.ts";
+import { ArenaStreamMemory, ID_MAX, ID_ZERO, Stream } from "../core/streams/mod.ts";
 import { streamRead } from "../core/engine/stream.ts";
 import { inProcessClient, inProcessServer } from "./_support/in_process.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
@@ -247,5 +247,40 @@ Deno.test("DEBUG RELOAD gives every stream back as it was", async () => {
     client.close();
     await server.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("node lookups agree with a plain sorted list: wrapped seq diffs, huge IDs, ID_MAX", () => {
+  // A node compares IDs as numbers when its master ID is small and as BigInts otherwise, and a
+  // seq below the master's is stored as a negative (wrapped) diff: every lookup must agree.
+  const ids: { ms: bigint; seq: bigint }[] = [
+    { ms: 5n, seq: 10n },
+    { ms: 6n, seq: 0n },
+    { ms: 6n, seq: 2n ** 40n },
+    { ms: 2n ** 52n - 1n, seq: 3n },
+    { ms: 2n ** 52n, seq: 0n },
+    { ms: 2n ** 63n, seq: 2n ** 64n - 2n },
+    { ms: 2n ** 64n - 1n, seq: 0n },
+    { ms: 2n ** 64n - 1n, seq: 2n ** 64n - 1n },
+  ];
+  for (const maxEntries of [1, 3, 100]) {
+    const stream = new Stream(new ArenaStreamMemory());
+    for (const id of ids) {
+      stream.append(id, [utf8("f"), utf8(`${id.ms}-${id.seq}`)], { maxBytes: 4096, maxEntries });
+    }
+    const text = (id: { ms: bigint; seq: bigint }) => `${id.ms}-${id.seq}`;
+    assert.deepEqual(stream.liveEntries().map((e) => text(e.id)), ids.map(text));
+    for (const [i, id] of ids.entries()) {
+      assert.equal(latin1(stream.entry(id)!.values[0]), text(id), `entry ${text(id)}`);
+      const after = stream.range({ ms: id.ms, seq: id.seq }, ID_MAX, false, 0).map((e) =>
+        text(e.id)
+      );
+      assert.deepEqual(after, ids.slice(i).map(text), `from ${text(id)}, maxEntries ${maxEntries}`);
+      const before = stream.range(ID_ZERO, id, true, 0).map((e) => text(e.id));
+      assert.deepEqual(before, ids.slice(0, i + 1).reverse().map(text));
+    }
+    assert.equal(stream.hasEntry({ ms: 6n, seq: 1n }), false);
+    assert.equal(stream.deleteIds([{ ms: 6n, seq: 0n }, { ms: 2n ** 52n, seq: 0n }]), 2);
+    assert.equal(stream.length, ids.length - 2);
   }
 });

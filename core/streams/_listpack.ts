@@ -20,10 +20,19 @@ const INT_TEXT_MAX_BYTES = 20;
 const textEncoder = new TextEncoder();
 
 // What readElement found: an integer (elementIsInt) or a string at [strStart, strStart+strLen).
+// An integer of up to 32 bits is kept as a number (elementIntSmall, elementIntNum): IDs are
+// compared on every lookup, and BigInt for each would cost more than the decoding itself.
 export let elementIsInt = false;
-export let elementInt = 0n;
+export let elementIntSmall = true;
+export let elementIntNum = 0;
+let elementIntWide = 0n;
 export let elementStrStart = 0;
 export let elementStrLen = 0;
+
+/** The integer readElement found, as a BigInt. */
+export function elementInt(): bigint {
+  return elementIntSmall ? BigInt(elementIntNum) : elementIntWide;
+}
 
 /** Bytes the backlen of an element of `encodedBytes` takes. */
 export function backlenBytes(encodedBytes: number): number {
@@ -152,7 +161,8 @@ export function readElement(bytes: Uint8Array, at: number): number {
   let encoded: number;
   if (b < 0x80) {
     elementIsInt = true;
-    elementInt = BigInt(b);
+    elementIntSmall = true;
+    elementIntNum = b;
     encoded = 1;
   } else if (b < 0xc0) {
     elementIsInt = false;
@@ -162,7 +172,8 @@ export function readElement(bytes: Uint8Array, at: number): number {
   } else if (b < 0xe0) {
     elementIsInt = true;
     const u = ((b & 0x1f) << 8) | bytes[at + 1];
-    elementInt = BigInt(u >= 4096 ? u - 8192 : u);
+    elementIntSmall = true;
+    elementIntNum = u >= 4096 ? u - 8192 : u;
     encoded = 2;
   } else if (b < 0xf0) {
     elementIsInt = false;
@@ -182,11 +193,13 @@ export function readElement(bytes: Uint8Array, at: number): number {
       let u = 0;
       for (let k = width; k >= 1; k--) u = u * 256 + bytes[at + k];
       const bits = width * 8;
-      elementInt = BigInt(u >= 2 ** (bits - 1) ? u - 2 ** bits : u);
+      elementIntSmall = true;
+      elementIntNum = u >= 2 ** (bits - 1) ? u - 2 ** bits : u;
     } else {
       let u = 0n;
       for (let k = 8; k >= 1; k--) u = (u << 8n) | BigInt(bytes[at + k]);
-      elementInt = BigInt.asIntN(64, u);
+      elementIntSmall = false;
+      elementIntWide = BigInt.asIntN(64, u);
     }
     encoded = 1 + width;
   }
@@ -196,14 +209,16 @@ export function readElement(bytes: Uint8Array, at: number): number {
 /** The element at `at` as bytes (an integer as its decimal text), copied. */
 export function readElementBytes(bytes: Uint8Array, at: number): Uint8Array {
   readElement(bytes, at);
-  if (elementIsInt) return textEncoder.encode(elementInt.toString());
+  if (elementIsInt) {
+    return textEncoder.encode(elementIntSmall ? String(elementIntNum) : elementIntWide.toString());
+  }
   return bytes.slice(elementStrStart, elementStrStart + elementStrLen);
 }
 
 /** The element at `at` as an integer; it must be one. */
 export function readIntElement(bytes: Uint8Array, at: number): bigint {
   readElement(bytes, at);
-  return elementInt;
+  return elementInt();
 }
 
 /** The whole size of the element at `at`, backlen included. */

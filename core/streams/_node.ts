@@ -15,6 +15,12 @@
 // Entries are decoded only when read, and returned as copies (the memory may move).
 
 import {
+  elementInt,
+  elementIntNum,
+  elementIntSmall,
+  elementIsInt,
+  elementStrLen,
+  elementStrStart,
   intElementBytes,
   LP_COUNT_UNKNOWN,
   LP_EOF,
@@ -47,6 +53,12 @@ const BLOCK_CAPACITY_MIN_BYTES = 64;
 const OFFSETS_CAPACITY_MIN = 4;
 /** Elements of an entry beside its fields and values: flags, ms-diff, seq-diff (lp-count). */
 const ENTRY_FIXED_ELEMENTS = 3;
+/**
+ * Entries of a node whose master ID parts stay below this compare as numbers (compareAt's fast
+ * path): a master part below it plus a diff of at most 32 bits is still exact in a double.
+ * Millisecond times and sequence numbers are far below; anything else takes the BigInt path.
+ */
+const FAST_ID_PART_LIMIT = 2n ** 52n;
 
 export class StreamNode {
   readonly masterId: StreamId;
@@ -57,6 +69,9 @@ export class StreamNode {
   deletedCount = 0;
 
   readonly #memory: StreamMemory;
+  /** The master ID's parts as numbers when both are below FAST_ID_PART_LIMIT, else -1. */
+  readonly #masterMsNum: number;
+  readonly #masterSeqNum: number;
   #ptr = 0;
   #capacityBytes = 0;
   /** lpBytes: header to end byte. */
@@ -73,6 +88,9 @@ export class StreamNode {
     this.#memory = memory;
     this.masterId = masterId;
     this.masterFields = masterFields;
+    const fast = masterId.ms < FAST_ID_PART_LIMIT && masterId.seq < FAST_ID_PART_LIMIT;
+    this.#masterMsNum = fast ? Number(masterId.ms) : -1;
+    this.#masterSeqNum = fast ? Number(masterId.seq) : -1;
     this.#offsets = new Uint32Array(OFFSETS_CAPACITY_MIN);
   }
 
@@ -190,6 +208,26 @@ export class StreamNode {
 
   /** -1, 0, 1 as entry i's ID is below, equal to, above `id`. */
   compareAt(i: number, id: StreamId): number {
+    if (this.#masterMsNum >= 0) {
+      const bytes = this.#memory.bytes();
+      const at = this.#ptr + this.#offsets[i] + FLAGS_ELEMENT_BYTES;
+      const msSize = readElement(bytes, at);
+      // Entries never have a smaller ms than their master: a negative ms diff wrapped past
+      // 2^64, as does a diff that makes seq negative. The BigInt path below decides those;
+      // otherwise both parts are exact numbers, and number-to-BigInt comparisons are exact.
+      if (elementIntSmall && elementIntNum >= 0) {
+        const ms = this.#masterMsNum + elementIntNum;
+        readElement(bytes, at + msSize);
+        const seq = this.#masterSeqNum + elementIntNum;
+        if (elementIntSmall && seq >= 0) {
+          if (ms < id.ms) return -1;
+          if (ms > id.ms) return 1;
+          if (seq < id.seq) return -1;
+          if (seq > id.seq) return 1;
+          return 0;
+        }
+      }
+    }
     const mine = this.idAt(i);
     if (mine.ms !== id.ms) return mine.ms < id.ms ? -1 : 1;
     if (mine.seq !== id.seq) return mine.seq < id.seq ? -1 : 1;
@@ -220,11 +258,13 @@ export class StreamNode {
     return lo;
   }
 
-  /** Entry i, decoded into copies. */
+  /**
+   * Entry i, decoded into copies: every part of the entry is copied into one new buffer (one
+   * allocation an entry, not one a part), integers written back as their decimal text.
+   */
   entryAt(i: number): StreamEntry {
     const bytes = this.#memory.bytes();
-    const base = this.#ptr;
-    let at = base + this.#offsets[i];
+    let at = this.#ptr + this.#offsets[i];
     const flags = bytes[at];
     at += FLAGS_ELEMENT_BYTES;
     const msDiff = readIntElement(bytes, at);
@@ -235,22 +275,55 @@ export class StreamNode {
       ms: BigInt.asUintN(64, this.masterId.ms + msDiff),
       seq: BigInt.asUintN(64, this.masterId.seq + seqDiff),
     };
-    const values: Uint8Array[] = [];
-    if ((flags & FLAG_SAME_FIELDS) !== 0) {
-      for (let k = 0; k < this.masterFields.length; k++) {
-        values.push(readElementBytes(bytes, at));
-        at += readElement(bytes, at);
-      }
-      return { id, fields: this.masterFields, values };
+    const sameFields = (flags & FLAG_SAME_FIELDS) !== 0;
+    let partCount = this.masterFields.length;
+    if (!sameFields) {
+      partCount = 2 * Number(readIntElement(bytes, at));
+      at += readElement(bytes, at);
     }
-    const fieldCount = Number(readIntElement(bytes, at));
-    at += readElement(bytes, at);
+    // Pass 1: where each part's bytes are, or its digits; pass 2: one buffer for them all.
+    const starts: number[] = [];
+    const digits: (string | null)[] = [];
+    let totalBytes = 0;
+    for (let k = 0; k < partCount; k++) {
+      const size = readElement(bytes, at);
+      if (elementIsInt) {
+        const text = elementIntSmall ? String(elementIntNum) : elementInt().toString();
+        digits.push(text);
+        starts.push(0);
+        totalBytes += text.length;
+      } else {
+        digits.push(null);
+        starts.push(elementStrStart);
+        totalBytes += elementStrLen;
+        starts.push(elementStrLen);
+      }
+      at += size;
+    }
+    const copy = new Uint8Array(totalBytes);
+    const parts: Uint8Array[] = [];
+    let out = 0;
+    for (let k = 0, s = 0; k < partCount; k++) {
+      const text = digits[k];
+      if (text !== null) {
+        for (let c = 0; c < text.length; c++) copy[out + c] = text.charCodeAt(c);
+        parts.push(copy.subarray(out, out + text.length));
+        out += text.length;
+        s++;
+      } else {
+        const start = starts[s++];
+        const len = starts[s++];
+        copy.set(bytes.subarray(start, start + len), out);
+        parts.push(copy.subarray(out, out + len));
+        out += len;
+      }
+    }
+    if (sameFields) return { id, fields: this.masterFields, values: parts };
     const fields: Uint8Array[] = [];
-    for (let k = 0; k < fieldCount; k++) {
-      fields.push(readElementBytes(bytes, at));
-      at += readElement(bytes, at);
-      values.push(readElementBytes(bytes, at));
-      at += readElement(bytes, at);
+    const values: Uint8Array[] = [];
+    for (let k = 0; k < partCount; k += 2) {
+      fields.push(parts[k]);
+      values.push(parts[k + 1]);
     }
     return { id, fields, values };
   }
