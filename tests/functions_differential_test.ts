@@ -244,6 +244,23 @@ const functionCases: DiffCase[] = [
     ],
   },
   {
+    name: "library names in quotes, and the library API is readonly at call time",
+    steps: [
+      FLUSH,
+      load("#!lua name=\"quoted\"\nredis.register_function('q', function() return 1 end)"),
+      "FCALL q 0",
+      load("#!lua name='single'\nredis.register_function('s', function() return 2 end)"),
+      load('#!lua name="bad"x\nreturn 1'),
+      load(
+        "#!lua name=lib1\nlocal lib = redis\n" +
+          "lib.register_function('f1', function() lib.redis = redis return {ok='OK'} end)",
+      ),
+      "FCALL f1 0",
+      load("#!lua name=lib2\nredis.math.random()"),
+      ["COMMAND", "GETKEYS", "FCALL", "f1", "2", "a", "b", "c"],
+    ],
+  },
+  {
     name: "FUNCTION STATS, KILL, HELP and unknown subcommands",
     steps: [
       FLUSH,

@@ -122,6 +122,46 @@ peerTest(
   },
 );
 
+Deno.test("functions persistence: DEBUG RELOAD's NOSAVE, NOFLUSH and MERGE options", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-fn-" });
+  const ours = await startServer({ port: 0, logLevel: "nothing", config: { dir, save: "" } });
+  try {
+    const client = await RawClient.connect(ours.port);
+    await loadLibraries(client, [LIB_SET]);
+    const before = await librariesDigest(client, ["libset"]);
+    // NOFLUSH keeps our libraries, and the file's copy of one is a duplicate without MERGE.
+    assert.match(
+      await client.commandText("DEBUG", "RELOAD", "NOFLUSH"),
+      /^-ERR Error trying to load the RDB dump/,
+    );
+    assert.equal(await client.commandText("DEBUG", "RELOAD", "NOFLUSH", "MERGE"), "+OK\r\n");
+    assert.equal(await librariesDigest(client, ["libset"]), before);
+    // NOSAVE loads the file as it was: a library loaded since survives only with NOFLUSH.
+    await loadLibraries(client, [LIB_LATE]);
+    assert.equal(
+      await client.commandText("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"),
+      "+OK\r\n",
+    );
+    assert.equal(await client.commandText("FCALL", "late", "0"), "$4\r\nlate\r\n");
+    await assertCallableSet(client);
+    assert.equal(await client.commandText("DEBUG", "RELOAD", "NOSAVE"), "+OK\r\n");
+    assert.equal(await client.commandText("FCALL", "late", "0"), "-ERR Function not found\r\n");
+    await assertCallableSet(client);
+    assert.equal(
+      await client.commandText("DEBUG", "RELOAD", "BOGUS"),
+      "-ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.\r\n",
+    );
+    client.close();
+  } finally {
+    await ours.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function assertCallableSet(client: RawClient): Promise<void> {
+  assert.equal(await client.commandText("FCALL", "setit", "1", "k", "v"), "+OK\r\n");
+}
+
 Deno.test("functions persistence: AOF replay and BGREWRITEAOF keep the libraries", async () => {
   const dir = await Deno.makeTempDir({ prefix: "resplica-fn-" });
   const config = { dir, appendonly: "yes", save: "" };

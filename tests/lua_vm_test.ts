@@ -5,6 +5,8 @@
 
 import assert from "node:assert/strict";
 import { LuaEngine, type LuaHost, type LuaReply } from "../core/scripting/lua/mod.ts";
+import { rewriteTailCalls } from "../core/scripting/lua/_tail_calls.ts";
+import { LUA_REPLY_DEPTH_MAX } from "../core/scripting/lua/limits.ts";
 
 const assertEquals = (actual: unknown, expected: unknown) =>
   assert.deepStrictEqual(actual, expected);
@@ -375,4 +377,80 @@ Deno.test("math.random follows Redis's rand48 and is deterministic per seed", ()
   const again = run("math.randomseed(7) return {math.random(100), math.random(1, 6)}", host);
   assertEquals(first, again);
   assertMatch(errorOf(run("return math.random(0)", host)), /interval is empty/);
+});
+
+Deno.test("a tail call of redis.call is parenthesised, and strings and comments are not", () => {
+  const rewrite = (text: string) => new TextDecoder().decode(rewriteTailCalls(bytes(text)));
+  assertEquals(rewrite("return redis.call('get', KEYS[1])"), "return (redis.call('get', KEYS[1]))");
+  assertEquals(
+    rewrite("return  redis . pcall ( 'x', (1) )"),
+    "return  (redis . pcall ( 'x', (1) ))",
+  );
+  assertEquals(
+    rewrite("return --[[c]] redis.call('a', ')', \"(\", [[)]])\nx"),
+    "return --[[c]] (redis.call('a', ')', \"(\", [[)]]))\nx",
+  );
+  assertEquals(
+    rewrite("return redis.call('a', function() return redis.call('b') end)"),
+    "return (redis.call('a', function() return (redis.call('b')) end))",
+  );
+  // Not a return of redis.call / pcall, or inside a string or comment: left as it is.
+  for (
+    const text of [
+      "redis.call('x') return 1",
+      "return redis.callx('a')",
+      "return myredis.call('a')",
+      "return redis.call'a'",
+      "return redis.call('a'",
+      "x = 'return redis.call(1)'",
+      "-- return redis.call(1)\nreturn 1",
+      "--[==[ return redis.call(1) ]==] return 1",
+      "x = [=[ return redis.call(1) ]=]",
+      "x = 'a\\' return redis.call(1)'",
+      "\x1bLua return redis.call(1)",
+    ]
+  ) assertEquals(rewrite(text), text);
+});
+
+Deno.test("errors of a returned redis.call keep the script's line; results are unchanged", () => {
+  const host: LuaHost = { call: () => ({ error: "ERR boom" }) };
+  assertMatch(
+    errorOf(run("local a = 1\n\nreturn redis.call('x')", host)),
+    /^ERR boom script: test\d+, on @user_script:3\.$/,
+  );
+  assertMatch(
+    errorOf(run("local t = {}\nlocal function f() return redis.call('x') end\nreturn f()", host)),
+    /^ERR boom script: test\d+, on @user_script:2\.$/,
+  );
+  const echo: LuaHost = { call: (argv) => BigInt(argv.length) };
+  assertEquals(run("return redis.call('a', 'b')", echo), 2n);
+  assertEquals(run("return redis.pcall('a', 'b', 'c')", echo), 3n);
+  // 7999 arguments: Redis passes them all (a coroutine-wrapped call could not resume with them).
+  assertEquals(
+    run(
+      "local a = {} for i = 1, 7999 do a[i] = 1 end return redis.call('lpush', 'l', unpack(a))",
+      echo,
+    ),
+    8001n,
+  );
+});
+
+Deno.test("a result nested past the Lua stack limit ends in 'reached lua stack limit'", () => {
+  let reply = run("local a = {} local b = {a} a[1] = b return a");
+  let depth = 0;
+  while (Array.isArray(reply)) {
+    assertEquals(reply.length, 1);
+    reply = reply[0];
+    depth++;
+  }
+  assertEquals(reply, { error: "ERR reached lua stack limit" });
+  assertEquals(depth, LUA_REPLY_DEPTH_MAX);
+  assertEquals(run("return 1"), 1n);
+});
+
+Deno.test("usedMemoryBytes reports what the Lua state allocated, not the WebAssembly heap", () => {
+  const before = engine.usedMemoryBytes;
+  assert.ok(before > 0 && before < engine.heapSizeBytes, `used ${before}`);
+  assertEquals(run("local t = {} for i = 1, 20000 do t[i] = i end return #t"), 20000n);
+  assert.ok(engine.usedMemoryBytes > 0);
 });

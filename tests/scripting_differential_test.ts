@@ -8,7 +8,8 @@
 // MULTI. Scripts are single arguments with spaces, so every step is written as an argv array.
 
 import { type DiffCase, type DiffStep, runCorpus, withDiffPeers } from "./_support/differential.ts";
-import { peerTest } from "./_support/redis_peer.ts";
+import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
+import { startSubject } from "./_support/subject.ts";
 
 const keepGoing = Deno.env.get("RESPLICA_DIFF_KEEP_GOING") === "1";
 
@@ -381,6 +382,78 @@ const cases: DiffCase[] = [
       "return redis.setresp(2)",
     ),
   },
+  {
+    name: "redis.call with 7999 arguments, errors of returned redis.call",
+    steps: [
+      // (A self-referencing result is in lua_vm_test.ts: Redis nests it ~8000 levels deep, more
+      // than the harness's reader takes, resplica LUA_REPLY_DEPTH_MAX.)
+      evalStep(
+        "local a = {} for i = 1, 7999 do a[i] = 1 end return redis.call('lpush', 'l', unpack(a))",
+      ),
+      evalStep("local a = 1\nreturn redis.call('nosuch')"),
+      evalStep("return redis.pcall('nosuch')"),
+    ],
+  },
+  {
+    name: "XREAD and XREADGROUP refuse BLOCK from scripts",
+    steps: [
+      "XADD s 1-1 a 1",
+      "XGROUP CREATE s g $",
+      evalStep("return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', 's', '$')", ["s"]),
+      evalStep("return redis.pcall('XREAD', 'COUNT', 1, 'BLOCK', 0, 'STREAMS', 's', '$')", ["s"]),
+      evalStep(
+        "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>')",
+        ["s"],
+      ),
+      evalStep("return redis.pcall('xread', 'COUNT', 1, 'STREAMS', 's', '0')", ["s"]),
+    ],
+  },
+  {
+    name: "COMMAND GETKEYS, scripts' keys included",
+    steps: [
+      "COMMAND GETKEYS get k",
+      "COMMAND GETKEYS mset a 1 b 2",
+      ["COMMAND", "GETKEYS", "eval", "return 1", "2", "k1", "k2", "arg"],
+      ["COMMAND", "GETKEYS", "eval", "return 1", "0"],
+      "COMMAND GETKEYS fcall f 1 x foo",
+      "COMMAND GETKEYS fcall_ro f 1 x foo",
+      "COMMAND GETKEYS zunionstore d 2 a b",
+      "COMMAND GETKEYS nosuch x",
+      "COMMAND GETKEYS ping",
+      "COMMAND GETKEYS ping x",
+      "COMMAND GETKEYS get",
+      "COMMAND GETKEYS get a b",
+    ],
+  },
+  {
+    name: "shebang words split as sdssplitargs does",
+    steps: [
+      ["EVAL", '#!lua flags="no-writes"\nreturn 1', "0"],
+      ["EVAL", "#!lua flags='no-writes'\nreturn 2", "0"],
+      ["EVAL", '#!lua flags="no-writes"x\nreturn 3', "0"],
+      ["EVAL", '#!lua flags="no-writes\nreturn 4', "0"],
+    ],
+  },
+];
+
+/** Cases that need DEBUG, which redis-server only allows with enable-debug-command. */
+const debugCases: DiffCase[] = [
+  {
+    name: "DEBUG SET-DISABLE-DENY-SCRIPTS and DEBUG PROTOCOL values through redis.call",
+    steps: [
+      evalStep("return redis.call('debug', 'protocol', 'bignum')"),
+      "DEBUG SET-DISABLE-DENY-SCRIPTS 1",
+      ...["bignum", "map", "set", "double", "null", "verbatim", "true", "false", "attrib"]
+        .flatMap((type) => [
+          evalStep(`return redis.call('debug', 'protocol', '${type}')`),
+          evalStep(`redis.setresp(3) return redis.call('debug', 'protocol', '${type}')`),
+        ]),
+      evalStep("return redis.pcall('debug', 'protocol', 'nosuch')"),
+      evalStep("return {big_number='123\\r\\n123'}"),
+      "DEBUG SET-DISABLE-DENY-SCRIPTS 0",
+      evalStep("return redis.pcall('debug', 'protocol', 'true')"),
+    ],
+  },
 ];
 
 const resp3Cases: DiffCase[] = cases.map((c) => ({
@@ -398,4 +471,21 @@ peerTest("differential: scripting corpus in RESP3 matches redis-server", async (
   await withDiffPeers((reference, subject) =>
     runCorpus(t, resp3Cases, reference, subject, { keepGoing })
   );
+});
+
+peerTest("differential: DEBUG from scripts matches redis-server, in RESP2 and RESP3", async (t) => {
+  const reference = await startRedisServer(["--enable-debug-command", "yes"]);
+  const subject = await startSubject();
+  try {
+    const both = [
+      ...debugCases,
+      ...debugCases.map((c) => ({ name: `RESP3: ${c.name}`, steps: [HELLO3, ...c.steps] })),
+    ];
+    await runCorpus(t, both, { label: "redis-server", port: reference.port }, subject, {
+      keepGoing,
+    });
+  } finally {
+    await subject.close();
+    await reference.stop();
+  }
 });

@@ -32,6 +32,13 @@ const NUMKEYS_LAYOUTS: Readonly<Record<string, NumkeysLayout>> = {
   zmpop: { numkeysIndex: 1, destinationIndex: 0 },
   blmpop: { numkeysIndex: 2, destinationIndex: 0 },
   bzmpop: { numkeysIndex: 2, destinationIndex: 0 },
+  // Scripts name their keys the same way (EVAL body numkeys key … arg …).
+  eval: { numkeysIndex: 2, destinationIndex: 0 },
+  evalsha: { numkeysIndex: 2, destinationIndex: 0 },
+  eval_ro: { numkeysIndex: 2, destinationIndex: 0 },
+  evalsha_ro: { numkeysIndex: 2, destinationIndex: 0 },
+  fcall: { numkeysIndex: 2, destinationIndex: 0 },
+  fcall_ro: { numkeysIndex: 2, destinationIndex: 0 },
 };
 
 const R = KEY_READ;
@@ -140,6 +147,12 @@ function keyAfterWord(argv: readonly Uint8Array[], from: number, word: string): 
     if (isCWord(argv[i], word)) return i + 1;
   }
   return null;
+}
+
+/** Whether the command takes key arguments at all (Redis's doesCommandHaveKeys). */
+export function commandHasKeys(spec: CommandSpec): boolean {
+  return spec.firstKey > 0 || NUMKEYS_LAYOUTS[spec.fullName] !== undefined ||
+    STREAMS_OPTION_KEYS[spec.fullName] !== undefined;
 }
 
 /**

@@ -86,6 +86,7 @@ function memorySection(server: ServerState): string[] {
     `used_memory_peak:${wasm}`,
     `used_memory_peak_human:${humanBytes(wasm)}`,
     `used_memory_dataset:${used}`,
+    ...scriptingMemoryLines(server),
     `wasm_memory_bytes:${wasm}`,
     `wasm_pages:${server.engine.pageCount()}`,
     `wasm_free_pages:${server.engine.freePageCount()}`,
@@ -94,6 +95,33 @@ function memorySection(server: ServerState): string[] {
     `maxmemory_policy:${server.config.getString("maxmemory-policy")}`,
     `mem_fragmentation_ratio:${used > 0 ? (wasm / used).toFixed(2) : "1.00"}`,
     "mem_allocator:resplica-pages",
+  ];
+}
+
+/**
+ * Redis 7.0's scripting lines of the memory section. EVAL scripts and function libraries share
+ * one Lua state here, so what it allocated is reported as the eval VM's (the functions VM's is
+ * 0); used_memory_functions counts the libraries' code.
+ */
+function scriptingMemoryLines(server: ServerState): string[] {
+  const vmBytes = server.lua?.usedMemoryBytes ?? 0;
+  const scriptsBytes = server.scripts.memoryBytes;
+  let functionsBytes = 0;
+  for (const library of server.functions.libraries) functionsBytes += library.code.length;
+  return [
+    `used_memory_lua:${vmBytes}`,
+    `used_memory_vm_eval:${vmBytes}`,
+    `used_memory_lua_human:${humanBytes(vmBytes)}`,
+    `used_memory_scripts_eval:${scriptsBytes}`,
+    `number_of_cached_scripts:${server.scripts.size}`,
+    `number_of_functions:${server.functions.functionCount}`,
+    `number_of_libraries:${server.functions.libraryCount}`,
+    "used_memory_vm_functions:0",
+    `used_memory_vm_total:${vmBytes}`,
+    `used_memory_vm_total_human:${humanBytes(vmBytes)}`,
+    `used_memory_functions:${functionsBytes}`,
+    `used_memory_scripts:${scriptsBytes + functionsBytes}`,
+    `used_memory_scripts_human:${humanBytes(scriptsBytes + functionsBytes)}`,
   ];
 }
 

@@ -13,11 +13,13 @@ import {
 import { rewriteConfigFile } from "../config/rewrite.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
+import { commandHasKeys, commandKeys } from "../command_meta/keys_of.ts";
 import type { CommandTable } from "./context.ts";
 import { renderInfo } from "./info.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import type { CommandContext, CommandDefinition, CommandSpec } from "./context.ts";
 import { writeHelp } from "./_help.ts";
+import { isScriptClient, setDenyScriptsDisabled } from "./_script_run.ts";
 
 /** DEBUG SLEEP upper bound, so a typo cannot park a client for days. */
 const DEBUG_SLEEP_MAX_S = 3600;
@@ -216,6 +218,16 @@ function commandSubcommands(table: CommandTable): CommandDefinition[] {
       handler: (ctx) => ctx.out.integer(table.commands.size),
     },
     {
+      name: "getkeys",
+      arity: -4,
+      flags,
+      categories,
+      group: "server",
+      summary: "Extracts the key names from an arbitrary command.",
+      since: "2.8.13",
+      handler: (ctx) => commandGetkeys(ctx, table),
+    },
+    {
       name: "info",
       arity: -2,
       flags,
@@ -274,6 +286,26 @@ function commandSubcommands(table: CommandTable): CommandDefinition[] {
   ];
 }
 
+/**
+ * COMMAND GETKEYS <command> [arg ...]: the arguments of the command that are keys (what ACL
+ * checks match). Errors as Redis's getKeysSubcommandImpl, in its order.
+ */
+function commandGetkeys(ctx: CommandContext, table: CommandTable): void {
+  const argv = ctx.argv.slice(2);
+  const spec = table.resolve(argv);
+  if (typeof spec === "string") fail("ERR Invalid command specified");
+  if (!commandHasKeys(spec)) fail("ERR The command has no key arguments");
+  if (spec.arity > 0 ? spec.arity !== argv.length : argv.length < -spec.arity) {
+    fail("ERR Invalid number of arguments specified for command");
+  }
+  const keys = commandKeys(spec, argv);
+  if (keys.length === 0 && !spec.flags.includes("no_mandatory_keys")) {
+    fail("ERR Invalid arguments specified for command");
+  }
+  ctx.out.arrayHeader(keys.length);
+  for (const index of keys) ctx.out.bulk(argv[index]);
+}
+
 function commandCommand(table: CommandTable) {
   return (ctx: CommandContext): void => {
     // Bare COMMAND: every command's INFO record.
@@ -290,7 +322,11 @@ function timeCommand(ctx: CommandContext): void {
   ctx.out.bulkString(String(micros % 1_000_000));
 }
 
-async function debugCommand(ctx: CommandContext): Promise<void> {
+/**
+ * DEBUG <subcommand>. Synchronous except SLEEP from a client (which returns a promise), so an
+ * error from a script's DEBUG call is a reply, not a rejected promise the script cannot wait for.
+ */
+function debugCommand(ctx: CommandContext): void | Promise<void> {
   const { argv } = ctx;
   if (ctx.server.config.getString("enable-debug-command") === "no") {
     fail(
@@ -300,22 +336,50 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
   if (isWord(argv[1], "sleep") && argv.length === 3) {
     const seconds = Number(latin1(argv[2]));
     if (!Number.isFinite(seconds) || seconds < 0 || seconds > DEBUG_SLEEP_MAX_S) fail(ERR_SYNTAX);
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    ctx.out.simple("OK");
-    return;
-  }
-  if (isWord(argv[1], "reload") && argv.length === 2) {
-    // Save, empty the keyspace, load the file back: proves the RDB round trip in place.
-    const { server } = ctx;
-    try {
-      server.saver.save(ctx.nowMs);
-    } catch {
-      fail("ERR Error trying to save the DB, can't reload");
+    if (isScriptClient(ctx.server, ctx.client)) {
+      // A script runs to its end without yielding, so from a script the sleep blocks the
+      // process, as Redis's usleep blocks its server (the script's clock stays frozen).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+      ctx.out.simple("OK");
+      return;
     }
-    server.engine.flushAll();
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        ctx.out.simple("OK");
+        resolve();
+      }, seconds * 1000)
+    );
+  }
+  if (isWord(argv[1], "reload")) {
+    // Save, empty the keyspace, load the file back: proves the RDB round trip in place.
+    // NOSAVE loads the file as it is; NOFLUSH keeps the dataset, and then a library the file
+    // holds too is an error unless MERGE lets the file's copy replace ours (RDBFLAGS_ALLOW_DUP).
+    // Keys are always loaded over ours (the file's value wins), as MERGE does.
+    let save = true;
+    let flush = true;
+    let merge = false;
+    for (const option of argv.slice(2)) {
+      if (isWord(option, "merge")) merge = true;
+      else if (isWord(option, "noflush")) flush = false;
+      else if (isWord(option, "nosave")) save = false;
+      else fail("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+    const { server } = ctx;
+    if (save) {
+      try {
+        server.saver.save(ctx.nowMs);
+      } catch {
+        fail("ERR Error trying to save the DB, can't reload");
+      }
+    }
+    if (flush) server.engine.flushAll();
     try {
       const { libraryCodes } = loadRdbFileSync(server.engine, server.rdbPath(), Date.now());
-      const libraryError = server.functions.replaceAll(libraryCodes, server.lua);
+      const libraryError = flush
+        ? server.functions.replaceAll(libraryCodes, server.lua)
+        : server.lua === null
+        ? server.functions.loadUncompiled(libraryCodes, merge ? "replace" : "append")
+        : server.functions.restore(libraryCodes, merge ? "replace" : "append", server.lua);
       if (libraryError !== null) throw new Error(`Failed loading library, ${libraryError}`);
     } catch (error) {
       fail(`ERR Error trying to load the RDB dump: ${(error as Error).message}`);
@@ -345,6 +409,17 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
     ctx.out.simple("OK");
     return;
   }
+  if (isWord(argv[1], "set-disable-deny-scripts") && argv.length === 3) {
+    // Lets scripts call commands flagged noscript (Redis's script_disable_deny_script; atoi).
+    const value = Number.parseInt(latin1(argv[2]), 10);
+    setDenyScriptsDisabled(ctx.server, !Number.isNaN(value) && value !== 0);
+    ctx.out.simple("OK");
+    return;
+  }
+  if (isWord(argv[1], "protocol") && argv.length === 3) {
+    debugProtocol(ctx, latin1(argv[2]).toLowerCase());
+    return;
+  }
   if (isWord(argv[1], "help")) {
     const lines = [
       "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -352,11 +427,82 @@ async function debugCommand(ctx: CommandContext): Promise<void> {
       "    Stop the server for <seconds>. Decimals allowed.",
       "SET-ACTIVE-EXPIRE <0|1>",
       "    Setting it to 0 disables expiring keys in background when they are not accessed.",
+      "PROTOCOL <type>",
+      "    Reply with a test value of the specified type. <type> can be: string,",
+      "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+      "    true, false.",
+      "RELOAD [option ...]",
+      "    Save the RDB on disk and reload it back to memory. Options: MERGE, NOFLUSH, NOSAVE.",
+      "SET-DISABLE-DENY-SCRIPTS <0|1>",
+      "    Enable/disable calling commands flagged noscript from scripts.",
     ];
     writeHelp(ctx.out, lines);
     return;
   }
   fail(`ERR unknown subcommand '${latin1(argv[1])}'. Try DEBUG HELP.`);
+}
+
+const encoder = new TextEncoder();
+const DEBUG_PROTOCOL_TYPES =
+  "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+
+/** DEBUG PROTOCOL <type>: one test value of each RESP3 type (debug.c), for clients and scripts. */
+function debugProtocol(ctx: CommandContext, type: string): void {
+  const out = ctx.out;
+  const resp3 = out.protocol === 3;
+  switch (type) {
+    case "string":
+      return out.bulkString("Hello World");
+    case "integer":
+      return out.integer(12345);
+    case "double":
+      return out.double(3.141);
+    case "bignum": {
+      const digits = "1234567999999999999999999999999999999";
+      if (resp3) return out.raw(encoder.encode(`(${digits}\r\n`));
+      return out.bulkString(digits);
+    }
+    case "null":
+      return out.nullBulk();
+    case "array":
+    case "set":
+      if (type === "array") out.arrayHeader(3);
+      else out.setHeader(3);
+      for (let j = 0; j < 3; j++) out.integer(j);
+      return;
+    case "map":
+      out.mapHeader(3);
+      for (let j = 0; j < 3; j++) {
+        out.integer(j);
+        out.boolean(j === 1);
+      }
+      return;
+    case "attrib":
+      // An attribute is not a reply: a real one follows it.
+      if (resp3) {
+        out.raw(encoder.encode("|1\r\n"));
+        out.bulkString("key-popularity");
+        out.arrayHeader(2);
+        out.bulkString("key:123");
+        out.integer(90);
+      }
+      return out.bulkString("Some real reply following the attribute");
+    case "push":
+      if (!resp3) fail("ERR RESP2 is not supported by this command");
+      out.pushHeader(2);
+      out.bulkString("server-cpu-usage");
+      out.integer(42);
+      return out.bulkString("Some real reply following the push reply");
+    case "true":
+    case "false":
+      return out.boolean(type === "true");
+    case "verbatim":
+      return out.verbatim("This is a verbatim\nstring", "txt");
+    default:
+      fail(
+        `ERR Wrong protocol type name. Please use one of the following: ${DEBUG_PROTOCOL_TYPES}`,
+      );
+  }
 }
 
 function shutdownCommand(ctx: CommandContext): void {

@@ -495,6 +495,28 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "Entries (deleted ones included) of a stream node past which XADD starts a new node; 0 = no limit.",
   },
   {
+    name: "busy-reply-threshold",
+    aliases: ["lua-time-limit"],
+    kind: "int",
+    defaultValue: 5000,
+    min: 0,
+    max: 2 ** 53 - 1,
+    description:
+      "Milliseconds a script runs before Redis answers -BUSY to other clients. Accepted for " +
+      "compatibility: resplica serves no other client until a script ends (see " +
+      "busy-script-kill-threshold).",
+  },
+  {
+    name: "busy-script-kill-threshold",
+    kind: "int",
+    defaultValue: 5000,
+    min: 0,
+    max: 2 ** 53 - 1,
+    description: "Milliseconds after which a running script or function is stopped with an error " +
+      "(resplica-native: no client can send SCRIPT KILL / FUNCTION KILL while one runs, so the " +
+      "server does it, writes or not); 0 = never.",
+  },
+  {
     name: "enable-debug-command",
     kind: "enum",
     defaultValue: "yes",

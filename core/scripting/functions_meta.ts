@@ -4,7 +4,7 @@
 // library code from an RDB or AOF.
 
 import { latin1 } from "../bytes.ts";
-import { splitConfigLine } from "../config/units.ts";
+import { splitArgs } from "./_split_args.ts";
 
 /** The only engine Redis 7.0 registers; engine names match case-insensitively. */
 export const LUA_ENGINE_NAME = "LUA";
@@ -39,7 +39,7 @@ export function parseLibraryMeta(code: Uint8Array): LibraryMeta | { error: strin
     }
   }
   if (newline < 0) return { error: "Invalid library metadata" };
-  const parts = splitConfigLine(latin1(code.subarray(0, newline)));
+  const parts = splitArgs(latin1(code.subarray(0, newline)));
   if (parts === null || parts.length === 0) return { error: "Invalid library metadata" };
   const engine = parts[0].slice(2);
   let name: string | null = null;

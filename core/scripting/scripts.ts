@@ -14,7 +14,7 @@
 // flags type is shared with FUNCTION / FCALL, whose functions declare the same five flags.
 
 import { createHash } from "node:crypto";
-import { splitConfigLine } from "../config/units.ts";
+import { splitArgs } from "./_split_args.ts";
 
 /** The five script flags of Redis 7.0 (script.c scripts_flags_def), as a shebang or a function
  * declares them. */
@@ -90,7 +90,7 @@ export function parseShebang(body: Uint8Array): ShebangResult {
   let end = 0;
   while (end < body.length && body[end] !== NEWLINE && body[end] !== 0) end++;
   if (end >= body.length || body[end] !== NEWLINE) return { error: "Invalid script shebang" };
-  const parts = splitConfigLine(latin1Decoder.decode(body.subarray(0, end)));
+  const parts = splitArgs(latin1Decoder.decode(body.subarray(0, end)));
   if (parts === null || parts.length === 0) return { error: "Invalid engine in script shebang" };
   if (parts[0] !== "#!lua") return { error: `Unexpected engine in script shebang: ${parts[0]}` };
   for (const part of parts.slice(1)) {

@@ -120,6 +120,9 @@ local lib_redis = {register_function = register_function, log = redis.log,
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
   REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM}
 setmetatable(lib_redis, {__index = missing_global})
+-- Readonly like Redis's: a callback that kept a reference to the library's redis table (local
+-- lib = redis) must not be able to plant the runtime API in it.
+lib_redis = protect(lib_redis)
 local lib_api = setmetatable({redis = lib_redis}, {__index = missing_global})
 
 -- The globals of every library (Redis has one globals table for all of them).
@@ -173,7 +176,6 @@ local function loadlib(timeout_line)
   local regs = load_regs
   load_regs = nil
   if not ok then
-    refresh_trampolines()
     local msg = "(null)"
     if is_stringish(err) then msg = "ERR " .. tostring(err) end
     if type(err) == "table" then

@@ -26,6 +26,7 @@ export function preludeSource(
   redisVersion: string,
   redisVersionNum: number,
   hookInstructionCount: number,
+  replyDepthMax: number,
 ): string {
   return String.raw`
 local G = _G
@@ -150,24 +151,13 @@ local function generic_command(raise_error, ...)
   return reply
 end
 
--- redis.call/pcall must be C functions: a script's "return redis.call(...)" is a tail call, and
--- a tail call into a Lua function erases the script's frame (the error handler would report
--- "(tail call)" instead of "@user_script:N"). coroutine.wrap gives a C closure; the coroutine
--- behind it loops, yielding each result. An error kills the coroutine, so every place that can
--- catch an error (pcall, xpcall, coroutine.resume, the end of a script) makes fresh ones.
-local co_create, co_resume, co_wrap, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.wrap, coroutine.yield, coroutine.status
-local function c_trampoline(fn)
-  local function loop(...) return loop(co_yield(fn(...))) end
-  return co_wrap(loop)
-end
-local function call_command(...) local r = generic_command(true, ...) return r end
-local function pcall_command(...) local r = generic_command(false, ...) return r end
+-- redis.call/pcall are Lua functions here (Redis's are C functions): a script's
+-- "return redis.call(...)" would be a tail call that erases the script's frame, so the engine
+-- parenthesises those calls before compiling (_tail_calls.ts) and the error handler still finds
+-- "@user_script:N".
 local redis = {}
-local function refresh_trampolines()
-  redis.call = c_trampoline(call_command)
-  redis.pcall = c_trampoline(pcall_command)
-end
-refresh_trampolines()
+redis.call = function(...) return (generic_command(true, ...)) end
+redis.pcall = function(...) return (generic_command(false, ...)) end
 
 redis.sha1hex = function(...)
   if select("#", ...) ~= 1 then raise("wrong number of arguments") end
@@ -457,13 +447,7 @@ local function pcall_result(ok, ...)
   end
   return false, e
 end
-local function refreshing(ok, ...)
-  if not ok then refresh_trampolines() end
-  return ok, ...
-end
-G.pcall = function(...) return refreshing(pcall_result(pcall(...))) end
-G.xpcall = function(...) return refreshing(xpcall(...)) end
-coroutine.resume = function(...) return refreshing(co_resume(...)) end
+G.pcall = function(...) return pcall_result(pcall(...)) end
 
 -- The error handler Redis installs: err becomes a table with the script's source and line.
 -- Frames of C functions (one, as Redis) and of this prelude are skipped.
@@ -492,7 +476,15 @@ local function write_string(out, t, s)
   out[#out + 1] = s
 end
 
-local function emit(out, v)
+-- luaReplyToRedisReply answers "reached lua stack limit" in place of a value nested deeper than
+-- the Lua stack allows (lua_checkstack fails past LUAI_MAXCSTACK slots, one per level): a
+-- self-referencing table becomes that many nested one-element arrays, then this error.
+local function emit(out, v, depth)
+  depth = depth or 0
+  if depth >= ${replyDepthMax} then
+    write_string(out, "-", "ERR reached lua stack limit")
+    return
+  end
   local t = type(v)
   if t == "string" then
     write_string(out, "$", v)
@@ -547,8 +539,8 @@ local function emit(out, v)
       out[slot] = ""
       local n = 0
       for k, x in next, m do
-        emit(out, k)
-        emit(out, x)
+        emit(out, k, depth + 1)
+        emit(out, x, depth + 1)
         n = n + 1
       end
       out[slot] = "%" .. n .. "\n"
@@ -561,7 +553,7 @@ local function emit(out, v)
       out[slot] = ""
       local n = 0
       for k in next, s do
-        emit(out, k)
+        emit(out, k, depth + 1)
         n = n + 1
       end
       out[slot] = "~" .. n .. "\n"
@@ -573,7 +565,7 @@ local function emit(out, v)
     while true do
       local x = rawget(v, j)
       if x == nil then break end
-      emit(out, x)
+      emit(out, x, depth + 1)
       j = j + 1
     end
     out[slot] = "*" .. (j - 1) .. "\n"
@@ -673,7 +665,6 @@ local function call(name, mode)
     ok, result = xpcall(function() return f(keys, args) end, err_handler)
   end
   dbg.sethook()
-  if not ok then refresh_trampolines() end
   gc_count = gc_count + 1
   if gc_count == GC_CYCLE_PERIOD then
     collectgarbage("step", GC_CYCLE_PERIOD)
@@ -686,8 +677,15 @@ end
 
 local function forget(name) functions[name] = nil end
 
+-- Bytes Lua has allocated (collectgarbage("count") is in KB), as Redis's used_memory_lua.
+local function memory()
+  io_write(format("%.0f", collectgarbage("count") * 1024))
+  io_flush()
+end
+
 local entries = {compile = compile, eval = function(n) call(n, "eval") end,
-  fcall = function(n) call(n, "fcall") end, forget = forget, loadlib = loadlib, libfns = libfns}
+  fcall = function(n) call(n, "fcall") end, forget = forget, loadlib = loadlib, libfns = libfns,
+  memory = memory}
 dbg.getregistry()["${ENTRY_REGISTRY_KEY}"] = function(op)
   dbg.sethook()
   running = false

@@ -23,9 +23,11 @@ import {
   structSize,
   structUnpack,
 } from "./_host_libs.ts";
+import { rewriteTailCalls } from "./_tail_calls.ts";
 import {
   HOOK_INSTRUCTION_COUNT,
   LUA_HEAP_MAX_BYTES,
+  LUA_REPLY_DEPTH_MAX,
   REDIS_VERSION,
   REDIS_VERSION_NUM,
 } from "./limits.ts";
@@ -118,12 +120,14 @@ export class LuaEngine {
   #host: LuaHost | null = null;
   #resp: 2 | 3 = 2;
   #closed = false;
+  /** The last usedMemoryBytes read (what is answered while a script runs). */
+  #usedMemoryBytes = 0;
 
   private constructor(vm: WasmLua, L: number) {
     this.#vm = vm;
     this.#L = L;
     this.#entryKeyPtr = vm.writeCString(ENTRY_REGISTRY_KEY);
-    for (const op of ["compile", "eval", "fcall", "forget", "loadlib", "libfns"]) {
+    for (const op of ["compile", "eval", "fcall", "forget", "loadlib", "libfns", "memory"]) {
       this.#opPtrs.set(op, vm.writeCString(op));
     }
     vm.setRequestHandler((request) => this.#answer(request));
@@ -140,7 +144,12 @@ export class LuaEngine {
       const source of [
         CJSON_LUA,
         CMSGPACK_LUA,
-        preludeSource(REDIS_VERSION, REDIS_VERSION_NUM, HOOK_INSTRUCTION_COUNT),
+        preludeSource(
+          REDIS_VERSION,
+          REDIS_VERSION_NUM,
+          HOOK_INSTRUCTION_COUNT,
+          LUA_REPLY_DEPTH_MAX,
+        ),
       ]
     ) {
       const error = engine.#runChunk(source);
@@ -150,14 +159,16 @@ export class LuaEngine {
   }
 
   /**
-   * Compiles `body` as the function `name` (Redis names them `f_<sha1 of body>`). Returns null,
+   * Compiles `body` as the function `name` (Redis names them `f_<sha1 of body>`), its
+   * `return redis.call(…)` tail calls parenthesised first so errors keep the script's line
+   * (_tail_calls.ts; library bodies in `loadLibrary` too). Returns null,
    * or the error reply Redis gives, e.g.
    * `ERR Error compiling script (new function): user_script:1: '=' expected near 'x'`.
    */
   compile(name: string, body: Uint8Array): { error: string } | null {
     const input = new WireWriter();
     input.line(name);
-    input.string("", body);
+    input.string("", rewriteTailCalls(body));
     const out = this.#invoke("compile", input.finish());
     if (out.length > 0 && out[0] === 0x2b /* + */) return null;
     if (out.length > 0 && out[0] === 0x2d /* - */) {
@@ -223,7 +234,7 @@ export class LuaEngine {
     if (this.#host !== null) return { error: "ERR resplica: a Lua script is running" };
     const input = new WireWriter();
     input.line(String(timeoutMs));
-    input.string("", body);
+    input.string("", rewriteTailCalls(body));
     const out = this.#invoke("loadlib", input.finish());
     const reply = out.length === 0
       ? { error: "ERR Error registering functions: (null)" }
@@ -254,6 +265,21 @@ export class LuaEngine {
     input.line(String(drop.length));
     for (const name of drop) input.string("", encoder.encode(name));
     this.#invoke("libfns", input.finish());
+  }
+
+  /**
+   * Bytes the Lua state has allocated (Redis's used_memory_lua: lua_gc LUA_GCCOUNT). While a
+   * script runs (INFO from a script) the Lua state cannot be entered again, so the value from
+   * the last call outside a script is returned.
+   */
+  get usedMemoryBytes(): number {
+    if (this.#host !== null || this.#closed) return this.#usedMemoryBytes;
+    const input = new WireWriter();
+    input.line("");
+    const out = this.#invoke("memory", input.finish());
+    const bytes = Number(decoder.decode(out));
+    if (Number.isFinite(bytes)) this.#usedMemoryBytes = bytes;
+    return this.#usedMemoryBytes;
   }
 
   /** Bytes the WebAssembly heap holding the Lua state occupies (used_memory_lua's upper bound). */

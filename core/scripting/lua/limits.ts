@@ -18,3 +18,13 @@ export const HOOK_INSTRUCTION_COUNT = 100_000;
  * Redis itself sets no cap; this keeps one runaway script from taking the process down.
  */
 export const LUA_HEAP_MAX_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * How deep a script's result may nest before the value at that depth is replaced by the error
+ * "reached lua stack limit". Redis's luaReplyToRedisReply keeps one Lua stack slot per level and
+ * fails lua_checkstack at LUAI_MAXCSTACK (8000) slots, so its limit is near 8000 levels. Ours is
+ * lower because the host reads and writes a reply recursively, one JS frame per level, and V8's
+ * stack ends before 8000 of them: a known difference that only a result nested this deep shows
+ * (a self-referencing table gets the same shape of reply, just shorter).
+ */
+export const LUA_REPLY_DEPTH_MAX = 1000;
