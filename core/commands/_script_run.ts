@@ -37,7 +37,12 @@ import type { ScriptFlags } from "../scripting/scripts.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { AclDenial } from "../sessions/acl.ts";
 import { ClientState } from "../sessions/client.ts";
-import { type CapturedWrite, PROPAGATE_ALL, type ServerState } from "../state/server_state.ts";
+import {
+  CallOutcome,
+  type CapturedWrite,
+  PROPAGATE_ALL,
+  type ServerState,
+} from "../state/server_state.ts";
 import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
 import { commandTableOf, logDenial, runHandlerSync } from "./dispatch.ts";
 
@@ -159,7 +164,12 @@ export function runScript(ctx: CommandContext, call: ScriptCall): void {
     server.propagationCaptureTargets = PROPAGATE_ALL;
     run.client.writer.reset();
   }
-  if (isErrorReply(reply) && !reply.statsCounted) server.stats.errorReplies++;
+  if (isErrorReply(reply)) {
+    // An error a redis.call raised was counted when that command replied it; the script is
+    // still charged with a failed call (afterErrorReply's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+    if (reply.statsCounted) server.stats.commandStat(ctx.spec.fullName).failedCalls++;
+    else server.stats.countErrorReply(reply.error);
+  }
   writeLuaReply(ctx.out, reply);
   // EVAL / FCALL themselves are never propagated: only what the script wrote.
   ctx.propagateAs = [];
@@ -258,29 +268,33 @@ function scriptCommand(run: ScriptRun, argv: Uint8Array[]): LuaReply {
   }
   const spec = resolved;
   if (spec.arity > 0 ? argv.length !== spec.arity : argv.length < -spec.arity) {
-    return rejected(server, ERR_WRONG_ARITY);
+    return rejected(server, ERR_WRONG_ARITY, spec);
   }
   if (spec.flags.includes("noscript") && !denyScriptsDisabled.has(server)) {
-    return rejected(server, ERR_NOSCRIPT_COMMAND);
+    return rejected(server, ERR_NOSCRIPT_COMMAND, spec);
   }
   if (
     server.isReplica && !(server.replicaLink?.linkUp ?? false) &&
     !server.config.getBool("replica-serve-stale-data") && !spec.flags.includes("stale")
-  ) return rejected(server, ERR_STALE_COMMAND);
+  ) return rejected(server, ERR_STALE_COMMAND, spec);
   const user = client.user;
   if (user !== null && !user.unrestricted) {
     const denial = server.acl.checkCommand(user, spec, argv);
     if (denial !== AclDenial.None) {
       logDenial(server, run.caller, user, denial, "lua", spec, argv, run.nowMs);
-      return rejected(server, `ERR The user executing the script ${ACL_DENIAL_TEXTS[denial]}`);
+      return rejected(
+        server,
+        `ERR The user executing the script ${ACL_DENIAL_TEXTS[denial]}`,
+        spec,
+      );
     }
   }
   const writeRefusal = writeRefusalOf(run, spec);
-  if (writeRefusal !== null) return rejected(server, writeRefusal);
+  if (writeRefusal !== null) return rejected(server, writeRefusal, spec);
   if (
     !run.allowOom && server.maxmemoryBytes > 0 && !run.caller.isMaster && !run.writeDirty &&
     run.oomAtStart && spec.denyOom
-  ) return rejected(server, ERR_OOM);
+  ) return rejected(server, ERR_OOM, spec);
   if (spec.isWrite) run.writeDirty = true;
   const blockRefusal = blockOptionRefusal(spec, argv);
   if (blockRefusal !== null) return rejected(server, blockRefusal);
@@ -334,9 +348,14 @@ function writeRefusalOf(run: ScriptRun, spec: CommandSpec): string | null {
   return null;
 }
 
-/** A command refused before it ran: counted as an error reply, as Redis's afterErrorReply. */
-function rejected(server: ServerState, text: string): LuaReply {
-  server.stats.errorReplies++;
+/**
+ * A command refused before it ran: counted as an error reply (afterErrorReply) and against the
+ * command's rejected_calls when it is known (scriptCall's incrCommandStatsOnError).
+ */
+function rejected(server: ServerState, text: string, spec: CommandSpec | null = null): LuaReply {
+  server.stats.countErrorReply(text);
+  const stat = spec === null ? null : server.stats.commandStat(spec.fullName);
+  server.stats.attributeErrors(stat, CallOutcome.Rejected);
   return { error: text };
 }
 

@@ -212,6 +212,30 @@ function cpuSection(): string[] {
   return ["used_cpu_sys:0.000000", "used_cpu_user:0.000000"];
 }
 
+/**
+ * INFO commandstats: one line per command that ran or was refused since the last CONFIG
+ * RESETSTAT, as Redis prints them (subcommands as "config|get").
+ */
+function commandstatsSection(server: ServerState): string[] {
+  const lines: string[] = [];
+  for (const [name, stat] of server.stats.commandStats) {
+    if (stat.calls === 0 && stat.rejectedCalls === 0 && stat.failedCalls === 0) continue;
+    const usecPerCall = stat.calls === 0 ? 0 : stat.usec / stat.calls;
+    lines.push(
+      `cmdstat_${name}:calls=${stat.calls},usec=${stat.usec},` +
+        `usec_per_call=${usecPerCall.toFixed(2)},rejected_calls=${stat.rejectedCalls},` +
+        `failed_calls=${stat.failedCalls}`,
+    );
+  }
+  return lines;
+}
+
+/** INFO errorstats: error replies by code, in Redis's (byte-wise sorted) order. */
+function errorstatsSection(server: ServerState): string[] {
+  const codes = [...server.stats.errorCounts.keys()].sort();
+  return codes.map((code) => `errorstat_${code}:count=${server.stats.errorCounts.get(code)}`);
+}
+
 function keyspaceSection(server: ServerState, nowMs: number): string[] {
   const lines: string[] = [];
   for (let db = 0; db < DB_COUNT; db++) {
@@ -231,18 +255,28 @@ const SECTIONS: [name: string, section: Section][] = [
   ["stats", statsSection],
   ["replication", replicationSection],
   ["cpu", cpuSection],
+  ["commandstats", commandstatsSection],
+  ["errorstats", errorstatsSection],
   ["keyspace", keyspaceSection],
 ];
 
+/** Sections only "all", "everything" or their own name print, as Redis's. */
+const NON_DEFAULT_SECTIONS = new Set(["commandstats", "errorstats"]);
 /** Sections INFO prints with no argument or "default". */
-const DEFAULT_SECTIONS = new Set(SECTIONS.map(([name]) => name));
+const DEFAULT_SECTIONS = new Set(
+  SECTIONS.map(([name]) => name).filter((name) => !NON_DEFAULT_SECTIONS.has(name)),
+);
+/** Sections "all" and "everything" print. */
+const ALL_SECTIONS = new Set(SECTIONS.map(([name]) => name));
 
 /** Renders INFO for the requested section names (lower-case; empty = default). */
 export function renderInfo(server: ServerState, requested: string[], nowMs: number): string {
   const wanted = new Set<string>();
   if (requested.length === 0) { for (const s of DEFAULT_SECTIONS) wanted.add(s); }
   for (const name of requested) {
-    if (name === "all" || name === "everything" || name === "default") {
+    if (name === "all" || name === "everything") {
+      for (const s of ALL_SECTIONS) wanted.add(s);
+    } else if (name === "default") {
       for (const s of DEFAULT_SECTIONS) wanted.add(s);
     } else wanted.add(name);
   }

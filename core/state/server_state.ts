@@ -43,6 +43,34 @@ export interface CapturedWrite {
   targets: number;
 }
 
+/** One command's INFO commandstats line (Redis's redisCommand calls / microseconds / …). */
+export interface CommandStat {
+  /** calls: times the handler ran (a rejected call never does). */
+  calls: number;
+  /** usec: time spent in the handler, in microseconds. */
+  usec: number;
+  /** rejected_calls: refused before running (arity, ACL, OOM, READONLY, a script's checks). */
+  rejectedCalls: number;
+  /** failed_calls: ran and replied an error. */
+  failedCalls: number;
+}
+
+/**
+ * Distinct error codes errorstats keeps. Redis 7.0 keeps every code; a script can make up any
+ * number of them (redis.error_reply), so ours is bounded: later codes count only in the total.
+ */
+export const ERROR_CODES_MAX = 128;
+/** Redis looks for the code's end (a space) only within this many bytes of "-CODE …". */
+const ERROR_CODE_SEARCH_BYTES = 32;
+
+/** Whether a command's outcome is recorded as rejected or failed (incrCommandStatsOnError). */
+export const enum CallOutcome {
+  /** Refused before it ran. */
+  Rejected,
+  /** Ran. */
+  Ran,
+}
+
 /** Counters INFO stats shows, with Redis's field names in comments. */
 export class ServerStats {
   /** total_connections_received */
@@ -61,6 +89,53 @@ export class ServerStats {
   netOutputBytes = 0;
   /** total_error_replies */
   errorReplies = 0;
+  /** errorstats: error replies by code (the reply's first word), at most ERROR_CODES_MAX codes. */
+  readonly errorCounts = new Map<string, number>();
+  /** commandstats, by CommandSpec.fullName ("config|resetstat"). */
+  readonly commandStats = new Map<string, CommandStat>();
+  /** errorReplies when the last command's errors were attributed (Redis's prev_err_count). */
+  #errorRepliesAttributed = 0;
+
+  /**
+   * One error reply sent (Redis's afterErrorReply): total_error_replies and the code's count.
+   * `text` is the reply without its "-"; the code is its first word, or ERR when no space
+   * comes early enough, as Redis reads it.
+   */
+  countErrorReply(text: string): void {
+    this.errorReplies++;
+    const spaceIndex = text.indexOf(" ");
+    const code = spaceIndex > 0 && spaceIndex < ERROR_CODE_SEARCH_BYTES - 1
+      ? text.slice(0, spaceIndex)
+      : "ERR";
+    const count = this.errorCounts.get(code);
+    if (count !== undefined) this.errorCounts.set(code, count + 1);
+    else if (this.errorCounts.size < ERROR_CODES_MAX) this.errorCounts.set(code, 1);
+  }
+
+  /** The commandstats record of `fullName`, created at zero. */
+  commandStat(fullName: string): CommandStat {
+    let stat = this.commandStats.get(fullName);
+    if (stat === undefined) {
+      stat = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      this.commandStats.set(fullName, stat);
+    }
+    return stat;
+  }
+
+  /**
+   * Redis's incrCommandStatsOnError: when error replies were sent since the last attribution,
+   * counts `stat` as rejected or failed (per `outcome`) and returns true. Either way the errors
+   * so far are attributed, so a command's errors count against the innermost command that
+   * sent them (a script's redis.call), not again against the script. `stat` null only marks.
+   */
+  attributeErrors(stat: CommandStat | null, outcome: CallOutcome): boolean {
+    const sent = this.errorReplies > this.#errorRepliesAttributed;
+    this.#errorRepliesAttributed = this.errorReplies;
+    if (stat === null || !sent) return false;
+    if (outcome === CallOutcome.Rejected) stat.rejectedCalls++;
+    else stat.failedCalls++;
+    return true;
+  }
 
   reset(): void {
     this.connectionsReceived = 0;
@@ -72,6 +147,8 @@ export class ServerStats {
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
     this.errorReplies = 0;
+    this.errorCounts.clear();
+    this.commandStats.clear();
   }
 }
 
