@@ -121,3 +121,69 @@ peerTest("node-redis: scripts option runs a script by EVALSHA, falling back to E
     await subject.close();
   }
 }, { binaries: CLIENT_BINARIES });
+
+/** A library of two functions, one read-only (FCALL_RO), as node-redis `functions` call them. */
+const COUNTER_LIBRARY = "#!lua name=counter\n" +
+  "redis.register_function('bump', function(keys, args) " +
+  "return redis.call('INCRBY', keys[1], args[1]) end)\n" +
+  "redis.register_function{function_name='peek', flags={'no-writes'}, callback=function(keys) " +
+  "return redis.call('GET', keys[1]) end}";
+
+peerTest("node-redis: functions option calls library functions by FCALL and FCALL_RO", async () => {
+  const subject = await startSubject();
+  const client = createClient({
+    socket: { host: "127.0.0.1", port: subject.port, reconnectStrategy: false },
+    functions: {
+      counter: {
+        bump: {
+          NUMBER_OF_KEYS: 1,
+          transformArguments(key: string, by: number): string[] {
+            return [key, String(by)];
+          },
+          transformReply(reply: unknown): unknown {
+            return reply;
+          },
+        },
+        peek: {
+          NUMBER_OF_KEYS: 1,
+          IS_READ_ONLY: true,
+          transformArguments(key: string): string[] {
+            return [key];
+          },
+          transformReply(reply: unknown): unknown {
+            return reply;
+          },
+        },
+      },
+    },
+  });
+  client.on("error", () => {}); // Errors surface through the awaited commands below.
+  try {
+    await client.connect();
+    await client.functionFlush();
+    assert.equal(await client.functionLoad(COUNTER_LIBRARY), "counter");
+    assert.equal(await client.counter.bump("hits", 5), 5);
+    assert.equal(await client.counter.bump("hits", 2), 7);
+    assert.equal(await client.counter.peek("hits"), "7");
+    const libraries = await client.functionList();
+    assert.deepEqual(libraries.map((library) => library.libraryName), ["counter"]);
+    assert.deepEqual(
+      libraries[0].functions.map((fn) => fn.name).sort(),
+      ["bump", "peek"],
+    );
+    // The read-only function refuses to be replaced by a writing one under FCALL_RO.
+    await client.functionLoad(
+      COUNTER_LIBRARY.replace(
+        "return redis.call('GET', keys[1])",
+        "return redis.call('DEL', keys[1])",
+      ),
+      { REPLACE: true },
+    );
+    await assert.rejects(() => client.counter.peek("hits"), /Write commands are not allowed/);
+    assert.equal(await client.get("hits"), "7");
+  } finally {
+    await client.functionFlush().catch(() => {});
+    await client.quit().catch(() => client.disconnect());
+    await subject.close();
+  }
+}, { binaries: CLIENT_BINARIES });
