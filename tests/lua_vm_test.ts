@@ -454,3 +454,101 @@ Deno.test("usedMemoryBytes reports what the Lua state allocated, not the WebAsse
   assertEquals(run("local t = {} for i = 1, 20000 do t[i] = i end return #t"), 20000n);
   assert.ok(engine.usedMemoryBytes > 0);
 });
+
+Deno.test("keys and args reach the script whole, in one batch or one by one", () => {
+  // Both sides of the batch limit (64 strings in one io.read), with empty and binary strings,
+  // an empty one last (io.read(0) peeks the next byte: the list's final newline).
+  for (const count of [0, 1, 2, 63, 64, 65, 200]) {
+    const keys = Array.from({ length: count >> 1 }, (_, i) => i % 3 === 0 ? "" : `k${i}\n\r\0`);
+    const args = Array.from({ length: count - keys.length }, (_, i) => i % 4 === 1 ? "" : `a${i}`);
+    if (args.length > 0) args[args.length - 1] = "";
+    const reply = run(
+      "return {#KEYS, #ARGV, table.concat(KEYS, ','), table.concat(ARGV, ',')}",
+      quietHost,
+      keys,
+      args,
+    );
+    assertEquals(reply, [
+      BigInt(keys.length),
+      BigInt(args.length),
+      bytes(keys.join(",")),
+      bytes(args.join(",")),
+    ]);
+  }
+  const binary = new Uint8Array(256).map((_, i) => i);
+  const name = `f_test${scriptCount++}`;
+  assertEquals(engine.compile(name, bytes("return {KEYS[1], ARGV[1], ARGV[2]}")), null);
+  assertEquals(engine.call(name, [binary], [binary.subarray(0, 0), binary], quietHost), [
+    binary,
+    new Uint8Array(0),
+    binary,
+  ]);
+});
+
+Deno.test("redis.call sends many arguments, numbers as %.17g, and gets statuses of any text", () => {
+  let seen: string[] = [];
+  const statuses = ["OK", "", "caf\u00e9", "x".repeat(300), "tab\there", "a\0b", "l1\nl2"];
+  let status = "";
+  const host: LuaHost = {
+    call: (argv) => {
+      seen = argv.map((a) => new TextDecoder().decode(a));
+      return { status };
+    },
+  };
+  for (status of statuses) {
+    // The result conversion cuts a status at NUL and turns CR / LF into spaces, as Redis does.
+    const shown = status.split("\0")[0].replace(/[\r\n]/g, " ");
+    assertEquals(run("return redis.call('ping')", host), { status: shown });
+    assertEquals(run("return redis.call('ping').ok", host), bytes(status));
+  }
+  // 30 arguments are 94 request parts (past the 64 written as io.write's arguments).
+  const many = Array.from({ length: 30 }, (_, i) => `v${i}`);
+  run(`return redis.call(${many.map((v) => `'${v}'`).join(", ")})`, host);
+  assertEquals(seen, many);
+  // -z is a true -0 (the compiler folds the literal -0 into 0).
+  run("local z = 0 return redis.call('x', 0, -z, 1, 5, 4096, 4097, 1.5, -7, 1e20, 1/0)", host);
+  assertEquals(seen, ["x", "0", "-0", "1", "5", "4096", "4097", "1.5", "-7", "1e+20", "inf"]);
+});
+
+Deno.test("integer results and lengths read the same below and above the number caches", () => {
+  assertEquals(run("return {0, -0, 1, 4096, 4097, -5, 123456789012}"), [
+    0n,
+    0n,
+    1n,
+    4096n,
+    4097n,
+    -5n,
+    123456789012n,
+  ]);
+  const host: LuaHost = { call: (argv) => BigInt(new TextDecoder().decode(argv[1])) };
+  for (const value of ["0", "7", "4096", "4097", "123456", "-12"]) {
+    assertEquals(run(`return redis.call('get', '${value}') + 1`, host), BigInt(value) + 1n);
+  }
+  const long = "y".repeat(5000);
+  assertEquals(run("return {ARGV[1], #ARGV[1]}", quietHost, [], [long]), [bytes(long), 5000n]);
+});
+
+Deno.test("bulk replies of any bytes reach the script whole", () => {
+  let reply: Uint8Array = new Uint8Array(0);
+  const host: LuaHost = { call: () => reply };
+  const cases = [
+    "",
+    "v",
+    "a\0b",
+    "a\nb",
+    "\r\n",
+    "\u00ff\u00fe",
+    "z".repeat(256),
+    "z".repeat(257),
+    "z".repeat(5000) + "\n",
+  ];
+  for (const text of cases) {
+    reply = bytes(text);
+    assertEquals(run("local v = redis.call('get', 'k') return {v, #v}", host), [
+      reply,
+      BigInt(reply.length),
+    ]);
+  }
+  reply = new Uint8Array([0x80, 0x0d, 0xff, 0x01]);
+  assertEquals(run("return redis.call('get', 'k')", host), reply);
+});

@@ -331,12 +331,17 @@ function blockOptionRefusal(spec: CommandSpec, argv: Uint8Array[]): string | nul
   return null;
 }
 
+/** Whether Redis 7.0 would flag `spec` may_replicate (see MAY_REPLICATE_FLAGS). */
+function mayReplicate(spec: CommandSpec): boolean {
+  return MAY_REPLICATE_FLAGS.some((flag) => spec.flags.includes(flag)) ||
+    MAY_REPLICATE_COMMANDS.has(spec.fullName);
+}
+
 /** scriptVerifyWriteCommandAllow: null when the command may run. */
 function writeRefusalOf(run: ScriptRun, spec: CommandSpec): string | null {
   const { server } = run;
-  const mayReplicate = MAY_REPLICATE_FLAGS.some((flag) => spec.flags.includes(flag)) ||
-    MAY_REPLICATE_COMMANDS.has(spec.fullName);
-  if (run.readOnly && (spec.isWrite || mayReplicate)) return ERR_READONLY_SCRIPT;
+  // The flag scan only for read-only scripts: it runs on every redis.call otherwise.
+  if (run.readOnly && (spec.isWrite || mayReplicate(spec))) return ERR_READONLY_SCRIPT;
   if (!spec.isWrite || run.writeDirty) return null;
   if (server.isReplica && server.config.getBool("replica-read-only") && !run.caller.isMaster) {
     return ERR_READONLY;
@@ -459,8 +464,21 @@ function readLine(bytes: Uint8Array, cursor: { pos: number }): string {
   while (end + 1 < bytes.length && !(bytes[end] === 0x0d && bytes[end + 1] === 0x0a)) end++;
   if (end + 1 >= bytes.length) throw new RangeError("truncated reply");
   cursor.pos = end + 2;
-  return latin1Decoder.decode(bytes.subarray(start, end));
+  // Every redis.call reply has a line ("+OK", ":1", "$5"): short ASCII ones are built here, as
+  // a TextDecoder call costs more than they do; the decoder keeps the rest (its "latin1" is
+  // windows-1252, which differs from char codes above 0x7f).
+  if (end - start > SHORT_LINE_MAX_CHARS) return latin1Decoder.decode(bytes.subarray(start, end));
+  let text = "";
+  for (let i = start; i < end; i++) {
+    if (bytes[i] > ASCII_MAX) return latin1Decoder.decode(bytes.subarray(start, end));
+    text += String.fromCharCode(bytes[i]);
+  }
+  return text;
 }
+
+/** Reply lines up to this long are decoded without TextDecoder when ASCII (see readLine). */
+const SHORT_LINE_MAX_CHARS = 32;
+const ASCII_MAX = 0x7f;
 
 const latin1Decoder = new TextDecoder("latin1");
 const utf8Decoder = new TextDecoder();

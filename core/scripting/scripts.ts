@@ -74,6 +74,11 @@ export type ShebangResult =
 
 const NEWLINE = 0x0a;
 const latin1Decoder = new TextDecoder("latin1");
+const ASCII_UPPER_A = 0x41;
+const ASCII_UPPER_Z = 0x5a;
+/** 'a' - 'A' */
+const ASCII_CASE_OFFSET = 0x20;
+const ASCII_MAX = 0x7f;
 
 /**
  * Reads a body's shebang as evalExtractShebangFlags does: none → compatibility mode; else
@@ -118,8 +123,23 @@ export function scriptSha1Hex(body: Uint8Array): string {
  */
 export function normalizeSha(arg: Uint8Array): string | null {
   if (arg.length !== SCRIPT_SHA_LEN_CHARS) return null;
-  return latin1Decoder.decode(arg).replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // Runs on every EVALSHA: an ASCII SHA is folded by hand into a flat string (one
+  // fromCharCode call: a string built by += would be flattened again by the cache's Map.get);
+  // the decoder and regex serve the rest (the decoder's "latin1" is windows-1252, which differs
+  // from char codes above 0x7f).
+  for (let i = 0; i < arg.length; i++) {
+    let c = arg[i];
+    if (c > ASCII_MAX) {
+      return latin1Decoder.decode(arg).replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+    }
+    if (c >= ASCII_UPPER_A && c <= ASCII_UPPER_Z) c += ASCII_CASE_OFFSET;
+    shaCodes[i] = c;
+  }
+  return String.fromCharCode.apply(null, shaCodes as unknown as number[]);
 }
+
+/** normalizeSha's folded characters (the length was checked first). */
+const shaCodes = new Uint8Array(SCRIPT_SHA_LEN_CHARS);
 
 /**
  * SHA → script, as Redis's lctx.lua_scripts. Bounded only by memory, as in Redis (SCRIPT FLUSH

@@ -10,10 +10,30 @@
 // no __len for tables): a known difference. The scripts' environment is the proxy of _G; the real
 // _G keeps Redis's "nonexistent global variable" __index.
 //
+// Hot path (every script call, every redis.call), shaped by what costs in this WebAssembly build:
+// number <-> text conversions go through musl's long-double printf/strtod (emulated in
+// software), so counts and lengths are memoized (count_text / text_number) or sent as binary
+// (read_keys_args reads a call's keys and args with one string.byte and one io.read per table);
+// a redis.call request is written as io.write's arguments rather than a concatenated string
+// (write_parts); a short status or bulk reply is one line ("s<text>", "b<bytes>"); the name an
+// error reports is derived only on error.
+//
 // Every function here is defined in the chunk named INTERNAL_CHUNK, so the error handler can skip
 // our frames and report the script's line as Redis's C functions would.
 
 import { LIBRARY_LUA } from "./_library_lua.ts";
+
+/**
+ * Most strings one io.read call returns (read_keys_args): io.read takes one format per string
+ * and checks the C stack for them all, so a call with more keys and args reads them one by one.
+ */
+const STRING_LIST_BATCH_MAX = 64;
+
+/** Most message parts written as io.write's arguments (write_parts); more are concatenated. */
+const WRITE_PARTS_MAX = 64;
+
+/** Entries in each of the prelude's number <-> text caches (count_text, text_number). */
+const NUMBER_CACHE_MAX = 4096;
 
 /** The chunk name of the prelude; frames with this source are ours. */
 export const INTERNAL_CHUNK = "=resplica";
@@ -35,36 +55,71 @@ local type, tostring, tonumber, select, error, next, pairs, ipairs = type, tostr
 local rawget, rawset, rawequal, setmetatable, getmetatable = rawget, rawset, rawequal, setmetatable, getmetatable
 local getfenv, setfenv, loadstring, load, xpcall, pcall, unpack = getfenv, setfenv, loadstring, load, xpcall, pcall, unpack
 local collectgarbage = collectgarbage
-local format, sub, byte, gsub, find, concat = string.format, string.sub, string.byte, string.gsub, string.find, table.concat
+local format, sub, byte, gsub, find, gmatch, concat = string.format, string.sub, string.byte, string.gsub, string.find, string.gmatch, table.concat
 local floor, ceil = math.floor, math.ceil
 local tinsert, tremove, tsort, tgetn, tsetn, tmaxn, tforeach, tforeachi = table.insert, table.remove, table.sort, table.getn, table.setn, table.maxn, table.foreach, table.foreachi
 io.stdout:setvbuf("full")
+
+-- ---------------------------------------------------------------- numbers on the channel
+-- Number <-> text in this build goes through musl's printf / strtod, which compute in long
+-- double, emulated in software on WebAssembly: a few tenths of a microsecond per conversion.
+-- Every message carries counts and lengths, mostly small and the same from call to call, so
+-- their texts are memoized (both caches bounded by NUMBER_CACHE_MAX entries).
+local NUMBER_CACHE_MAX = ${NUMBER_CACHE_MAX}
+local text_of_count = {[0] = "0"}   -- seeded: -0 finds key 0 and never caches tostring(-0)
+local number_of_text, number_texts = {}, 0
+
+-- tostring(n) of a count or length (an integer >= 0).
+local function count_text(n)
+  local s = text_of_count[n]
+  if s then return s end
+  s = tostring(n)
+  if n <= NUMBER_CACHE_MAX then text_of_count[n] = s end
+  return s
+end
+
+-- tonumber(s), memoized for the first NUMBER_CACHE_MAX texts seen of up to 4 characters (the
+-- short lengths that repeat; a counter's values from redis.call would only fill the cache).
+local function text_number(s)
+  local n = number_of_text[s]
+  if n then return n end
+  n = tonumber(s)
+  if n and #s <= 4 and number_texts < NUMBER_CACHE_MAX then
+    number_of_text[s] = n
+    number_texts = number_texts + 1
+  end
+  return n
+end
 
 -- ---------------------------------------------------------------- channel
 local function read_value()
   local h = io_read("*l")
   local t = sub(h, 1, 1)
-  if t == "$" then
-    local n = tonumber(sub(h, 2))
+  -- The short forms first: most replies to redis.call are one of them.
+  if t == "s" then return {ok = sub(h, 2)}
+  elseif t == "b" then return sub(h, 2)
+  elseif t == "$" then
+    local n = text_number(sub(h, 2))
     if n == 0 then return "" end
     return io_read(n)
-  elseif t == ":" or t == "n" then return tonumber(sub(h, 2))
+  elseif t == ":" then return text_number(sub(h, 2))
+  elseif t == "n" then return tonumber(sub(h, 2))
   elseif t == "F" then return false
   elseif t == "T" then return true
   elseif t == "_" then return nil
   elseif t == "+" then
-    local n = tonumber(sub(h, 2))
+    local n = text_number(sub(h, 2))
     return {ok = (n == 0) and "" or io_read(n)}
   elseif t == "-" then
-    local n = tonumber(sub(h, 2))
+    local n = text_number(sub(h, 2))
     return {err = (n == 0) and "" or io_read(n), ignore_error_stats_update = true}
   elseif t == "*" then
     local r = {}
-    for i = 1, tonumber(sub(h, 2)) do r[i] = read_value() end
+    for i = 1, text_number(sub(h, 2)) do r[i] = read_value() end
     return r
   elseif t == "%" then
     local m = {}
-    for i = 1, tonumber(sub(h, 2)) do
+    for i = 1, text_number(sub(h, 2)) do
       local k = read_value()
       local v = read_value()
       m[k] = v
@@ -72,14 +127,14 @@ local function read_value()
     return {map = m}
   elseif t == "~" then
     local s = {}
-    for i = 1, tonumber(sub(h, 2)) do s[read_value()] = true end
+    for i = 1, text_number(sub(h, 2)) do s[read_value()] = true end
     return {set = s}
   elseif t == "," then return {double = tonumber(sub(h, 2))}
   elseif t == "(" then
-    local n = tonumber(sub(h, 2))
+    local n = text_number(sub(h, 2))
     return {big_number = (n == 0) and "" or io_read(n)}
   elseif t == "=" then
-    local n = tonumber(sub(h, 2))
+    local n = text_number(sub(h, 2))
     local f = io_read(3)
     return {verbatim_string = {format = f, string = (n == 0) and "" or io_read(n)}}
   end
@@ -89,10 +144,10 @@ end
 -- Sends op with string arguments and returns the host's answer.
 local function request(op, ...)
   local n = select("#", ...)
-  local parts = {op, "\n", n, "\n"}
+  local parts = {op, "\n", count_text(n), "\n"}
   for i = 1, n do
     local a = select(i, ...)
-    parts[#parts + 1] = #a
+    parts[#parts + 1] = count_text(#a)
     parts[#parts + 1] = "\n"
     parts[#parts + 1] = a
   end
@@ -119,30 +174,46 @@ local running = false     -- inside a script invocation (Redis's run_ctx)
 local resp = 2            -- protocol chosen by redis.setresp for this invocation
 
 -- ---------------------------------------------------------------- redis.*
+-- Runs on every redis.call: the arguments are indexed in one table ({...}, not select(i, ...)
+-- per argument) and the parts appended at a known index (not #parts). Returns the request's
+-- parts and their count (or nil and the error text); write_parts sends them.
 local function command_request(op, ...)
   local n = select("#", ...)
   if n == 0 then return nil, "Please specify at least one argument for this redis lib call" end
-  local parts = {op, "\n", n, "\n"}
+  local argv = {...}
+  local parts = {op, "\n", count_text(n), "\n"}
+  local j = 4
   for i = 1, n do
-    local a = select(i, ...)
+    local a = argv[i]
     local t = type(a)
-    if t == "number" then a = format("%.17g", a)
+    if t == "number" then
+      -- "%.17g" of a positive integer this small is its digits, as tostring writes them.
+      if a > 0 and a <= NUMBER_CACHE_MAX and a == floor(a) then a = count_text(a)
+      else a = format("%.17g", a) end
     elseif t ~= "string" then return nil, "Lua redis lib command arguments must be strings or integers" end
-    parts[#parts + 1] = #a
-    parts[#parts + 1] = "\n"
-    parts[#parts + 1] = a
+    parts[j + 1] = count_text(#a)
+    parts[j + 2] = "\n"
+    parts[j + 3] = a
+    j = j + 3
   end
-  return concat(parts)
+  return parts, j
+end
+
+-- Writes a message's parts (a request, a script's result): as io.write's arguments when few (no concatenated copy for Lua to
+-- hash and intern), else concatenated (io.write's arguments go on the C stack).
+local function write_parts(parts, count)
+  if count <= ${WRITE_PARTS_MAX} then io_write(unpack(parts, 1, count))
+  else io_write(concat(parts, "", 1, count)) end
 end
 
 local function generic_command(raise_error, ...)
   if not running then raise("redis.call/pcall can only be called inside a script invocation") end
-  local req, bad = command_request("call", ...)
-  if not req then
-    if raise_error then raise(bad) end
-    return error_table(bad)
+  local parts, count = command_request("call", ...)
+  if not parts then
+    if raise_error then raise(count) end
+    return error_table(count)
   end
-  io_write(req)
+  write_parts(parts, count)
   io_flush()
   local reply = read_value()
   if raise_error and type(reply) == "table" and reply.ignore_error_stats_update and rawget(reply, "err") then
@@ -227,9 +298,9 @@ end
 
 redis.acl_check_cmd = function(...)
   if not running then raise("redis.acl_check_cmd can only be called inside a script invocation") end
-  local req, bad = command_request("acl", ...)
-  if not req then raise(bad) end
-  io_write(req)
+  local parts, count = command_request("acl", ...)
+  if not parts then raise(count) end
+  write_parts(parts, count)
   io_flush()
   local allowed = read_value()
   if allowed == nil then raise("Invalid command passed to redis.acl_check_cmd()") end
@@ -471,7 +542,7 @@ local err_handler = G.__redis__err__handler
 -- ---------------------------------------------------------------- result conversion
 local function write_string(out, t, s)
   out[#out + 1] = t
-  out[#out + 1] = #s
+  out[#out + 1] = count_text(#s)
   out[#out + 1] = "\n"
   out[#out + 1] = s
 end
@@ -493,7 +564,13 @@ local function emit(out, v, depth)
     if v ~= v or v >= 9223372036854775808 or v < -9223372036854775808 then
       out[#out + 1] = ":-9223372036854775808\n"
     else
-      out[#out + 1] = ":" .. format("%.0f", v >= 0 and floor(v) or ceil(v)) .. "\n"
+      local i = v >= 0 and floor(v) or ceil(v)
+      -- "%.0f" of a small integer >= 0 is its digits (-0 reads as "0": the same integer).
+      if i >= 0 and i <= NUMBER_CACHE_MAX then
+        out[#out + 1] = ":" .. count_text(i) .. "\n"
+      else
+        out[#out + 1] = ":" .. format("%.0f", i) .. "\n"
+      end
     end
   elseif t == "boolean" then
     if resp == 2 then out[#out + 1] = v and ":1\n" or "_\n"
@@ -508,9 +585,13 @@ local function emit(out, v, depth)
     end
     local ok = rawget(v, "ok")
     if type(ok) == "string" then
-      local cut = find(ok, "\0", 1, true)
-      if cut then ok = sub(ok, 1, cut - 1) end
-      write_string(out, "+", (gsub(ok, "[\r\n]", " ")))
+      -- One scan for the common status with nothing to cut or replace.
+      if find(ok, "[%z\r\n]") then
+        local cut = find(ok, "\0", 1, true)
+        if cut then ok = sub(ok, 1, cut - 1) end
+        ok = gsub(ok, "[\r\n]", " ")
+      end
+      write_string(out, "+", ok)
       return
     end
     local d = rawget(v, "double")
@@ -543,7 +624,7 @@ local function emit(out, v, depth)
         emit(out, x, depth + 1)
         n = n + 1
       end
-      out[slot] = "%" .. n .. "\n"
+      out[slot] = "%" .. count_text(n) .. "\n"
       return
     end
     local s = rawget(v, "set")
@@ -556,7 +637,7 @@ local function emit(out, v, depth)
         emit(out, k, depth + 1)
         n = n + 1
       end
-      out[slot] = "~" .. n .. "\n"
+      out[slot] = "~" .. count_text(n) .. "\n"
       return
     end
     local slot = #out + 1
@@ -568,7 +649,7 @@ local function emit(out, v, depth)
       emit(out, x, depth + 1)
       j = j + 1
     end
-    out[slot] = "*" .. (j - 1) .. "\n"
+    out[slot] = "*" .. count_text(j - 1) .. "\n"
   else
     out[#out + 1] = "_\n"
   end
@@ -591,18 +672,66 @@ local function interrupt_hook()
   end
 end
 
+-- A call's keys and args (_wire.ts WireWriter.stringList): nkeys and nargs, then each string's
+-- length, all as 4-byte big-endian integers (string.byte turns them into numbers in one call,
+-- where parsing decimal text costs microseconds here), then the strings' bytes and "\n"; only
+-- the two counts when there are no strings. Up to ${STRING_LIST_BATCH_MAX} strings come from one
+-- io.read call per table (its formats go on the C stack, so a longer list is read one string
+-- at a time); a final "*l" format eats the list's "\n" and its "" is dropped.
+local function read_keys_args()
+  local k1, k2, k3, k4, a1, a2, a3, a4 = byte(io_read(8), 1, 8)
+  local nkeys = ((k1 * 256 + k2) * 256 + k3) * 256 + k4
+  local nargs = ((a1 * 256 + a2) * 256 + a3) * 256 + a4
+  local count = nkeys + nargs
+  if count == 0 then return {}, {} end
+  if count <= ${STRING_LIST_BATCH_MAX} then
+    local b = {byte(io_read(4 * count), 1, 4 * count)}
+    local lens = {}
+    for i = 1, count do
+      local j = 4 * i
+      lens[i] = ((b[j - 3] * 256 + b[j - 2]) * 256 + b[j - 1]) * 256 + b[j]
+    end
+    lens[count + 1] = "*l"
+    if nargs == 0 then
+      local keys = {io_read(unpack(lens, 1, count + 1))}
+      keys[nkeys + 1] = nil
+      return keys, {}
+    end
+    local keys = nkeys == 0 and {} or {io_read(unpack(lens, 1, nkeys))}
+    local args = {io_read(unpack(lens, nkeys + 1, count + 1))}
+    args[nargs + 1] = nil
+    return keys, args
+  end
+  local lens = {}
+  for i = 1, count do
+    local b1, b2, b3, b4 = byte(io_read(4), 1, 4)
+    lens[i] = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+  end
+  local keys, args = {}, {}
+  for i = 1, nkeys do
+    local len = lens[i]
+    keys[i] = (len == 0) and "" or io_read(len)
+  end
+  for i = 1, nargs do
+    local len = lens[nkeys + i]
+    args[i] = (len == 0) and "" or io_read(len)
+  end
+  io_read("*l")
+  return keys, args
+end
+
 local function read_array()
-  local n = tonumber(io_read("*l"))
+  local n = text_number(io_read("*l"))
   local a = {}
   for i = 1, n do
-    local len = tonumber(io_read("*l"))
+    local len = text_number(io_read("*l"))
     a[i] = (len == 0) and "" or io_read(len)
   end
   return a
 end
 
 local function compile(name)
-  local len = tonumber(io_read("*l"))
+  local len = text_number(io_read("*l"))
   local body = (len == 0) and "" or io_read(len)
   local f, e
   if byte(body, 1) == 27 then
@@ -621,11 +750,20 @@ local function compile(name)
   io_flush()
 end
 
-local function finish(name, ok, result)
+-- name_shown(name) is the name errors report; only an error needs it, so a success skips it.
+-- Redis names an EVAL script's function f_<sha> but reports the script by its SHA.
+local function eval_name_shown(name) return name:match("^f_(.*)$") or name end
+
+local function finish(name, ok, result, name_shown)
   local out = {}
   if ok then
     emit(out, result)
-  elseif type(result) ~= "table" then
+    write_parts(out, #out)
+    io_flush()
+    return
+  end
+  if name_shown then name = name_shown(name) end
+  if type(result) ~= "table" then
     local msg = type(result) == "string" and result or "execution failure"
     write_string(out, "-", "ERR Error running script " .. name .. ", " .. sub(msg, 1, 100) .. " ")
   else
@@ -641,11 +779,14 @@ local function finish(name, ok, result)
 end
 
 ${LIBRARY_LUA}
+-- FCALL's function and arguments, for fcall_body: one closure for every call, not one per call.
+local fcall_f, fcall_keys, fcall_args
+local function fcall_body() return fcall_f(fcall_keys, fcall_args) end
+
 -- mode "eval": KEYS/ARGV become globals, the function gets no arguments (EVAL);
 -- mode "fcall": the function gets (keys, args) as arguments (FCALL).
 local function call(name, mode)
-  local keys = read_array()
-  local args = read_array()
+  local keys, args = read_keys_args()
   local f = functions[name]
   if mode == "fcall" then f = library_functions[name] or f end
   if f == nil then
@@ -662,7 +803,9 @@ local function call(name, mode)
   if mode == "eval" then
     ok, result = xpcall(f, err_handler)
   else
-    ok, result = xpcall(function() return f(keys, args) end, err_handler)
+    fcall_f, fcall_keys, fcall_args = f, keys, args
+    ok, result = xpcall(fcall_body, err_handler)
+    fcall_f, fcall_keys, fcall_args = nil, nil, nil
   end
   dbg.sethook()
   gc_count = gc_count + 1
@@ -670,8 +813,7 @@ local function call(name, mode)
     collectgarbage("step", GC_CYCLE_PERIOD)
     gc_count = 0
   end
-  -- Redis names an EVAL script's function f_<sha> but reports the script by its SHA.
-  finish(mode == "eval" and (name:match("^f_(.*)$") or name) or name, ok, result)
+  finish(name, ok, result, mode == "eval" and eval_name_shown or nil)
   running = false
 end
 

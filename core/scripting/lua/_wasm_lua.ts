@@ -13,6 +13,11 @@
 //   io.write(req); flush  ─────────────────────────▶ outBytes (accumulated)
 //   io.read(...)          ◀─────────────────────────  stdin queue, filled by onRequest(outBytes)
 //
+// Every redis.call crosses here twice (one fd_write for the request, one fd_read for the answer:
+// Lua's stdio buffers both ways, so a short message is one crossing), so the crossings allocate
+// nothing: the heap views are kept until a heap growth detaches them, and short iovecs are
+// copied byte by byte (cheaper than a subarray and a set for the few bytes most messages have).
+//
 // The Emscripten glue is loaded as the package ships it, with three overrides: `locateFile`
 // (to learn where the .wasm lies), `instantiateWasm` (to wrap fd_read, fd_write and the heap
 // growth import before instantiating) and the removal of the process-wide listeners the glue
@@ -24,6 +29,11 @@ import glue from "lua-wasm/dist/glue/glue-lua-5.1.5.js";
 const STDIN_FD = 0;
 const STDOUT_FD = 1;
 const GLUE_EVENTS = ["uncaughtException", "unhandledRejection"];
+/** Up to this many bytes an iovec is copied with a loop rather than subarray + set. */
+const SMALL_COPY_MAX_BYTES = 64;
+/** A WASI iovec: { ptr: u32, len: u32 }, little-endian. */
+const IOVEC_SIZE_BYTES = 8;
+const IOVEC_LEN_OFFSET = 4;
 
 /** The slice of Node's process event API used to undo the glue's listeners. */
 interface ProcessEvents {
@@ -60,10 +70,15 @@ export class WasmLua {
   #inPos = 0;
   #onRequest: RequestHandler = () => new Uint8Array(0);
   #scratchPtr: number;
+  /** Views of the heap; a heap growth detaches them (byteLength 0), see #heapBytes. */
+  #heap: Uint8Array;
+  #heapView: DataView;
 
   private constructor(api: LuaCApi, memory: WebAssembly.Memory) {
     this.api = api;
     this.#memory = memory;
+    this.#heap = new Uint8Array(memory.buffer);
+    this.#heapView = new DataView(memory.buffer);
     this.#scratchPtr = api.malloc(16);
   }
 
@@ -156,9 +171,12 @@ export class WasmLua {
     this.#outLen = 0;
   }
 
-  /** Takes everything Lua wrote since the last take (a result written before returning). */
+  /**
+   * Takes everything Lua wrote since the last take (a result written before returning). The
+   * bytes are a view of the channel's buffer, valid until Lua runs again: read them at once.
+   */
   takeOutput(): Uint8Array {
-    const bytes = this.#out.slice(0, this.#outLen);
+    const bytes = this.#out.subarray(0, this.#outLen);
     this.#outLen = 0;
     return bytes;
   }
@@ -167,7 +185,7 @@ export class WasmLua {
   writeCString(text: string): number {
     const bytes = new TextEncoder().encode(text);
     const ptr = this.api.malloc(bytes.length + 1);
-    const heap = new Uint8Array(this.#memory.buffer);
+    const heap = this.#heapBytes();
     heap.set(bytes, ptr);
     heap[ptr + bytes.length] = 0;
     return ptr;
@@ -177,19 +195,34 @@ export class WasmLua {
   readStackString(L: number, index: number): Uint8Array | null {
     const ptr = this.api.lua_tolstring(L, index, this.#scratchPtr);
     if (ptr === 0) return null;
-    const len = new Uint32Array(this.#memory.buffer, this.#scratchPtr, 1)[0];
-    return new Uint8Array(this.#memory.buffer, ptr, len).slice();
+    this.#heapBytes();
+    const len = this.#heapView.getUint32(this.#scratchPtr, true);
+    return this.#heap.slice(ptr, ptr + len);
+  }
+
+  /** The heap's byte view, made again after a growth detached the last one. */
+  #heapBytes(): Uint8Array {
+    if (this.#heap.byteLength === 0) {
+      this.#heap = new Uint8Array(this.#memory.buffer);
+      this.#heapView = new DataView(this.#memory.buffer);
+    }
+    return this.#heap;
   }
 
   #fdWrite(iov: number, iovCount: number, numPtr: number): number {
-    const view = new DataView(this.#memory.buffer);
-    const heap = new Uint8Array(this.#memory.buffer);
+    const heap = this.#heapBytes();
+    const view = this.#heapView;
     let written = 0;
     for (let i = 0; i < iovCount; i++) {
-      const ptr = view.getUint32(iov + i * 8, true);
-      const len = view.getUint32(iov + i * 8 + 4, true);
+      const ptr = view.getUint32(iov + i * IOVEC_SIZE_BYTES, true);
+      const len = view.getUint32(iov + i * IOVEC_SIZE_BYTES + IOVEC_LEN_OFFSET, true);
       this.#reserveOut(len);
-      this.#out.set(heap.subarray(ptr, ptr + len), this.#outLen);
+      const out = this.#out;
+      if (len <= SMALL_COPY_MAX_BYTES) {
+        for (let j = 0; j < len; j++) out[this.#outLen + j] = heap[ptr + j];
+      } else {
+        out.set(heap.subarray(ptr, ptr + len), this.#outLen);
+      }
       this.#outLen += len;
       written += len;
     }
@@ -205,14 +238,19 @@ export class WasmLua {
       this.#inPos = 0;
     }
     // The handler may have grown the heap (it never runs Lua, but be safe): views after it.
-    const view = new DataView(this.#memory.buffer);
-    const heap = new Uint8Array(this.#memory.buffer);
+    const heap = this.#heapBytes();
+    const view = this.#heapView;
+    const input = this.#in;
     let read = 0;
-    for (let i = 0; i < iovCount && this.#inPos < this.#in.length; i++) {
-      const ptr = view.getUint32(iov + i * 8, true);
-      const len = view.getUint32(iov + i * 8 + 4, true);
-      const count = Math.min(len, this.#in.length - this.#inPos);
-      heap.set(this.#in.subarray(this.#inPos, this.#inPos + count), ptr);
+    for (let i = 0; i < iovCount && this.#inPos < input.length; i++) {
+      const ptr = view.getUint32(iov + i * IOVEC_SIZE_BYTES, true);
+      const len = view.getUint32(iov + i * IOVEC_SIZE_BYTES + IOVEC_LEN_OFFSET, true);
+      const count = Math.min(len, input.length - this.#inPos);
+      if (count <= SMALL_COPY_MAX_BYTES) {
+        for (let j = 0; j < count; j++) heap[ptr + j] = input[this.#inPos + j];
+      } else {
+        heap.set(input.subarray(this.#inPos, this.#inPos + count), ptr);
+      }
       this.#inPos += count;
       read += count;
     }

@@ -6,6 +6,10 @@
 // Calls into Lua go through one entry function kept in the Lua registry: the operation name is
 // pushed as a C string, everything else (function name, body, keys, args) is queued on the byte
 // channel, and the result is what Lua wrote back (formats in _wire.ts).
+//
+// Per script call the engine allocates no writers: one WireWriter holds the input of a call into
+// Lua and another each answer to a request from Lua (both are consumed before the next is
+// written: Lua reads a whole message before it sends anything).
 
 import type { LuaReply } from "./reply.ts";
 import { WasmLua } from "./_wasm_lua.ts";
@@ -117,6 +121,10 @@ export class LuaEngine {
   readonly #entryKeyPtr: number;
   readonly #opPtrs: Map<string, number> = new Map();
   readonly #rand = new Rand48();
+  /** The input of the current call into Lua (read whole by Lua before it makes a request). */
+  readonly #input = new WireWriter();
+  /** The answer to the current request from Lua. */
+  readonly #answerOut = new WireWriter();
   #host: LuaHost | null = null;
   #resp: 2 | 3 = 2;
   #closed = false;
@@ -166,7 +174,7 @@ export class LuaEngine {
    * `ERR Error compiling script (new function): user_script:1: '=' expected near 'x'`.
    */
   compile(name: string, body: Uint8Array): { error: string } | null {
-    const input = new WireWriter();
+    const input = this.#inputWriter();
     input.line(name);
     input.string("", rewriteTailCalls(body));
     const out = this.#invoke("compile", input.finish());
@@ -179,7 +187,7 @@ export class LuaEngine {
 
   /** Drops a compiled function (SCRIPT FLUSH of one script, FUNCTION DELETE). */
   forget(name: string): void {
-    const input = new WireWriter();
+    const input = this.#inputWriter();
     input.line(name);
     this.#invoke("forget", input.finish());
   }
@@ -199,18 +207,15 @@ export class LuaEngine {
     mode: LuaCallMode = "eval",
   ): LuaReply {
     if (this.#host !== null) return { error: "ERR resplica: a Lua script is already running" };
-    const input = new WireWriter();
+    const input = this.#inputWriter();
     input.line(name);
-    input.line(String(keys.length));
-    for (const key of keys) input.string("", key);
-    input.line(String(args.length));
-    for (const arg of args) input.string("", arg);
+    input.stringList([keys.length, args.length], [keys, args]);
     this.#host = host;
     this.#resp = 2;
     try {
       const out = this.#invoke(mode, input.finish());
       if (out.length === 0) return { error: "ERR Error running script " + name };
-      const reply = new WireReader(out).reply();
+      const reply = new WireReader(out, true).reply();
       if (reply !== null && typeof reply === "object" && "error" in reply) {
         reply.error = oneLine(reply.error);
       }
@@ -232,13 +237,13 @@ export class LuaEngine {
     error: string;
   } {
     if (this.#host !== null) return { error: "ERR resplica: a Lua script is running" };
-    const input = new WireWriter();
+    const input = this.#inputWriter();
     input.line(String(timeoutMs));
     input.string("", rewriteTailCalls(body));
     const out = this.#invoke("loadlib", input.finish());
     const reply = out.length === 0
       ? { error: "ERR Error registering functions: (null)" }
-      : new WireReader(out).reply();
+      : new WireReader(out, true).reply();
     if (reply !== null && typeof reply === "object" && "error" in reply) {
       return { error: oneLine(reply.error) };
     }
@@ -260,7 +265,7 @@ export class LuaEngine {
    * the staged ones become callable when `install`, or are discarded.
    */
   commitLibraries(drop: readonly string[], install: boolean): void {
-    const input = new WireWriter();
+    const input = this.#inputWriter();
     input.line(install ? "1" : "0");
     input.line(String(drop.length));
     for (const name of drop) input.string("", encoder.encode(name));
@@ -274,7 +279,7 @@ export class LuaEngine {
    */
   get usedMemoryBytes(): number {
     if (this.#host !== null || this.#closed) return this.#usedMemoryBytes;
-    const input = new WireWriter();
+    const input = this.#inputWriter();
     input.line("");
     const out = this.#invoke("memory", input.finish());
     const bytes = Number(decoder.decode(out));
@@ -307,7 +312,17 @@ export class LuaEngine {
     return message === null ? `status ${status}` : decoder.decode(message);
   }
 
-  /** Calls the registry entry with `op`; `input` is what Lua reads; returns what Lua wrote. */
+  /** The input writer, emptied. */
+  #inputWriter(): WireWriter {
+    this.#input.reset();
+    return this.#input;
+  }
+
+  /**
+   * Calls the registry entry with `op`; `input` is what Lua reads; returns what Lua wrote, a view
+   * of the channel's buffer valid until the next call (callers parse it at once, copying what
+   * they keep: WireReader's `shared` mode).
+   */
   #invoke(op: string, input: Uint8Array): Uint8Array {
     if (this.#closed) throw new Error("lua: engine closed");
     const api = this.#vm.api;
@@ -330,8 +345,9 @@ export class LuaEngine {
   /** Answers one request Lua made while running (see the ops in _prelude_lua.ts). */
   #answer(request: Uint8Array): Uint8Array {
     const { op, args } = parseRequest(request);
-    const out = new WireWriter();
     const host = this.#host;
+    const out = this.#answerOut;
+    out.reset();
     switch (op) {
       case "call": {
         let reply: LuaReply;
@@ -340,6 +356,8 @@ export class LuaEngine {
         } catch (error) {
           reply = { error: "ERR " + (error instanceof Error ? error.message : String(error)) };
         }
+        // Again after the host ran: had it entered the engine, that answer used this writer.
+        out.reset();
         writeReplyForLua(out, reply, this.#resp);
         break;
       }
