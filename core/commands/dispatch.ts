@@ -168,6 +168,23 @@ function replicaRefusal(server: ServerState, spec: CommandSpec): string | null {
   return null;
 }
 
+/**
+ * What every handler run starts with: its context, and — a running BGSAVE side-saves the keys
+ * a write may change before it changes them — the snapshot's pre-write hook.
+ */
+function prepareRun(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): CommandContext {
+  if (spec.writeKeys.kind !== WriteKeysKind.None && server.saver.snapshotRunning) {
+    server.saver.beforeCommand(client.db, spec, argv);
+  }
+  return { server, client, argv, out: client.writer, spec, nowMs, propagateAs: null };
+}
+
 /** Runs a resolved command's handler, turning thrown errors into replies. */
 export function runHandler(
   server: ServerState,
@@ -176,21 +193,9 @@ export function runHandler(
   argv: Uint8Array[],
   nowMs: number,
 ): void | Promise<void> {
-  const ctx: CommandContext = {
-    server,
-    client,
-    argv,
-    out: client.writer,
-    spec,
-    nowMs,
-    propagateAs: null,
-  };
+  const ctx = prepareRun(server, client, spec, argv, nowMs);
   const dirtyBefore = server.dirty;
   const db = client.db;
-  // A running BGSAVE side-saves the keys this write may change before it changes them.
-  if (spec.writeKeys.kind !== WriteKeysKind.None && server.saver.snapshotRunning) {
-    server.saver.beforeCommand(db, spec, argv);
-  }
   const startedMs = beginCall(server);
   try {
     const result = spec.handler!(ctx);
@@ -260,20 +265,9 @@ export function runHandlerSync(
   argv: Uint8Array[],
   nowMs: number,
 ): void {
-  const ctx: CommandContext = {
-    server,
-    client,
-    argv,
-    out: client.writer,
-    spec,
-    nowMs,
-    propagateAs: null,
-  };
+  const ctx = prepareRun(server, client, spec, argv, nowMs);
   const dirtyBefore = server.dirty;
   const db = client.db;
-  if (spec.writeKeys.kind !== WriteKeysKind.None && server.saver.snapshotRunning) {
-    server.saver.beforeCommand(db, spec, argv);
-  }
   const replyStart = client.writer.lengthBytes;
   const startedMs = beginCall(server);
   try {
