@@ -4,15 +4,23 @@
 // Redis's build: number precision 14 (%.14g), sparse ratio 2 / safe 10, depth 1000, NaN/Inf
 // refused on encode, JSON `null` decodes to `cjson.null`.
 
-/** Lua source defining the global `cjson`; run before the prelude protects the globals. */
+/**
+ * Lua source returning the `cjson` table; the prelude runs it on the first use of the global and
+ * again after an idle copy was collected (the engine answers its "lib" request with it). Its
+ * argument is a table that keeps the settings and `cjson.null` from one copy to the next.
+ */
 export const CJSON_LUA = String.raw`
 local type, pairs, next, tostring, tonumber, error = type, pairs, next, tostring, tonumber, error
 local format, byte, char, sub, find, gsub, concat = string.format, string.byte, string.char, string.sub, string.find, string.gsub, table.concat
 local floor, huge = math.floor, math.huge
 
-local cfg = {sparse_convert = false, sparse_ratio = 2, sparse_safe = 10, encode_depth = 1000,
+-- The settings and cjson.null outlive this copy of the library: the prelude passes the same
+-- table each time it loads the library again.
+local kept = ...
+local cfg = kept.cfg or {sparse_convert = false, sparse_ratio = 2, sparse_safe = 10, encode_depth = 1000,
   decode_depth = 1000, precision = 14, encode_invalid = false, decode_invalid = true, keep_buffer = true}
-local null = newproxy(false)
+local null = kept.null or newproxy(false)
+kept.cfg, kept.null = cfg, null
 
 local escapes = {["\""] = "\\\"", ["\\"] = "\\\\", ["/"] = "\\/", ["\b"] = "\\b", ["\t"] = "\\t",
   ["\n"] = "\\n", ["\f"] = "\\f", ["\r"] = "\\r", ["\127"] = "\\u007f"}
@@ -282,5 +290,5 @@ function cjson.encode_invalid_numbers(v) cfg.encode_invalid = parse_bool(v, cfg.
 function cjson.decode_invalid_numbers(v) cfg.decode_invalid = parse_bool(v, cfg.decode_invalid) return onoff(cfg.decode_invalid) end
 function cjson.new() return cjson end
 
-_G.cjson = cjson
+return cjson
 `;

@@ -4,7 +4,11 @@
 // else float64; arrays for tables whose keys are exactly 1..n, maps otherwise; nesting beyond 16
 // packs nil. Floats are built from math.frexp since Lua 5.1 has no bit operations.
 
-/** Lua source defining the global `cmsgpack`; run before the prelude protects the globals. */
+/**
+ * Lua source returning the `cmsgpack` table; the prelude runs it on the first use of the global
+ * and again after an idle copy was collected (the engine answers its "lib" request with it). It
+ * keeps no state between copies.
+ */
 export const CMSGPACK_LUA = String.raw`
 local type, next, select, error, tostring = type, next, select, error, tostring
 local char, byte, sub, concat, format = string.char, string.byte, string.sub, table.concat, string.format
@@ -248,5 +252,5 @@ function cmsgpack.unpack(s) return unpack_full(s, 0, 0) end
 function cmsgpack.unpack_one(s, offset) return unpack_full(s, 1, offset or 0) end
 function cmsgpack.unpack_limit(s, limit, offset) return unpack_full(s, limit or 0, offset or 0) end
 
-_G.cmsgpack = cmsgpack
+return cmsgpack
 `;

@@ -28,6 +28,10 @@ local loading_api = false      -- globals lookups go to the library API
 local clock = os.clock
 local INTERNAL_SOURCE = dbg.getinfo(1, "S").source
 local lower = string.lower
+-- Collector work (KB) done on each commit: a library load leaves far more garbage than a call (a
+-- compiled chunk, its closures, the dropped library's), and only calls step the collector
+-- otherwise, so a run of FUNCTION LOADs would let it pile up (INFO used_memory_lua).
+local LIBRARY_GC_STEP_KB = 10
 
 -- Redis's scripts_flags_def, in its order (FUNCTION LIST shows flags in this order).
 local FLAG_NAMES = {"no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cross-slot-keys"}
@@ -198,6 +202,7 @@ local function libfns(install_line)
     for k, v in next, staged do library_functions[k] = v end
   end
   staged = {}
+  collectgarbage("step", LIBRARY_GC_STEP_KB)
   io_write("+")
   io_flush()
 end

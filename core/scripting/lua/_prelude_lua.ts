@@ -13,10 +13,16 @@
 // Hot path (every script call, every redis.call), shaped by what costs in this WebAssembly build:
 // number <-> text conversions go through musl's long-double printf/strtod (emulated in
 // software), so counts and lengths are memoized (count_text / text_number) or sent as binary
-// (read_keys_args reads a call's keys and args with one string.byte and one io.read per table);
+// (read_keys_args reads a call's lengths as binary and its keys and args with one io.read per
+// table);
 // a redis.call request is written as io.write's arguments rather than a concatenated string
 // (write_parts); a short status or bulk reply is one line ("s<text>", "b<bytes>"); the name an
 // error reports is derived only on error.
+//
+// Memory (INFO used_memory_lua; Redis's test wants < 100 KB after 10,000 EVALs): the engine loads
+// this chunk without its debug records (_strip_dump.ts); cjson and cmsgpack are loaded on use and
+// let go when idle (lazy_library); the number caches are small; the hot path reuses its request,
+// lengths and result tables, so less garbage piles up between collector steps.
 //
 // Every function here is defined in the chunk named INTERNAL_CHUNK, so the error handler can skip
 // our frames and report the script's line as Redis's C functions would.
@@ -32,8 +38,17 @@ const STRING_LIST_BATCH_MAX = 64;
 /** Most message parts written as io.write's arguments (write_parts); more are concatenated. */
 const WRITE_PARTS_MAX = 64;
 
-/** Entries in each of the prelude's number <-> text caches (count_text, text_number). */
-const NUMBER_CACHE_MAX = 4096;
+/**
+ * Entries in each of the prelude's number <-> text caches (count_text, text_number): the short
+ * lengths and counts that repeat. Each entry costs Lua memory for good (4096 held ~300 KB).
+ */
+const NUMBER_CACHE_MAX = 64;
+
+/**
+ * Calls after which a loaded cjson or cmsgpack is only weakly held (the collector may drop it;
+ * the next use loads it again): one used at least this often stays loaded.
+ */
+const LIBRARY_IDLE_CALLS = 1000;
 
 /** The chunk name of the prelude; frames with this source are ours. */
 export const INTERNAL_CHUNK = "=resplica";
@@ -174,14 +189,28 @@ local running = false     -- inside a script invocation (Redis's run_ctx)
 local resp = 2            -- protocol chosen by redis.setresp for this invocation
 
 -- ---------------------------------------------------------------- redis.*
+-- The parts of a request to the host: the same table on every call (less garbage per call, so
+-- the collector keeps up at a lower memory peak).
+local request_parts = {}
+
+-- Drops the request's strings (a large argument is not kept alive) and, past a few parts, the
+-- table itself (nor a large array).
+local function clear_request_parts(count)
+  if count > ${WRITE_PARTS_MAX} then request_parts = {} return end
+  local parts = request_parts
+  for i = 1, count do parts[i] = nil end
+end
+
 -- Runs on every redis.call: the arguments are indexed in one table ({...}, not select(i, ...)
 -- per argument) and the parts appended at a known index (not #parts). Returns the request's
--- parts and their count (or nil and the error text); write_parts sends them.
+-- parts (request_parts) and their count, or nil and the error text; write_parts sends them,
+-- then clear_request_parts.
 local function command_request(op, ...)
   local n = select("#", ...)
   if n == 0 then return nil, "Please specify at least one argument for this redis lib call" end
   local argv = {...}
-  local parts = {op, "\n", count_text(n), "\n"}
+  local parts = request_parts
+  parts[1], parts[2], parts[3], parts[4] = op, "\n", count_text(n), "\n"
   local j = 4
   for i = 1, n do
     local a = argv[i]
@@ -190,7 +219,10 @@ local function command_request(op, ...)
       -- "%.17g" of a positive integer this small is its digits, as tostring writes them.
       if a > 0 and a <= NUMBER_CACHE_MAX and a == floor(a) then a = count_text(a)
       else a = format("%.17g", a) end
-    elseif t ~= "string" then return nil, "Lua redis lib command arguments must be strings or integers" end
+    elseif t ~= "string" then
+      clear_request_parts(j)
+      return nil, "Lua redis lib command arguments must be strings or integers"
+    end
     parts[j + 1] = count_text(#a)
     parts[j + 2] = "\n"
     parts[j + 3] = a
@@ -214,6 +246,7 @@ local function generic_command(raise_error, ...)
     return error_table(count)
   end
   write_parts(parts, count)
+  clear_request_parts(count)
   io_flush()
   local reply = read_value()
   if raise_error and type(reply) == "table" and reply.ignore_error_stats_update and rawget(reply, "err") then
@@ -301,6 +334,7 @@ redis.acl_check_cmd = function(...)
   local parts, count = command_request("acl", ...)
   if not parts then raise(count) end
   write_parts(parts, count)
+  clear_request_parts(count)
   io_flush()
   local allowed = read_value()
   if allowed == nil then raise("Invalid command passed to redis.acl_check_cmd()") end
@@ -416,7 +450,13 @@ G.struct = {
 }
 
 -- ---------------------------------------------------------------- sandbox
-local real_of = setmetatable({}, {__mode = "k"})   -- proxy -> real table
+local lazy_of = {}  -- proxy of a library loaded on use (see lazy_library) -> its record
+local lazy_table   -- (proxy) -> the library's table, loaded (again) if need be
+-- proxy -> real table; a lazy library's proxy finds its table through lazy_table (so next,
+-- pairs, rawset … on the proxy see the library), other misses find nil.
+local real_of = setmetatable({}, {__mode = "k", __index = function(_, p)
+  if lazy_of[p] then return lazy_table(p) end
+end})
 local proxy_of = setmetatable({}, {__mode = "k"})  -- real table -> proxy
 
 local function readonly_error() error("Attempt to modify a readonly table", 2) end
@@ -428,7 +468,9 @@ local function protect(t)
   proxy_of[t] = p
   real_of[p] = t
   for k, v in next, t do
-    if type(v) == "table" and not real_of[v] then rawset(t, k, protect(v)) end
+    if type(v) == "table" and not rawget(real_of, v) and not lazy_of[v] then
+      rawset(t, k, protect(v))
+    end
   end
   -- getmetatable(proxy) shows a readonly copy of the table's own metatable (false if none,
   -- the closest to nil that still hides the proxy's metatable).
@@ -442,6 +484,63 @@ local function protect(t)
   setmetatable(p, mt)
   return p
 end
+
+-- cjson and cmsgpack are loaded on use, not with the prelude: together they hold about as much
+-- memory as all the rest (INFO used_memory_lua; Redis's test wants < 100 KB after 10,000
+-- EVALs). The global is the library's readonly proxy; a lookup in it (or next, pairs, rawget …
+-- on it, through real_of) finds the library's table, loading it first if need be: the host
+-- sends the source ("lib"), run with the unwrapped pairs, next and table.concat the libraries
+-- were written against. Every LIBRARY_IDLE_CALLS calls a loaded library becomes only weakly
+-- held (release_idle_libraries) until its next use, so one untouched that long may be dropped
+-- by the collector; cjson's settings and null are kept in its record and survive a reload.
+local LIBRARY_IDLE_CALLS = ${LIBRARY_IDLE_CALLS}
+local lib_env = setmetatable({pairs = pairs, next = next, table = {concat = concat}}, {__index = G})
+local lazy_libraries = {}  -- the records: {name, mt = proxy's metatable, index = its loader,
+                           -- table = held library or nil, weak = {[1] = library} weakly, kept}
+
+local function lazy_library(name)
+  local p = {}
+  local lib = {name = name, weak = setmetatable({}, {__mode = "v"}), kept = {}}
+  lib.index = function(_, k) return lazy_table(p)[k] end
+  lib.mt = {__index = lib.index, __newindex = readonly_error, __metatable = false}
+  lazy_of[p] = lib
+  lazy_libraries[#lazy_libraries + 1] = lib
+  return setmetatable(p, lib.mt)
+end
+
+lazy_table = function(p)
+  local lib = lazy_of[p]
+  local t = lib.table or lib.weak[1]
+  if not t then
+    local f, e = loadstring(request("lib", lib.name), "${INTERNAL_CHUNK}")
+    if not f then error(e, 0) end
+    setfenv(f, lib_env)
+    t = f(lib.kept)
+    for k, v in next, t do
+      if type(v) == "table" and not rawget(real_of, v) then rawset(t, k, protect(v)) end
+    end
+    proxy_of[t] = p
+  end
+  lib.table = t
+  lib.mt.__index = t
+  return t
+end
+
+-- Called every LIBRARY_IDLE_CALLS calls: each loaded library goes from held to weakly held,
+-- its proxy back to the loader, which holds it again on its next use.
+local function release_idle_libraries()
+  for i = 1, #lazy_libraries do
+    local lib = lazy_libraries[i]
+    if lib.table then
+      lib.weak[1] = lib.table
+      lib.table = nil
+      lib.mt.__index = lib.index
+    end
+  end
+end
+
+G.cjson = lazy_library("cjson")
+G.cmsgpack = lazy_library("cmsgpack")
 
 local function unwrap(t) return real_of[t] or t end
 local function check_writable(t)
@@ -658,6 +757,7 @@ end
 -- ---------------------------------------------------------------- entry points
 local functions = {}     -- f_<sha> -> compiled function (Redis keeps them in the registry)
 local gc_count = 0
+local library_calls = 0  -- calls since release_idle_libraries last ran
 local GC_CYCLE_PERIOD = 50
 
 -- Checks only while script code runs: a check inside our own frames could raise where no
@@ -673,11 +773,12 @@ local function interrupt_hook()
 end
 
 -- A call's keys and args (_wire.ts WireWriter.stringList): nkeys and nargs, then each string's
--- length, all as 4-byte big-endian integers (string.byte turns them into numbers in one call,
+-- length, all as 4-byte big-endian integers (one string.byte call per length, with no table,
 -- where parsing decimal text costs microseconds here), then the strings' bytes and "\n"; only
 -- the two counts when there are no strings. Up to ${STRING_LIST_BATCH_MAX} strings come from one
 -- io.read call per table (its formats go on the C stack, so a longer list is read one string
 -- at a time); a final "*l" format eats the list's "\n" and its "" is dropped.
+local batch_lens = {}  -- read_keys_args's lengths (numbers only), the same table every call
 local function read_keys_args()
   local k1, k2, k3, k4, a1, a2, a3, a4 = byte(io_read(8), 1, 8)
   local nkeys = ((k1 * 256 + k2) * 256 + k3) * 256 + k4
@@ -685,11 +786,11 @@ local function read_keys_args()
   local count = nkeys + nargs
   if count == 0 then return {}, {} end
   if count <= ${STRING_LIST_BATCH_MAX} then
-    local b = {byte(io_read(4 * count), 1, 4 * count)}
-    local lens = {}
+    local b = io_read(4 * count)
+    local lens = batch_lens
     for i = 1, count do
-      local j = 4 * i
-      lens[i] = ((b[j - 3] * 256 + b[j - 2]) * 256 + b[j - 1]) * 256 + b[j]
+      local b1, b2, b3, b4 = byte(b, 4 * i - 3, 4 * i)
+      lens[i] = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
     end
     lens[count + 1] = "*l"
     if nargs == 0 then
@@ -754,14 +855,20 @@ end
 -- Redis names an EVAL script's function f_<sha> but reports the script by its SHA.
 local function eval_name_shown(name) return name:match("^f_(.*)$") or name end
 
+local result_out = {}  -- finish's parts of a result, the same table every call
 local function finish(name, ok, result, name_shown)
-  local out = {}
   if ok then
+    local out = result_out
     emit(out, result)
-    write_parts(out, #out)
+    local count = #out
+    write_parts(out, count)
+    -- Emptied for the next result (emit appends at #out + 1); a large one's table is dropped.
+    if count > ${WRITE_PARTS_MAX} then result_out = {}
+    else for i = 1, count do out[i] = nil end end
     io_flush()
     return
   end
+  local out = {}
   if name_shown then name = name_shown(name) end
   if type(result) ~= "table" then
     local msg = type(result) == "string" and result or "execution failure"
@@ -813,11 +920,28 @@ local function call(name, mode)
     collectgarbage("step", GC_CYCLE_PERIOD)
     gc_count = 0
   end
+  library_calls = library_calls + 1
+  if library_calls == LIBRARY_IDLE_CALLS then
+    release_idle_libraries()
+    library_calls = 0
+  end
   finish(name, ok, result, mode == "eval" and eval_name_shown or nil)
   running = false
 end
 
-local function forget(name) functions[name] = nil end
+-- Once no EVAL script is left (SCRIPT FLUSH, where Redis starts a new Lua state), the tables
+-- that only grow start again empty (a Lua table keeps its size when emptied), cjson and
+-- cmsgpack are let go, and a full collection returns the memory at once.
+local function forget(name)
+  functions[name] = nil
+  if next(functions) == nil then
+    functions = {}
+    text_of_count, number_of_text, number_texts = {[0] = "0"}, {}, 0
+    request_parts, result_out, batch_lens = {}, {}, {}
+    release_idle_libraries()
+    collectgarbage("collect")
+  end
+end
 
 -- Bytes Lua has allocated (collectgarbage("count") is in KB), as Redis's used_memory_lua.
 local function memory()
@@ -836,6 +960,9 @@ end
 
 -- ---------------------------------------------------------------- final globals
 G.io, G.os, G.package, G.module, G.require = nil, nil, nil, nil, nil
+-- Gone from the registry's list of loaded modules too, so the collector frees them.
+local loaded = dbg.getregistry()._LOADED
+loaded.os, loaded.package = nil, nil
 G.print, G.dofile, G.loadfile, G.debug = nil, nil, nil, nil
 setmetatable(G, {__index = function(_, k)
   if type(k) ~= "string" and type(k) ~= "number" then

@@ -183,7 +183,11 @@ export class WasmLua {
 
   /** Copies `bytes` plus a NUL into a fresh malloc'd block; the caller keeps it (no free). */
   writeCString(text: string): number {
-    const bytes = new TextEncoder().encode(text);
+    return this.writeBytes(new TextEncoder().encode(text));
+  }
+
+  /** Copies `bytes` plus a NUL into a fresh malloc'd block; the caller keeps it (no free). */
+  writeBytes(bytes: Uint8Array): number {
     const ptr = this.api.malloc(bytes.length + 1);
     const heap = this.#heapBytes();
     heap.set(bytes, ptr);

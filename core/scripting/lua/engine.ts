@@ -7,6 +7,11 @@
 // pushed as a C string, everything else (function name, body, keys, args) is queued on the byte
 // channel, and the result is what Lua wrote back (formats in _wire.ts).
 //
+// Memory (INFO used_memory_lua): the prelude is compiled once, dumped and loaded again without
+// its debug records (_strip_dump.ts); cjson and cmsgpack are loaded only when a script touches
+// them, and again after an idle copy was let go: Lua asks for their source with a "lib" request
+// (_prelude_lua.ts).
+//
 // Per script call the engine allocates no writers: one WireWriter holds the input of a call into
 // Lua and another each answer to a request from Lua (both are consumed before the next is
 // written: Lua reads a whole message before it sends anything).
@@ -28,6 +33,7 @@ import {
   structUnpack,
 } from "./_host_libs.ts";
 import { rewriteTailCalls } from "./_tail_calls.ts";
+import { stripDump } from "./_strip_dump.ts";
 import {
   HOOK_INSTRUCTION_COUNT,
   LUA_HEAP_MAX_BYTES,
@@ -37,6 +43,11 @@ import {
 } from "./limits.ts";
 
 const LUA_REGISTRYINDEX = -10000;
+/** Libraries Lua loads on first use ("lib" requests), by global name: see _prelude_lua.ts. */
+const LAZY_LIBRARY_SOURCES: Readonly<Record<string, string>> = {
+  cjson: CJSON_LUA,
+  cmsgpack: CMSGPACK_LUA,
+};
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -148,21 +159,20 @@ export class LuaEngine {
     if (L === 0) throw new Error("lua: cannot create state");
     vm.api.luaL_openlibs(L);
     const engine = new LuaEngine(vm, L);
-    for (
-      const source of [
-        CJSON_LUA,
-        CMSGPACK_LUA,
-        preludeSource(
-          REDIS_VERSION,
-          REDIS_VERSION_NUM,
-          HOOK_INSTRUCTION_COUNT,
-          LUA_REPLY_DEPTH_MAX,
-        ),
-      ]
-    ) {
-      const error = engine.#runChunk(source);
-      if (error !== null) throw new Error(`lua: environment failed to load: ${error}`);
-    }
+    const prelude = encoder.encode(
+      preludeSource(REDIS_VERSION, REDIS_VERSION_NUM, HOOK_INSTRUCTION_COUNT, LUA_REPLY_DEPTH_MAX),
+    );
+    // Compiled, dumped and loaded again without its debug records (memory: _strip_dump.ts).
+    vm.queueInput(prelude);
+    let error = engine.#runChunk(encoder.encode(
+      `local f, e = loadstring(io.read(${prelude.length}), "${INTERNAL_CHUNK}")
+      if not f then error(e, 0) end
+      io.write(string.dump(f))
+      io.flush()`,
+    ));
+    const dump = vm.takeOutput().slice();
+    if (error === null) error = engine.#runChunk(stripDump(dump));
+    if (error !== null) throw new Error(`lua: environment failed to load: ${error}`);
     return engine;
   }
 
@@ -299,10 +309,10 @@ export class LuaEngine {
     this.#vm.api.lua_close(this.#L);
   }
 
-  #runChunk(source: string): string | null {
+  /** Loads and runs `bytes` (Lua source or a binary chunk); returns null or the error. */
+  #runChunk(bytes: Uint8Array): string | null {
     const api = this.#vm.api;
-    const bytes = encoder.encode(source);
-    const buffer = this.#vm.writeCString(source);
+    const buffer = this.#vm.writeBytes(bytes);
     const name = this.#vm.writeCString(INTERNAL_CHUNK);
     let status = api.luaL_loadbuffer(this.#L, buffer, bytes.length, name);
     if (status === 0) status = api.lua_pcall(this.#L, 0, 0, 0);
@@ -383,6 +393,14 @@ export class LuaEngine {
       case "acl": {
         const allowed = host?.aclCheckCmd ? host.aclCheckCmd(args) : true;
         out.line(allowed === null ? "_" : allowed ? "T" : "F");
+        break;
+      }
+      case "lib": {
+        // The source of a library the prelude loads on first use (cjson, cmsgpack).
+        const name = decoder.decode(args[0]);
+        const source = LAZY_LIBRARY_SOURCES[name];
+        if (source === undefined) throw new Error(`lua: unknown library '${name}'`);
+        out.string("$", encoder.encode(source));
         break;
       }
       case "sha1":
