@@ -60,7 +60,7 @@ export function intElementBytes(v: bigint): number {
 }
 
 /** lpStringToInt64: "0", or an optional '-', a 1–9 digit, digits, within int64; else null. */
-export function canonicalInt(bytes: Uint8Array): bigint | null {
+function canonicalInt(bytes: Uint8Array): bigint | null {
   const len = bytes.length;
   if (len === 0 || len > INT_TEXT_MAX_BYTES) return null;
   if (len === 1 && bytes[0] === 0x30) return 0n;
@@ -219,9 +219,4 @@ export function readElementBytes(bytes: Uint8Array, at: number): Uint8Array {
 export function readIntElement(bytes: Uint8Array, at: number): bigint {
   readElement(bytes, at);
   return elementInt();
-}
-
-/** The whole size of the element at `at`, backlen included. */
-export function elementBytesAt(bytes: Uint8Array, at: number): number {
-  return readElement(bytes, at);
 }

@@ -196,11 +196,6 @@ export class Stream {
     if (this.length === 1) this.firstId = id;
   }
 
-  /** Sets a node's live / deleted counters (lpReplaceInteger in its master entry). */
-  #setCounts(node: StreamNode, liveCount: number, deletedCount: number): void {
-    node.setCounts(liveCount, deletedCount);
-  }
-
   // ── Reading ──────────────────────────────────────────────────────────────────────────
 
   /**
@@ -290,7 +285,7 @@ export class Stream {
     if (node.liveCount === 1) this.#removeNode(n);
     else {
       // Counts first: the one step that may need memory, so OOM leaves the entry as it was.
-      this.#setCounts(node, node.liveCount - 1, node.deletedCount + 1);
+      node.setCounts(node.liveCount - 1, node.deletedCount + 1);
       node.markDeleted(i);
     }
     this.length--;
@@ -348,7 +343,7 @@ export class Stream {
         if (stop) break;
         if (!node.isDeleted(end)) deletedFromNode++;
       }
-      this.#setCounts(node, entries - deletedFromNode, node.deletedCount + deletedFromNode);
+      node.setCounts(entries - deletedFromNode, node.deletedCount + deletedFromNode);
       for (let i = 0; i < end; i++) node.markDeleted(i);
       this.length -= deletedFromNode;
       deleted += deletedFromNode;
