@@ -19,6 +19,13 @@ export const ERR_LOADING = "LOADING Redis is loading the dataset in memory";
 export const ERR_MASTERDOWN =
   "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
+/** -BUSY for other clients while an EVAL (else an FCALL) script runs past busy-reply-threshold. */
+export function busyErrorText(isEval: boolean): string {
+  return `BUSY Redis is busy running a script. You can only call ${
+    isEval ? "SCRIPT" : "FUNCTION"
+  } KILL or SHUTDOWN NOSAVE.`;
+}
+
 export function wrongArity(commandName: string): CommandError {
   return new CommandError(`ERR wrong number of arguments for '${commandName}' command`);
 }

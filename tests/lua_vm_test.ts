@@ -4,7 +4,13 @@
 // each script is compiled under its own name.
 
 import assert from "node:assert/strict";
-import { LuaEngine, type LuaHost, type LuaReply } from "../core/scripting/lua/mod.ts";
+import {
+  LuaEngine,
+  type LuaHost,
+  LuaPausedCall,
+  type LuaReply,
+  PAUSE_LUA,
+} from "../core/scripting/lua/mod.ts";
 import { rewriteTailCalls } from "../core/scripting/lua/_tail_calls.ts";
 import { LUA_REPLY_DEPTH_MAX } from "../core/scripting/lua/limits.ts";
 
@@ -29,7 +35,32 @@ function run(
   const name = `f_test${scriptCount++}`;
   const compileError = engine.compile(name, bytes(body));
   if (compileError !== null) throw new Error(compileError.error);
-  return engine.call(name, keys.map(bytes), args.map(bytes), host);
+  const reply = engine.call(name, keys.map(bytes), args.map(bytes), host);
+  if (reply instanceof LuaPausedCall) throw new Error("the script paused");
+  return reply;
+}
+
+/** Runs `body` with a host that pauses it at every interrupt check; resumes it to its end. */
+function runPausing(body: string, stopAfterPauses = Infinity): { reply: LuaReply; pauses: number } {
+  const name = `f_test${scriptCount++}`;
+  const compileError = engine.compile(name, bytes(body));
+  if (compileError !== null) throw new Error(compileError.error);
+  let pauses = 0;
+  const host: LuaHost = {
+    call: (argv) => argv[1] ?? null,
+    checkInterrupt: () =>
+      pauses >= stopAfterPauses ? "ERR Script killed by user with SCRIPT KILL..." : PAUSE_LUA,
+  };
+  let result = engine.call(name, [], [], host);
+  while (result instanceof LuaPausedCall) {
+    pauses++;
+    assert.equal(engine.paused, true);
+    // Nothing else may enter the engine while a script is paused.
+    assert.throws(() => engine.compile("f_while_paused", bytes("return 1")), /paused/);
+    result = result.resume();
+  }
+  assert.equal(engine.paused, false);
+  return { reply: result, pauses };
 }
 
 function errorOf(reply: LuaReply): string {
@@ -355,6 +386,45 @@ Deno.test("the interrupt hook stops a busy script and pcall cannot catch the kil
   assertEquals(checks >= 3, true);
   // The engine is usable afterwards.
   assertEquals(run("return 1"), 1n);
+});
+
+Deno.test("a paused script resumes where it was: loops, pcall, callbacks, metamethods", () => {
+  const cases: [string, LuaReply][] = [
+    ["local s = 0 for i = 1, 3000000 do s = s + i % 7 end return s", 8999997n],
+    [
+      "local n = 0 local f = function() for i = 1, 300000 do n = n + 1 end error('x') end " +
+      "for j = 1, 10 do pcall(f) end return n",
+      3000000n,
+    ],
+    [
+      "local t = {} for i = 1, 20000 do t[i] = (i * 7919) % 20000 end " +
+      "table.sort(t, function(a, b) local x = 0 for k = 1, 20 do x = x + k end return a < b end) " +
+      "return t[1] .. ',' .. t[20000]",
+      bytes("0,19999"),
+    ],
+    [
+      "local c = 0 string.gsub(string.rep('a', 20000), 'a', function() " +
+      "for k = 1, 30 do c = c + 1 end return 'b' end) return c",
+      600000n,
+    ],
+    [
+      "local t = setmetatable({}, {__index = function(t, k) local x = 0 " +
+      "for i = 1, 50 do x = x + i end return x end}) local s = 0 " +
+      "for i = 1, 20000 do s = s + t[i] end return s",
+      25500000n,
+    ],
+    ["local n = 0 for i = 1, 30000 do n = n + #redis.call('get', 'vv') end return n", 60000n],
+  ];
+  for (const [body, expected] of cases) {
+    const { reply, pauses } = runPausing(body);
+    assertEquals(reply, expected);
+    assert.ok(pauses > 0, `${body} never paused`);
+  }
+  // A kill decided while paused ends the script at its resume, pcall or not.
+  const killed = runPausing("while true do pcall(function() while true do end end) end", 3);
+  assertMatch(errorOf(killed.reply), /^ERR Script killed by user with SCRIPT KILL\.\.\./);
+  assertEquals(killed.pauses, 3);
+  assertEquals(run("return 'usable'"), bytes("usable"));
 });
 
 Deno.test("compile errors read as Redis's", () => {

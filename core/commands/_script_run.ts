@@ -18,26 +18,27 @@
 //   wrapped in MULTI … EXEC when more than one (Redis 7.0's effects replication; EVAL itself is
 //   never propagated), each to the targets redis.set_repl chose.
 //
-// Why synchronous: Redis runs a script to its end with no other client in between, and so does
-// this server because nothing here awaits. A handler that would wait is answered with an error
-// instead (DEBUG SLEEP, which sleeps the whole process from a script, as Redis's does).
-//
-// Busy scripts: Deno serves no other socket while a script runs, so a -BUSY reply to other
-// clients and SCRIPT KILL / FUNCTION KILL cannot reach a running script. Without a limit a script
-// that never ends would stop the server for good (in Redis only SHUTDOWN NOSAVE ends a script
-// that wrote). So the server stops a script itself once it ran past busy-script-kill-threshold
-// (resplica-native, 5 s by default, 0 = never), through the engine's interrupt hook: the script
-// ends with an error, and what it wrote so far stays and is propagated, as Redis propagates the
-// effects of a script that failed midway.
+// Busy scripts, as Redis 7.0 (script.c scriptInterrupt): a script runs with no other client in
+// between until it passes busy-reply-threshold. From then on the engine's interrupt hook pauses
+// it every HOOK_INSTRUCTION_COUNT instructions (the Lua module unwinds its stack: _wasm_lua.ts)
+// and the handler goes on as a promise, one event-loop turn per pause: other clients get -BUSY
+// except for the allow_busy commands (dispatch.ts), SCRIPT KILL / FUNCTION KILL set the stop
+// the next check returns, SHUTDOWN NOSAVE abandons the script, and cron, the master link and
+// blocked clients wait for it (ServerState.busyScript). A run whose caller cannot wait (inside
+// EXEC, from the master link, while loading) never pauses; such a run is stopped past
+// busy-script-kill-threshold (resplica-native, 0 = never) since nothing else could reach it. A
+// stopped script keeps what it wrote and its effects are propagated, as Redis propagates those
+// of a script that failed midway.
 
-import { ERR_NOREPLICAS, ERR_OOM, ERR_READONLY, fail } from "../errors.ts";
+import { busyErrorText, ERR_NOREPLICAS, ERR_OOM, ERR_READONLY, fail } from "../errors.ts";
 import type { LuaEngine, LuaHost, LuaReply } from "../scripting/lua/mod.ts";
-import { isErrorReply } from "../scripting/lua/mod.ts";
+import { isErrorReply, LuaPausedCall, PAUSE_LUA } from "../scripting/lua/mod.ts";
 import type { ScriptFlags } from "../scripting/scripts.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { AclDenial } from "../sessions/acl.ts";
 import { ClientState } from "../sessions/client.ts";
 import {
+  type BusyScript,
   CallOutcome,
   type CapturedWrite,
   PROPAGATE_ALL,
@@ -66,6 +67,8 @@ export interface ScriptCall {
   evalCompatMode?: boolean;
   /** The command was EVAL_RO / EVALSHA_RO / FCALL_RO (not just a no-writes script). @default readOnly && !flags.noWrites */
   roCommand?: boolean;
+  /** The name FUNCTION STATS and the slow-script log give the script. @default functionName */
+  displayName?: string;
 }
 
 /** The error scripting commands reply when the server has no Lua state. */
@@ -77,10 +80,14 @@ const ERR_WRONG_ARITY = "ERR Wrong number of args calling Redis command from scr
 const ERR_NOSCRIPT_COMMAND = "ERR This Redis command is not allowed from script";
 const ERR_STALE_COMMAND = "ERR Can not execute the command on a stale replica";
 const ERR_READONLY_SCRIPT = "ERR Write commands are not allowed from read-only scripts.";
-/** resplica's own: the script outran busy-script-kill-threshold (see the head comment). */
+/** SCRIPT KILL / FUNCTION KILL reached the script (script_lua.c luaMaskCountHook). */
+const ERR_KILLED_BY_USER = "ERR Script killed by user with SCRIPT KILL...";
+/** resplica's own: a script that cannot pause outran busy-script-kill-threshold. */
 const ERR_KILLED_BY_SERVER =
-  "ERR Script killed by the server: it ran past busy-script-kill-threshold, and no client " +
-  "can send SCRIPT KILL while a script runs";
+  "ERR Script killed by the server: it ran past busy-script-kill-threshold where no client " +
+  "could reach it (inside EXEC, from the master, or while loading)";
+/** resplica's own: SHUTDOWN NOSAVE ended the server while the script ran. */
+const ERR_KILLED_BY_SHUTDOWN = "ERR Script stopped by SHUTDOWN NOSAVE";
 const ACL_DENIAL_TEXTS: Readonly<Record<number, string>> = {
   [AclDenial.Command]: "can't run this command or subcommand",
   [AclDenial.Key]: "can't access at least one of the keys mentioned in the command arguments",
@@ -118,7 +125,7 @@ interface ScriptRun {
 }
 
 /** Runs the call, writes its reply to ctx.out, and arranges propagation of its effects. */
-export function runScript(ctx: CommandContext, call: ScriptCall): void {
+export function runScript(ctx: CommandContext, call: ScriptCall): void | Promise<void> {
   const lua = luaEngineOf(ctx);
   const { server } = ctx;
   const table = commandTableOf(server);
@@ -139,14 +146,10 @@ export function runScript(ctx: CommandContext, call: ScriptCall): void {
       server.engine.usedMemoryBytes() > server.maxmemoryBytes,
     writeDirty: false,
   };
-  const killAfterMs = server.config.getNumber("busy-script-kill-threshold");
-  const startedMs = performance.now();
+  const watch = new ScriptWatch(ctx, call, run);
   const host: LuaHost = {
     call: (argv) => scriptCommand(run, argv),
-    checkInterrupt: () =>
-      killAfterMs > 0 && performance.now() - startedMs > killAfterMs
-        ? `${ERR_KILLED_BY_SERVER} (busy-script-kill-threshold is ${killAfterMs} ms)`
-        : null,
+    checkInterrupt: () => watch.check(),
     setResp: (resp) => run.client.writer.protocol = resp,
     setRepl: (flags) => server.propagationCaptureTargets = flags & PROPAGATE_ALL,
     log: (level, message) => logFromScript(server, level, message),
@@ -154,16 +157,79 @@ export function runScript(ctx: CommandContext, call: ScriptCall): void {
   };
   server.propagationCapture = [];
   server.propagationCaptureTargets = PROPAGATE_ALL;
-  let reply: LuaReply;
+  let result: LuaReply | LuaPausedCall;
+  try {
+    result = lua.call(call.functionName, call.keys, call.args, host, call.mode);
+  } catch (error) {
+    endCapture(run);
+    throw error;
+  }
+  if (result instanceof LuaPausedCall) return runPaused(ctx, run, watch, result);
+  finishRun(ctx, run, result, endCapture(run));
+}
+
+/** SCRIPT KILL (isEval) / FUNCTION KILL: Redis's scriptKill checks, in its order. */
+export function killBusyScript(ctx: CommandContext, isEval: boolean): void {
+  const busy = ctx.server.busyScript;
+  if (busy === null) fail("NOTBUSY No scripts in execution right now.");
+  if (busy.writeDirty) {
+    fail(
+      "UNKILLABLE Sorry the script already executed write commands against the dataset. You " +
+        "can either wait the script termination or kill the server in a hard way using the " +
+        "SHUTDOWN NOSAVE command.",
+    );
+  }
+  if (isEval !== busy.isEval) fail(busyErrorText(busy.isEval));
+  busy.kill();
+  ctx.out.simple("OK");
+}
+
+/**
+ * Goes on with a script that paused past busy-reply-threshold: one event-loop turn between
+ * pauses (other clients get -BUSY, KILL reaches the script), until it ends.
+ */
+async function runPaused(
+  ctx: CommandContext,
+  run: ScriptRun,
+  watch: ScriptWatch,
+  paused: LuaPausedCall,
+): Promise<void> {
+  let result: LuaReply | LuaPausedCall = paused;
   let captured: CapturedWrite[];
   try {
-    reply = lua.call(call.functionName, call.keys, call.args, host, call.mode);
+    try {
+      while (result instanceof LuaPausedCall) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        result = result.resume();
+      }
+    } finally {
+      captured = endCapture(run);
+      watch.end();
+    }
+    finishRun(ctx, run, result, watch.abandoned ? [] : captured);
   } finally {
-    captured = server.propagationCapture;
-    server.propagationCapture = null;
-    server.propagationCaptureTargets = PROPAGATE_ALL;
-    run.client.writer.reset();
+    watch.settle();
   }
+}
+
+/** Stops capturing the script's writes and returns them. */
+function endCapture(run: ScriptRun): CapturedWrite[] {
+  const { server } = run;
+  const captured = server.propagationCapture ?? [];
+  server.propagationCapture = null;
+  server.propagationCaptureTargets = PROPAGATE_ALL;
+  run.client.writer.reset();
+  return captured;
+}
+
+/** The end of a run: the script's result to its caller, its writes to the AOF and replicas. */
+function finishRun(
+  ctx: CommandContext,
+  run: ScriptRun,
+  reply: LuaReply,
+  captured: readonly CapturedWrite[],
+): void {
+  const { server } = run;
   if (isErrorReply(reply)) {
     // An error a redis.call raised was counted when that command replied it; the script is
     // still charged with a failed call (afterErrorReply's ERR_REPLY_FLAG_NO_STATS_UPDATE).
@@ -174,6 +240,92 @@ export function runScript(ctx: CommandContext, call: ScriptCall): void {
   // EVAL / FCALL themselves are never propagated: only what the script wrote.
   ctx.propagateAs = [];
   propagateCaptured(server, ctx.client, captured);
+}
+
+/**
+ * Watches one run's time (Redis's scriptInterrupt): past busy-reply-threshold it pauses the
+ * script at every interrupt check, and the first time it makes the run the server's busy
+ * script. Only a run whose caller can wait may pause: not inside EXEC, not from the master link
+ * or while loading, where the handler must finish synchronously. Those runs are stopped past
+ * busy-script-kill-threshold instead, as nothing else can reach them.
+ */
+class ScriptWatch implements BusyScript {
+  readonly isEval: boolean;
+  readonly functionName: string;
+  readonly callerArgv: readonly Uint8Array[];
+  readonly startedMs = performance.now();
+  readonly ended: Promise<void>;
+  abandoned = false;
+  readonly #server: ServerState;
+  readonly #run: ScriptRun;
+  readonly #mayPause: boolean;
+  readonly #busyAfterMs: number;
+  readonly #killAfterMs: number;
+  #stopText: string | null = null;
+  #settle: () => void = () => {};
+
+  constructor(ctx: CommandContext, call: ScriptCall, run: ScriptRun) {
+    const { server, client } = ctx;
+    this.#server = server;
+    this.#run = run;
+    this.isEval = call.mode === "eval";
+    this.functionName = call.displayName ?? call.functionName;
+    this.callerArgv = ctx.argv;
+    this.#mayPause = !client.executingMulti && !client.isMaster && !server.loading;
+    this.#busyAfterMs = server.config.getNumber("busy-reply-threshold");
+    this.#killAfterMs = server.config.getNumber("busy-script-kill-threshold");
+    this.ended = new Promise((resolve) => this.#settle = resolve);
+  }
+
+  get writeDirty(): boolean {
+    return this.#run.writeDirty;
+  }
+
+  kill(): void {
+    if (this.#stopText !== null) return;
+    this.#server.log.warning("Lua script killed by user with SCRIPT KILL.");
+    this.#stopText = ERR_KILLED_BY_USER;
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+    this.#stopText ??= ERR_KILLED_BY_SHUTDOWN;
+  }
+
+  /** The host's interrupt check: go on (null), stop (error text), or pause. */
+  check(): string | null | typeof PAUSE_LUA {
+    if (this.#stopText !== null) return this.#stopText;
+    const elapsedMs = performance.now() - this.startedMs;
+    if (!this.#mayPause) {
+      if (this.#killAfterMs > 0 && elapsedMs > this.#killAfterMs) {
+        this.#stopText =
+          `${ERR_KILLED_BY_SERVER} (busy-script-kill-threshold is ${this.#killAfterMs} ms)`;
+        return this.#stopText;
+      }
+      return null;
+    }
+    if (elapsedMs < this.#busyAfterMs) return null;
+    if (this.#server.busyScript !== this) {
+      this.#server.log.warning(
+        `Slow script detected: still in execution after ${Math.round(elapsedMs)} milliseconds. ` +
+          `You can try killing the script using the ${
+            this.isEval ? "SCRIPT KILL" : "FUNCTION KILL"
+          } command. Script name is: ${this.functionName}.`,
+      );
+      this.#server.busyScript = this;
+    }
+    return PAUSE_LUA;
+  }
+
+  /** The script ended: the server is no longer busy with it. */
+  end(): void {
+    if (this.#server.busyScript === this) this.#server.busyScript = null;
+  }
+
+  /** Its effects went out: whoever waited for it (the master link) may go on. */
+  settle(): void {
+    this.#settle();
+  }
 }
 
 /**

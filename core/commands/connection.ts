@@ -271,7 +271,7 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
   {
     name: "hello",
     arity: -1,
-    flags: ["noscript", "loading", "stale", "fast", "no-auth", "sentinel", "allow-busy"],
+    flags: ["noscript", "loading", "stale", "fast", "no-auth", "sentinel", "allow_busy"],
     categories: ["fast", "connection"],
     group: "connection",
     summary: "Handshakes with the Redis server.",
@@ -281,7 +281,7 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
   {
     name: "auth",
     arity: -2,
-    flags: ["noscript", "loading", "stale", "fast", "no-auth", "sentinel", "allow-busy"],
+    flags: ["noscript", "loading", "stale", "fast", "no-auth", "sentinel", "allow_busy"],
     categories: ["fast", "connection"],
     group: "connection",
     summary: "Authenticates the connection.",
@@ -299,7 +299,7 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
   {
     name: "quit",
     arity: -1,
-    flags: ["allow-busy", "noscript", "loading", "stale", "fast", "no-auth"],
+    flags: ["allow_busy", "noscript", "loading", "stale", "fast", "no-auth"],
     categories: ["fast", "connection"],
     group: "connection",
     summary: "Closes the connection.",
@@ -308,7 +308,7 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
   {
     name: "reset",
     arity: 1,
-    flags: ["noscript", "loading", "stale", "fast", "no-auth", "allow-busy"],
+    flags: ["noscript", "loading", "stale", "fast", "no-auth", "allow_busy"],
     categories: ["fast", "connection"],
     group: "connection",
     summary: "Resets the connection.",

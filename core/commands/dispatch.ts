@@ -7,6 +7,7 @@
 import { latin1 } from "../bytes.ts";
 import { OutOfMemoryError, WrongTypeError } from "../engine/mod.ts";
 import {
+  busyErrorText,
   CommandError,
   ERR_LOADING,
   ERR_MASTERDOWN,
@@ -26,6 +27,8 @@ import { WriteKeysKind } from "../command_meta/spec.ts";
 import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
 
 /** Commands that run immediately even inside MULTI. */
+/** The command flag that lets a command run while a script is busy (Redis's CMD_ALLOW_BUSY). */
+const ALLOW_BUSY_FLAG = "allow_busy";
 const MULTI_CONTROL_COMMANDS = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 function arityOk(spec: CommandSpec, argc: number): boolean {
   return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
@@ -97,6 +100,12 @@ export function executeCommand(
   if (server.isReplica && !client.isMaster) {
     const refusal = replicaRefusal(server, spec);
     if (refusal !== null) return rejectCommand(server, client, spec, refusal);
+  }
+  // A script past busy-reply-threshold lets other clients in only for the allow_busy commands
+  // (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, HELLO, MULTI …): the rest get -BUSY.
+  const busy = server.busyScript;
+  if (busy !== null && !spec.flags.includes(ALLOW_BUSY_FLAG)) {
+    return rejectCommand(server, client, spec, busyErrorText(busy.isEval));
   }
   // FAILOVER pauses client writes (and EXEC) until the switch is done; they run afterwards,
   // as whatever this server has become. argv stays valid: the connection reads nothing more
@@ -307,8 +316,11 @@ function afterCommand(
     } else if (isWrite) server.propagate(db, ctx.argv);
     ctx.client.replWriteOffset = server.replication.masterReplOffset;
   }
-  // Inside EXEC, blocked clients wait for the whole transaction: EXEC's own end serves them.
-  if (server.blocking.hasReady && !ctx.client.executingMulti) server.blocking.serveReady();
+  // Inside EXEC, blocked clients wait for the whole transaction: EXEC's own end serves them;
+  // while a script is busy they wait for the script (an allow_busy command runs meanwhile).
+  if (server.blocking.hasReady && !ctx.client.executingMulti && server.busyScript === null) {
+    server.blocking.serveReady();
+  }
 }
 
 function handleError(server: ServerState, client: ClientState, error: unknown): void {

@@ -12,7 +12,7 @@
 // compiled at the first functions command (FunctionRegistry.settle).
 
 import { globMatch, isWord, latin1, parseInt64 } from "../bytes.ts";
-import { fail } from "../errors.ts";
+import { busyErrorText, fail } from "../errors.ts";
 import { decodeFunctionPayload, encodeFunctionPayload } from "../rdb/mod.ts";
 import {
   FUNCTION_LOAD_TIMEOUT_MS,
@@ -23,7 +23,7 @@ import {
 import { LUA_ENGINE_NAME } from "../scripting/functions_meta.ts";
 import { LUA_FUNCTION_FLAG_NAMES, type LuaEngine } from "../scripting/lua/mod.ts";
 import { writeHelp } from "./_help.ts";
-import { luaEngineOf, runScript, type ScriptFlags } from "./_script_run.ts";
+import { killBusyScript, luaEngineOf, runScript, type ScriptFlags } from "./_script_run.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 
 const FUNCTION_HELP = [
@@ -224,14 +224,27 @@ function functionRestoreCommand(ctx: CommandContext): void {
   ctx.out.simple("OK");
 }
 
-/** FUNCTION STATS: no script is ever running when a command is served (see _script_run.ts). */
+/** FUNCTION STATS: the busy function (if any), and the libraries and functions loaded. */
 function functionStatsCommand(ctx: CommandContext): void {
-  const { out } = ctx;
+  const { out, server } = ctx;
+  const busy = server.busyScript;
+  if (busy !== null && busy.isEval) fail(busyErrorText(true));
   settledEngine(ctx);
-  const registry = ctx.server.functions;
+  const registry = server.functions;
   out.mapHeader(2);
   out.bulkString("running_script");
-  out.nullBulk();
+  if (busy === null) {
+    out.nullBulk();
+  } else {
+    out.mapHeader(3);
+    out.bulkString("name");
+    out.bulkString(busy.functionName);
+    out.bulkString("command");
+    out.arrayHeader(busy.callerArgv.length);
+    for (const arg of busy.callerArgv) out.bulk(arg);
+    out.bulkString("duration_ms");
+    out.integer(Math.floor(performance.now() - busy.startedMs));
+  }
   out.bulkString("engines");
   out.mapHeader(1);
   out.bulkString(LUA_ENGINE_NAME);
@@ -242,9 +255,9 @@ function functionStatsCommand(ctx: CommandContext): void {
   out.integer(registry.functionCount);
 }
 
-/** FUNCTION KILL: a script never runs while a command is served. */
-function functionKillCommand(): void {
-  fail("NOTBUSY No scripts in execution right now.");
+/** FUNCTION KILL: stops the busy function at its next interrupt check, unless it wrote. */
+function functionKillCommand(ctx: CommandContext): void {
+  killBusyScript(ctx, false);
 }
 
 function scriptFlagsOf(bits: number): ScriptFlags {
@@ -258,7 +271,7 @@ function scriptFlagsOf(bits: number): ScriptFlags {
 }
 
 /** FCALL / FCALL_RO function numkeys [key …] [arg …] */
-function fcallGeneric(ctx: CommandContext, readOnly: boolean): void {
+function fcallGeneric(ctx: CommandContext, readOnly: boolean): void | Promise<void> {
   const { argv } = ctx;
   settledEngine(ctx);
   const fn = ctx.server.functions.findFunction(latin1(argv[1]));
@@ -271,7 +284,7 @@ function fcallGeneric(ctx: CommandContext, readOnly: boolean): void {
   if (numkeys < 0n) fail("ERR Number of keys can't be negative");
   const keyCount = Number(numkeys);
   const flags = scriptFlagsOf(fn.flags);
-  runScript(ctx, {
+  return runScript(ctx, {
     functionName: fn.name,
     keys: argv.slice(3, 3 + keyCount),
     args: argv.slice(3 + keyCount),

@@ -16,7 +16,7 @@ import {
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { int64Arg } from "./_args.ts";
 import { writeHelp } from "./_help.ts";
-import { luaEngineOf, runScript } from "./_script_run.ts";
+import { killBusyScript, luaEngineOf, runScript } from "./_script_run.ts";
 
 /** Redis's shared.noscripterr. */
 const ERR_NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
@@ -44,7 +44,11 @@ function scriptForBody(ctx: CommandContext, body: Uint8Array): CachedScript {
  * what the script returns, or: NOSCRIPT (EVALSHA of an unknown or malformed SHA), a numkeys
  * error, a shebang or compile error, a refusal before the run (flags), the script's error.
  */
-function evalGeneric(ctx: CommandContext, bySha: boolean, roCommand: boolean): void {
+function evalGeneric(
+  ctx: CommandContext,
+  bySha: boolean,
+  roCommand: boolean,
+): void | Promise<void> {
   const { argv } = ctx;
   luaEngineOf(ctx);
   // evalShaCommand: a SHA of the wrong length cannot match, answered before anything else.
@@ -64,7 +68,7 @@ function evalGeneric(ctx: CommandContext, bySha: boolean, roCommand: boolean): v
     script = scriptForBody(ctx, argv[1]);
   }
   const keyEnd = 3 + Number(numkeys);
-  runScript(ctx, {
+  return runScript(ctx, {
     functionName: script.functionName,
     keys: argv.slice(3, keyEnd),
     args: argv.slice(keyEnd),
@@ -76,20 +80,20 @@ function evalGeneric(ctx: CommandContext, bySha: boolean, roCommand: boolean): v
   });
 }
 
-function evalCommand(ctx: CommandContext): void {
-  evalGeneric(ctx, false, false);
+function evalCommand(ctx: CommandContext): void | Promise<void> {
+  return evalGeneric(ctx, false, false);
 }
 
-function evalShaCommand(ctx: CommandContext): void {
-  evalGeneric(ctx, true, false);
+function evalShaCommand(ctx: CommandContext): void | Promise<void> {
+  return evalGeneric(ctx, true, false);
 }
 
-function evalRoCommand(ctx: CommandContext): void {
-  evalGeneric(ctx, false, true);
+function evalRoCommand(ctx: CommandContext): void | Promise<void> {
+  return evalGeneric(ctx, false, true);
 }
 
-function evalShaRoCommand(ctx: CommandContext): void {
-  evalGeneric(ctx, true, true);
+function evalShaRoCommand(ctx: CommandContext): void | Promise<void> {
+  return evalGeneric(ctx, true, true);
 }
 
 /** SCRIPT LOAD script: compiles and caches it; replies its SHA1. */
@@ -124,11 +128,11 @@ function scriptFlushCommand(ctx: CommandContext): void {
 }
 
 /**
- * SCRIPT KILL: no script can be running while a command is served (scripts run to their end
- * synchronously), so the answer is always NOTBUSY.
+ * SCRIPT KILL: stops the busy EVAL script at its next interrupt check, unless it wrote (a
+ * script from the master never pauses, so it is never the busy one: see _script_run.ts).
  */
-function scriptKillCommand(_ctx: CommandContext): void {
-  fail("NOTBUSY No scripts in execution right now.");
+function scriptKillCommand(ctx: CommandContext): void {
+  killBusyScript(ctx, true);
 }
 
 /** SCRIPT DEBUG YES|SYNC|NO: the Lua debugger is not available; NO (its default) is accepted. */
@@ -272,7 +276,7 @@ export const SCRIPTING_COMMANDS: CommandDefinition[] = [
       {
         name: "kill",
         arity: 2,
-        flags: ["noscript", "allow-busy"],
+        flags: ["noscript", "allow_busy"],
         categories: ["slow", "scripting"],
         group: "scripting",
         summary: "Kill the script currently in execution.",

@@ -11,7 +11,7 @@ import {
   parseDirectiveValue,
 } from "../config/table.ts";
 import { rewriteConfigFile } from "../config/rewrite.ts";
-import { ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
+import { busyErrorText, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { collectionEncoding } from "../engine/collections.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
@@ -572,6 +572,13 @@ function shutdownCommand(ctx: CommandContext): void {
     if (word === "save") save = true;
     if (word === "force") force = true;
   }
+  // A busy script stops only SHUTDOWN NOSAVE, which abandons it (Redis exits under it): what the
+  // script wrote is neither saved nor propagated.
+  const busy = ctx.server.busyScript;
+  if (busy !== null) {
+    if (save !== false) fail(busyErrorText(busy.isEval));
+    busy.abandon();
+  }
   // As Redis: save when asked to, or by default when save points are configured.
   if (save ?? ctx.server.savePoints.length > 0) {
     try {
@@ -680,7 +687,7 @@ export function serverCommands(table: CommandTable): CommandDefinition[] {
     {
       name: "shutdown",
       arity: -1,
-      flags: ["admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow-busy"],
+      flags: ["admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow_busy"],
       categories: ["admin", "slow", "dangerous"],
       group: "server",
       summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.",

@@ -107,7 +107,7 @@ function unwatchCommand(ctx: CommandContext): void {
 }
 
 export function transactionCommands(table: CommandTable): CommandDefinition[] {
-  const flags = ["noscript", "loading", "stale", "fast", "allow-busy"];
+  const flags = ["noscript", "loading", "stale", "fast", "allow_busy"];
   return [
     {
       name: "multi",

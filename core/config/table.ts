@@ -502,9 +502,8 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     min: 0,
     max: 2 ** 53 - 1,
     description:
-      "Milliseconds a script runs before Redis answers -BUSY to other clients. Accepted for " +
-      "compatibility: resplica serves no other client until a script ends (see " +
-      "busy-script-kill-threshold).",
+      "Milliseconds a script runs before other clients get -BUSY (and may send SCRIPT KILL / " +
+      "FUNCTION KILL / SHUTDOWN NOSAVE); until then the script runs alone.",
   },
   {
     name: "busy-script-kill-threshold",
@@ -512,9 +511,9 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     defaultValue: 5000,
     min: 0,
     max: 2 ** 53 - 1,
-    description: "Milliseconds after which a running script or function is stopped with an error " +
-      "(resplica-native: no client can send SCRIPT KILL / FUNCTION KILL while one runs, so the " +
-      "server does it, writes or not); 0 = never.",
+    description: "Milliseconds after which a script that cannot pause (inside EXEC, from the " +
+      "master, while loading: no client could reach it) is stopped with an error, writes or " +
+      "not (resplica-native); 0 = never. Other scripts pause past busy-reply-threshold instead.",
   },
   {
     name: "enable-debug-command",

@@ -736,6 +736,9 @@ export class ReplicationReplica {
           // As Redis: the ACK names the offset before the GETACK itself.
           void this.#sendAck();
         } else {
+          // A busy script runs first: the stream waits for it, unanswered (as Redis, which
+          // leaves the master's input unread meanwhile).
+          while (server.busyScript !== null) await server.busyScript.ended;
           const pending = executeCommand(this.#table, server, client, argv);
           if (pending) await pending;
           if (writer.lengthBytes > 0 && writer.view()[0] === MINUS) this.#diverged(argv, writer);

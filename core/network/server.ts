@@ -67,6 +67,9 @@ export class NetworkServer {
 
   #cron(): void {
     const { state } = this;
+    // A busy script owns the keyspace until it ends: no expiry, saves, syncs or timeouts (as
+    // Redis, which runs only its event handlers while a script is timed out).
+    if (state.busyScript !== null) return;
     const nowMs = Date.now();
     const tickMs = 1000 / state.config.getNumber("hz");
     if (state.config.getBool("active-expire-enabled")) {

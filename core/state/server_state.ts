@@ -35,6 +35,29 @@ export const PROPAGATE_AOF = 1;
 export const PROPAGATE_REPL = 2;
 export const PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
 
+/**
+ * A script that ran past busy-reply-threshold and pauses now and then so the server can answer
+ * others (Redis's SCRIPT_TIMEDOUT run): they get -BUSY except for the allow-busy commands, which
+ * include SCRIPT KILL / FUNCTION KILL (core/commands/_script_run.ts owns the run).
+ */
+export interface BusyScript {
+  /** Started by EVAL* (else FCALL*): which KILL reaches it and which -BUSY text others get. */
+  readonly isEval: boolean;
+  /** FUNCTION STATS running_script: the function's name and the caller's command line. */
+  readonly functionName: string;
+  readonly callerArgv: readonly Uint8Array[];
+  /** performance.now() when the script started. */
+  readonly startedMs: number;
+  /** The script has run a write: SCRIPT KILL answers UNKILLABLE. */
+  readonly writeDirty: boolean;
+  /** SCRIPT KILL / FUNCTION KILL: the script ends with an error at its next interrupt check. */
+  kill(): void;
+  /** SHUTDOWN NOSAVE: as kill, and nothing it wrote is propagated (the server is going away). */
+  abandon(): void;
+  /** Settles once the script has ended and its effects were propagated. */
+  readonly ended: Promise<void>;
+}
+
 /** One write held back while a script runs (see ServerState.propagationCapture). */
 export interface CapturedWrite {
   db: number;
@@ -225,6 +248,8 @@ export class ServerState {
   propagationCapture: CapturedWrite[] | null = null;
   /** redis.set_repl of the running script: the targets its writes are captured with. */
   propagationCaptureTargets = PROPAGATE_ALL;
+  /** The script past busy-reply-threshold, while it runs; null otherwise. */
+  busyScript: BusyScript | null = null;
 
   constructor(engine: Engine, config: Config, log: Logger) {
     this.engine = engine;

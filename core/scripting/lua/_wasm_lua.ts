@@ -18,10 +18,19 @@
 // nothing: the heap views are kept until a heap growth detaches them, and short iovecs are
 // copied byte by byte (cheaper than a subarray and a set for the few bytes most messages have).
 //
+// Pausing: the module is the shipped one instrumented by Binaryen's Asyncify
+// (wasm/build_lua.ts). When the request handler answers PAUSE_LUA, fd_read unwinds the whole
+// call stack of the running Lua code into a reserved block of the heap and the entry call
+// returns to TypeScript, which may then go back to the event loop (a busy script lets other
+// clients get -BUSY and send SCRIPT KILL). `resume` rewinds: the same entry call is made again,
+// the stack is rebuilt, and the paused fd_read returns the handler's resume answer. Nothing else
+// may enter the module while it is paused (its C stack pointer is still the paused one).
+//
 // The Emscripten glue is loaded as the package ships it, with three overrides: `locateFile`
 // (to learn where the .wasm lies), `instantiateWasm` (to wrap fd_read, fd_write and the heap
-// growth import before instantiating) and the removal of the process-wide listeners the glue
-// installs under Node compatibility (it would turn any unhandled rejection into an abort).
+// growth import, and to instantiate the instrumented module instead) and the removal of the
+// process-wide listeners the glue installs under Node compatibility (it would turn any
+// unhandled rejection into an abort).
 
 import process from "node:process";
 import glue from "lua-wasm/dist/glue/glue-lua-5.1.5.js";
@@ -31,6 +40,16 @@ const STDOUT_FD = 1;
 const GLUE_EVENTS = ["uncaughtException", "unhandledRejection"];
 /** Up to this many bytes an iovec is copied with a loop rather than subarray + set. */
 const SMALL_COPY_MAX_BYTES = 64;
+/**
+ * Bytes reserved for Asyncify's saved stack (locals of every frame between the entry call and
+ * the paused fd_read). Lua 5.1 nests C frames only through C boundaries (pcall, metamethods,
+ * callbacks), at most LUAI_MAXCCALLS (200) deep; this leaves room for all of them.
+ */
+const ASYNC_STACK_BYTES = 1024 * 1024;
+/** Asyncify's data header: { stack start: u32, stack end: u32 }. */
+const ASYNC_HEADER_BYTES = 8;
+/** The instrumented Lua module (wasm/build_lua.ts). */
+const LUA_WASM_URL = new URL("../../../wasm/build/lua-5.1.5-asyncify.wasm", import.meta.url);
 /** A WASI iovec: { ptr: u32, len: u32 }, little-endian. */
 const IOVEC_SIZE_BYTES = 8;
 const IOVEC_LEN_OFFSET = 4;
@@ -57,8 +76,31 @@ export interface LuaCApi {
   malloc(size: number): number;
 }
 
-/** Called when Lua reads stdin with nothing queued: `request` is everything Lua wrote since. */
-export type RequestHandler = (request: Uint8Array) => Uint8Array;
+/** A request handler's answer that pauses Lua where it is (see the head comment). */
+export const PAUSE_LUA: unique symbol = Symbol("pause lua");
+
+/**
+ * Called when Lua reads stdin with nothing queued: `request` is everything Lua wrote since.
+ * Returns the bytes Lua reads, or PAUSE_LUA to pause; the answer after the pause is asked of the
+ * resume handler.
+ */
+export type RequestHandler = (request: Uint8Array) => Uint8Array | typeof PAUSE_LUA;
+
+/** Asyncify's exports (Binaryen names them so). */
+interface AsyncifyApi {
+  asyncify_start_unwind(dataPtr: number): void;
+  asyncify_stop_unwind(): void;
+  asyncify_start_rewind(dataPtr: number): void;
+  asyncify_stop_rewind(): void;
+}
+
+/** Where the module is: running normally, unwinding into a pause, paused, or rewinding. */
+const enum AsyncState {
+  Normal,
+  Unwinding,
+  Paused,
+  Rewinding,
+}
 
 /** One WebAssembly instance holding one Lua state's memory, and its byte channel. */
 export class WasmLua {
@@ -69,23 +111,31 @@ export class WasmLua {
   #in: Uint8Array = new Uint8Array(0);
   #inPos = 0;
   #onRequest: RequestHandler = () => new Uint8Array(0);
+  #onResume: () => Uint8Array = () => new Uint8Array(0);
   #scratchPtr: number;
+  readonly #async: AsyncifyApi;
+  readonly #asyncDataPtr: number;
+  #asyncState = AsyncState.Normal;
   /** Views of the heap; a heap growth detaches them (byteLength 0), see #heapBytes. */
   #heap: Uint8Array;
   #heapView: DataView;
 
-  private constructor(api: LuaCApi, memory: WebAssembly.Memory) {
+  private constructor(api: LuaCApi, memory: WebAssembly.Memory, asyncApi: AsyncifyApi) {
     this.api = api;
     this.#memory = memory;
+    this.#async = asyncApi;
     this.#heap = new Uint8Array(memory.buffer);
     this.#heapView = new DataView(memory.buffer);
     this.#scratchPtr = api.malloc(16);
+    this.#asyncDataPtr = api.malloc(ASYNC_HEADER_BYTES + ASYNC_STACK_BYTES);
+    if (this.#asyncDataPtr === 0) throw new Error("lua wasm: no memory for the pause stack");
   }
 
   /** Instantiates the build with the heap limited to `heapMaxBytes`. */
   static async load(heapMaxBytes: number): Promise<WasmLua> {
     let wasmPath = "";
     let memory: WebAssembly.Memory | undefined;
+    let asyncApi: AsyncifyApi | undefined;
     // Set once the instance exists; the wrapped imports only run after that.
     const channel: { current?: WasmLua } = {};
     const listenersBefore = GLUE_EVENTS.map((event) => processEvents.listeners(event));
@@ -119,10 +169,13 @@ export class WasmLua {
             env[key] = (requested) => (requested >>> 0) > heapMaxBytes ? 0 : original(requested);
           }
         }
-        const compiled = new WebAssembly.Module(Deno.readFileSync(wasmPath));
+        const compiled = new WebAssembly.Module(Deno.readFileSync(LUA_WASM_URL));
         const instance = new WebAssembly.Instance(compiled, imports);
         for (const value of Object.values(instance.exports)) {
           if (value instanceof WebAssembly.Memory) memory = value;
+        }
+        if (typeof instance.exports.asyncify_start_unwind === "function") {
+          asyncApi = instance.exports as unknown as AsyncifyApi;
         }
         receive(instance, compiled);
         return instance.exports;
@@ -137,6 +190,7 @@ export class WasmLua {
       }
     });
     if (memory === undefined) throw new Error("lua wasm: no memory export");
+    if (asyncApi === undefined) throw new Error(`lua wasm: ${LUA_WASM_URL} is not instrumented`);
     const api: LuaCApi = {
       luaL_newstate: module._luaL_newstate,
       luaL_openlibs: module._luaL_openlibs,
@@ -150,7 +204,7 @@ export class WasmLua {
       lua_close: module._lua_close,
       malloc: module._malloc,
     };
-    channel.current = new WasmLua(api, memory);
+    channel.current = new WasmLua(api, memory, asyncApi);
     return channel.current;
   }
 
@@ -162,6 +216,39 @@ export class WasmLua {
   /** Sets who answers Lua's requests. */
   setRequestHandler(handler: RequestHandler): void {
     this.#onRequest = handler;
+  }
+
+  /** Sets who answers the request a pause interrupted, when Lua resumes. */
+  setResumeHandler(handler: () => Uint8Array): void {
+    this.#onResume = handler;
+  }
+
+  /** True while Lua is paused: only `resume` may enter the module. */
+  get paused(): boolean {
+    return this.#asyncState === AsyncState.Paused;
+  }
+
+  /**
+   * Ends a call into the module: true when it returned because Lua paused (the call's result
+   * is meaningless then; `resume` continues it), false when it really returned.
+   */
+  settlePause(): boolean {
+    if (this.#asyncState !== AsyncState.Unwinding) return false;
+    this.#async.asyncify_stop_unwind();
+    this.#asyncState = AsyncState.Paused;
+    return true;
+  }
+
+  /**
+   * Continues paused Lua: `enter` must make the same call into the module that paused (its
+   * arguments are restored from the saved stack). Returns what `enter` returns; check
+   * `settlePause` again after it, Lua may have paused once more.
+   */
+  resume<T>(enter: () => T): T {
+    if (this.#asyncState !== AsyncState.Paused) throw new Error("lua wasm: not paused");
+    this.#asyncState = AsyncState.Rewinding;
+    this.#async.asyncify_start_rewind(this.#asyncDataPtr);
+    return enter();
   }
 
   /** Queues bytes for Lua's next reads (the arguments of a call into Lua). */
@@ -204,6 +291,12 @@ export class WasmLua {
     return this.#heap.slice(ptr, ptr + len);
   }
 
+  /** The heap's DataView, made again after a growth detached the last one. */
+  #heapBytesView(): DataView {
+    this.#heapBytes();
+    return this.#heapView;
+  }
+
   /** The heap's byte view, made again after a growth detached the last one. */
   #heapBytes(): Uint8Array {
     if (this.#heap.byteLength === 0) {
@@ -235,10 +328,26 @@ export class WasmLua {
   }
 
   #fdRead(iov: number, iovCount: number, numPtr: number): number {
-    if (this.#inPos >= this.#in.length) {
+    if (this.#asyncState === AsyncState.Rewinding) {
+      // Back in the fd_read that paused: the stack is whole again.
+      this.#async.asyncify_stop_rewind();
+      this.#asyncState = AsyncState.Normal;
+      this.#in = this.#onResume();
+      this.#inPos = 0;
+    } else if (this.#inPos >= this.#in.length) {
       const request = this.#out.subarray(0, this.#outLen);
       this.#outLen = 0;
-      this.#in = this.#onRequest(request);
+      const answer = this.#onRequest(request);
+      if (answer === PAUSE_LUA) {
+        const view = this.#heapBytesView();
+        const dataPtr = this.#asyncDataPtr;
+        view.setUint32(dataPtr, dataPtr + ASYNC_HEADER_BYTES, true);
+        view.setUint32(dataPtr + 4, dataPtr + ASYNC_HEADER_BYTES + ASYNC_STACK_BYTES, true);
+        this.#async.asyncify_start_unwind(dataPtr);
+        this.#asyncState = AsyncState.Unwinding;
+        return 0;
+      }
+      this.#in = answer;
       this.#inPos = 0;
     }
     // The handler may have grown the heap (it never runs Lua, but be safe): views after it.

@@ -17,7 +17,9 @@
 // written: Lua reads a whole message before it sends anything).
 
 import type { LuaReply } from "./reply.ts";
-import { WasmLua } from "./_wasm_lua.ts";
+import { PAUSE_LUA, WasmLua } from "./_wasm_lua.ts";
+
+export { PAUSE_LUA };
 import { ENTRY_REGISTRY_KEY, INTERNAL_CHUNK, preludeSource } from "./_prelude_lua.ts";
 import { CJSON_LUA } from "./_cjson_lua.ts";
 import { CMSGPACK_LUA } from "./_cmsgpack_lua.ts";
@@ -75,11 +77,13 @@ export interface LuaHost {
   aclCheckCmd?(argv: Uint8Array[]): boolean | null;
   /**
    * Called every HOOK_INSTRUCTION_COUNT Lua instructions (busy-script replies, SCRIPT KILL).
-   * Returns null to go on, or an error text to stop the script with, e.g.
-   * "ERR Script killed by user with SCRIPT KILL...". Once it returned an error it is called on
-   * every line, so a script cannot pcall its way past the kill (as Redis does).
+   * Returns null to go on, an error text to stop the script with, e.g.
+   * "ERR Script killed by user with SCRIPT KILL...", or PAUSE_LUA to pause the script: `call`
+   * then returns a LuaPausedCall, and on `resume` this is asked again (a second PAUSE_LUA in a
+   * row counts as null, so a resumed script always makes progress). Once it returned an error
+   * it is called on every line, so a script cannot pcall its way past the kill (as Redis does).
    */
-  checkInterrupt?(): string | null;
+  checkInterrupt?(): string | null | typeof PAUSE_LUA;
 }
 
 /**
@@ -101,6 +105,21 @@ export const LUA_FUNCTION_FLAG_NAMES = [
   "no-cluster",
   "allow-cross-slot-keys",
 ] as const;
+
+/**
+ * A script call that paused (its host's checkInterrupt answered PAUSE_LUA). Nothing else may
+ * enter the engine until it is resumed to its end; `resume` runs it on and returns its result
+ * or, if it paused again, another LuaPausedCall.
+ */
+export class LuaPausedCall {
+  readonly #resume: () => LuaReply | LuaPausedCall;
+  constructor(resume: () => LuaReply | LuaPausedCall) {
+    this.#resume = resume;
+  }
+  resume(): LuaReply | LuaPausedCall {
+    return this.#resume();
+  }
+}
 
 /** How the called function receives its keys and arguments. */
 export type LuaCallMode = "eval" | "fcall";
@@ -150,6 +169,7 @@ export class LuaEngine {
       this.#opPtrs.set(op, vm.writeCString(op));
     }
     vm.setRequestHandler((request) => this.#answer(request));
+    vm.setResumeHandler(() => this.#answerAfterPause());
   }
 
   /** Creates a Lua state and loads the environment (about a few milliseconds). */
@@ -187,7 +207,7 @@ export class LuaEngine {
     const input = this.#inputWriter();
     input.line(name);
     input.string("", rewriteTailCalls(body));
-    const out = this.#invoke("compile", input.finish());
+    const out = this.#invokeOp("compile", input.finish());
     if (out.length > 0 && out[0] === 0x2b /* + */) return null;
     if (out.length > 0 && out[0] === 0x2d /* - */) {
       return { error: oneLine(decoder.decode(out.subarray(1))) };
@@ -199,7 +219,7 @@ export class LuaEngine {
   forget(name: string): void {
     const input = this.#inputWriter();
     input.line(name);
-    this.#invoke("forget", input.finish());
+    this.#invokeOp("forget", input.finish());
   }
 
   /**
@@ -207,7 +227,7 @@ export class LuaEngine {
    * in "fcall" mode they are the function's two arguments (FCALL). Returns the script's result
    * converted as Redis does, or an error reply such as `ERR user_script:1: … script: <sha>, on
    * @user_script:1.` (in "eval" mode a leading `f_` of the name is left out, as Redis reports
-   * an EVAL script by its SHA).
+   * an EVAL script by its SHA). When the host paused the script, returns a LuaPausedCall.
    */
   call(
     name: string,
@@ -215,24 +235,42 @@ export class LuaEngine {
     args: Uint8Array[],
     host: LuaHost,
     mode: LuaCallMode = "eval",
-  ): LuaReply {
+  ): LuaReply | LuaPausedCall {
     if (this.#host !== null) return { error: "ERR resplica: a Lua script is already running" };
     const input = this.#inputWriter();
     input.line(name);
     input.stringList([keys.length, args.length], [keys, args]);
     this.#host = host;
     this.#resp = 2;
+    return this.#settleCall(name, () => this.#invoke(mode, input.finish()));
+  }
+
+  /** True while a script call is paused (see LuaPausedCall). */
+  get paused(): boolean {
+    return this.#vm.paused;
+  }
+
+  /** Runs `enter` (a call into the script, first or resumed) and turns its end into a result. */
+  #settleCall(name: string, enter: () => Uint8Array | null): LuaReply | LuaPausedCall {
+    let out: Uint8Array | null;
     try {
-      const out = this.#invoke(mode, input.finish());
-      if (out.length === 0) return { error: "ERR Error running script " + name };
-      const reply = new WireReader(out, true).reply();
-      if (reply !== null && typeof reply === "object" && "error" in reply) {
-        reply.error = oneLine(reply.error);
-      }
-      return reply;
-    } finally {
+      out = enter();
+    } catch (error) {
       this.#host = null;
+      throw error;
     }
+    if (out === null) {
+      return new LuaPausedCall(() =>
+        this.#settleCall(name, () => this.#vm.resume(() => this.#finishEntry(this.#pcallEntry())))
+      );
+    }
+    this.#host = null;
+    if (out.length === 0) return { error: "ERR Error running script " + name };
+    const reply = new WireReader(out, true).reply();
+    if (reply !== null && typeof reply === "object" && "error" in reply) {
+      reply.error = oneLine(reply.error);
+    }
+    return reply;
   }
 
   /**
@@ -250,7 +288,7 @@ export class LuaEngine {
     const input = this.#inputWriter();
     input.line(String(timeoutMs));
     input.string("", rewriteTailCalls(body));
-    const out = this.#invoke("loadlib", input.finish());
+    const out = this.#invokeOp("loadlib", input.finish());
     const reply = out.length === 0
       ? { error: "ERR Error registering functions: (null)" }
       : new WireReader(out, true).reply();
@@ -279,7 +317,7 @@ export class LuaEngine {
     input.line(install ? "1" : "0");
     input.line(String(drop.length));
     for (const name of drop) input.string("", encoder.encode(name));
-    this.#invoke("libfns", input.finish());
+    this.#invokeOp("libfns", input.finish());
   }
 
   /**
@@ -291,7 +329,7 @@ export class LuaEngine {
     if (this.#host !== null || this.#closed) return this.#usedMemoryBytes;
     const input = this.#inputWriter();
     input.line("");
-    const out = this.#invoke("memory", input.finish());
+    const out = this.#invokeOp("memory", input.finish());
     const bytes = Number(decoder.decode(out));
     if (Number.isFinite(bytes)) this.#usedMemoryBytes = bytes;
     return this.#usedMemoryBytes;
@@ -306,7 +344,9 @@ export class LuaEngine {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#vm.api.lua_close(this.#L);
+    // A paused script's stack is still in the module: closing the state would run on it. The
+    // memory goes with the engine object either way.
+    if (!this.#vm.paused) this.#vm.api.lua_close(this.#L);
   }
 
   /** Loads and runs `bytes` (Lua source or a binary chunk); returns null or the error. */
@@ -331,15 +371,35 @@ export class LuaEngine {
   /**
    * Calls the registry entry with `op`; `input` is what Lua reads; returns what Lua wrote, a view
    * of the channel's buffer valid until the next call (callers parse it at once, copying what
-   * they keep: WireReader's `shared` mode).
+   * they keep: WireReader's `shared` mode), or null when the script paused (only a script call
+   * can: the host's checkInterrupt decides).
    */
-  #invoke(op: string, input: Uint8Array): Uint8Array {
+  #invoke(op: string, input: Uint8Array): Uint8Array | null {
     if (this.#closed) throw new Error("lua: engine closed");
+    if (this.#vm.paused) throw new Error("lua: a script is paused");
     const api = this.#vm.api;
     api.lua_getfield(this.#L, LUA_REGISTRYINDEX, this.#entryKeyPtr);
     api.lua_pushstring(this.#L, this.#opPtrs.get(op)!);
     this.#vm.queueInput(input);
-    const status = api.lua_pcall(this.#L, 1, 0, 0);
+    return this.#finishEntry(this.#pcallEntry());
+  }
+
+  /** #invoke for the operations that are not script calls, which never pause. */
+  #invokeOp(op: string, input: Uint8Array): Uint8Array {
+    const out = this.#invoke(op, input);
+    if (out === null) throw new Error(`lua: '${op}' paused`);
+    return out;
+  }
+
+  /** The protected call of the entry function set up by #invoke (made again to resume). */
+  #pcallEntry(): number {
+    return this.#vm.api.lua_pcall(this.#L, 1, 0, 0);
+  }
+
+  /** What an entry call that returned `status` wrote, or null when it paused instead. */
+  #finishEntry(status: number): Uint8Array | null {
+    if (this.#vm.settlePause()) return null;
+    const api = this.#vm.api;
     if (status !== 0) {
       const message = this.#vm.readStackString(this.#L, -1);
       api.lua_settop(this.#L, 0);
@@ -352,8 +412,17 @@ export class LuaEngine {
     return this.#vm.takeOutput();
   }
 
+  /** Answers the interrupt check a pause interrupted: the host decides again, and Lua goes on. */
+  #answerAfterPause(): Uint8Array {
+    const out = this.#answerOut;
+    out.reset();
+    const decision = this.#host?.checkInterrupt?.() ?? null;
+    writeInterruptAnswer(out, decision === PAUSE_LUA ? null : decision);
+    return out.finish();
+  }
+
   /** Answers one request Lua made while running (see the ops in _prelude_lua.ts). */
-  #answer(request: Uint8Array): Uint8Array {
+  #answer(request: Uint8Array): Uint8Array | typeof PAUSE_LUA {
     const { op, args } = parseRequest(request);
     const host = this.#host;
     const out = this.#answerOut;
@@ -372,9 +441,9 @@ export class LuaEngine {
         break;
       }
       case "intr": {
-        const stop = host?.checkInterrupt?.() ?? null;
-        if (stop === null) out.line("_");
-        else out.string("$", encoder.encode("-" + stop));
+        const decision = host?.checkInterrupt?.() ?? null;
+        if (decision === PAUSE_LUA) return PAUSE_LUA;
+        writeInterruptAnswer(out, decision);
         break;
       }
       case "log":
@@ -451,6 +520,12 @@ export class LuaEngine {
       else out.string("$", value);
     }
   }
+}
+
+/** The answer to an "intr" request: go on, or stop with `stop` as the error. */
+function writeInterruptAnswer(out: WireWriter, stop: string | null): void {
+  if (stop === null) out.line("_");
+  else out.string("$", encoder.encode("-" + stop));
 }
 
 function luaNumber(bytes: Uint8Array): number {

@@ -4,7 +4,7 @@
 //
 // @module
 
-export { LUA_FUNCTION_FLAG_NAMES, LuaEngine } from "./engine.ts";
+export { LUA_FUNCTION_FLAG_NAMES, LuaEngine, LuaPausedCall, PAUSE_LUA } from "./engine.ts";
 export type {
   LuaCallMode,
   LuaEngineOptions,
