@@ -49,7 +49,10 @@ Deno.test("replica-announce-ip and -port reach the master's INFO slaveN line and
         (await client.commandText("INFO", "replication")).includes("state=online");
     });
     const slave0 = await infoField(client, "replication", "slave0");
-    assert.match(slave0, /^ip=10\.9\.8\.7,port=4242,state=online,offset=\d+,lag=\d+$/);
+    assert.match(
+      slave0,
+      /^ip=10\.9\.8\.7,port=4242,state=online,offset=\d+,lag=\d+,lag_bytes=\d+,lag_ms=\d+,spool_bytes=\d+$/,
+    );
     const role = splitAggregate(await client.command("ROLE")) ?? [];
     const [entry] = splitAggregate(role[2]) ?? [];
     const [ip, port] = (splitAggregate(entry) ?? []).map((part) => blobText(part));

@@ -189,9 +189,17 @@ function replicationSection(server: ServerState, nowMs: number): string[] {
   }
   master.replicas.forEach((replica, index) => {
     const lagS = Math.floor((nowMs - replica.replAckTimeMs) / 1000);
+    // Redis's fields, then resplica's: the stream not acknowledged yet in bytes and in ms since
+    // the master wrote its oldest byte, and what the replica's full sync spool still owes it.
+    const lag = master.lagOf(replica, nowMs);
     lines.push(
       `slave${index}:ip=${replicaIp(replica)},port=${replica.replListeningPort},` +
-        `state=${replicaStateName(replica.replState)},offset=${replica.replAckOffset},lag=${lagS}`,
+        `state=${
+          replicaStateName(replica.replState)
+        },offset=${replica.replAckOffset},lag=${lagS},` +
+        `lag_bytes=${lag.bytes},lag_ms=${lag.ms},spool_bytes=${
+          master.spoolPendingBytesOf(replica)
+        }`,
     );
   });
   lines.push(
@@ -204,6 +212,13 @@ function replicationSection(server: ServerState, nowMs: number): string[] {
     `repl_backlog_size:${backlog?.sizeBytes ?? server.config.getNumber("repl-backlog-size")}`,
     `repl_backlog_first_byte_offset:${backlog?.startOffset ?? 0}`,
     `repl_backlog_histlen:${backlog?.histLenBytes ?? 0}`,
+  );
+  const spools = master.spoolStats();
+  lines.push(
+    `repl_spool_memory_bytes:${spools.memoryBytes}`,
+    `repl_spool_spilled_bytes:${spools.spilledPendingBytes}`,
+    `repl_spilled_bytes_total:${spools.spilledTotalBytes}`,
+    `repl_replicas_dropped_behind:${master.replicasDroppedBehind}`,
   );
   return lines;
 }

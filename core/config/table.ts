@@ -442,6 +442,16 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "Full sync streams a background snapshot to replicas that accept $EOF (capa eof), shared by all waiting; no: a snapshot taken at once, sent with its length.",
   },
   {
+    name: "repl-spill-max-bytes",
+    kind: "memory",
+    defaultValue: 0,
+    min: 0,
+    max: 2 ** 50,
+    description:
+      "resplica-native: stream bytes a replica in full sync may owe, spilled to a file in dir " +
+      "beyond 1 MB of memory, before it is dropped as unable to keep up; 0 = no limit (the disk's).",
+  },
+  {
     name: "repl-diskless-sync-delay",
     kind: "int",
     defaultValue: 5,

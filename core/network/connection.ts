@@ -180,6 +180,7 @@ export class ClientConnection {
       this.#writing = null;
     }
     writer.consume(sizeBytes);
+    this.#client!.onOutputDrained?.();
   }
 
   /** Bytes were pushed to this client from elsewhere: check its limits, flush this turn. */

@@ -111,6 +111,12 @@ export interface SnapshotConsumer {
   chunk(chunk: Uint8Array): void;
   /** The snapshot is complete (ok) or failed or was aborted; no call follows. */
   end(ok: boolean): void;
+  /**
+   * Bytes of it the consumer still holds unsent (a replica's output buffer): past
+   * SNAPSHOT_QUEUED_MAX_BYTES the scan waits for it, as it waits for a slow disk. A consumer
+   * that stopped taking bytes must end itself (answer 0) rather than hold the snapshot open.
+   */
+  pendingBytes?(): number;
 }
 
 export class RdbSaver {
@@ -327,6 +333,13 @@ export class RdbSaver {
         if (chunks.length > 0) {
           const batch = chunks.splice(0);
           for (const consumer of consumers) for (const chunk of batch) consumer.chunk(chunk);
+          // Replicas slower than the scan: wait for their sockets, so the snapshot is not
+          // buffered whole in their output buffers.
+          while (
+            consumers.some((consumer) =>
+              (consumer.pendingBytes?.() ?? 0) > SNAPSHOT_QUEUED_MAX_BYTES
+            )
+          ) await nextTurn(false);
           if (target !== null) {
             for (const chunk of batch) sink.write(chunk);
             target.queue(fileChunks.splice(0));

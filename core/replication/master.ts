@@ -17,10 +17,15 @@
 //   repl-diskless-sync-delay for others to join, then one background copy-on-write snapshot
 //   (the one BGSAVE uses, core/persistence/saver.ts) streams to all of them as
 //   `$EOF:<40-byte mark>\r\n<rdb><mark>` while writes go on. At the snapshot's instant each
-//   gets `+FULLRESYNC <replid> <offset>`; at the replica's first REPLCONF ACK after the mark
-//   (nothing may follow the mark before: the replica spots the end by its last 40 bytes) the
-//   stream written since the instant comes from the backlog, so a sync longer than the backlog
-//   can hold drops the replica, which resyncs: the master's memory stays bounded by it.
+//   gets `+FULLRESYNC <replid> <offset>`. The stream written from that instant on goes to the
+//   replica's StreamSpool (stream_spool.ts): at most REPL_SPOOL_MEMORY_BYTES in memory, the rest
+//   in a spill file in `dir`, so a sync under sustained writes neither grows the master's
+//   memory nor outgrows the backlog and loops (what Redis's output buffer limit does to it).
+//   At the replica's first REPLCONF ACK after the mark (nothing may follow the mark before: the
+//   replica spots the end by its last 40 bytes) the spool is pumped to it as fast as its socket
+//   drains, never more than a few MB ahead; when the spool is empty the replica goes online and
+//   is fed live. A replica that falls further behind than repl-spill-max-bytes is dropped and
+//   reported as one that cannot keep up.
 // - Disk-style (otherwise): `+FULLRESYNC`, then a snapshot taken synchronously, sent as
 //   `$<len>\r\n<bytes>` in one call, so no write can fall between it and the stream.
 
@@ -35,6 +40,8 @@ import type { SnapshotOptions } from "../persistence/cow_snapshot.ts";
 import type { RdbSaver } from "../persistence/saver.ts";
 import type { BlockingRegistry } from "../sessions/blocking.ts";
 import { ReplBacklog } from "./backlog.ts";
+import { SPOOL_OVERFLOW, StreamSpool } from "./stream_spool.ts";
+import type { OutputLimits } from "../config/output_limits.ts";
 import { randomReplId, REPL_ID_NONE, replicaIp } from "./identity.ts";
 import { ReplicaState } from "../sessions/replica_state.ts";
 import { type InvariantCheck, invariantsOf } from "../assert.ts";
@@ -59,7 +66,32 @@ export interface MasterHost {
   readonly isReplica: boolean;
   /** FAILOVER's pause: while set, the stream stands still (no PINGs). */
   readonly failover: { readonly writesPaused: Promise<void> | null };
+  /** client-output-buffer-limit: the replica class bounds how far a spool is pumped ahead. */
+  readonly outputLimits: OutputLimits;
   snapshotOptions(): SnapshotOptions;
+}
+
+/** Stream bytes a syncing replica's spool keeps in memory before spilling to disk. */
+export const REPL_SPOOL_MEMORY_BYTES = 1024 * 1024;
+/** The most spooled bytes pumped into a replica's output buffer ahead of its socket. */
+const SPOOL_PUMP_AHEAD_BYTES_MAX = 4 * 1024 * 1024;
+/** Resolution of the write times kept for INFO's lag_ms. */
+const WRITE_TIME_SAMPLE_MS = 10;
+/** Write-time samples kept (at one per 10 ms, the last few minutes of writes at least). */
+const WRITE_TIME_SAMPLES_MAX = 32_768;
+/** One spool read while pumping. */
+const SPOOL_PUMP_CHUNK_BYTES = 256 * 1024;
+
+/** A replica in full sync: the stream it is owed since the snapshot's instant. */
+interface ReplicaSync {
+  readonly spool: StreamSpool;
+  /** master_repl_offset at the snapshot's instant: the spool starts after it. */
+  readonly offset: number;
+  /** Stream bytes appended to the spool (spool start to now). */
+  appendedBytes: number;
+  /** The snapshot is sent and acknowledged: the spool is being pumped. */
+  pumping: boolean;
+  readonly startedMs: number;
 }
 
 const PING_FRAME = encodeCommand(["ping"]);
@@ -149,6 +181,14 @@ export class ReplicationMaster {
   syncPartialOkCount = 0;
   /** sync_partial_err */
   syncPartialErrCount = 0;
+  /** Replicas dropped because the stream owed to them passed repl-spill-max-bytes. */
+  replicasDroppedBehind = 0;
+  /** Bytes spilled to disk by spools already closed (spoolStats adds the open ones). */
+  spilledTotalBytes = 0;
+  /** When the stream reached which offset, oldest first (lagOf). */
+  readonly #writeTimes: { endOffset: number; timeMs: number }[] = [];
+  /** Replicas in full sync, with the stream owed to each since its snapshot. */
+  readonly #syncs = new Map<ClientState, ReplicaSync>();
 
   constructor(server: MasterHost) {
     this.#server = server;
@@ -186,6 +226,148 @@ export class ReplicationMaster {
       replica.writer.raw(bytes);
       replica.flushSoon();
     }
+    for (const [replica, sync] of this.#syncs) this.#spoolFor(replica, sync, bytes);
+    this.#sampleWriteTime();
+  }
+
+  /** Appends stream bytes to a syncing replica's spool; drops a replica too far behind. */
+  #spoolFor(client: ClientState, sync: ReplicaSync, bytes: Uint8Array): void {
+    const spilledBefore = sync.spool.spilledTotalBytes;
+    if (sync.spool.append(bytes) === SPOOL_OVERFLOW) {
+      this.#server.log.warning(
+        `Replica ${this.replicaName(client)} cannot keep up: ${sync.spool.pendingBytes} bytes ` +
+          `of stream owed to it would pass repl-spill-max-bytes ` +
+          `(${this.#server.config.getNumber("repl-spill-max-bytes")}); dropping the link`,
+      );
+      this.replicasDroppedBehind++;
+      this.#endSync(client);
+      client.closeNow = true;
+      client.close();
+      return;
+    }
+    sync.appendedBytes += bytes.length;
+    if (spilledBefore === 0 && sync.spool.spilledTotalBytes > 0) {
+      this.#server.log.notice(
+        `Replica ${this.replicaName(client)}: the stream written during its sync passed ` +
+          `${REPL_SPOOL_MEMORY_BYTES} bytes; spilling it to disk until the replica takes it`,
+      );
+    }
+    if (sync.pumping) this.#pump(client);
+  }
+
+  /** Forgets a replica's sync and removes its spill file. */
+  #endSync(client: ClientState): void {
+    const sync = this.#syncs.get(client);
+    if (sync === undefined) return;
+    this.#syncs.delete(client);
+    this.spilledTotalBytes += sync.spool.spilledTotalBytes;
+    sync.spool.close();
+    if (client.onOutputDrained !== null) client.onOutputDrained = null;
+  }
+
+  /** Bytes a replica's output buffer may hold ahead of its socket while its spool is pumped. */
+  #pumpAheadBytes(): number {
+    const limit = this.#server.outputLimits.replica;
+    let ahead = SPOOL_PUMP_AHEAD_BYTES_MAX;
+    if (limit.hardBytes > 0) ahead = Math.min(ahead, Math.floor(limit.hardBytes / 2));
+    if (limit.softBytes > 0) ahead = Math.min(ahead, Math.floor(limit.softBytes / 2));
+    return Math.max(ahead, 1);
+  }
+
+  /**
+   * Moves spooled stream into the replica's output buffer, at most #pumpAheadBytes ahead of the
+   * socket (called again each time the socket drained). An empty spool puts it online: from
+   * then on #feed writes to it directly, in order, since the spool held everything before.
+   */
+  #pump(client: ClientState): void {
+    const sync = this.#syncs.get(client);
+    if (sync === undefined || client.closeNow) return;
+    const ahead = this.#pumpAheadBytes();
+    let moved = false;
+    while (client.writer.lengthBytes < ahead) {
+      const chunk = sync.spool.read(Math.min(SPOOL_PUMP_CHUNK_BYTES, ahead));
+      if (chunk.length === 0) {
+        assertInvariant(
+          sync.offset + sync.appendedBytes === this.masterReplOffset,
+          "a spool holds the whole stream since its snapshot",
+        );
+        const name = this.replicaName(client);
+        const spilledBytes = sync.spool.spilledTotalBytes;
+        this.#endSync(client);
+        if (spilledBytes > 0) {
+          this.#server.log.notice(
+            `Replica ${name} caught up with ${sync.appendedBytes} bytes of stream written ` +
+              `during its sync (${spilledBytes} of them spilled to disk) in ` +
+              `${Date.now() - sync.startedMs} ms`,
+          );
+        }
+        this.#finishFullSync(client, name);
+        return;
+      }
+      client.writer.raw(chunk);
+      moved = true;
+    }
+    if (moved) client.flushSoon();
+  }
+
+  /**
+   * A replica's lag (INFO): stream bytes it has not acknowledged, and the ms since the master
+   * wrote the oldest of them (to WRITE_TIME_SAMPLE_MS; 0 when it acknowledged everything).
+   */
+  lagOf(client: ClientState, nowMs: number): { bytes: number; ms: number } {
+    const bytes = Math.max(0, this.masterReplOffset - client.replAckOffset);
+    if (bytes === 0) return { bytes, ms: 0 };
+    // The first sample past the acknowledged offset was taken when that byte (or a later one
+    // of the same sample period) was written.
+    const samples = this.#writeTimes;
+    let low = 0;
+    let high = samples.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (samples[mid].endOffset > client.replAckOffset) high = mid;
+      else low = mid + 1;
+    }
+    const writtenMs = low < samples.length ? samples[low].timeMs : nowMs;
+    return { bytes, ms: Math.max(0, nowMs - writtenMs) };
+  }
+
+  /** Notes when the stream reached its current offset, once per WRITE_TIME_SAMPLE_MS. */
+  #sampleWriteTime(): void {
+    const nowMs = Date.now();
+    const samples = this.#writeTimes;
+    const last = samples[samples.length - 1];
+    if (last !== undefined && nowMs - last.timeMs < WRITE_TIME_SAMPLE_MS) {
+      last.endOffset = this.masterReplOffset;
+      return;
+    }
+    samples.push({ endOffset: this.masterReplOffset, timeMs: nowMs });
+    if (samples.length > WRITE_TIME_SAMPLES_MAX) samples.splice(0, samples.length / 2);
+  }
+
+  /** Stream bytes owed to syncing replicas, in memory and spilled (INFO). */
+  spoolStats(): { memoryBytes: number; spilledPendingBytes: number; spilledTotalBytes: number } {
+    let memoryBytes = 0;
+    let spilledPendingBytes = 0;
+    let spilledTotalBytes = this.spilledTotalBytes;
+    for (const sync of this.#syncs.values()) {
+      memoryBytes += sync.spool.memoryBytes;
+      spilledPendingBytes += sync.spool.spilledPendingBytes;
+      spilledTotalBytes += sync.spool.spilledTotalBytes;
+    }
+    return { memoryBytes, spilledPendingBytes, spilledTotalBytes };
+  }
+
+  /** Bytes of stream a replica still waits for in its spool (INFO's slaveN), 0 when none. */
+  spoolPendingBytesOf(client: ClientState): number {
+    return this.#syncs.get(client)?.spool.pendingBytes ?? 0;
+  }
+
+  /** The spill file of one replica's spool: next to the RDB, named as Redis names temp files. */
+  #spoolPath(client: ClientState): string {
+    const dir = this.#server.config.getString("dir");
+    return `${
+      dir.endsWith("/") ? dir.slice(0, -1) : dir
+    }/temp-repl-spool-${Deno.pid}-${client.id}.bin`;
   }
 
   /** EXEC begins: its writes, if any, reach the stream between MULTI and EXEC. */
@@ -251,6 +433,7 @@ export class ReplicationMaster {
 
   /** Drops every replica of ours (they reconnect and PSYNC, learning what changed). */
   disconnectReplicas(): void {
+    for (const replica of [...this.#syncs.keys()]) this.#endSync(replica);
     for (const replica of [...this.replicas]) {
       replica.closeNow = true;
       replica.close();
@@ -455,10 +638,25 @@ export class ReplicationMaster {
     if (!this.replicas.includes(client)) this.replicas.push(client);
     this.#noReplicasSinceMs = 0;
     const live = () => this.replicas.includes(client) && !client.closeNow;
+    // The snapshot waits for a replica slower than the scan (SnapshotConsumer.pendingBytes),
+    // for at most repl-timeout without progress.
+    let pendingBefore = 0;
+    let lastProgressMs = Date.now();
     server.saver.shareNextSnapshot({
       start: () => {
         if (!live()) return;
         offset = this.masterReplOffset;
+        this.#syncs.set(client, {
+          spool: new StreamSpool({
+            path: this.#spoolPath(client),
+            memoryMaxBytes: REPL_SPOOL_MEMORY_BYTES,
+            spilledMaxBytes: server.config.getNumber("repl-spill-max-bytes"),
+          }),
+          offset,
+          appendedBytes: 0,
+          pumping: false,
+          startedMs: Date.now(),
+        });
         // The replica loads the snapshot with its own idea of the db: the stream restates ours.
         this.#streamDb = -1;
         mark = encoder.encode(randomReplId().slice(0, EOF_MARK_LEN_BYTES));
@@ -475,10 +673,26 @@ export class ReplicationMaster {
         if (mark === null || !live()) return;
         wire.write(chunk);
       },
+      pendingBytes: () => {
+        if (!live()) return 0;
+        const pending = client.writer.lengthBytes;
+        const nowMs = Date.now();
+        if (pending < pendingBefore) lastProgressMs = nowMs;
+        pendingBefore = pending;
+        if (nowMs - lastProgressMs > server.config.getNumber("repl-timeout") * 1000) {
+          server.log.warning(`Replica ${name} stopped reading its snapshot; dropping the link`);
+          this.#endSync(client);
+          client.closeNow = true;
+          client.close();
+          return 0;
+        }
+        return pending;
+      },
       end: (ok) => {
         if (mark === null || !live()) return;
         if (!ok) {
           server.log.warning(`Diskless snapshot for replica ${name} failed; dropping the link`);
+          this.#endSync(client);
           client.closeNow = true;
           client.close();
           return;
@@ -487,22 +701,19 @@ export class ReplicationMaster {
         client.writer.raw(mark);
         client.flushSoon();
         server.log.notice(`Snapshot for replica ${name}: ${wire.describe()}`);
-        if (client.replRdbOnly) return this.#finishFullSync(client, name);
+        if (client.replRdbOnly) {
+          this.#endSync(client);
+          return this.#finishFullSync(client, name);
+        }
         // A replica finds the end of a $EOF snapshot by its last 40 bytes, so nothing may
         // follow the mark until it says it has loaded: its first REPLCONF ACK (as Redis does).
+        // Then the spool is pumped to it, paced by its socket.
         this.#onlineOnAck.set(client, () => {
-          const backlog = this.backlog;
-          if (backlog === null || !backlog.covers(offset + 1)) {
-            server.log.warning(
-              `Replica ${name}: the stream written during its sync outgrew the backlog ` +
-                `(repl-backlog-size); dropping the link so it resyncs`,
-            );
-            client.closeNow = true;
-            client.close();
-            return;
-          }
-          client.writer.raw(backlog.readFrom(offset + 1));
-          this.#finishFullSync(client, name);
+          const sync = this.#syncs.get(client);
+          if (sync === undefined) return;
+          sync.pumping = true;
+          client.onOutputDrained = () => this.#pump(client);
+          this.#pump(client);
         });
       },
     });
@@ -634,6 +845,7 @@ export class ReplicationMaster {
   /** A connection closed: forget it if it was a replica. */
   removeReplica(client: ClientState): void {
     this.#onlineOnAck.delete(client);
+    this.#endSync(client);
     const index = this.replicas.indexOf(client);
     if (index < 0) return;
     this.replicas.splice(index, 1);
@@ -658,5 +870,29 @@ export class ReplicationMaster {
     this.#lastPingMs = nowMs;
     // PING carries no database: no SELECT before it.
     this.#feed(PING_FRAME);
+  }
+
+  /**
+   * Start-up as a master from an RDB that recorded a history (repl-id, repl-offset), as Redis
+   * 7.0's loadDataFromDisk does: that history stays servable as replid2 up to offset + 1 under
+   * our new id, master_repl_offset continues from it, and the backlog exists at once (empty,
+   * starting at offset + 1), so a replica that was in sync when we stopped sends
+   * `PSYNC <old id> <offset + 1>` and continues (`+CONTINUE <new id>`, nothing to send).
+   */
+  restoreHistory(replId: string, offset: number): void {
+    assertInvariant(!this.#server.isReplica, "a replica's history is its link's to restore");
+    assertInvariant(this.backlog === null, "the history is restored before any backlog exists");
+    assertInvariant(this.masterReplOffset === 0, "the history is restored before any stream");
+    assertInvariant(Number.isSafeInteger(offset) && offset >= 0, "offsets are never negative");
+    this.replId2 = replId;
+    this.secondReplOffset = offset + 1;
+    this.masterReplOffset = offset;
+    this.#openBacklog();
+    this.#listenToWrites(true);
+    this.#noReplicasSinceMs = Date.now(); // repl-backlog-ttl runs from the start (no replicas)
+    this.#server.log.notice(
+      `Restored the replication history ${replId}:${offset} as the secondary replication ID, ` +
+        `valid up to offset: ${this.secondReplOffset}. New replication ID is ${this.replId}`,
+    );
   }
 }

@@ -65,6 +65,11 @@ export class ClientState {
   readonly patterns = new Set<string>();
   /** Set by the server: writes out whatever is in the writer soon (Pub/Sub delivery). */
   flushSoon: () => void = () => {};
+  /**
+   * Called after each socket write of this client's output (a syncing replica's stream spool
+   * is pumped from here, paced by its socket); null for none.
+   */
+  onOutputDrained: (() => void) | null = null;
 
   // --- replication (this client as a replica of ours) ---
   /** Where it stands in SYNC/PSYNC; None for ordinary clients. */
