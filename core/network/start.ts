@@ -202,26 +202,54 @@ function storeCommandRoute(state: ServerState, table: CommandTable): CommandRout
   };
 }
 
+/** The replication history an RDB recorded (aux repl-id, repl-offset, repl-stream-db). */
+interface SavedHistory {
+  replId: string;
+  offset: number;
+  streamDb: number;
+}
+
 /**
- * Config `replicaof "<host> <port>"`: starts as a replica. When the loaded RDB recorded a
- * replication history (`aux` repl-id / repl-offset / repl-stream-db), it is offered to the
- * master first: a restarted replica resumes with a partial resync if the backlog still has it.
+ * The history in a loaded RDB's aux fields, or null when it recorded none or a malformed one
+ * (Redis's loadDataFromDisk wants all three, and a stream db other than -1).
  */
-function startReplicaOf(state: ServerState, aux: Record<string, string>): void {
-  const text = state.config.getString("replicaof").trim();
-  if (text === "") return;
-  const words = text.split(/\s+/);
-  const port = Number(words[1]);
-  if (words.length !== 2 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    state.log.warning(`Ignoring replicaof '${text}': expected "<host> <port>"`);
-    return;
-  }
+function savedHistory(aux: Record<string, string>): SavedHistory | null {
   const replId = aux["repl-id"] ?? "";
   const offset = Number(aux["repl-offset"]);
-  const streamDb = Number(aux["repl-stream-db"] ?? "0");
-  if (/^[0-9a-f]{40}$/.test(replId) && Number.isSafeInteger(offset) && offset >= 0) {
-    state.replicaLink!.restoreHistory(replId, offset, Number.isInteger(streamDb) ? streamDb : 0);
-    state.log.notice(`Restored the replication history ${replId}:${offset} from the RDB file`);
+  const streamDb = Number(aux["repl-stream-db"]);
+  if (!/^[0-9a-f]{40}$/.test(replId)) return null;
+  if (!Number.isSafeInteger(offset) || offset < 0) return null;
+  if (!Number.isInteger(streamDb) || streamDb < 0) return null;
+  return { replId, offset, streamDb };
+}
+
+/**
+ * Start-up's replication role, with the history the loaded RDB recorded (none from an AOF: as
+ * in Redis 7.0, its preamble's fields are not trusted, the commands after it moved on):
+ * - config `replicaof "<host> <port>"`: a replica that offers the history to its master as
+ *   the cached master (`PSYNC <replid> <offset + 1>`), resuming partially if the master's
+ *   backlog still has it;
+ * - otherwise a master that keeps serving the history (as replid2, with a backlog created now),
+ *   so its replicas reconnecting after the restart continue with a partial resync.
+ */
+function startReplication(state: ServerState, aux: Record<string, string>): void {
+  const history = savedHistory(aux);
+  const text = state.config.getString("replicaof").trim();
+  const words = text.split(/\s+/);
+  const port = Number(words[1]);
+  const valid = words.length === 2 && Number.isInteger(port) && port >= 0 && port <= 65535;
+  if (text !== "" && !valid) {
+    state.log.warning(`Ignoring replicaof '${text}': expected "<host> <port>"`);
+  }
+  if (text === "" || !valid) {
+    if (history !== null) state.replication.restoreHistory(history.replId, history.offset);
+    return;
+  }
+  if (history !== null) {
+    state.replicaLink!.restoreHistory(history.replId, history.offset, history.streamDb);
+    state.log.notice(
+      `Restored the replication history ${history.replId}:${history.offset} from the RDB file`,
+    );
   }
   void state.replicaLink!.replicaOf(words[0], port, false);
 }
@@ -326,7 +354,7 @@ export function startNetworkServer(config: Config, engine?: Engine): NetworkServ
   log.notice("Server initialized");
   log.notice("Ready to accept connections tcp");
   state.replicaLink = new ReplicationReplica(state, table);
-  startReplicaOf(state, aux);
+  startReplication(state, aux);
   const route = storeCommandRoute(state, table);
   attachCommandRoute(state.engine, route);
   void server.closed.then(() => detachCommandRoute(state.engine, route));

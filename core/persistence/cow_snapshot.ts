@@ -52,8 +52,13 @@ export interface SnapshotOptions {
   checksum: boolean;
   /** Files only: wrap the RDB in LZ4 frames (core/rdb/lz4_frames.ts). Replicas get plain RDB. */
   lz4Frames?: boolean;
-  /** The replication id and offset recorded in the aux fields (PSYNC after a restart). */
-  replId: string;
+  /**
+   * The replication id and offset recorded in the aux fields, so a restart can offer PSYNC
+   * <replId> <replOffset + 1>. Null when this server has no history a restart could continue
+   * (a master without a backlog, a replica that never synced or is mid full sync): the three
+   * repl-* fields are then left out, as when Redis's rdbPopulateSaveInfo returns NULL.
+   */
+  replId: string | null;
   replOffset: number;
   /** The database the replication stream has selected at that offset (repl-stream-db). */
   replStreamDb?: number;
@@ -126,9 +131,11 @@ export class CowSnapshot {
     writer.writeAux("redis-bits", "64");
     writer.writeAux("ctime", String(Math.floor(instantMs / 1000)));
     writer.writeAux("used-mem", String(engine.usedMemoryBytes()));
-    writer.writeAux("repl-stream-db", String(options.replStreamDb ?? 0));
-    writer.writeAux("repl-id", options.replId);
-    writer.writeAux("repl-offset", String(options.replOffset));
+    if (options.replId !== null) {
+      writer.writeAux("repl-stream-db", String(options.replStreamDb ?? 0));
+      writer.writeAux("repl-id", options.replId);
+      writer.writeAux("repl-offset", String(options.replOffset));
+    }
     writer.writeAux("aof-base", "0");
     for (const code of options.functionCodes ?? []) writer.writeFunction(code);
     let keyCountTotal = 0;

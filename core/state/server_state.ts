@@ -357,11 +357,23 @@ export class ServerState {
       lz4Frames: this.config.getBool("rdb-lz4"),
       streamNodeMaxBytes: this.config.getNumber("stream-node-max-bytes"),
       streamNodeMaxEntries: this.config.getNumber("stream-node-max-entries"),
-      replId: this.replication.replId,
+      replId: this.#hasResumableHistory() ? this.replication.replId : null,
       replOffset: this.replication.masterReplOffset,
       replStreamDb: this.isReplica ? this.replicaLink?.streamDb : 0,
       functionCodes: this.functions.codes(),
     };
+  }
+
+  /**
+   * Whether a snapshot records our replication id and offset (Redis's rdbPopulateSaveInfo): a
+   * master only with a backlog (without one no replica can continue anyway, and the next one
+   * to attach starts a new id); a replica while its link is up or it keeps its master's stream
+   * in a backlog. A replica mid full sync has neither (the +FULLRESYNC dropped the backlog and
+   * the keyspace is being replaced), so its file never pairs an old history with new data.
+   */
+  #hasResumableHistory(): boolean {
+    if (!this.isReplica) return this.replication.backlog !== null;
+    return this.replicaLink?.linkUp === true || this.replication.backlog !== null;
   }
 
   nextClientId(): number {
