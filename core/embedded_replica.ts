@@ -25,6 +25,11 @@
 // - Each feed buffers at most `bufferedEventsMax` events; past that the buffer is dropped and
 //   one `overflow` event (key null) tells the consumer to re-read what it caches. The master
 //   never waits for a slow consumer, and memory stays bounded.
+// - Reads never see a half-loaded dataset: the replica runs with `repl-diskless-load swapdb`
+//   unless the app's config says otherwise, so a full sync loads into the engine's staging
+//   databases while reads go on seeing the previous dataset (empty before the first sync), and
+//   the new one replaces it in one synchronous step (core/network/master_link.ts). The price is
+//   memory: both datasets are held until the swap.
 // - Nothing here listens or keeps a timer of its own except while `waitForSync` waits; close()
 //   stops the link (socket, ACK and retry timers) and ends every feed.
 
@@ -39,6 +44,9 @@ import { Logger, type LogLevel } from "./log.ts";
 import { ReplicationReplica } from "./network/master_link.ts";
 import { type PropagationListener, ServerState } from "./state/server_state.ts";
 import { attachCommandRoute, detachCommandRoute, Store } from "./store.ts";
+
+/** repl-diskless-load of an embedded replica: reads never see a half-loaded dataset. */
+const EMBEDDED_DISKLESS_LOAD_DEFAULT = "swapdb";
 
 /** Events a feed holds for a consumer that has not caught up, by default. */
 export const BUFFERED_EVENTS_MAX_DEFAULT = 100_000;
@@ -78,7 +86,11 @@ export interface EmbeddedReplicaOptions {
   masterauth?: string;
   /** `masteruser`: ACL user for AUTH (with masterauth). */
   masteruser?: string;
-  /** Other redis.conf directives for the link, e.g. `{ "repl-timeout": "10" }`. */
+  /**
+   * Other redis.conf directives for the link, e.g. `{ "repl-timeout": "10" }`. The embedded
+   * replica's `repl-diskless-load` is `swapdb` unless given here (`disabled` flushes first, so
+   * reads see a partial dataset while a full sync loads).
+   */
   config?: Record<string, string>;
   /** Log verbosity of the link (stdout). @default {"warning"} */
   logLevel?: LogLevel;
@@ -199,6 +211,7 @@ export class EmbeddedReplica {
     const config = new Config();
     config.setText("loglevel", options.logLevel ?? "warning", true);
     config.setText("save", "", true);
+    config.setText("repl-diskless-load", EMBEDDED_DISKLESS_LOAD_DEFAULT, true);
     applyRecord(config, options.config ?? {});
     if (options.masterauth !== undefined) config.setText("masterauth", options.masterauth, true);
     if (options.masteruser !== undefined) config.setText("masteruser", options.masteruser, true);
@@ -234,9 +247,12 @@ export class EmbeddedReplica {
     return this.#link.masterPort;
   }
 
-  /** A snapshot is being loaded: reads see a partial dataset until it is done. */
+  /**
+   * A full sync is being loaded. With `repl-diskless-load swapdb` (the default here) reads
+   * meanwhile see the previous dataset whole; with `disabled`, a partial one until it is done.
+   */
   get loading(): boolean {
-    return this.#server.loading;
+    return this.#server.loading || this.#link.asyncLoading;
   }
 
   /** True once a first sync has finished (the dataset is the master's). */

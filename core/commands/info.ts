@@ -127,9 +127,12 @@ function scriptingMemoryLines(server: ServerState): string[] {
 
 function persistenceSection(server: ServerState, nowMs: number): string[] {
   const saver = server.saver;
+  const link = server.replicaLink;
   return [
-    "loading:0",
-    "async_loading:0",
+    `loading:${server.loading ? 1 : 0}`,
+    `async_loading:${link?.asyncLoading === true ? 1 : 0}`,
+    // resplica's own, during a repl-diskless-load swapdb load: the two datasets' memory.
+    ...(link?.loadInfoLines() ?? []),
     `rdb_changes_since_last_save:${saver.changesSinceLastSave}`,
     `rdb_bgsave_in_progress:${saver.bgsaveInProgress ? 1 : 0}`,
     `rdb_last_save_time:${Math.floor(saver.lastSaveMs / 1000)}`,

@@ -452,6 +452,16 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "beyond 1 MB of memory, before it is dropped as unable to keep up; 0 = no limit (the disk's).",
   },
   {
+    name: "repl-diskless-load",
+    kind: "enum",
+    defaultValue: "disabled",
+    choices: ["disabled", "on-empty-db", "swapdb"],
+    description:
+      "How a replica loads a full sync: disabled / on-empty-db flush first and answer -LOADING " +
+      "meanwhile; swapdb loads beside the old dataset and swaps it in whole (old reads served " +
+      "meanwhile when the master's history is ours; a failed load keeps the old dataset).",
+  },
+  {
     name: "repl-diskless-sync-delay",
     kind: "int",
     defaultValue: 5,

@@ -10,7 +10,10 @@
 //
 // and when it ends (EOF, error, repl-timeout, a malformed snapshot) the loop waits with
 // exponential back-off (100 ms doubling to 5 s, reset after a successful sync) and starts over,
-// offering PSYNC <cached replid> <offset + 1> so a short cut costs a partial resync only.
+// offering PSYNC <cached replid> <offset + 1> so a short cut costs a partial resync only. Every
+// wait gets a random extra of up to half of it (retryWaitMs), drawn per replica, so the
+// replicas of one master that lost it together do not come back (and ask for full syncs) in
+// lock-step.
 //
 // Offsets (REFERENCE.md "Offsets and PSYNC2"): our ReplicationMaster's replId/masterReplOffset
 // ARE the master's history while we are a replica. masterReplOffset (slave_repl_offset) counts
@@ -18,15 +21,34 @@
 // and, as in Redis, stands still inside MULTI until EXEC has run, so a link cut mid-transaction
 // resumes at the MULTI. The read offset (slave_read_repl_offset) counts bytes received.
 //
-// The snapshot is loaded into a freshly flushed keyspace while `server.loading` makes clients
-// wait (-LOADING); a malformed or truncated snapshot flushes again, drops the link and retries,
-// so a half-loaded dataset is never served as complete. Stream commands run through the
-// dispatcher as a private client flagged `isMaster`, so replica-read-only does not refuse them.
+// How the snapshot is loaded follows repl-diskless-load (Redis 7.0's readSyncBulkPayload):
+//
+//   disabled, on-empty-db  flush, then load into the live databases while `server.loading`
+//                          makes clients wait (-LOADING); a malformed or truncated snapshot
+//                          flushes again. (Redis's two differ only in whether the RDB goes
+//                          through a file first; ours never does.)
+//   swapdb                 load into the engine's staging databases (STAGING_DB_BASE + db, which
+//                          no command reaches), then swap each pair and free the old dataset;
+//                          a failed load frees the staging ones and the old dataset stays.
+//                          When the master's replication id is ours (we follow the same history
+//                          and only missed too much of it) this is async loading: clients go on
+//                          reading the old dataset throughout (async_loading:1); otherwise the
+//                          old dataset is another history and clients get -LOADING meanwhile,
+//                          as in Redis.
+//
+// Two datasets in one engine rather than a second Engine: ServerState.engine is read-only and
+// held by every Store, command route, snapshot and the backlog ring (all in that engine's
+// memory), while a database is a 64-byte record (wasm/assembly/dict.ts) that SWAPDB already
+// swaps in O(1); the engine keeps DB_COUNT more records for this (abi.ts DB_SLOT_COUNT).
+// Either way a half-loaded dataset is never served as complete. Stream commands run through
+// the dispatcher as a private client flagged `isMaster`, so replica-read-only does not refuse
+// them.
 
 import { concatBytes, latin1 } from "../bytes.ts";
 import type { CommandTable } from "../commands/context.ts";
 import { executeCommand } from "../commands/dispatch.ts";
 import { DB_COUNT } from "../engine/engine.ts";
+import { STAGING_DB_BASE } from "../engine/abi.ts";
 import { loadEntries } from "../persistence/keyspace_records.ts";
 import { RdbReader } from "../rdb/mod.ts";
 import { isLz4Frames, LZ4_FRAMES_MAGIC, Lz4FrameReader } from "../rdb/lz4_frames.ts";
@@ -52,6 +74,12 @@ const RECONNECT_DELAY_MS_MAX = 5_000;
  */
 const SNAPSHOT_RETRY_DELAY_MS_MIN = 1_000;
 const SNAPSHOT_RETRY_DELAY_MS_MAX = 300_000;
+/**
+ * Largest random extra added to a retry wait, as a share of the wait: a wait of w becomes
+ * w..w·(1 + RETRY_JITTER_FRACTION). Only added, never taken off, so no retry comes sooner than
+ * the back-off (or INFO's resplica_master_sync_retry_delay_ms) promised.
+ */
+export const RETRY_JITTER_FRACTION = 0.5;
 /** How much of a divergent command INFO and the log quote. */
 const DIVERGENT_COMMAND_ECHO_MAX_CHARS = 128;
 /** REPLCONF ACK period, and the period of the repl-timeout check. */
@@ -81,7 +109,7 @@ export const enum ReplLinkState {
   ReceiveHandshakeReplies = 4,
   /** PSYNC (or SYNC) sent; waiting for +FULLRESYNC, +CONTINUE or an error. */
   ReceivePsyncReply = 5,
-  /** Receiving the snapshot and loading it into the flushed keyspace. */
+  /** Receiving the snapshot and loading it (flushed keyspace, or staging databases). */
   Transfer = 6,
   /** Applying the live stream; the link is up. */
   Connected = 7,
@@ -107,10 +135,46 @@ export function linkStateRoleName(state: ReplLinkState): string {
   }
 }
 
+/** Where a full sync's snapshot is loaded (repl-diskless-load; see the file comment). */
+const enum LoadMode {
+  /** Flush, load into the live databases; clients get -LOADING. */
+  Flush = 0,
+  /** Load into the staging databases, swap at the end; clients get -LOADING. */
+  Staging = 1,
+  /** As Staging, while clients go on reading the old dataset (async_loading). */
+  StagingAsync = 2,
+}
+
+/**
+ * The wait before the next full sync may be asked after `failureCount` snapshots in a row
+ * could not be loaded (0: none): SNAPSHOT_RETRY_DELAY_MS_MIN doubling to _MAX, before jitter.
+ */
+export function snapshotRetryDelayMs(failureCount: number): number {
+  if (failureCount === 0) return 0;
+  const doublings = Math.min(failureCount - 1, 30);
+  return Math.min(SNAPSHOT_RETRY_DELAY_MS_MIN * 2 ** doublings, SNAPSHOT_RETRY_DELAY_MS_MAX);
+}
+
+/**
+ * The wait before the next attempt: the larger of the reconnect back-off and the snapshot
+ * retry delay, plus a random extra of up to RETRY_JITTER_FRACTION of it drawn from `random`
+ * (0 <= random() < 1; Math.random in service, a seeded source in tests).
+ */
+export function retryWaitMs(
+  backoffMs: number,
+  snapshotFailureCount: number,
+  random: () => number,
+): number {
+  const baseMs = Math.max(backoffMs, snapshotRetryDelayMs(snapshotFailureCount));
+  const draw = random();
+  assertInvariant(draw >= 0 && draw < 1, "a random source draws from [0, 1)");
+  return Math.round(baseMs * (1 + RETRY_JITTER_FRACTION * draw));
+}
+
 /** The session ended for a reason worth one log line (no stack trace). */
 class LinkError extends Error {}
 
-/** The master's snapshot was received but could not be loaded; the keyspace was flushed. */
+/** The master's snapshot was received but could not be loaded (the staging or all data freed). */
 class SnapshotLoadError extends LinkError {}
 
 /** One line of text for INFO: no CR/LF, at most `maxChars`. */
@@ -240,6 +304,14 @@ export class ReplicationReplica {
   snapshotFailureCount = 0;
   /** Why the last snapshot failed to load ("" once one loads). */
   lastSnapshotError = "";
+  /** A swapdb load is under way while clients read the old dataset (INFO async_loading). */
+  asyncLoading = false;
+  /** A swapdb load (async or not) is filling the staging databases. */
+  #stagingLoad = false;
+  /** Engine bytes in use when the staging load began: the old dataset and fixed overhead. */
+  #stagingBaseBytes = 0;
+  /** Random source of the retry jitter, in [0, 1); tests may replace it before replicaOf. */
+  random: () => number = Math.random;
   /** The loop owning the link, while a replica. */
   #loop: Promise<void> | null = null;
   #active = false;
@@ -395,8 +467,8 @@ export class ReplicationReplica {
       if (!this.#active) break;
       if (this.#syncCount !== syncedBefore) backoffMs = RECONNECT_DELAY_MS_MIN;
       this.state = ReplLinkState.Connect;
-      const waitMs = Math.max(backoffMs, this.#snapshotRetryDelayMs());
-      if (waitMs > RECONNECT_DELAY_MS_MAX) {
+      const waitMs = retryWaitMs(backoffMs, this.snapshotFailureCount, this.random);
+      if (this.#snapshotRetryDelayMs() > RECONNECT_DELAY_MS_MAX) {
         log.warning(
           `MASTER ${this.#masterName()}: ${this.snapshotFailureCount} snapshot(s) in a row ` +
             `could not be loaded; next full sync in ${Math.round(waitMs / 1000)} s`,
@@ -414,9 +486,7 @@ export class ReplicationReplica {
 
   /** The wait a run of unloadable snapshots imposes before the next full sync (0: none). */
   #snapshotRetryDelayMs(): number {
-    if (this.snapshotFailureCount === 0) return 0;
-    const doublings = Math.min(this.snapshotFailureCount - 1, 30);
-    return Math.min(SNAPSHOT_RETRY_DELAY_MS_MIN * 2 ** doublings, SNAPSHOT_RETRY_DELAY_MS_MAX);
+    return snapshotRetryDelayMs(this.snapshotFailureCount);
   }
 
   /** Successful syncs (full or partial) so far: resets the back-off. */
@@ -577,8 +647,10 @@ export class ReplicationReplica {
 
   /**
    * Receives the snapshot (`$<len>\r\n` + len bytes, or `$EOF:<mark>\r\n` + RDB + mark) into
-   * the flushed keyspace. On any failure the keyspace is flushed again before the error
-   * propagates; on success our history becomes `replId`/`offset`.
+   * the flushed keyspace, or beside the old one (repl-diskless-load swapdb, see the file
+   * comment). On any failure the keyspace is flushed again (or the staging databases freed,
+   * the old dataset kept) before the error propagates; on success our history becomes
+   * `replId`/`offset`.
    */
   async #fullSync(socket: MasterSocket, replId: string, offset: number): Promise<void> {
     const server = this.#server;
@@ -606,10 +678,14 @@ export class ReplicationReplica {
       log.notice(`MASTER <-> REPLICA sync: receiving ${totalBytes} bytes from master to disk`);
     }
     this.syncReadBytes = 0;
-    log.notice("MASTER <-> REPLICA sync: Flushing old data");
-    this.#flushKeyspace();
-    server.loading = true;
+    const mode = this.#loadMode(replId);
+    if (mode === LoadMode.Flush) {
+      log.notice("MASTER <-> REPLICA sync: Flushing old data");
+      this.#flushKeyspace();
+    } else this.#beginStagingLoad(mode);
+    server.loading = mode !== LoadMode.StagingAsync;
     log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
+    const dbBase = mode === LoadMode.Flush ? 0 : STAGING_DB_BASE;
     const startedMs = Date.now();
     let keyCount = 0;
     const wire = new SnapshotWireDecoder();
@@ -620,7 +696,7 @@ export class ReplicationReplica {
         for (const rdbBytes of wire.push(chunk)) {
           reader.push(rdbBytes);
           // A replica keeps expired keys: the master's DEL removes them.
-          loadEntries(server.engine, reader, Date.now(), false, counts);
+          loadEntries(server.engine, reader, Date.now(), false, counts, dbBase);
         }
         keyCount = counts.keyCount;
       };
@@ -657,15 +733,26 @@ export class ReplicationReplica {
       const libraryError = server.functions.replaceAll(counts.libraryCodes, server.lua);
       if (libraryError !== null) throw new Error(`Failed loading library, ${libraryError}`);
     } catch (error) {
-      this.#flushKeyspace();
+      if (mode === LoadMode.Flush) this.#flushKeyspace();
+      else {
+        this.#endStagingLoad();
+        log.notice("MASTER <-> REPLICA sync: Discarding the loaded DB, keeping the old one");
+      }
       server.loading = false;
       const text = error instanceof Error ? error.message : String(error);
       // A cut link or a lying length is the wire's fault: retry as after any drop. Anything
       // else (a format we cannot read, engine memory) will fail again: back off (#run).
       const wireFault = error instanceof LinkError || isDisconnect(error);
       throw new (wireFault ? LinkError : SnapshotLoadError)(
-        `Failed trying to load the MASTER synchronization DB: ${text}; keyspace flushed`,
+        `Failed trying to load the MASTER synchronization DB: ${text}; ` +
+          (mode === LoadMode.Flush ? "keyspace flushed" : "old dataset kept"),
       );
+    }
+    if (mode !== LoadMode.Flush) {
+      log.notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+      this.#swapInStaging();
+      this.#endStagingLoad();
+      log.notice("MASTER <-> REPLICA sync: Discarded the old DB");
     }
     server.loading = false;
     this.snapshotFailureCount = 0;
@@ -685,8 +772,78 @@ export class ReplicationReplica {
     log.notice("MASTER <-> REPLICA sync: Finished with success");
   }
 
+  /**
+   * Where this full sync loads (Redis's useDisklessLoad and its asyncLoading test): swapdb
+   * loads into the staging databases, asynchronously when the master's replication id is the
+   * one we follow (the old dataset is an earlier point of the same history).
+   */
+  #loadMode(masterReplId: string): LoadMode {
+    if (this.#server.config.getString("repl-diskless-load") !== "swapdb") return LoadMode.Flush;
+    return masterReplId === this.#server.replication.replId
+      ? LoadMode.StagingAsync
+      : LoadMode.Staging;
+  }
+
+  /** Empties the staging databases and notes the memory the old dataset holds. */
+  #beginStagingLoad(mode: LoadMode): void {
+    const engine = this.#server.engine;
+    for (let db = 0; db < DB_COUNT; db++) engine.flushDb(STAGING_DB_BASE + db);
+    this.#stagingLoad = true;
+    this.asyncLoading = mode === LoadMode.StagingAsync;
+    this.#stagingBaseBytes = engine.usedMemoryBytes();
+  }
+
+  /** Frees whatever the staging databases hold (a failed load, or the old dataset). */
+  #endStagingLoad(): void {
+    const engine = this.#server.engine;
+    for (let db = 0; db < DB_COUNT; db++) engine.flushDb(STAGING_DB_BASE + db);
+    this.#stagingLoad = false;
+    this.asyncLoading = false;
+    this.#stagingBaseBytes = 0;
+  }
+
+  /**
+   * The loaded dataset becomes the live one in one synchronous step: each database record is
+   * swapped with its staging twin (O(1) each), so no client sees a mix of the two.
+   */
+  #swapInStaging(): void {
+    const server = this.#server;
+    this.#beforeWholeKeyspaceChange();
+    for (let db = 0; db < DB_COUNT; db++) {
+      server.engine.swapDb(db, STAGING_DB_BASE + db);
+      server.dbModified(db);
+    }
+  }
+
+  /**
+   * A running BGSAVE reads the live databases in slices: before they are replaced wholesale
+   * it is finished at once (the pre-write hook's answer to FLUSHALL), so the file holds the
+   * old dataset whole rather than a mix of the two.
+   */
+  #beforeWholeKeyspaceChange(): void {
+    const server = this.#server;
+    if (!server.saver.snapshotRunning) return;
+    const argv = [encoder.encode("FLUSHALL")];
+    const spec = this.#table.resolve(argv);
+    assertInvariant(typeof spec !== "string", "FLUSHALL is in the command table");
+    if (typeof spec !== "string") server.saver.beforeCommand(0, spec, argv);
+  }
+
+  /** Memory the two datasets take while a swapdb load runs (INFO persistence); [] otherwise. */
+  loadInfoLines(): string[] {
+    if (!this.#stagingLoad) return [];
+    const usedBytes = this.#server.engine.usedMemoryBytes();
+    return [
+      // resplica's own: the engine's bytes in use when the load began (the old dataset, still
+      // served, and fixed overhead) and those taken since (the new dataset, in staging).
+      `resplica_swapdb_old_dataset_bytes:${this.#stagingBaseBytes}`,
+      `resplica_swapdb_new_dataset_bytes:${Math.max(0, usedBytes - this.#stagingBaseBytes)}`,
+    ];
+  }
+
   #flushKeyspace(): void {
     const server = this.#server;
+    this.#beforeWholeKeyspaceChange();
     server.engine.flushAll();
     server.functions.flush(server.lua);
     for (let db = 0; db < DB_COUNT; db++) server.dbModified(db);

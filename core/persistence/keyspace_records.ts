@@ -201,6 +201,8 @@ export interface LoadCounts {
  * faster), everything else through the reader's entries and writeEntry. With
  * `skipExpired` (a master loading its file) keys expired at nowMs are dropped; a replica
  * keeps them until its master's DEL. Call after every push; throws what the reader throws.
+ * `dbBase` is added to every database index: a replica loading into the engine's staging
+ * databases (STAGING_DB_BASE, repl-diskless-load swapdb) passes it; everyone else loads at 0.
  */
 export function loadEntries(
   engine: Engine,
@@ -208,6 +210,7 @@ export function loadEntries(
   nowMs: number,
   skipExpired: boolean,
   counts: LoadCounts,
+  dbBase = 0,
 ): void {
   // Bytes offered to the engine per call: they are copied into its staging region, so a file
   // that alternates strings with other types must not copy the whole buffer per record. The
@@ -216,7 +219,14 @@ export function loadEntries(
   const decode = (bytes: Uint8Array, db: number, stringLenMaxBytes: number): number => {
     if (!startsStringRecord(bytes)) return 0;
     const offered = bytes.subarray(0, windowBytes);
-    const loaded = loadStringRecords(engine, db, offered, nowMs, skipExpired, stringLenMaxBytes);
+    const loaded = loadStringRecords(
+      engine,
+      dbBase + db,
+      offered,
+      nowMs,
+      skipExpired,
+      stringLenMaxBytes,
+    );
     counts.keyCount += loaded.keysLoaded;
     counts.expiredSkipped += loaded.expiredSkipped;
     windowBytes = loaded.consumedBytes * 2 >= offered.length
@@ -237,7 +247,7 @@ export function loadEntries(
       counts.expiredSkipped++;
       continue;
     }
-    writeEntry(engine, entry, nowMs);
+    writeEntry(engine, dbBase === 0 ? entry : { ...entry, db: dbBase + entry.db }, nowMs);
     counts.keyCount++;
   }
 }

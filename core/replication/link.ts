@@ -39,4 +39,8 @@ export interface MasterLink {
   roleFields(): LinkRoleFields;
   /** INFO replication's replica lines. */
   infoLines(nowMs: number): string[];
+  /** A swapdb full sync is loading while clients read the old dataset (INFO async_loading). */
+  readonly asyncLoading: boolean;
+  /** INFO persistence lines on the two datasets' memory while a swapdb load runs, else []. */
+  loadInfoLines(): string[];
 }

@@ -32,6 +32,14 @@ export const COL_OK: i32 = 0;
 
 /** Logical databases (SELECT 0..15). */
 export const DB_COUNT: u32 = 16;
+/**
+ * Database records the engine holds: the DB_COUNT logical ones, then DB_COUNT staging ones
+ * (STAGING_DB_BASE + db) that no command reaches. A replica with repl-diskless-load swapdb
+ * loads its master's snapshot there while clients read the old data, then swaps each pair
+ * (core/network/master_link.ts). Expiry, eviction and snapshots never visit them.
+ */
+export const DB_SLOT_COUNT: u32 = DB_COUNT * 2;
+export const STAGING_DB_BASE: u32 = DB_COUNT;
 
 /** Value type tags, stored in every entry and returned by typeOf. */
 export const TYPE_STRING: u8 = 0;

@@ -27,7 +27,7 @@
 // reaches the bucket count; shrink to the next power of two ≥ keyCount when fewer than 1/8
 // of buckets would be used. A failed bucket allocation only postpones the resize.
 
-import { DB_COUNT } from "./abi";
+import { DB_SLOT_COUNT } from "./abi";
 import { stampForNewEntry } from "./access";
 import { BUCKET_COUNT_MIN, bucketCountFor, bytesEqual, reverseIncrement } from "./bytes";
 import {
@@ -67,7 +67,7 @@ export const REHASH_STEP_BUCKETS: u32 = 1;
 /** Empty buckets a rehash step may skip per bucket it was asked to move. */
 const REHASH_EMPTY_VISITS_PER_STEP: u32 = 10;
 
-const dbRecords: usize = memory.data(<i32>(DB_COUNT * <u32>DB_RECORD_SIZE_BYTES), 16);
+const dbRecords: usize = memory.data(<i32>(DB_SLOT_COUNT * <u32>DB_RECORD_SIZE_BYTES), 16);
 
 // ── Database record accessors ───────────────────────────────────────────────────────────
 
@@ -104,7 +104,7 @@ const dbRecords: usize = memory.data(<i32>(DB_COUNT * <u32>DB_RECORD_SIZE_BYTES)
 
 /** Resets every database record to "empty, no tables" (memory is not freed). */
 export function initDatabases(): void {
-  for (let db: u32 = 0; db < DB_COUNT; db++) resetRecord(dbRecord(db));
+  for (let db: u32 = 0; db < DB_SLOT_COUNT; db++) resetRecord(dbRecord(db));
 }
 
 function resetRecord(d: usize): void {

@@ -23,7 +23,7 @@
 
 import {
   COL_OK,
-  DB_COUNT,
+  DB_SLOT_COUNT,
   RESULT_COL_STATUS,
   RESULT_EXPIRED_LOG_LEN,
   RESULT_LEN,
@@ -83,7 +83,7 @@ const expiredLog: usize = memory.data(BUFFER_DESCRIPTOR_BYTES, 4);
 // ── Small helpers ───────────────────────────────────────────────────────────────────────
 
 @inline export function checkDb(db: u32): usize {
-  assert(db < DB_COUNT);
+  assert(db < DB_SLOT_COUNT); // logical or staging (abi.ts)
   return dbRecord(db);
 }
 

@@ -36,6 +36,7 @@
 
 import {
   DB_COUNT,
+  DB_SLOT_COUNT,
   SNAPSHOT_CELL_CURSOR,
   SNAPSHOT_CELL_DEFERRED_COUNT,
   SNAPSHOT_CELL_DEFERRED_PTR,
@@ -162,7 +163,8 @@ function ensureBuffers(): bool {
 
 /** Sets every entry's mark for `slot` to 0 (before the epoch wraps around). */
 function resetMarks(slot: u32): void {
-  for (let db: u32 = 0; db < DB_COUNT; db++) {
+  // Staging databases too: their entries become logical ones when a replica swaps them in.
+  for (let db: u32 = 0; db < DB_SLOT_COUNT; db++) {
     const d = dbRecord(db);
     resetTableMarks(table0Ptr(d), table0Mask(d), slot);
     if (isRehashing(d)) resetTableMarks(table1Ptr(d), table1Mask(d), slot);

@@ -17,7 +17,7 @@
 //   cells (u32 each): 0 keys loaded │ 4 expired keys skipped │ 8 bytes consumed
 
 import {
-  DB_COUNT,
+  DB_SLOT_COUNT,
   SNAPSHOT_LOAD_CELL_CONSUMED,
   SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED,
   SNAPSHOT_LOAD_CELL_KEYS_LOADED,
@@ -243,7 +243,7 @@ export function snapshotLoadStrings(
   skipExpired: u32,
   stringLenMax: f64,
 ): i32 {
-  assert(db < DB_COUNT);
+  assert(db < DB_SLOT_COUNT); // a staging database too (repl-diskless-load swapdb)
   if (keyScratch == 0) {
     keyScratch = alloc(SCRATCH_CAPACITY_BYTES);
     if (keyScratch == 0) return STATUS_OOM;

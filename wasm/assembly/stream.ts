@@ -20,7 +20,7 @@
 //   └────────────┴────────────┴─────┘
 
 import {
-  DB_COUNT,
+  DB_SLOT_COUNT,
   RESULT_LEN,
   RESULT_PTR,
   STATUS_MISSING,
@@ -102,7 +102,8 @@ export function streamCount(): u32 {
  */
 export function streamCollectHandles(): i32 {
   bufferReset(handleList);
-  for (let db: u32 = 0; db < DB_COUNT; db++) {
+  // Staging databases too: a stream loading there is alive (abi.ts DB_SLOT_COUNT).
+  for (let db: u32 = 0; db < DB_SLOT_COUNT; db++) {
     const d = dbRecord(db);
     if (!collectTable(table0Ptr(d), table0Mask(d))) return STATUS_OOM;
     if (isRehashing(d) && !collectTable(table1Ptr(d), table1Mask(d))) return STATUS_OOM;
