@@ -221,6 +221,7 @@ function replicationSection(server: ServerState, nowMs: number): string[] {
     `repl_spool_memory_bytes:${spools.memoryBytes}`,
     `repl_spool_spilled_bytes:${spools.spilledPendingBytes}`,
     `repl_spilled_bytes_total:${spools.spilledTotalBytes}`,
+    `repl_replicas_falling_behind:${master.replicasFallingBehind}`,
     `repl_replicas_dropped_behind:${master.replicasDroppedBehind}`,
   );
   return lines;

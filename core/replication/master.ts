@@ -79,6 +79,11 @@ const SPOOL_PUMP_AHEAD_BYTES_MAX = 4 * 1024 * 1024;
 const WRITE_TIME_SAMPLE_MS = 10;
 /** Write-time samples kept (at one per 10 ms, the last few minutes of writes at least). */
 const WRITE_TIME_SAMPLES_MAX = 32_768;
+/**
+ * How often a replica catching up from its spool is checked: owing more than at the previous
+ * check means it takes the stream slower than the master writes it, and is reported.
+ */
+const CATCH_UP_CHECK_MS = 10_000;
 /** One spool read while pumping. */
 const SPOOL_PUMP_CHUNK_BYTES = 256 * 1024;
 
@@ -92,6 +97,12 @@ interface ReplicaSync {
   /** The snapshot is sent and acknowledged: the spool is being pumped. */
   pumping: boolean;
   readonly startedMs: number;
+  /** The last catch-up check (cron): when, bytes appended and owed then. */
+  checkedMs: number;
+  appendedAtCheck: number;
+  owedAtCheck: number;
+  /** The last check found it further behind than the one before (INFO, the log). */
+  fallingBehind: boolean;
 }
 
 const PING_FRAME = encodeCommand(["ping"]);
@@ -342,6 +353,40 @@ export class ReplicationMaster {
     }
     samples.push({ endOffset: this.masterReplOffset, timeMs: nowMs });
     if (samples.length > WRITE_TIME_SAMPLES_MAX) samples.splice(0, samples.length / 2);
+  }
+
+  /**
+   * Every CATCH_UP_CHECK_MS, a replica catching up from its spool that owes more than at the
+   * previous check is reported with both rates: it applies the stream slower than the master
+   * writes it, and no resync would help. It stays connected (repl-spill-max-bytes bounds it).
+   */
+  #checkCatchUp(nowMs: number): void {
+    for (const [client, sync] of this.#syncs) {
+      if (!sync.pumping || nowMs - sync.checkedMs < CATCH_UP_CHECK_MS) continue;
+      const owed = sync.spool.pendingBytes;
+      const seconds = (nowMs - sync.checkedMs) / 1000;
+      const written = sync.appendedBytes - sync.appendedAtCheck;
+      const taken = written - (owed - sync.owedAtCheck);
+      sync.fallingBehind = owed > sync.owedAtCheck;
+      if (sync.fallingBehind) {
+        this.#server.log.warning(
+          `Replica ${this.replicaName(client)} cannot keep up: it takes ` +
+            `${Math.round(taken / seconds)} bytes/s of stream while the master writes ` +
+            `${Math.round(written / seconds)} bytes/s; ${owed} bytes owed ` +
+            `(${sync.spool.spilledPendingBytes} on disk)`,
+        );
+      }
+      sync.checkedMs = nowMs;
+      sync.appendedAtCheck = sync.appendedBytes;
+      sync.owedAtCheck = owed;
+    }
+  }
+
+  /** Replicas found falling behind at their last catch-up check (INFO). */
+  get replicasFallingBehind(): number {
+    let count = 0;
+    for (const sync of this.#syncs.values()) if (sync.fallingBehind) count++;
+    return count;
   }
 
   /** Stream bytes owed to syncing replicas, in memory and spilled (INFO). */
@@ -656,6 +701,10 @@ export class ReplicationMaster {
           appendedBytes: 0,
           pumping: false,
           startedMs: Date.now(),
+          checkedMs: 0,
+          appendedAtCheck: 0,
+          owedAtCheck: 0,
+          fallingBehind: false,
         });
         // The replica loads the snapshot with its own idea of the db: the stream restates ours.
         this.#streamDb = -1;
@@ -712,6 +761,9 @@ export class ReplicationMaster {
           const sync = this.#syncs.get(client);
           if (sync === undefined) return;
           sync.pumping = true;
+          sync.checkedMs = Date.now();
+          sync.appendedAtCheck = sync.appendedBytes;
+          sync.owedAtCheck = sync.spool.pendingBytes;
           client.onOutputDrained = () => this.#pump(client);
           this.#pump(client);
         });
@@ -859,6 +911,7 @@ export class ReplicationMaster {
    */
   cron(nowMs: number): void {
     this.#startDisklessIfDue(nowMs);
+    this.#checkCatchUp(nowMs);
     this.#dropSilentReplicas(nowMs);
     this.#freeIdleBacklog(nowMs);
     // A replica's replicas get its master's PINGs, proxied; it adds none of its own.
