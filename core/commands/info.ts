@@ -224,6 +224,14 @@ function replicationSection(server: ServerState, nowMs: number): string[] {
     `repl_replicas_falling_behind:${master.replicasFallingBehind}`,
     `repl_replicas_dropped_behind:${master.replicasDroppedBehind}`,
   );
+  // resplica's own: interleaved full syncs in flight (snapshot and stream sent at once, the
+  // stream buffered by the replica), the stream bytes sent in their frames, and those completed.
+  const interleaved = master.interleavedStats();
+  lines.push(
+    `repl_interleaved_syncs:${interleaved.syncs}`,
+    `repl_interleaved_stream_bytes:${interleaved.streamBytes}`,
+    `repl_interleaved_syncs_total:${master.interleavedSyncCount}`,
+  );
   return lines;
 }
 

@@ -53,6 +53,7 @@ function replconfCommand(ctx: CommandContext): void {
         if (isWord(value, "eof")) client.replCapaEof = true;
         else if (isWord(value, "psync2")) client.replCapaPsync2 = true;
         else if (isWord(value, "lz4")) client.replCapaLz4 = true;
+        else if (isWord(value, "interleave")) client.replCapaInterleave = true;
         break;
       case "ack": {
         if (client.replState === ReplicaState.None) return;

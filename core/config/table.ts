@@ -452,6 +452,25 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "beyond 1 MB of memory, before it is dropped as unable to keep up; 0 = no limit (the disk's).",
   },
   {
+    name: "repl-interleaved-sync",
+    kind: "bool",
+    defaultValue: true,
+    description:
+      "resplica-native: between resplica nodes a diskless full sync sends the snapshot and the " +
+      "stream written meanwhile at once, in frames (REPLCONF capa interleave); the replica " +
+      "buffers the stream while it loads, so the master holds nothing. Redis peers never ask.",
+  },
+  {
+    name: "repl-sync-buffer-memory",
+    kind: "memory",
+    defaultValue: 16 * MB,
+    min: 64 * 1024,
+    max: 2 ** 50,
+    description:
+      "resplica-native, replica side of an interleaved full sync: stream bytes buffered in " +
+      "memory while the snapshot loads; beyond this they are spilled to a file in dir.",
+  },
+  {
     name: "repl-diskless-load",
     kind: "enum",
     defaultValue: "disabled",

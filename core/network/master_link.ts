@@ -36,6 +36,18 @@
 //                          old dataset is another history and clients get -LOADING meanwhile,
 //                          as in Redis.
 //
+// Interleaved full sync (core/replication/interleaved_sync.ts, resplica masters only, when we
+// announced `capa interleave`): after `$INTERLEAVED` the snapshot and the stream written since
+// its instant arrive as frames on this socket. Snapshot frames go to the loader as `$EOF:` bytes
+// would; stream frames go into the sync buffer (a StreamSpool: repl-sync-buffer-memory in
+// memory, the rest in a spill file in `dir`), so the master holds none of it. The end frame
+// names the master's offset (checked: snapshot offset + buffered bytes), after which the socket
+// carries the live stream and the master counts us online. After the load (and the swap, under
+// swapdb) #applyStream applies the buffer first, through the same path and offset accounting
+// as the live stream; meanwhile a pump keeps reading the socket into the buffer's tail, so the
+// master's output buffer stays empty while we catch up. When the buffer is drained the pump
+// stops and the socket is read directly again.
+//
 // Two datasets in one engine rather than a second Engine: ServerState.engine is read-only and
 // held by every Store, command route, snapshot and the backlog ring (all in that engine's
 // memory), while a database is a 64-byte record (wasm/assembly/dict.ts) that SWAPDB already
@@ -58,6 +70,13 @@ import type { ServerState } from "../state/server_state.ts";
 import { UnappliedBytes } from "../replication/applied_bytes.ts";
 import { isDisconnect } from "./connection.ts";
 import { randomReplId } from "../replication/identity.ts";
+import {
+  CAPA_INTERLEAVE,
+  INTERLEAVED_HEADER,
+  InterleavedFrameError,
+  InterleavedFrameReader,
+} from "../replication/interleaved_sync.ts";
+import { StreamSpool } from "../replication/stream_spool.ts";
 import { type InvariantCheck, invariantsOf } from "../assert.ts";
 
 const assertInvariant: InvariantCheck = invariantsOf("ReplicationReplica");
@@ -88,6 +107,8 @@ const ACK_PERIOD_MS = 1_000;
 const READ_CHUNK_BYTES = 64 * 1024;
 /** Longest handshake line accepted from a master (replies are short; keepalives are "\n"). */
 const LINE_LEN_MAX_BYTES = 64 * 1024;
+/** How long the catch-up from the sync buffer applies commands before it lets the pump read. */
+const SYNC_BUFFER_APPLY_SLICE_MS = 10;
 /** Length of the diskless delimiter in `$EOF:<mark>` and after the RDB. */
 const EOF_MARK_LEN_BYTES = 40;
 const LF = 0x0a;
@@ -293,6 +314,17 @@ export class ReplicationReplica {
   lastSyncWireBytes = 0;
   lastSyncRdbBytes = 0;
   lastSyncLz4 = false;
+  /** The last full sync came interleaved (snapshot and stream at once, the stream kept here). */
+  lastSyncInterleaved = false;
+  /**
+   * Interleaved sync: the master's stream received while the snapshot loads and not applied
+   * yet, in memory and spilled (null outside an interleaved sync and its catch-up).
+   */
+  #syncBuffer: StreamSpool | null = null;
+  /** The most bytes the sync buffer held at once in the current (or last) interleaved sync. */
+  syncBufferPeakBytes = 0;
+  /** Bytes the current (or last) interleaved sync spilled to disk. */
+  syncBufferSpilledBytes = 0;
   /**
    * Commands from the master this replica answered with an error: each one is a divergence
    * (the master applied it, we did not, or not the same way), counted in INFO, never silent.
@@ -502,6 +534,7 @@ export class ReplicationReplica {
     this.#ackTimer = undefined;
     this.#closeSocket();
     this.#socket = null;
+    this.#closeSyncBuffer();
     if (this.state === ReplLinkState.Connected) {
       if (this.#active) {
         server.log.notice("Connection with master lost.");
@@ -623,6 +656,7 @@ export class ReplicationReplica {
     // capa lz4 is ours alone: redis-server ignores capabilities it does not know.
     const capas = ["capa", "eof", "capa", "psync2"];
     if (config.getBool("repl-lz4-sync")) capas.push("capa", "lz4");
+    if (config.getBool("repl-interleaved-sync")) capas.push("capa", CAPA_INTERLEAVE);
     parts.push(encodeCommand(["REPLCONF", ...capas]));
     await socket.write(concatBytes(parts));
     if (password !== "") {
@@ -662,8 +696,18 @@ export class ReplicationReplica {
         `Bad protocol from MASTER, the first byte is not '$' (we received '${header}'), are you sure the host and port are right?`,
       );
     }
+    const interleaved = header === INTERLEAVED_HEADER;
     const eofMark = header.startsWith("$EOF:") ? encoder.encode(header.slice(5)) : null;
-    if (eofMark !== null) {
+    if (interleaved) {
+      if (!this.#server.config.getBool("repl-interleaved-sync")) {
+        throw new LinkError("MASTER sent an interleaved sync we did not ask for");
+      }
+      this.syncTotalBytes = -1;
+      log.notice(
+        "MASTER <-> REPLICA sync: receiving the snapshot interleaved with the stream, " +
+          "buffering the stream here",
+      );
+    } else if (eofMark !== null) {
       if (eofMark.length !== EOF_MARK_LEN_BYTES) {
         throw new LinkError(`Bad diskless EOF mark from MASTER: '${header}'`);
       }
@@ -700,7 +744,15 @@ export class ReplicationReplica {
         }
         keyCount = counts.keyCount;
       };
-      if (eofMark === null) {
+      if (interleaved) {
+        await this.#receiveInterleaved(socket, offset, (chunk) => {
+          this.syncReadBytes += chunk.length;
+          drain(chunk);
+        });
+        if (!(wire.lz4 ? wire.ended : reader.ended)) {
+          throw new LinkError("the interleaved snapshot ended before its RDB did");
+        }
+      } else if (eofMark === null) {
         let leftBytes = this.syncTotalBytes;
         while (leftBytes > 0) {
           if (socket.bufferedBytes === 0) await socket.fill();
@@ -742,7 +794,9 @@ export class ReplicationReplica {
       const text = error instanceof Error ? error.message : String(error);
       // A cut link or a lying length is the wire's fault: retry as after any drop. Anything
       // else (a format we cannot read, engine memory) will fail again: back off (#run).
-      const wireFault = error instanceof LinkError || isDisconnect(error);
+      this.#closeSyncBuffer();
+      const wireFault = error instanceof LinkError || isDisconnect(error) ||
+        error instanceof InterleavedFrameError;
       throw new (wireFault ? LinkError : SnapshotLoadError)(
         `Failed trying to load the MASTER synchronization DB: ${text}; ` +
           (mode === LoadMode.Flush ? "keyspace flushed" : "old dataset kept"),
@@ -760,6 +814,7 @@ export class ReplicationReplica {
     this.lastSyncWireBytes = this.syncReadBytes;
     this.lastSyncRdbBytes = wire.rdbBytes;
     this.lastSyncLz4 = wire.lz4;
+    this.lastSyncInterleaved = interleaved;
     server.replication.adoptMasterHistory(replId, offset);
     this.#hasCachedMaster = true;
     this.#streamDb = 0;
@@ -770,6 +825,66 @@ export class ReplicationReplica {
           : `received ${this.syncReadBytes} bytes of RDB`),
     );
     log.notice("MASTER <-> REPLICA sync: Finished with success");
+  }
+
+  /**
+   * Reads the frames of an interleaved sync up to and including the end frame (never a byte
+   * past it: what follows is live stream): snapshot bytes to `snapshot`, stream bytes into a new
+   * sync buffer. Checks that the end frame's offset is the snapshot's plus the stream buffered.
+   */
+  async #receiveInterleaved(
+    socket: MasterSocket,
+    offset: number,
+    snapshot: (chunk: Uint8Array) => void,
+  ): Promise<void> {
+    const config = this.#server.config;
+    const dir = config.getString("dir");
+    const buffer = new StreamSpool({
+      path: `${dir.endsWith("/") ? dir.slice(0, -1) : dir}/temp-repl-syncbuf-${Deno.pid}.bin`,
+      memoryMaxBytes: config.getNumber("repl-sync-buffer-memory"),
+      spilledMaxBytes: 0,
+    });
+    this.#closeSyncBuffer();
+    this.#syncBuffer = buffer;
+    this.syncBufferPeakBytes = 0;
+    this.syncBufferSpilledBytes = 0;
+    let streamBytes = 0;
+    let endOffset = -1;
+    const frames = new InterleavedFrameReader({
+      snapshot,
+      stream: (bytes) => {
+        streamBytes += bytes.length;
+        this.#bufferStream(buffer, bytes);
+      },
+      end: (at) => endOffset = at,
+    });
+    while (!frames.ended) {
+      if (socket.bufferedBytes === 0) await socket.fill();
+      frames.push(socket.take(frames.wantBytes));
+    }
+    if (endOffset !== offset + streamBytes) {
+      throw new LinkError(
+        `the interleaved sync ended at offset ${endOffset}, not at ${offset} + ${streamBytes} ` +
+          `bytes of stream`,
+      );
+    }
+    this.#server.log.notice(
+      `MASTER <-> REPLICA sync: ${streamBytes} bytes of stream buffered during the transfer ` +
+        `(peak ${this.syncBufferPeakBytes}, ${buffer.spilledTotalBytes} spilled to disk)`,
+    );
+  }
+
+  /** Appends received stream bytes to the sync buffer, tracking its peak. */
+  #bufferStream(buffer: StreamSpool, bytes: Uint8Array): void {
+    buffer.append(bytes);
+    this.syncBufferPeakBytes = Math.max(this.syncBufferPeakBytes, buffer.pendingBytes);
+    this.syncBufferSpilledBytes = buffer.spilledTotalBytes;
+  }
+
+  /** Drops the sync buffer and its spill file, if any. */
+  #closeSyncBuffer(): void {
+    this.#syncBuffer?.close();
+    this.#syncBuffer = null;
   }
 
   /**
@@ -873,15 +988,24 @@ export class ReplicationReplica {
     );
     client.isMaster = true;
     client.db = this.#streamDb;
-    // What came with the PSYNC reply or after the snapshot is already stream.
+    // What came with the PSYNC reply or after the snapshot is already stream. After an
+    // interleaved sync it follows the buffered stream, so it joins the buffer's tail.
     const leftover = socket.take(socket.bufferedBytes);
-    reader.push(leftover);
     const unapplied = new UnappliedBytes();
-    unapplied.push(leftover);
+    const buffer = this.#syncBuffer;
+    const catchUp = buffer === null ? null : this.#startCatchUp(socket, buffer);
+    if (buffer === null) {
+      reader.push(leftover);
+      unapplied.push(leftover);
+    } else {
+      this.readOffset += buffer.pendingBytes;
+      this.#bufferStream(buffer, leftover);
+    }
     this.readOffset += leftover.length;
     void this.#sendAck();
     /** Bytes of commands applied inside an unfinished MULTI: counted once EXEC has run. */
     let pendingBytes = 0;
+    let sliceStartMs = Date.now();
     while (true) {
       while (true) {
         const bufferedBefore = reader.bufferedBytes;
@@ -908,6 +1032,31 @@ export class ReplicationReplica {
         }
         this.#streamDb = client.db;
       }
+      if (buffer !== null && catchUp !== null && this.#syncBuffer === buffer) {
+        // Catching up from the sync buffer: apply it chunk by chunk, letting the pump read the
+        // socket between slices; once it is empty and the pump has stopped, read directly.
+        if (Date.now() - sliceStartMs >= SYNC_BUFFER_APPLY_SLICE_MS) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          sliceStartMs = Date.now();
+        }
+        const chunk = buffer.read(READ_CHUNK_BYTES);
+        if (chunk.length === 0) {
+          // Applied all of it: the buffer (and its spill file) goes now; the pump's read in
+          // flight lands in the reader, and from then on the socket is read directly.
+          this.#closeSyncBuffer();
+          this.#server.log.notice(
+            `MASTER <-> REPLICA sync: caught up with the stream buffered during the sync ` +
+              `(peak ${this.syncBufferPeakBytes} bytes)`,
+          );
+          const handoff = await catchUp.stop();
+          reader.push(handoff);
+          unapplied.push(handoff);
+          continue;
+        }
+        reader.push(chunk);
+        unapplied.push(chunk);
+        continue;
+      }
       const into = reader.writable(READ_CHUNK_BYTES);
       const n = await socket.conn.read(into);
       if (n === null) throw new LinkError("connection closed by the master");
@@ -917,6 +1066,37 @@ export class ReplicationReplica {
       this.lastIoMs = Date.now();
       server.stats.netInputBytes += n;
     }
+  }
+
+  /**
+   * While the sync buffer is applied: reads the socket into the buffer's tail, so the master
+   * never holds our stream. `stop()` resolves, once the read in flight has landed, with the
+   * bytes it brought (they follow all the buffer held), or throws what ended the socket.
+   */
+  #startCatchUp(socket: MasterSocket, buffer: StreamSpool): { stop: () => Promise<Uint8Array> } {
+    const server = this.#server;
+    let stopping = false;
+    const into = new Uint8Array(READ_CHUNK_BYTES);
+    const pump = (async (): Promise<Uint8Array> => {
+      while (true) {
+        const n = await socket.conn.read(into);
+        if (n === null) throw new LinkError("connection closed by the master");
+        this.readOffset += n;
+        this.lastIoMs = Date.now();
+        server.stats.netInputBytes += n;
+        if (stopping) return into.subarray(0, n);
+        if (this.#syncBuffer !== buffer) return new Uint8Array(0); // the session ended
+        this.#bufferStream(buffer, into.subarray(0, n));
+      }
+    })();
+    // A failure is raised by stop(); until then it must not count as unhandled.
+    pump.catch(() => {});
+    return {
+      stop: () => {
+        stopping = true;
+        return pump;
+      },
+    };
   }
 
   /** `REPLCONF ACK <applied offset>`; a write failure ends the session through the read. */
@@ -1010,6 +1190,12 @@ export class ReplicationReplica {
       `resplica_last_sync_wire_bytes:${this.lastSyncWireBytes}`,
       `resplica_last_sync_rdb_bytes:${this.lastSyncRdbBytes}`,
       `resplica_last_sync_lz4:${this.lastSyncLz4 ? 1 : 0}`,
+      // resplica's own: the interleaved sync's stream buffer (repl-interleaved-sync): bytes
+      // received and not applied yet, the most it held in this (or the last) sync, and spilled.
+      `resplica_last_sync_interleaved:${this.lastSyncInterleaved ? 1 : 0}`,
+      `replica_sync_buffer_bytes:${this.#syncBuffer?.pendingBytes ?? 0}`,
+      `replica_sync_buffer_peak_bytes:${this.syncBufferPeakBytes}`,
+      `replica_sync_buffer_spilled_bytes:${this.syncBufferSpilledBytes}`,
       // resplica's own: divergences (commands from the master that failed here) and
       // snapshots that could not be loaded, with the back-off before the next full sync.
       `resplica_master_stream_errors:${this.streamErrorCount}`,

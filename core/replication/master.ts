@@ -26,6 +26,15 @@
 //   drains, never more than a few MB ahead; when the spool is empty the replica goes online and
 //   is fed live. A replica that falls further behind than repl-spill-max-bytes is dropped and
 //   reported as one that cannot keep up.
+// - Interleaved (diskless, repl-interleaved-sync yes and the replica sent `capa interleave`,
+//   which only resplica replicas do; interleaved_sync.ts draws the frames): as diskless, but
+//   after `+FULLRESYNC` comes `$INTERLEAVED` and then frames. Snapshot chunks and the stream
+//   written since the snapshot's instant go out at once, in the order they are produced, and
+//   the replica buffers the stream while it loads. Nothing is spooled here and no ACK is
+//   awaited: the end frame carries master_repl_offset, and the replica is online from that
+//   byte on. Its output buffer holds only what its socket has not taken; one that stops
+//   reading is dropped by repl-timeout (no snapshot progress) or, past the replica class's
+//   hard output limit plus the snapshot's own queue, at once.
 // - Disk-style (otherwise): `+FULLRESYNC`, then a snapshot taken synchronously, sent as
 //   `$<len>\r\n<bytes>` in one call, so no write can fall between it and the stream.
 
@@ -41,6 +50,13 @@ import type { RdbSaver } from "../persistence/saver.ts";
 import type { BlockingRegistry } from "../sessions/blocking.ts";
 import { ReplBacklog } from "./backlog.ts";
 import { SPOOL_OVERFLOW, StreamSpool } from "./stream_spool.ts";
+import {
+  encodeEndFrame,
+  FRAME_SNAPSHOT,
+  FRAME_STREAM,
+  INTERLEAVED_HEADER,
+  writeFrames,
+} from "./interleaved_sync.ts";
 import type { OutputLimits } from "../config/output_limits.ts";
 import { randomReplId, REPL_ID_NONE, replicaIp } from "./identity.ts";
 import { ReplicaState } from "../sessions/replica_state.ts";
@@ -86,6 +102,20 @@ const WRITE_TIME_SAMPLES_MAX = 32_768;
 const CATCH_UP_CHECK_MS = 10_000;
 /** One spool read while pumping. */
 const SPOOL_PUMP_CHUNK_BYTES = 256 * 1024;
+/**
+ * What an interleaved sync's output buffer may hold beyond the replica class's hard limit: the
+ * snapshot's own queue (the scan waits past 8 MB, persistence/saver.ts) and a frame or two.
+ */
+const INTERLEAVED_SNAPSHOT_QUEUE_BYTES = 10 * 1024 * 1024;
+
+/** A replica in an interleaved full sync (see the file comment): nothing is held for it. */
+interface InterleavedSync {
+  /** master_repl_offset at the snapshot's instant. */
+  readonly offset: number;
+  /** Stream bytes sent to it in frames so far. */
+  streamBytes: number;
+  readonly startedMs: number;
+}
 
 /** A replica in full sync: the stream it is owed since the snapshot's instant. */
 interface ReplicaSync {
@@ -192,7 +222,10 @@ export class ReplicationMaster {
   syncPartialOkCount = 0;
   /** sync_partial_err */
   syncPartialErrCount = 0;
-  /** Replicas dropped because the stream owed to them passed repl-spill-max-bytes. */
+  /**
+   * Replicas dropped because the stream owed to them passed repl-spill-max-bytes, or (in an
+   * interleaved sync) their output buffer passed the replica hard limit plus the snapshot queue.
+   */
   replicasDroppedBehind = 0;
   /** Bytes spilled to disk by spools already closed (spoolStats adds the open ones). */
   spilledTotalBytes = 0;
@@ -200,6 +233,10 @@ export class ReplicationMaster {
   readonly #writeTimes: { endOffset: number; timeMs: number }[] = [];
   /** Replicas in full sync, with the stream owed to each since its snapshot. */
   readonly #syncs = new Map<ClientState, ReplicaSync>();
+  /** Replicas in an interleaved full sync: the stream goes to them in frames at once. */
+  readonly #interleaved = new Map<ClientState, InterleavedSync>();
+  /** Interleaved full syncs completed (INFO repl_interleaved_syncs_total). */
+  interleavedSyncCount = 0;
 
   constructor(server: MasterHost) {
     this.#server = server;
@@ -238,7 +275,28 @@ export class ReplicationMaster {
       replica.flushSoon();
     }
     for (const [replica, sync] of this.#syncs) this.#spoolFor(replica, sync, bytes);
+    for (const [replica, sync] of this.#interleaved) this.#frameFor(replica, sync, bytes);
     this.#sampleWriteTime();
+  }
+
+  /** Sends stream bytes to a replica in an interleaved sync as stream frames, at once. */
+  #frameFor(client: ClientState, sync: InterleavedSync, bytes: Uint8Array): void {
+    if (client.closeNow) return;
+    writeFrames(FRAME_STREAM, bytes, (chunk) => client.writer.raw(chunk));
+    sync.streamBytes += bytes.length;
+    const hardBytes = this.#server.outputLimits.replica.hardBytes;
+    if (hardBytes > 0 && client.writer.lengthBytes > hardBytes + INTERLEAVED_SNAPSHOT_QUEUE_BYTES) {
+      this.#server.log.warning(
+        `Replica ${this.replicaName(client)} does not take its interleaved sync: ` +
+          `${client.writer.lengthBytes} bytes wait in its output buffer; dropping the link`,
+      );
+      this.replicasDroppedBehind++;
+      this.#interleaved.delete(client);
+      client.closeNow = true;
+      client.close();
+      return;
+    }
+    client.flushSoon();
   }
 
   /** Appends stream bytes to a syncing replica's spool; drops a replica too far behind. */
@@ -268,6 +326,7 @@ export class ReplicationMaster {
 
   /** Forgets a replica's sync and removes its spill file. */
   #endSync(client: ClientState): void {
+    this.#interleaved.delete(client);
     const sync = this.#syncs.get(client);
     if (sync === undefined) return;
     this.#syncs.delete(client);
@@ -402,6 +461,13 @@ export class ReplicationMaster {
     return { memoryBytes, spilledPendingBytes, spilledTotalBytes };
   }
 
+  /** Interleaved full syncs in flight and the stream bytes sent in their frames (INFO). */
+  interleavedStats(): { syncs: number; streamBytes: number } {
+    let streamBytes = 0;
+    for (const sync of this.#interleaved.values()) streamBytes += sync.streamBytes;
+    return { syncs: this.#interleaved.size, streamBytes };
+  }
+
   /** Bytes of stream a replica still waits for in its spool (INFO's slaveN), 0 when none. */
   spoolPendingBytesOf(client: ClientState): number {
     return this.#syncs.get(client)?.spool.pendingBytes ?? 0;
@@ -479,6 +545,7 @@ export class ReplicationMaster {
   /** Drops every replica of ours (they reconnect and PSYNC, learning what changed). */
   disconnectReplicas(): void {
     for (const replica of [...this.#syncs.keys()]) this.#endSync(replica);
+    this.#interleaved.clear();
     for (const replica of [...this.replicas]) {
       replica.closeNow = true;
       replica.close();
@@ -674,8 +741,12 @@ export class ReplicationMaster {
     const name = this.replicaName(client);
     let offset = -1;
     let mark: Uint8Array | null = null;
+    const interleaved = client.replCapaInterleave && !client.replRdbOnly &&
+      server.config.getBool("repl-interleaved-sync");
+    const raw = (chunk: Uint8Array) => client.writer.raw(chunk);
     const wire = new SnapshotWireEncoder(server, client, (chunk) => {
-      client.writer.raw(chunk);
+      if (interleaved) writeFrames(FRAME_SNAPSHOT, chunk, raw);
+      else client.writer.raw(chunk);
       client.flushSoon();
     });
     // Listed from now on (INFO shows it as wait_bgsave, then send_bulk); a closed connection
@@ -691,6 +762,19 @@ export class ReplicationMaster {
       start: () => {
         if (!live()) return;
         offset = this.masterReplOffset;
+        // The replica loads the snapshot with its own idea of the db: the stream restates ours.
+        this.#streamDb = -1;
+        mark = encoder.encode(randomReplId().slice(0, EOF_MARK_LEN_BYTES));
+        if (interleaved) {
+          this.#interleaved.set(client, { offset, streamBytes: 0, startedMs: Date.now() });
+          if (withReplyLine) {
+            client.writer.raw(encoder.encode(`+FULLRESYNC ${this.replId} ${offset}\r\n`));
+          }
+          client.writer.raw(encoder.encode(`${INTERLEAVED_HEADER}\r\n`));
+          client.replState = ReplicaState.SendBulk;
+          client.flushSoon();
+          return;
+        }
         this.#syncs.set(client, {
           spool: new StreamSpool({
             path: this.#spoolPath(client),
@@ -706,9 +790,6 @@ export class ReplicationMaster {
           owedAtCheck: 0,
           fallingBehind: false,
         });
-        // The replica loads the snapshot with its own idea of the db: the stream restates ours.
-        this.#streamDb = -1;
-        mark = encoder.encode(randomReplId().slice(0, EOF_MARK_LEN_BYTES));
         if (withReplyLine) {
           client.writer.raw(encoder.encode(`+FULLRESYNC ${this.replId} ${offset}\r\n`));
         }
@@ -747,6 +828,23 @@ export class ReplicationMaster {
           return;
         }
         wire.finish();
+        if (interleaved) {
+          const sync = this.#interleaved.get(client);
+          this.#interleaved.delete(client);
+          assertInvariant(sync !== undefined, "an interleaved sync is listed until its end");
+          assertInvariant(
+            sync.offset + sync.streamBytes === this.masterReplOffset,
+            "an interleaved sync sent the whole stream since its snapshot",
+          );
+          client.writer.raw(encodeEndFrame(this.masterReplOffset));
+          this.interleavedSyncCount++;
+          server.log.notice(
+            `Snapshot for replica ${name}: ${wire.describe()}, interleaved with ` +
+              `${sync.streamBytes} bytes of stream in ${Date.now() - sync.startedMs} ms`,
+          );
+          // The end frame is the last byte before the live stream: online from here on.
+          return this.#finishFullSync(client, name);
+        }
         client.writer.raw(mark);
         client.flushSoon();
         server.log.notice(`Snapshot for replica ${name}: ${wire.describe()}`);

@@ -9,6 +9,8 @@
 // - `failover.ts`: `CoordinatedFailover`, FAILOVER.
 // - `identity.ts`: replication ids and how a replica is named.
 // - `link.ts`: `MasterLink`, the replica side's link as the layers below the network see it.
+// - `interleaved_sync.ts`: the frames of an interleaved full sync (snapshot and stream at once,
+//   between resplica nodes) and their incremental reader.
 
 export { type MasterHost, type PropagationListener, ReplicationMaster } from "./master.ts";
 export { ReplBacklog } from "./backlog.ts";
@@ -16,3 +18,9 @@ export { UnappliedBytes } from "./applied_bytes.ts";
 export { CoordinatedFailover, type FailoverHost, FailoverState } from "./failover.ts";
 export { randomReplId, REPL_ID_NONE, replicaIp } from "./identity.ts";
 export type { LinkRoleFields, MasterLink } from "./link.ts";
+export {
+  CAPA_INTERLEAVE,
+  INTERLEAVED_HEADER,
+  InterleavedFrameError,
+  InterleavedFrameReader,
+} from "./interleaved_sync.ts";

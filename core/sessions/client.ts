@@ -83,6 +83,8 @@ export class ClientState {
   replCapaPsync2 = false;
   /** Sent `capa lz4` (a resplica replica): its full-sync snapshot may come in LZ4 frames. */
   replCapaLz4 = false;
+  /** Sent `capa interleave` (a resplica replica): its full sync may come as interleaved frames. */
+  replCapaInterleave = false;
   /** REPLCONF rdb-only 1 (redis-cli --rdb): send the snapshot alone, then close. */
   replRdbOnly = false;
   /** REPLCONF ack: the stream offset it has applied, and when it said so. */
