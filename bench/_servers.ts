@@ -409,3 +409,62 @@ export async function benchmarkCommandRate(port: number, options: {
   }
   return rate;
 }
+
+/**
+ * Starts resplica as startResplicaServer does (its CLI, the `deno task serve` permissions, a free
+ * 127.0.0.1 port, no save points), with its data — and any replication spool it spills — in
+ * `dir`, `extraArgs` appended as `--directive value…` flags, and only warnings logged. Known by
+ * PID, so its RSS can be read.
+ */
+export async function startResplicaServerIn(
+  dir: string,
+  extraArgs: string[] = [],
+  label = "resplica",
+): Promise<BenchServer> {
+  const port = pickFreePort();
+  const mainPath = new URL("../core/main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-ffi",
+      mainPath,
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--dir",
+      dir,
+      "--loglevel",
+      "warning",
+      ...extraArgs,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const server = { label, port, pid: child.pid, stop: () => stopChild(child) };
+  await waitForPing(port).catch(async (error) => {
+    await server.stop();
+    throw error;
+  });
+  return server;
+}
+
+/**
+ * Starts redis-server as startRedisServerAs does (free port, no persistence, its own dir,
+ * stopped by PID), with `extraArgs` appended as flags.
+ */
+export async function startRedisServerWith(
+  extraArgs: string[],
+  label = "redis-server",
+): Promise<BenchServer> {
+  const peer = await startRedisServer(extraArgs);
+  return { label, port: peer.port, pid: peer.pid, stop: () => peer.stop() };
+}
