@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { RawClient } from "./_support/raw_client.ts";
 import { infoField, run, startMaster, waitFor } from "./_support/replication.ts";
+import { killHard, spawnResplica } from "./_support/resplica_process.ts";
 
 const VALUE = "x".repeat(2048);
 
@@ -81,6 +82,55 @@ Deno.test("a replica taking the stream slower than it is written is reported, no
       return spoolFiles(dir).length === 0;
     });
     client.close();
+    await master.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an online replica whose socket falls behind takes the stream from a spool, not a resync", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-spool-" });
+  const master = await startMaster({ dir, "client-output-buffer-limit": "replica 4mb 2mb 5" });
+  const client = await RawClient.connect(master.port);
+  const replica = await spawnResplica(["--replicaof", "127.0.0.1", String(master.port)]);
+  const replicaClient = await RawClient.connect(replica.port);
+  try {
+    await waitFor(
+      "the replica online",
+      async () => (await client.commandText("INFO", "replication")).includes("state=online"),
+    );
+    replica.child.kill("SIGSTOP");
+    // Far more than its output buffer limit (4 MB hard) while it reads nothing.
+    for (let i = 0; i < 12_000; i++) await run(client, "SET", `k${i}`, VALUE);
+    const behind = await infoField(client, "replication", "slave0");
+    assert.match(behind, /state=online/);
+    assert.ok(Number(/spool_bytes=(\d+)/.exec(behind)![1]) > 4 * 1024 * 1024, behind);
+    replica.child.kill("SIGCONT");
+    const offset = await infoField(client, "replication", "master_repl_offset");
+    await waitFor(
+      "the replica to apply the whole stream",
+      async () => (await infoField(replicaClient, "replication", "slave_repl_offset")) === offset,
+    );
+    await waitFor(
+      "the spool gone",
+      async () =>
+        /spool_bytes=0\b/.test(await infoField(client, "replication", "slave0")) &&
+        spoolFiles(dir).length === 0,
+    );
+    assert.equal(await infoField(client, "stats", "sync_full"), "1");
+    assert.equal(await replicaClient.commandText("DBSIZE"), ":12000\r\n");
+    assert.equal(
+      await replicaClient.commandText("GET", "k11999"),
+      `$${VALUE.length}\r\n${VALUE}\r\n`,
+    );
+  } finally {
+    try {
+      replica.child.kill("SIGCONT");
+    } catch {
+      // Already gone.
+    }
+    replicaClient.close();
+    client.close();
+    await killHard(replica);
     await master.close();
     await Deno.remove(dir, { recursive: true });
   }

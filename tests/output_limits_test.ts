@@ -78,14 +78,21 @@ Deno.test("client-output-buffer-limit: a subscriber that stops reading is closed
   }
 });
 
-Deno.test("client-output-buffer-limit: a replica that stops reading is closed", async () => {
+// A replica is not closed at its output buffer limit (Redis's answer, which makes it full-sync
+// again, maybe forever): past half its limit it takes the stream from a spool, memory bounded,
+// the rest on disk (core/replication/master.ts #spoolOnline). One that never reads is closed once
+// it owes more than repl-spill-max-bytes (or, sending no ACK, after repl-timeout).
+Deno.test("client-output-buffer-limit: a replica that stops reading is spooled, then closed past repl-spill-max-bytes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "resplica-limits-" });
   const server = await startServer({
     port: 0,
     logLevel: "nothing",
     config: {
+      dir,
       "client-output-buffer-limit": "replica 256kb 0 0",
       "repl-diskless-sync": "no",
       "repl-backlog-size": "64mb",
+      "repl-spill-max-bytes": "8mb",
     },
   });
   const client = await RawClient.connect(server.port);
@@ -104,10 +111,12 @@ Deno.test("client-output-buffer-limit: a replica that stops reading is closed", 
       }
     }
     await waitReplicaCount(client, 0, "the replica dropped");
+    assert.equal(await infoField(client, "replication", "repl_replicas_dropped_behind"), "1");
     assert.equal(await client.commandText("GET", "k0"), `$${MESSAGE_BYTES}\r\n${value}\r\n`);
   } finally {
     replica.close();
     client.close();
     await server.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

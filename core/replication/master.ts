@@ -126,6 +126,8 @@ interface ReplicaSync {
   appendedBytes: number;
   /** The snapshot is sent and acknowledged: the spool is being pumped. */
   pumping: boolean;
+  /** An online replica behind the live stream (#spoolOnline), not one in full sync. */
+  readonly online: boolean;
   readonly startedMs: number;
   /** The last catch-up check (cron): when, bytes appended and owed then. */
   checkedMs: number;
@@ -270,7 +272,13 @@ export class ReplicationMaster {
     assertInvariant(this.masterReplOffset > offsetBefore, "offset strictly increases");
     assertInvariant(backlog.endOffset === this.masterReplOffset, "backlog ends at the offset");
     for (const replica of this.replicas) {
-      if (replica.replState !== ReplicaState.Online) continue;
+      if (replica.replState !== ReplicaState.Online || this.#syncs.has(replica)) continue;
+      if (replica.writer.lengthBytes + bytes.length > this.#pumpAheadBytes()) {
+        // Its socket is behind the stream: from here on it takes the stream from a spool (the
+        // #syncs loop below appends these bytes), so it is never dropped for its output buffer.
+        this.#spoolOnline(replica, offsetBefore);
+        continue;
+      }
       replica.writer.raw(bytes);
       replica.flushSoon();
     }
@@ -299,6 +307,38 @@ export class ReplicationMaster {
     client.flushSoon();
   }
 
+  /**
+   * An online replica whose output buffer would pass #pumpAheadBytes takes the stream after
+   * `offset` from a spool, pumped as its socket drains, until it has caught up (then it is fed
+   * directly again). Where Redis drops it at client-output-buffer-limit and it full-syncs,
+   * maybe forever, this costs disk for as long as it is behind, and is reported if it keeps
+   * falling behind (#checkCatchUp).
+   */
+  #spoolOnline(client: ClientState, offset: number): void {
+    const nowMs = Date.now();
+    this.#syncs.set(client, {
+      spool: new StreamSpool({
+        path: this.#spoolPath(client),
+        memoryMaxBytes: REPL_SPOOL_MEMORY_BYTES,
+        spilledMaxBytes: this.#server.config.getNumber("repl-spill-max-bytes"),
+      }),
+      offset,
+      appendedBytes: 0,
+      pumping: true,
+      online: true,
+      startedMs: nowMs,
+      checkedMs: nowMs,
+      appendedAtCheck: 0,
+      owedAtCheck: 0,
+      fallingBehind: false,
+    });
+    client.onOutputDrained = () => this.#pump(client);
+    this.#server.log.notice(
+      `Replica ${this.replicaName(client)} is behind the stream (${client.writer.lengthBytes} ` +
+        `bytes wait for its socket); it takes the rest from a spool until it catches up`,
+    );
+  }
+
   /** Appends stream bytes to a syncing replica's spool; drops a replica too far behind. */
   #spoolFor(client: ClientState, sync: ReplicaSync, bytes: Uint8Array): void {
     const spilledBefore = sync.spool.spilledTotalBytes;
@@ -317,8 +357,11 @@ export class ReplicationMaster {
     sync.appendedBytes += bytes.length;
     if (spilledBefore === 0 && sync.spool.spilledTotalBytes > 0) {
       this.#server.log.notice(
-        `Replica ${this.replicaName(client)}: the stream written during its sync passed ` +
-          `${REPL_SPOOL_MEMORY_BYTES} bytes; spilling it to disk until the replica takes it`,
+        `Replica ${this.replicaName(client)}: the stream it owes passed ` +
+          `${REPL_SPOOL_MEMORY_BYTES} bytes ${
+            sync.online ? "while it is behind" : "during its sync"
+          }; ` +
+          `spilling it to disk until the replica takes it`,
       );
     }
     if (sync.pumping) this.#pump(client);
@@ -364,14 +407,14 @@ export class ReplicationMaster {
         const name = this.replicaName(client);
         const spilledBytes = sync.spool.spilledTotalBytes;
         this.#endSync(client);
-        if (spilledBytes > 0) {
+        if (spilledBytes > 0 || sync.online) {
           this.#server.log.notice(
             `Replica ${name} caught up with ${sync.appendedBytes} bytes of stream written ` +
-              `during its sync (${spilledBytes} of them spilled to disk) in ` +
-              `${Date.now() - sync.startedMs} ms`,
+              `${sync.online ? "while it was behind" : "during its sync"} (${spilledBytes} of ` +
+              `them spilled to disk) in ${Date.now() - sync.startedMs} ms`,
           );
         }
-        this.#finishFullSync(client, name);
+        if (!sync.online) this.#finishFullSync(client, name);
         return;
       }
       client.writer.raw(chunk);
@@ -784,6 +827,7 @@ export class ReplicationMaster {
           offset,
           appendedBytes: 0,
           pumping: false,
+          online: false,
           startedMs: Date.now(),
           checkedMs: 0,
           appendedAtCheck: 0,
