@@ -48,6 +48,18 @@ peerTest("INFO replication gives each replica's lag in bytes and in milliseconds
       const now = await infoField(client, "replication", "slave0");
       return slaveField(now, "lag_bytes") === 0 && slaveField(now, "lag_ms") === 0;
     });
+    // The replica's side: everything it received is applied.
+    const replicaClient = await RawClient.connect(replica.port);
+    try {
+      assert.equal(await infoField(replicaClient, "replication", "replica_lag_bytes"), "0");
+      assert.equal(await infoField(replicaClient, "replication", "replica_lag_ms"), "0");
+      assert.equal(
+        await infoField(replicaClient, "replication", "slave_read_repl_offset"),
+        await infoField(client, "replication", "master_repl_offset"),
+      );
+    } finally {
+      replicaClient.close();
+    }
   } finally {
     try {
       replica.child.kill("SIGCONT");

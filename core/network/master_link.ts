@@ -103,6 +103,10 @@ export const RETRY_JITTER_FRACTION = 0.5;
 const DIVERGENT_COMMAND_ECHO_MAX_CHARS = 128;
 /** REPLCONF ACK period, and the period of the repl-timeout check. */
 const ACK_PERIOD_MS = 1_000;
+/** Resolution of the read times kept for INFO replica_lag_ms. */
+const READ_TIME_SAMPLE_MS = 10;
+/** Read-time samples kept. */
+const READ_TIME_SAMPLES_MAX = 32_768;
 /** Bytes asked of each socket read. */
 const READ_CHUNK_BYTES = 64 * 1024;
 /** Longest handshake line accepted from a master (replies are short; keepalives are "\n"). */
@@ -303,6 +307,8 @@ export class ReplicationReplica {
   #hasCachedMaster = false;
   /** slave_read_repl_offset: stream bytes received (applied or not). */
   readOffset = 0;
+  /** When the read offset reached which value, oldest first (INFO replica_lag_ms). */
+  readonly #readTimes: { endOffset: number; timeMs: number }[] = [];
   /** Last byte received from the master, for master_last_io_seconds_ago and repl-timeout. */
   lastIoMs = 0;
   /** When the link last went down (0: it never was up). */
@@ -1002,6 +1008,7 @@ export class ReplicationReplica {
       this.#bufferStream(buffer, leftover);
     }
     this.readOffset += leftover.length;
+    this.#noteRead();
     void this.#sendAck();
     /** Bytes of commands applied inside an unfinished MULTI: counted once EXEC has run. */
     let pendingBytes = 0;
@@ -1064,6 +1071,7 @@ export class ReplicationReplica {
       reader.commit(n);
       this.readOffset += n;
       this.lastIoMs = Date.now();
+      this.#noteRead();
       server.stats.netInputBytes += n;
     }
   }
@@ -1083,6 +1091,7 @@ export class ReplicationReplica {
         if (n === null) throw new LinkError("connection closed by the master");
         this.readOffset += n;
         this.lastIoMs = Date.now();
+        this.#noteRead();
         server.stats.netInputBytes += n;
         if (stopping) return into.subarray(0, n);
         if (this.#syncBuffer !== buffer) return new Uint8Array(0); // the session ended
@@ -1150,6 +1159,43 @@ export class ReplicationReplica {
     };
   }
 
+  /** Notes when the read offset reached its value, once per READ_TIME_SAMPLE_MS. */
+  #noteRead(): void {
+    const nowMs = Date.now();
+    const samples = this.#readTimes;
+    const last = samples[samples.length - 1];
+    if (last !== undefined && nowMs - last.timeMs < READ_TIME_SAMPLE_MS) {
+      last.endOffset = this.readOffset;
+      return;
+    }
+    samples.push({ endOffset: this.readOffset, timeMs: nowMs });
+    if (samples.length > READ_TIME_SAMPLES_MAX) samples.splice(0, samples.length / 2);
+  }
+
+  /**
+   * The lag on our side (INFO replica_lag_bytes / replica_lag_ms): stream bytes received and
+   * not applied yet (a sync buffer, a command cut across reads), and the ms since the oldest of
+   * them arrived. The master's INFO has its side: what we have not acknowledged.
+   */
+  #applyLag(
+    readOffset: number,
+    appliedOffset: number,
+    nowMs: number,
+  ): { bytes: number; ms: number } {
+    const bytes = Math.max(0, readOffset - appliedOffset);
+    if (bytes === 0) return { bytes, ms: 0 };
+    const samples = this.#readTimes;
+    let low = 0;
+    let high = samples.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (samples[mid].endOffset > appliedOffset) high = mid;
+      else low = mid + 1;
+    }
+    const readMs = low < samples.length ? samples[low].timeMs : nowMs;
+    return { bytes, ms: Math.max(0, nowMs - readMs) };
+  }
+
   /** INFO replication's replica fields, from master_host to replica_announced. */
   infoLines(nowMs: number): string[] {
     const server = this.#server;
@@ -1165,6 +1211,7 @@ export class ReplicationReplica {
       `slave_read_repl_offset:${readOffset}`,
       `slave_repl_offset:${appliedOffset}`,
     ];
+    const lag = this.#applyLag(readOffset, appliedOffset, nowMs);
     if (this.state === ReplLinkState.Transfer) {
       const total = this.syncTotalBytes;
       lines.push(
@@ -1196,6 +1243,9 @@ export class ReplicationReplica {
       `replica_sync_buffer_bytes:${this.#syncBuffer?.pendingBytes ?? 0}`,
       `replica_sync_buffer_peak_bytes:${this.syncBufferPeakBytes}`,
       `replica_sync_buffer_spilled_bytes:${this.syncBufferSpilledBytes}`,
+      // resplica's own: received and not applied yet, in bytes and ms since the oldest arrived.
+      `replica_lag_bytes:${lag.bytes}`,
+      `replica_lag_ms:${lag.ms}`,
       // resplica's own: divergences (commands from the master that failed here) and
       // snapshots that could not be loaded, with the back-off before the next full sync.
       `resplica_master_stream_errors:${this.streamErrorCount}`,
