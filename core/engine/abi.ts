@@ -37,9 +37,9 @@ export const COL_OK = 0;
 /** Logical databases (SELECT 0..15). */
 export const DB_COUNT = 16;
 /** Database records the engine holds: DB_COUNT logical, then DB_COUNT staging (wasm abi.ts). */
-export const DB_SLOT_COUNT = DB_COUNT * 2;
+export const DB_SLOT_COUNT = 32;
 /** Staging database of logical database db: STAGING_DB_BASE + db. */
-export const STAGING_DB_BASE = DB_COUNT;
+export const STAGING_DB_BASE = 16;
 
 /** Value type tags, stored in every entry and returned by typeOf. */
 export const TYPE_STRING = 0;

@@ -38,8 +38,8 @@ export const DB_COUNT: u32 = 16;
  * loads its master's snapshot there while clients read the old data, then swaps each pair
  * (core/network/master_link.ts). Expiry, eviction and snapshots never visit them.
  */
-export const DB_SLOT_COUNT: u32 = DB_COUNT * 2;
-export const STAGING_DB_BASE: u32 = DB_COUNT;
+export const DB_SLOT_COUNT: u32 = 32;
+export const STAGING_DB_BASE: u32 = 16;
 
 /** Value type tags, stored in every entry and returned by typeOf. */
 export const TYPE_STRING: u8 = 0;
