@@ -13,6 +13,7 @@ import {
   type DiffCase,
   diffSeed,
   type DiffStep,
+  type DiffTarget,
   ERR_NOT_INTEGER,
   ERR_SYNTAX,
   ERR_WRONGTYPE,
@@ -21,11 +22,13 @@ import {
   runCase,
   runCorpus,
   seededRandom,
+  unordered,
   weightedPicker,
   withDiffPeers,
   withSeedReplay,
 } from "./_support/differential.ts";
-import { peerTest } from "./_support/redis_peer.ts";
+import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
+import { startSubject } from "./_support/subject.ts";
 
 /** Commands in the random sequence. */
 const RANDOM_COMMAND_COUNT = 12_000;
@@ -361,11 +364,123 @@ const listCases: DiffCase[] = [
       "DEL l l3",
     ],
   },
+  {
+    name: "CLIENT UNBLOCK replies",
+    steps: [
+      expect("CLIENT UNBLOCK 999999", ":0\r\n"),
+      expect("CLIENT UNBLOCK 999999 TIMEOUT", ":0\r\n"),
+      expect("CLIENT UNBLOCK 999999 error", ":0\r\n"),
+      expect("CLIENT UNBLOCK 1 later", "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n"),
+      expect("CLIENT UNBLOCK x", ERR_NOT_INTEGER),
+      "CLIENT UNBLOCK x later",
+      expect("CLIENT UNBLOCK", arity("client|unblock")),
+      "CLIENT UNBLOCK 1 timeout extra",
+    ],
+  },
 ];
+
+/**
+ * Cases that change how lists are cut into nodes (CONFIG SET list-max-listpack-size, DEBUG
+ * QUICKLIST-PACKED-THRESHOLD): no reply shows a node, so these check that every command still
+ * answers the same with one element per node and with plain nodes beside packed ones. They
+ * need DEBUG on the reference and leave the defaults restored.
+ */
+const nodeShapeCases: DiffCase[] = [
+  {
+    name: "list-max-listpack-size, list-compress-depth and DEBUG QUICKLIST-PACKED-THRESHOLD",
+    steps: [
+      "CONFIG GET list-max-listpack-size",
+      "CONFIG GET list-max-ziplist-size",
+      "CONFIG GET list-compress-depth",
+      expect("CONFIG SET list-max-ziplist-size 1", "+OK\r\n"),
+      "CONFIG GET list-max-listpack-size",
+      expect("CONFIG SET list-compress-depth 2", "+OK\r\n"),
+      "CONFIG SET list-compress-depth -1",
+      "CONFIG SET list-max-listpack-size x",
+      "CONFIG SET list-max-listpack-size 2147483648",
+      "CONFIG SET list-max-listpack-size -2147483648",
+      "CONFIG SET list-max-listpack-size 1",
+      // One element per node: the test unit's insert / trim / set sequences.
+      ["RPUSH", "l", "a".repeat(500), "b".repeat(500), "c".repeat(500)],
+      ["LINSERT", "l", "AFTER", "a".repeat(500), "e".repeat(500)],
+      ["LINSERT", "l", "BEFORE", "c".repeat(500), "f"],
+      "LTRIM l 1 -1",
+      ["LSET", "l", "0", "g".repeat(500)],
+      "LRANGE l 0 -1",
+      // Plain nodes from 1 byte up, then mixed with packed ones.
+      expect("DEBUG QUICKLIST-PACKED-THRESHOLD 1b", "+OK\r\n"),
+      "LPUSH p d c b a",
+      "LINSERT p AFTER b x",
+      "LSET p -1 zz",
+      "LREM p 0 x",
+      "LPOS p c",
+      "LMOVE p p LEFT RIGHT",
+      "LRANGE p 0 -1",
+      "CONFIG SET list-max-listpack-size -2",
+      expect("DEBUG QUICKLIST-PACKED-THRESHOLD 10b", "+OK\r\n"),
+      "RPUSH q aa bb",
+      ["LSET", "q", "-2", "x".repeat(10)],
+      "RPOP q",
+      "LRANGE q 0 -1",
+      ["RPUSH", "q", "y".repeat(100), "s", "t"],
+      ["LSET", "q", "-1", "z".repeat(100)],
+      "LRANGE q 0 -1",
+      expect(
+        "DEBUG QUICKLIST-PACKED-THRESHOLD -1",
+        "-ERR argument must be a memory value bigger than 1 and smaller than 4gb\r\n",
+      ),
+      "DEBUG QUICKLIST-PACKED-THRESHOLD 4gb",
+      "DEBUG QUICKLIST-PACKED-THRESHOLD 4293918720",
+      "DEBUG QUICKLIST-PACKED-THRESHOLD 4293918721",
+      "DEBUG QUICKLIST-PACKED-THRESHOLD abc",
+      expect("DEBUG QUICKLIST-PACKED-THRESHOLD 0", "+OK\r\n"),
+      "CONFIG SET list-compress-depth 0",
+      // Redis lists matches in its dict's order: compare them as a set.
+      unordered("CONFIG GET list-*"),
+    ],
+  },
+];
+
+/** Runs `body` against a DEBUG-enabled redis-server and the subject, stopping both after. */
+async function withDebugPeers(
+  body: (reference: DiffTarget, subject: DiffTarget) => Promise<void>,
+): Promise<void> {
+  const reference = await startRedisServer(["--enable-debug-command", "yes"]);
+  try {
+    const subject = await startSubject();
+    try {
+      await body({ label: "redis-server", port: reference.port }, subject);
+    } finally {
+      await subject.close();
+    }
+  } finally {
+    await reference.stop();
+  }
+}
 
 peerTest("differential: list corpus matches redis-server", async (t) => {
   await withDiffPeers((reference, subject) =>
     runCorpus(t, listCases, reference, subject, { keepGoing })
+  );
+});
+
+peerTest("differential: list node shapes (list-max-listpack-size, plain nodes)", async (t) => {
+  await withDebugPeers((reference, subject) =>
+    runCorpus(t, nodeShapeCases, reference, subject, { keepGoing })
+  );
+});
+
+peerTest("differential: seeded random list sequence with small and plain nodes", async () => {
+  const seed = diffSeed("differential random list sequence, small nodes");
+  await withDebugPeers((reference, subject) =>
+    withSeedReplay(seed, async () => {
+      const shaped = randomListCase(seed);
+      shaped.steps.unshift(
+        expect("CONFIG SET list-max-listpack-size 3", "+OK\r\n"),
+        expect("DEBUG QUICKLIST-PACKED-THRESHOLD 100b", "+OK\r\n"),
+      );
+      await runCase(shaped, reference, subject, { keepGoing });
+    })
   );
 });
 

@@ -204,3 +204,95 @@ Deno.test("inside MULTI blocking commands return at once; a push in EXEC wakes a
     client.close();
   });
 });
+
+Deno.test("CLIENT UNBLOCK ends a blocked pop with its timeout reply or -UNBLOCKED", async () => {
+  await withServer(async (port) => {
+    const control = await RawClient.connect(port);
+    const waiter = await RawClient.connect(port);
+    const id = (await waiter.commandText("CLIENT", "ID")).slice(1, -2);
+    assert.equal(await control.commandText("CLIENT", "UNBLOCK", id), ":0\r\n", "not blocked");
+    assert.equal(await control.commandText("CLIENT", "UNBLOCK", "999999"), ":0\r\n");
+
+    await sendOnly(waiter, "BLPOP", "q", "0");
+    await waitBlocked(control, 1);
+    assert.equal(await control.commandText("CLIENT", "UNBLOCK", id), ":1\r\n");
+    assert.equal(await nextReply(waiter), "*-1\r\n", "BLPOP's timeout reply");
+    await waitBlocked(control, 0);
+
+    await sendOnly(waiter, "BLMOVE", "q", "dst", "LEFT", "RIGHT", "0");
+    await waitBlocked(control, 1);
+    assert.equal(await control.commandText("CLIENT", "UNBLOCK", id, "TIMEOUT"), ":1\r\n");
+    assert.equal(await nextReply(waiter), "*-1\r\n", "BLMOVE times out with a null array too");
+
+    await sendOnly(waiter, "BLMPOP", "0", "1", "q", "LEFT");
+    await waitBlocked(control, 1);
+    assert.equal(await control.commandText("CLIENT", "UNBLOCK", id, "error"), ":1\r\n");
+    assert.equal(
+      await nextReply(waiter),
+      "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
+    );
+    assert.match(
+      await control.commandText("INFO", "errorstats"),
+      /errorstat_UNBLOCKED:count=1\r\n/,
+    );
+    // The unblocked client is an ordinary one again: a later push does not reach it.
+    await control.commandText("RPUSH", "q", "a");
+    assert.equal(await waiter.commandText("LLEN", "q"), ":1\r\n");
+
+    assert.equal(
+      await control.commandText("CLIENT", "UNBLOCK", id, "later"),
+      "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n",
+    );
+    assert.equal(
+      await control.commandText("CLIENT", "UNBLOCK", "x"),
+      "-ERR value is not an integer or out of range\r\n",
+    );
+    waiter.close();
+    control.close();
+  });
+});
+
+Deno.test("list-max-listpack-size, its alias and list-compress-depth in CONFIG", async () => {
+  await withServer(async (port) => {
+    const client = await RawClient.connect(port);
+    const get = (name: string) => client.commandText("CONFIG", "GET", name);
+    assert.equal(
+      await get("list-max-listpack-size"),
+      "*2\r\n$22\r\nlist-max-listpack-size\r\n$2\r\n-2\r\n",
+    );
+    assert.equal(
+      await get("list-compress-depth"),
+      "*2\r\n$19\r\nlist-compress-depth\r\n$1\r\n0\r\n",
+    );
+    assert.equal(
+      await client.commandText("CONFIG", "SET", "list-max-ziplist-size", "1"),
+      "+OK\r\n",
+    );
+    assert.equal(
+      await get("list-max-listpack-size"),
+      "*2\r\n$22\r\nlist-max-listpack-size\r\n$1\r\n1\r\n",
+    );
+    assert.equal(await client.commandText("CONFIG", "SET", "list-compress-depth", "2"), "+OK\r\n");
+    assert.match(
+      await client.commandText("CONFIG", "SET", "list-compress-depth", "-1"),
+      /^-ERR CONFIG SET failed \(possibly related to argument 'list-compress-depth'\) - argument must be between 0 and 2147483647 inclusive\r\n$/,
+    );
+    // Lists still work node by node, one element per node, with plain nodes from 1 byte up.
+    assert.equal(await client.commandText("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1b"), "+OK\r\n");
+    await client.commandText("RPUSH", "l", "a", "b", "c");
+    await client.commandText("LINSERT", "l", "AFTER", "a", "x".repeat(600));
+    assert.equal(await client.commandText("LSET", "l", "-1", "z"), "+OK\r\n");
+    assert.equal(
+      await client.commandText("LRANGE", "l", "0", "-1"),
+      `*4\r\n$1\r\na\r\n$600\r\n${"x".repeat(600)}\r\n$1\r\nb\r\n$1\r\nz\r\n`,
+    );
+    assert.equal(await client.commandText("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"), "+OK\r\n");
+    for (const bad of ["-1", "4gb", "abc"]) {
+      assert.equal(
+        await client.commandText("DEBUG", "QUICKLIST-PACKED-THRESHOLD", bad),
+        "-ERR argument must be a memory value bigger than 1 and smaller than 4gb\r\n",
+      );
+    }
+    client.close();
+  });
+});

@@ -18,8 +18,11 @@ import {
   listRange,
   listRemove,
   listSet,
+  listSetFill,
+  listSetPackedThreshold,
   ListSetResult,
   listTrim,
+  PACKED_THRESHOLD_MAX_BYTES,
 } from "../core/engine/list.ts";
 import { executeCommand } from "../core/commands/dispatch.ts";
 import { ReplyWriter } from "../core/resp/mod.ts";
@@ -102,6 +105,76 @@ Deno.test("list engine: 100k pushes fill 8 KB nodes and LINDEX walks from the ne
   assert.ok(used < 1.6 * count * 10 + 2_000_000, `used ${used} bytes for ${count} elements`);
 });
 
+Deno.test("list engine: list-max-listpack-size shapes the nodes built from then on", () => {
+  const engine = Engine.create();
+  const small = Array.from({ length: 10 }, (_, i) => `e${i}`);
+  pushTexts(engine, "default", small);
+  assert.equal(listCheck(engine, 0, bytes("default"), NOW), 1, "-2: one 8 KB node");
+
+  listSetFill(engine, 3);
+  pushTexts(engine, "three", small);
+  assert.equal(listCheck(engine, 0, bytes("three"), NOW), 4, "3 per node: 3+3+3+1");
+  assert.equal(listCheck(engine, 0, bytes("default"), NOW), 1, "earlier lists keep their nodes");
+  // An insert into a full node splits it; every node still holds at most 3.
+  listInsert(engine, 0, bytes("three"), false, bytes("e4"), bytes("mid"), NOW);
+  assert.deepEqual(rangeTexts(engine, "three"), [
+    ...small.slice(0, 4),
+    "mid",
+    ...small.slice(4),
+  ]);
+  assert.ok(listCheck(engine, 0, bytes("three"), NOW) >= 4);
+
+  listSetFill(engine, 1);
+  pushTexts(engine, "one", small);
+  assert.equal(listCheck(engine, 0, bytes("one"), NOW), 10);
+  listSetFill(engine, 0);
+  pushTexts(engine, "zero", small.slice(0, 4));
+  assert.equal(listCheck(engine, 0, bytes("zero"), NOW), 4, "0 keeps no two elements together");
+
+  // Byte caps: 1000 elements of 100 bytes (102 packed) are ~100 KB.
+  const hundred = Array.from({ length: 1000 }, (_, i) => String(i).padStart(100, "x"));
+  const nodesAt = (fill: number): number => {
+    listSetFill(engine, fill);
+    const key = `bytes${fill}`;
+    pushTexts(engine, key, hundred);
+    assert.deepEqual(rangeTexts(engine, key), hundred);
+    return listCheck(engine, 0, bytes(key), NOW);
+  };
+  const counts = [-1, -2, -3, -4, -5].map(nodesAt);
+  // 4/8/16/32/64 KB nodes (16-byte header) of 40/80/160/321/642 elements.
+  assert.deepEqual(counts, [25, 13, 7, 4, 2]);
+  assert.equal(nodesAt(-6), 1000, "below -5 no second element fits (as in Redis)");
+  assert.equal(nodesAt(128), 13, "a count fill is still capped at 8 KB");
+  listSetFill(engine, -2);
+});
+
+Deno.test("list engine: elements at the packed threshold get nodes of their own", () => {
+  const engine = Engine.create();
+  listSetPackedThreshold(engine, 10);
+  pushTexts(engine, "l", ["a", "b", "x".repeat(10), "c", "y".repeat(20), "d", "e"]);
+  // [a b] [xxxxxxxxxx] [c] [yyyy…] [d e]
+  assert.equal(listCheck(engine, 0, bytes("l"), NOW), 5);
+  // LSET of a large value into a shared node moves it out; a small one back into a plain node
+  // replaces in place.
+  assert.equal(listSet(engine, 0, bytes("l"), 0n, bytes("z".repeat(12)), NOW), ListSetResult.Done);
+  assert.equal(listSet(engine, 0, bytes("l"), 2n, bytes("small"), NOW), ListSetResult.Done);
+  assert.deepEqual(rangeTexts(engine, "l"), [
+    "z".repeat(12),
+    "b",
+    "small",
+    "c",
+    "y".repeat(20),
+    "d",
+    "e",
+  ]);
+  listCheck(engine, 0, bytes("l"), NOW);
+  listSetPackedThreshold(engine, 0);
+  pushTexts(engine, "m", ["a", "x".repeat(10), "b"]);
+  assert.equal(listCheck(engine, 0, bytes("m"), NOW), 1, "0 restores the 1 GB default");
+  assert.throws(() => listSetPackedThreshold(engine, PACKED_THRESHOLD_MAX_BYTES + 1), RangeError);
+  assert.throws(() => listSetFill(engine, 2 ** 31), RangeError);
+});
+
 Deno.test("list engine: random operations agree with an array model", () => {
   const random = seededRandom(20261125);
   const engine = Engine.create();
@@ -125,7 +198,15 @@ Deno.test("list engine: random operations agree with an array model", () => {
   };
   const same = (a: Uint8Array, b: Uint8Array) =>
     a.length === b.length && a.every((byte, i) => byte === b[i]);
+  // Node shapes change under the list now and then (CONFIG SET list-max-listpack-size, DEBUG
+  // QUICKLIST-PACKED-THRESHOLD), so nodes built under different limits sit side by side.
+  const fills = [-2, -1, -5, 0, 1, 3, 128];
+  const thresholds = [0, 0, 1, 3, 300];
   for (let step = 0; step < 20_000; step++) {
+    if (step % 1000 === 999) {
+      listSetFill(engine, fills[Math.floor(random() * fills.length)]);
+      listSetPackedThreshold(engine, thresholds[Math.floor(random() * thresholds.length)]);
+    }
     const op = Math.floor(random() * 9);
     if (op === 0 || op === 1) {
       const values = Array.from({ length: 1 + Math.floor(random() * 30) }, element);
@@ -355,6 +436,10 @@ Deno.test("list commands: LMPOP and served blocking pops propagate as LPOP/RPOP/
   h.propagated.length = 0;
   h.run("LPOP", "dst", "1");
   assert.deepEqual(h.propagated, [["LPOP", "dst", "1"]]);
+  // LMPOP replays the count it popped, not the COUNT asked for.
+  h.propagated.length = 0;
+  h.run("LMPOP", "1", "dst", "RIGHT", "COUNT", "10");
+  assert.deepEqual(h.propagated, [["RPOP", "dst", "1"]]);
 });
 
 Deno.test("list commands: a woken BLPOP replies to its own client and propagates as LPOP", async () => {

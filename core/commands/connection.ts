@@ -2,13 +2,14 @@
 // how it talks (HELLO's protocol switch) or where it points (SELECT, RESET). Credentials are
 // checked by the ACL registry (sessions/acl.ts), which compares password digests in constant time.
 
-import { isWord, latin1 } from "../bytes.ts";
+import { isCWord, isWord, latin1 } from "../bytes.ts";
 import { ERR_SYNTAX, fail } from "../errors.ts";
 import { AclDenial } from "../sessions/acl.ts";
 import type { ClientState } from "../sessions/client.ts";
 import { dbIndexArg, intArg } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { REDIS_COMPAT_VERSION } from "../version.ts";
+import { subcommandSyntaxError } from "./_streams.ts";
 
 const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
@@ -148,6 +149,26 @@ function resetCommand(ctx: CommandContext): void {
 
 // --- CLIENT ---
 
+/**
+ * CLIENT REPLY ON|OFF|SKIP. ON answers +OK; OFF and SKIP answer nothing (the dispatcher drops
+ * the replies of the commands they silence, core/commands/dispatch.ts).
+ */
+function clientReplyCommand(ctx: CommandContext): void {
+  const mode = ctx.argv[2];
+  const client = ctx.client;
+  if (isCWord(mode, "on")) {
+    client.repliesOff = false;
+    client.skipNextReply = false;
+    ctx.out.simple("OK");
+  } else if (isCWord(mode, "off")) {
+    client.repliesOff = true;
+  } else if (isCWord(mode, "skip")) {
+    if (!client.repliesOff) client.skipNextReply = true;
+  } else {
+    fail(ERR_SYNTAX);
+  }
+}
+
 function clientKillCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   if (argv.length === 3) {
@@ -217,6 +238,34 @@ function killClient(target: ClientState, caller: ClientState): void {
   }
   target.closeNow = true;
   target.close();
+}
+
+/** The error a client unblocked by CLIENT UNBLOCK … ERROR gets. */
+const UNBLOCKED_ERROR = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+/**
+ * CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends a blocked command (BLPOP, XREAD BLOCK, WAIT …)
+ * of another client now, with its timeout reply (the default) or -UNBLOCKED. Replies :1 when
+ * that client was blocked, :0 otherwise (no such client, or not blocked).
+ */
+function clientUnblockCommand(ctx: CommandContext): void {
+  const { argv, server } = ctx;
+  if (argv.length > 4) throw subcommandSyntaxError(ctx);
+  let withError = false;
+  if (argv.length === 4) {
+    if (isWord(argv[3], "error")) withError = true;
+    else if (!isWord(argv[3], "timeout")) {
+      fail("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  const id = intArg(argv[2]);
+  const target = [...server.clients.values()].find((c) => c.id === id);
+  let unblocked = false;
+  if (target !== undefined) {
+    unblocked = server.blocking.unblock(target, withError ? UNBLOCKED_ERROR : null);
+    if (unblocked && withError) server.stats.countErrorReply(UNBLOCKED_ERROR);
+  }
+  ctx.out.integer(unblocked ? 1 : 0);
 }
 
 function clientListCommand(ctx: CommandContext): void {
@@ -347,6 +396,16 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
         },
       },
       {
+        name: "reply",
+        arity: 3,
+        flags: ["noscript", "loading", "stale"],
+        categories: ["slow", "connection"],
+        group: "connection",
+        summary: "Instructs the server whether to reply to commands.",
+        since: "3.2.0",
+        handler: clientReplyCommand,
+      },
+      {
         name: "getname",
         arity: 2,
         flags: ["noscript", "loading", "stale"],
@@ -386,6 +445,16 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
         summary: "Terminates open connections.",
         since: "2.4.0",
         handler: clientKillCommand,
+      },
+      {
+        name: "unblock",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["admin", "slow", "dangerous", "connection"],
+        group: "connection",
+        summary: "Unblocks a client blocked by a blocking command from a different connection.",
+        since: "5.0.0",
+        handler: clientUnblockCommand,
       },
     ],
   },

@@ -24,6 +24,12 @@ import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { CallOutcome, type ServerState } from "../state/server_state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
 import { WriteKeysKind } from "../command_meta/spec.ts";
+import {
+  closeKeyspaceFrame,
+  EVICTION_CLIENT_ADDR,
+  notifyEvicted,
+  openKeyspaceFrame,
+} from "./keyspace_events.ts";
 import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
 
 /** Commands that run immediately even inside MULTI. */
@@ -50,6 +56,41 @@ export function commandTableOf(server: ServerState): CommandTable | undefined {
  * only for commands that wait (DEBUG SLEEP, SHUTDOWN); the hot path stays synchronous.
  */
 export function executeCommand(
+  table: CommandTable,
+  server: ServerState,
+  client: ClientState,
+  argv: Uint8Array[],
+): void | Promise<void> {
+  if (!client.repliesOff && !client.skipNextReply) return executeOne(table, server, client, argv);
+  return executeSilenced(table, server, client, argv);
+}
+
+/**
+ * A command run under CLIENT REPLY OFF or SKIP: its reply is dropped, except Pub/Sub
+ * confirmations (pushes in Redis, sent regardless) and the +OK of CLIENT REPLY ON. A reply
+ * that comes later (a command that waited) is left alone: the buffer may have been sent.
+ */
+function executeSilenced(
+  table: CommandTable,
+  server: ServerState,
+  client: ClientState,
+  argv: Uint8Array[],
+): void | Promise<void> {
+  const skipping = client.skipNextReply;
+  client.skipNextReply = false;
+  const mark = client.writer.mark();
+  const result = executeOne(table, server, client, argv);
+  if (result instanceof Promise) return result;
+  const resolved = table.resolve(argv);
+  const isPush = typeof resolved !== "string" &&
+    SUBSCRIBE_CONTEXT_COMMANDS.has(resolved.fullName) &&
+    resolved.fullName.includes("subscribe");
+  if ((client.repliesOff || skipping) && !isPush && client.writer.lengthBytes >= mark) {
+    client.writer.truncate(mark);
+  }
+}
+
+function executeOne(
   table: CommandTable,
   server: ServerState,
   client: ClientState,
@@ -116,9 +157,22 @@ export function executeCommand(
     return paused.then(() => executeCommand(table, server, client, argv));
   }
   // Before queueing, as Redis: a write refused inside MULTI makes EXEC abort.
-  if (spec.isWrite && server.minReplicasToWrite > 0 && !client.isMaster) {
+  if (
+    server.minReplicasToWrite > 0 && !client.isMaster &&
+    (spec.isWrite || (spec.fullName === "exec" && queuedWrite(table, client)))
+  ) {
     if (!server.replication.enoughGoodReplicas(nowMs)) {
       return rejectCommand(server, client, spec, ERR_NOREPLICAS);
+    }
+  }
+  // maxmemory before queueing, as Redis's processCommand: inside MULTI every command but
+  // EXEC, DISCARD, QUIT and RESET is refused when out of memory (queueing takes memory), and
+  // EXEC is refused when it holds a command that is.
+  if (
+    server.maxmemoryBytes > 0 && !client.isMaster && !server.loading && server.busyScript === null
+  ) {
+    if (!evictForCommand(table, server, nowMs) && rejectedOnOom(table, client, spec)) {
+      return rejectCommand(server, client, spec, ERR_OOM);
     }
   }
   if (client.inMulti && !MULTI_CONTROL_COMMANDS.has(spec.fullName)) {
@@ -126,12 +180,32 @@ export function executeCommand(
     out.simple("QUEUED");
     return;
   }
-  if (server.maxmemoryBytes > 0 && !client.isMaster && !server.loading) {
-    if (!evictForCommand(table, server, nowMs) && spec.denyOom) {
-      return rejectCommand(server, client, spec, ERR_OOM);
-    }
-  }
   return runHandler(server, client, spec, argv, nowMs);
+}
+
+/** True if the transaction `client` has open holds a write (EXEC then counts as one). */
+function queuedWrite(table: CommandTable, client: ClientState): boolean {
+  if (!client.inMulti) return false;
+  for (const { argv } of client.queued) {
+    const queued = table.resolve(argv);
+    if (typeof queued !== "string" && queued.isWrite) return true;
+  }
+  return false;
+}
+
+/** Commands an out-of-memory server still runs inside MULTI. */
+const OOM_EXEMPT_IN_MULTI = new Set(["exec", "discard", "quit", "reset"]);
+
+/** Whether `spec` is refused while memory stays above maxmemory (Redis's reject_cmd_on_oom). */
+function rejectedOnOom(table: CommandTable, client: ClientState, spec: CommandSpec): boolean {
+  if (spec.denyOom) return true;
+  if (client.inMulti && !OOM_EXEMPT_IN_MULTI.has(spec.fullName)) return true;
+  if (spec.fullName !== "exec" || !client.inMulti) return false;
+  for (const { argv } of client.queued) {
+    const queued = table.resolve(argv);
+    if (typeof queued !== "string" && queued.denyOom) return true;
+  }
+  return false;
 }
 
 /** Records an ACL denial in ACL LOG, naming the command, key or channel as Redis does. */
@@ -191,7 +265,9 @@ function prepareRun(
   if (spec.writeKeys.kind !== WriteKeysKind.None && server.saver.snapshotRunning) {
     server.saver.beforeCommand(client.db, spec, argv);
   }
-  return { server, client, argv, out: client.writer, spec, nowMs, propagateAs: null };
+  const ctx = { server, client, argv, out: client.writer, spec, nowMs, propagateAs: null };
+  if (server.keyspaceEvents.flags !== 0 && server.keyspaceEvents.enabled) openKeyspaceFrame(ctx);
+  return ctx;
 }
 
 /** Runs a resolved command's handler, turning thrown errors into replies. */
@@ -310,6 +386,12 @@ function afterCommand(
   // argv of a write command that changed something, or what it asked to propagate instead.
   const dirtyAfterCommand = server.dirty;
   server.absorbExpired();
+  if (server.keyspaceEvents.hasOpenFrames) closeKeyspaceFrame(ctx);
+  // As Redis's CONFIG SET maxmemory: a lower limit evicts at once, not before the next command.
+  if (ctx.spec.fullName === "config|set" && server.maxmemoryBytes > 0) {
+    const table = serverTables.get(server);
+    if (table !== undefined) evictForCommand(table, server, ctx.nowMs);
+  }
   if (server.propagationListeners.length > 0 && dirtyAfterCommand !== dirtyBefore) {
     if (ctx.propagateAs !== null) {
       for (const argv of ctx.propagateAs) server.propagate(db, argv);
@@ -361,7 +443,7 @@ function evictForCommand(table: CommandTable, server: ServerState, nowMs: number
     if (client === undefined) {
       client = new ClientState(
         0,
-        "eviction",
+        EVICTION_CLIENT_ADDR,
         "eviction",
         new RespReader(),
         new ReplyWriter(),
@@ -375,6 +457,7 @@ function evictForCommand(table: CommandTable, server: ServerState, nowMs: number
     const spec = table.originalCommands.get("del")!;
     void runHandler(server, client, spec, [DEL_NAME, key], nowMs);
     client.writer.reset();
+    notifyEvicted(server, db, key);
   });
 }
 

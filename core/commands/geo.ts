@@ -11,6 +11,7 @@
 // (up to a NUL byte). Replication: GEOADD runs as the ZADD Redis rewrites it into, and travels
 // so; the STORE forms travel as they are (a replica recomputes the same result).
 
+import type { Config } from "../config/table.ts";
 import { isCWord, latin1 } from "../bytes.ts";
 import { ValueType, WrongTypeError } from "../engine/mod.ts";
 import {
@@ -59,11 +60,16 @@ const ERR_COUNT = "ERR COUNT must be > 0";
 const ERR_ANY_WITHOUT_COUNT = "ERR the ANY argument requires COUNT argument";
 
 /**
- * Redis's zset-max-listpack-entries / -value defaults: a stored result within them becomes a
- * listpack, which keeps scores as integers where it can, so a -0 score is stored as 0.
+ * The most elements and longest member (bytes) a zset listpack holds: zset-max-listpack-entries
+ * / -value, within the engine's bounds (1024, 64). A result within them is stored as a listpack,
+ * which keeps scores as integers where it can, so a -0 score is stored as 0.
  */
-const LISTPACK_ENTRIES_MAX = 128;
-const LISTPACK_VALUE_MAX_BYTES = 64;
+function zsetListpackLimits(config: Config): { entriesMax: number; valueMaxBytes: number } {
+  return {
+    entriesMax: Math.min(config.getNumber("zset-max-listpack-entries"), 1024),
+    valueMaxBytes: Math.min(config.getNumber("zset-max-listpack-value"), 64),
+  };
+}
 
 // ── Arguments ───────────────────────────────────────────────────────────────────────────
 
@@ -480,8 +486,9 @@ function storePoints(
   points: FoundPoint[],
   byDistance: boolean,
 ): void {
-  const packed = points.length <= LISTPACK_ENTRIES_MAX &&
-    points.every((point) => point.member.length <= LISTPACK_VALUE_MAX_BYTES);
+  const { entriesMax, valueMaxBytes } = zsetListpackLimits(ctx.server.config);
+  const packed = points.length <= entriesMax &&
+    points.every((point) => point.member.length <= valueMaxBytes);
   const elements = points.map((point) => {
     const score = byDistance ? point.distanceM : point.score;
     return { member: point.member, score: packed && score === 0 ? 0 : score };

@@ -300,7 +300,8 @@ function mpopServe(
     const popped = listPop(server.engine, client.db, key, fromTail, Number(args.count), ctx.nowMs);
     if (popped === null) continue;
     keyModified(ctx, key);
-    ctx.propagateAs = [[fromTail ? "RPOP" : "LPOP", key, String(args.count)]];
+    // Redis replays the count actually popped (LMPOP COUNT 10 on 2 elements → LPOP key 2).
+    ctx.propagateAs = [[fromTail ? "RPOP" : "LPOP", key, String(popped.length)]];
     out.arrayHeader(2);
     out.bulk(key);
     out.arrayHeader(popped.length);

@@ -10,6 +10,7 @@ import { GEO_COMMANDS } from "./geo.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
 import { HYPERLOGLOG_COMMANDS } from "./hyperloglog.ts";
 import { LIST_COMMANDS } from "./lists.ts";
+import { MEMORY_COMMANDS } from "./memory.ts";
 import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
@@ -42,6 +43,7 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...HYPERLOGLOG_COMMANDS,
     ...PUBSUB_COMMANDS,
     ...PERSISTENCE_COMMANDS,
+    ...MEMORY_COMMANDS,
     ...REPLICATION_COMMANDS,
     ...FUNCTION_COMMANDS,
     ...SCRIPTING_COMMANDS,

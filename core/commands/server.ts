@@ -14,6 +14,8 @@ import { rewriteConfigFile } from "../config/rewrite.ts";
 import { busyErrorText, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { collectionEncoding } from "../engine/collections.ts";
+import { listSetPackedThreshold, PACKED_THRESHOLD_MAX_BYTES } from "../engine/list.ts";
+import { parseMemory } from "../config/units.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
 import { commandHasKeys, commandKeys } from "../command_meta/keys_of.ts";
 import type { CommandTable } from "./context.ts";
@@ -411,6 +413,16 @@ function debugCommand(ctx: CommandContext): void | Promise<void> {
     ctx.out.simple("OK");
     return;
   }
+  if (isWord(argv[1], "quicklist-packed-threshold") && argv.length === 3) {
+    // Elements at least this long get a list node of their own from now on; 0 = 1 GB default.
+    const bytes = parseMemory(latin1(argv[2]));
+    if (bytes === null || bytes < 0 || bytes > PACKED_THRESHOLD_MAX_BYTES) {
+      fail("ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    }
+    listSetPackedThreshold(ctx.server.engine, bytes);
+    ctx.out.simple("OK");
+    return;
+  }
   if (isWord(argv[1], "set-disable-deny-scripts") && argv.length === 3) {
     // Lets scripts call commands flagged noscript (Redis's script_disable_deny_script; atoi).
     const value = Number.parseInt(latin1(argv[2]), 10);
@@ -441,6 +453,9 @@ function debugCommand(ctx: CommandContext): void | Promise<void> {
       "    Save the RDB on disk and reload it back to memory. Options: MERGE, NOFLUSH, NOSAVE.",
       "OBJECT <key>",
       "    Show low level info about `key` and associated value.",
+      "QUICKLIST-PACKED-THRESHOLD <size>",
+      "    List elements of at least <size> bytes get a node of their own (plain node).",
+      "    0 restores the 1GB default; at most 4GB.",
       "SET-DISABLE-DENY-SCRIPTS <0|1>",
       "    Enable/disable calling commands flagged noscript from scripts.",
     ];

@@ -6,6 +6,7 @@
 // elements out (as a reply, or stored), and zset_setops.ts holds ZUNION, ZINTER, ZDIFF (and
 // their STORE forms) and ZINTERCARD, which combine whole inputs rather than ask the engine.
 
+import type { Config } from "../config/table.ts";
 import { globMatch, INT64_MAX, isWord } from "../bytes.ts";
 import { formatDoubleG17 } from "../doubles.ts";
 import { ValueType, WrongTypeError } from "../engine/mod.ts";
@@ -51,9 +52,17 @@ import { SetOp, SetOpOutput, zsetOpGeneric } from "./zset_setops.ts";
 
 const ERR_NAN_SCORE = "ERR resulting score is not a number (NaN)";
 
-/** Redis 7.0's zset-max-listpack-entries / -value defaults (the engine converts at these). */
-const LISTPACK_ENTRIES_MAX = 128;
-const LISTPACK_VALUE_MAX_BYTES = 64;
+/**
+ * The most elements and longest member (bytes) a zset listpack holds: zset-max-listpack-entries
+ * / -value, within the engine's bounds (1024, 64). A result within them is stored as a listpack,
+ * which keeps scores as integers where it can, so a -0 score is stored as 0.
+ */
+function zsetListpackLimits(config: Config): { entriesMax: number; valueMaxBytes: number } {
+  return {
+    entriesMax: Math.min(config.getNumber("zset-max-listpack-entries"), 1024),
+    valueMaxBytes: Math.min(config.getNumber("zset-max-listpack-value"), 64),
+  };
+}
 /** Largest count the engine is asked for at once (a reply this long is not servable anyway). */
 const ENGINE_COUNT_MAX = 0x7fffffff;
 
@@ -254,9 +263,10 @@ function storeRange(
 ): void {
   const members = found?.members ?? [];
   const scores = found?.scores ?? [];
-  let packed = !(byRank && members.length > LISTPACK_ENTRIES_MAX);
+  const { entriesMax, valueMaxBytes } = zsetListpackLimits(ctx.server.config);
+  let packed = !(byRank && members.length > entriesMax);
   for (let i = 0; i < members.length; i++) {
-    if (packed && (i + 1 > LISTPACK_ENTRIES_MAX || members[i].length > LISTPACK_VALUE_MAX_BYTES)) {
+    if (packed && (i + 1 > entriesMax || members[i].length > valueMaxBytes)) {
       packed = false;
     }
     if (packed && scores[i] === 0) scores[i] = 0;
@@ -310,8 +320,8 @@ interface MultiPop {
 /**
  * Pops from the first non-empty zset among pop.keys and writes the reply. With `strict` a key
  * of another type is an error (the command's own call); when serving a blocked client such
- * keys are skipped. A pop replicates as ZPOPMIN/ZPOPMAX (with the count for the M forms), as
- * Redis rewrites it. True when served.
+ * keys are skipped. A pop replicates as ZPOPMIN/ZPOPMAX (with the count popped for the M
+ * forms), as Redis rewrites it. True when served.
  */
 function multiPopServe(ctx: CommandContext, pop: MultiPop, strict: boolean): boolean {
   const { server, client, out } = ctx;
@@ -326,7 +336,9 @@ function multiPopServe(ctx: CommandContext, pop: MultiPop, strict: boolean): boo
     if (popped === null || popped.members.length === 0) continue;
     server.keyModified(client.db, key);
     const name = pop.max ? "ZPOPMAX" : "ZPOPMIN";
-    ctx.propagateAs = [pop.nested ? [name, key, String(pop.count)] : [name, key]];
+    // The count replicated is what was popped (t_zset.c genericZpopCommand's result_count).
+    const popCount = String(popped.members.length);
+    ctx.propagateAs = [pop.nested ? [name, key, popCount] : [name, key]];
     if (pop.nested) {
       out.arrayHeader(2);
       out.bulk(key);

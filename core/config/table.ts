@@ -6,6 +6,7 @@
 
 import { LOG_LEVELS } from "../log.ts";
 import { parseMemory, parseYesNo } from "./units.ts";
+import { formatKeyspaceEvents, parseKeyspaceEvents } from "./keyspace_events.ts";
 import {
   DEFAULT_OUTPUT_LIMITS_TEXT,
   formatOutputLimits,
@@ -23,6 +24,11 @@ export interface DirectiveSpec {
   min?: number;
   max?: number;
   choices?: readonly string[];
+  /**
+   * The upper bound as Redis's range errors print it, when `max` stands in for one a JS number
+   * cannot hold (LONG_MAX: "9223372036854775807").
+   */
+  maxText?: string;
   /** Only settable at start-up (config file or flags), as in Redis. */
   immutable?: boolean;
   /** How many words the value takes in redis.conf; "rest" joins all remaining words. */
@@ -38,6 +44,8 @@ export interface DirectiveSpec {
 }
 
 const GB = 1024 * 1024 * 1024;
+/** LONG_MAX, the upper bound of Redis's size_t and long long directives, as its errors print it. */
+const LONG_MAX_TEXT = "9223372036854775807";
 const MB = 1024 * 1024;
 
 export const DIRECTIVES: readonly DirectiveSpec[] = [
@@ -387,6 +395,18 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Replication backlog size in bytes.",
   },
   {
+    name: "notify-keyspace-events",
+    kind: "string",
+    defaultValue: "",
+    validate: (text) =>
+      parseKeyspaceEvents(text) === null
+        ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        : null,
+    normalize: (text) => formatKeyspaceEvents(parseKeyspaceEvents(text)!),
+    description:
+      "Keyspace notification classes published over Pub/Sub: K and/or E, then classes (g $ l s h z x e t m d n, A for g$lshzxetd); empty: none.",
+  },
+  {
     name: "client-output-buffer-limit",
     kind: "string",
     defaultValue: formatOutputLimits(parseOutputLimits(DEFAULT_OUTPUT_LIMITS_TEXT)!),
@@ -534,6 +554,60 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "Entries (deleted ones included) of a stream node past which XADD starts a new node; 0 = no limit.",
   },
   {
+    name: "hash-max-listpack-entries",
+    aliases: ["hash-max-ziplist-entries"],
+    kind: "int",
+    defaultValue: 512,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Fields past which a hash converts from listpack to hashtable (the engine " +
+      "converts at 512 whatever the setting).",
+  },
+  {
+    name: "hash-max-listpack-value",
+    aliases: ["hash-max-ziplist-value"],
+    kind: "memory",
+    defaultValue: 64,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Longest field or value (bytes) a listpack hash holds; a longer one converts it " +
+      "to hashtable (the engine converts past 64 whatever the setting).",
+  },
+  {
+    name: "set-max-intset-entries",
+    kind: "int",
+    defaultValue: 512,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Members past which an all-integer set converts from intset to hashtable " +
+      "(at most 2^30, as Redis).",
+  },
+  {
+    name: "zset-max-listpack-entries",
+    aliases: ["zset-max-ziplist-entries"],
+    kind: "int",
+    defaultValue: 128,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Elements past which a sorted set converts from listpack to skiplist (the " +
+      "engine converts at 1024 whatever the setting).",
+  },
+  {
+    name: "zset-max-listpack-value",
+    aliases: ["zset-max-ziplist-value"],
+    kind: "memory",
+    defaultValue: 64,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Longest member (bytes) a listpack sorted set holds; a longer one converts it " +
+      "to skiplist (the engine converts past 64 whatever the setting).",
+  },
+  {
     name: "busy-reply-threshold",
     aliases: ["lua-time-limit"],
     kind: "int",
@@ -567,6 +641,25 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     kind: "bool",
     defaultValue: true,
     description: "Sample and delete expired keys in the background.",
+  },
+  {
+    name: "list-max-listpack-size",
+    aliases: ["list-max-ziplist-size"],
+    kind: "int",
+    defaultValue: -2,
+    min: -(2 ** 31),
+    max: 2 ** 31 - 1,
+    description: "Shape of a list node (quicklist): -1..-5 cap its bytes at 4/8/16/32/64 KB, " +
+      "a positive value caps its elements (within 8 KB); lists built earlier keep their nodes.",
+  },
+  {
+    name: "list-compress-depth",
+    kind: "int",
+    defaultValue: 0,
+    min: 0,
+    max: 2 ** 31 - 1,
+    description: "Accepted for compatibility (Redis: uncompressed nodes at each end of a list); " +
+      "resplica never compresses list nodes.",
   },
 ];
 
@@ -611,7 +704,7 @@ export function parseDirectiveValue(spec: DirectiveSpec, text: string): ConfigVa
         (spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)
       ) {
         throw new ConfigValueError(
-          `argument must be between ${spec.min} and ${spec.max} inclusive`,
+          `argument must be between ${spec.min} and ${spec.maxText ?? spec.max} inclusive`,
         );
       }
       return value;

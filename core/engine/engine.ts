@@ -112,6 +112,23 @@ export interface ScanPage {
   keys: Uint8Array[];
 }
 
+/**
+ * The encoding thresholds of {@linkcode Engine.setEncodingLimits}, named after the Redis 7.0
+ * directives they come from.
+ */
+export interface EncodingLimits {
+  /** hash-max-listpack-entries. @default 512 */
+  hashEntries: number;
+  /** hash-max-listpack-value, bytes. @default 64 */
+  hashValueBytes: number;
+  /** set-max-intset-entries. @default 512 */
+  setIntsetEntries: number;
+  /** zset-max-listpack-entries. @default 128 */
+  zsetEntries: number;
+  /** zset-max-listpack-value, bytes. @default 64 */
+  zsetValueBytes: number;
+}
+
 /** Options for {@linkcode Engine.create}. */
 export interface EngineOptions {
   /**
@@ -209,6 +226,13 @@ interface EngineExports {
   evictionCandidate(policy: number, samples: number, nowMs: number): number;
   accessInfo(db: number, keyLen: number, nowMs: number): number;
   setAccessMode(mode: number, logFactor: number, decayTimeMinutes: number): void;
+  setEncodingLimits(
+    hashEntries: number,
+    hashValueBytes: number,
+    setIntsetEntries: number,
+    zsetEntries: number,
+    zsetValueBytes: number,
+  ): void;
   activeExpireCycle(nowMs: number, timeBudgetMs: number): number;
   expiredLogInfo(): void;
   expiredLogReset(): void;
@@ -858,6 +882,23 @@ export class Engine {
    */
   setAccessMode(mode: 0 | 1, logFactor: number, decayTimeMinutes: number): void {
     this.#exports.setAccessMode(mode, logFactor, decayTimeMinutes);
+  }
+
+  /**
+   * The thresholds past which a write converts a value to its large encoding, as Redis's
+   * hash-max-listpack-entries / -value, set-max-intset-entries, zset-max-listpack-entries /
+   * -value. The engine clamps each to what its small encoding holds (512 hash pairs, 64-byte
+   * hash fields and values, 2^30 intset members, 1024 zset elements, 64-byte zset members).
+   * Values already small stay so until a write crosses the new limit, as in Redis.
+   */
+  setEncodingLimits(limits: EncodingLimits): void {
+    this.#exports.setEncodingLimits(
+      limits.hashEntries,
+      limits.hashValueBytes,
+      limits.setIntsetEntries,
+      limits.zsetEntries,
+      limits.zsetValueBytes,
+    );
   }
 
   /**

@@ -42,6 +42,8 @@ interface ListExports {
     maxlen: number,
   ): number;
   listCheck(db: number, keyLen: number, nowMs: number): number;
+  listSetFill(fill: number): number;
+  listSetPackedThreshold(thresholdBytes: number): number;
 }
 
 function listExports(engine: Engine): ListExports {
@@ -332,4 +334,34 @@ export function listEncoding(
   _nowMs: number,
 ): string {
   return "quicklist";
+}
+
+/** Redis's bound on DEBUG QUICKLIST-PACKED-THRESHOLD: at most 4 GB less 1 MB. */
+export const PACKED_THRESHOLD_MAX_BYTES = 2 ** 32 - 2 ** 20;
+
+/**
+ * list-max-listpack-size: the shape of list nodes built from now on (negative: a byte cap of
+ * 4..64 KB for -1..-5, none below -5 lets a second element in; otherwise elements per node,
+ * within 8 KB). Existing lists keep their nodes.
+ */
+export function listSetFill(engine: Engine, fill: number): void {
+  if (!Number.isInteger(fill) || fill < -(2 ** 31) || fill >= 2 ** 31) {
+    throw new RangeError(`list fill ${fill} is not a 32-bit integer`);
+  }
+  listExports(engine).listSetFill(fill);
+}
+
+/**
+ * DEBUG QUICKLIST-PACKED-THRESHOLD: elements of at least `thresholdBytes` get a node of their
+ * own from now on; 0 restores the 1 GB default. Throws RangeError past
+ * PACKED_THRESHOLD_MAX_BYTES (the caller replies with Redis's error first).
+ */
+export function listSetPackedThreshold(engine: Engine, thresholdBytes: number): void {
+  if (
+    !Number.isInteger(thresholdBytes) || thresholdBytes < 0 ||
+    thresholdBytes > PACKED_THRESHOLD_MAX_BYTES
+  ) {
+    throw new RangeError(`packed threshold ${thresholdBytes} is out of range`);
+  }
+  listExports(engine).listSetPackedThreshold(thresholdBytes);
 }

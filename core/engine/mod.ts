@@ -26,4 +26,10 @@ export {
   ValueType,
   WrongTypeError,
 } from "./engine.ts";
-export type { EngineInternals, EngineOptions, ExpiredKey, ScanPage } from "./engine.ts";
+export type {
+  EncodingLimits,
+  EngineInternals,
+  EngineOptions,
+  ExpiredKey,
+  ScanPage,
+} from "./engine.ts";

@@ -5,6 +5,7 @@
 import { buildCommandTable } from "../commands/registry.ts";
 import type { Config } from "../config/table.ts";
 import { Engine } from "../engine/mod.ts";
+import { listSetFill } from "../engine/list.ts";
 import type { LogLevel } from "../log.ts";
 import { Logger } from "../log.ts";
 import type { FsyncPolicy } from "../persistence/aof.ts";
@@ -53,6 +54,8 @@ function registerConfigHooks(state: ServerState): void {
   config.onChange("client-query-buffer-limit", (value) => {
     for (const c of state.clients.values()) c.reader.limits.queryBufferMaxBytes = value as number;
   });
+  config.onChange("list-max-listpack-size", (value) => listSetFill(state.engine, value as number));
+  listSetFill(state.engine, config.getNumber("list-max-listpack-size"));
 }
 
 /**

@@ -190,6 +190,20 @@ export class BlockingRegistry {
     return true;
   }
 
+  /**
+   * CLIENT UNBLOCK: ends a client's wait now with its timeout reply, or with `errorText` as an
+   * error reply when given. Returns false when the client was not blocked.
+   */
+  unblock(client: ClientState, errorText: string | null): boolean {
+    const waiter = this.#byClient.get(client);
+    if (!waiter) return false;
+    this.#remove(waiter);
+    if (errorText === null) waiter.onTimeout();
+    else waiter.client.writer.error(errorText);
+    waiter.resolve();
+    return true;
+  }
+
   /** Unblocks a client without a reply (it disconnected or was killed). */
   cancel(client: ClientState): void {
     const waiter = this.#byClient.get(client);

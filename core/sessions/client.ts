@@ -35,6 +35,10 @@ export class ClientState {
   user: AclUser | null = null;
   readonly reader: RespReader;
   readonly writer: ReplyWriter;
+  /** CLIENT REPLY OFF: command replies are dropped (Pub/Sub pushes still go out). */
+  repliesOff = false;
+  /** CLIENT REPLY SKIP: the next command's reply is dropped. */
+  skipNextReply = false;
   /** Reply then close the connection (QUIT, protocol errors, CLIENT KILL on self). */
   closeAfterReply = false;
   /** Close without replying (killed by another client, query buffer overflow). */

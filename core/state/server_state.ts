@@ -9,6 +9,8 @@ import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "../sessions/blocking.ts";
 import { PubSubRegistry } from "../sessions/pubsub.ts";
+import { KeyspaceNotifier } from "../sessions/keyspace_events.ts";
+import { NOTIFY_EXPIRED, parseKeyspaceEvents } from "../config/keyspace_events.ts";
 import { AclRegistry } from "../sessions/acl.ts";
 import { parseSavePoints, RdbSaver, type SavePoint } from "../persistence/saver.ts";
 import { AofRewriter } from "../persistence/aof_rewrite.ts";
@@ -28,6 +30,14 @@ import type { LuaEngine } from "../scripting/lua/mod.ts";
 import { ScriptCache } from "../scripting/scripts.ts";
 import { FunctionRegistry } from "../scripting/functions.ts";
 
+/** Directives whose values reach the engine as encoding thresholds. */
+const ENCODING_LIMIT_DIRECTIVES = [
+  "hash-max-listpack-entries",
+  "hash-max-listpack-value",
+  "set-max-intset-entries",
+  "zset-max-listpack-entries",
+  "zset-max-listpack-value",
+] as const;
 export type { PropagationListener };
 
 /** Where a propagated write goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL, redis.set_repl). */
@@ -200,6 +210,8 @@ export class ServerState {
   readonly acl = new AclRegistry();
   /** Channel and pattern subscriptions. */
   readonly pubsub = new PubSubRegistry();
+  /** Keyspace notifications (`notify-keyspace-events`), published through `pubsub`. */
+  readonly keyspaceEvents = new KeyspaceNotifier(this.pubsub);
   /** Clients blocked on keys (BLPOP …). */
   readonly blocking = new BlockingRegistry((db, spec, argv) => {
     if (this.saver.snapshotRunning) this.saver.beforeCommand(db, spec, argv);
@@ -257,6 +269,10 @@ export class ServerState {
     this.log = log;
     this.maxmemoryBytes = config.getNumber("maxmemory");
     config.onChange("maxmemory", (value) => this.maxmemoryBytes = value as number);
+    this.keyspaceEvents.flags = parseKeyspaceEvents(config.getString("notify-keyspace-events"))!;
+    config.onChange("notify-keyspace-events", (value) => {
+      this.keyspaceEvents.flags = parseKeyspaceEvents(value as string)!;
+    });
     this.minReplicasToWrite = config.getNumber("min-replicas-to-write");
     config.onChange("min-replicas-to-write", (value) => this.minReplicasToWrite = value as number);
     this.#setOutputLimits(config.getString("client-output-buffer-limit"));
@@ -281,9 +297,24 @@ export class ServerState {
     });
     this.replication = new ReplicationMaster(this);
     this.evictor = new MaxmemoryEvictor(engine, config);
+    this.#applyEncodingLimits();
+    for (const name of ENCODING_LIMIT_DIRECTIVES) {
+      config.onChange(name, () => this.#applyEncodingLimits());
+    }
     this.failover = new CoordinatedFailover(this);
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** The engine converts values at the thresholds these directives set (Engine.setEncodingLimits). */
+  #applyEncodingLimits(): void {
+    this.engine.setEncodingLimits({
+      hashEntries: this.config.getNumber("hash-max-listpack-entries"),
+      hashValueBytes: this.config.getNumber("hash-max-listpack-value"),
+      setIntsetEntries: this.config.getNumber("set-max-intset-entries"),
+      zsetEntries: this.config.getNumber("zset-max-listpack-entries"),
+      zsetValueBytes: this.config.getNumber("zset-max-listpack-value"),
+    });
   }
 
   /** client-output-buffer-limit, parsed; and the smallest non-zero limit, for a cheap check. */
@@ -409,12 +440,19 @@ export class ServerState {
    * fail theirs with -NOGROUP), but a transaction watching the key still runs.
    */
   keyChangedUnwatched(db: number, key: Uint8Array): void {
+    if (this.keyspaceEvents.flags !== 0) this.keyspaceEvents.touched(db, key);
     this.dirty++;
     this.blocking.signal(db, key);
   }
 
   /** A key was written: count the change and invalidate transactions watching it. */
   keyModified(db: number, key: Uint8Array): void {
+    if (this.keyspaceEvents.flags !== 0) this.keyspaceEvents.touched(db, key);
+    this.#keyWritten(db, key);
+  }
+
+  /** keyModified's effects but the keyspace-event record (an expired key has its own event). */
+  #keyWritten(db: number, key: Uint8Array): void {
     this.dirty++;
     this.blocking.signal(db, key);
     if (this.#watchers.size === 0) return;
@@ -439,7 +477,8 @@ export class ServerState {
     if (expired.length === 0) return;
     this.stats.expiredKeys += expired.length;
     for (const { db, key } of expired) {
-      this.keyModified(db, key);
+      this.keyspaceEvents.notify(NOTIFY_EXPIRED, "expired", key, db);
+      this.#keyWritten(db, key);
       // Replicas and the AOF never expire keys themselves: they replay the master's DEL.
       if (this.propagationListeners.length > 0) this.propagate(db, ["DEL", key]);
     }

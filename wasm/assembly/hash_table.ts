@@ -53,7 +53,9 @@ const NODE_VALUE_LEN: usize = 12;
 const NODE_HEADER_SIZE_BYTES: usize = 16;
 
 /** Random bucket probes before HRANDFIELD falls back to a walk (very sparse tables). */
-const RANDOM_BUCKET_PROBES_MAX: u32 = 1000;
+const RANDOM_BUCKET_PROBES_MAX: u32 = 1 << 16;
+/** Positions drawn per probed bucket (see tableRandomNode). */
+const RANDOM_CHAIN_SLOTS: u32 = 4;
 
 /** Node slot for the common single-pair write (saves an allocation per HSET). */
 const singleNodeCell: usize = memory.data(4, 4);
@@ -261,7 +263,7 @@ export function tableRemove(t: usize, fieldPtr: usize, fieldLen: u32): bool {
   return true;
 }
 
-/** A uniformly chosen bucket's random chain member of a non-empty table. */
+/** A random pair of a non-empty table: a random bucket, then a random position in its chain. */
 export function tableRandomNode(t: usize): usize {
   const mask = tableMask(t);
   for (let probe: u32 = 0; probe < RANDOM_BUCKET_PROBES_MAX; probe++) {
@@ -269,8 +271,12 @@ export function tableRandomNode(t: usize): usize {
     if (first == 0) continue;
     let chainLen: u32 = 0;
     for (let node = first; node != 0; node = nodeNext(node)) chainLen++;
+    // A position past the chain's end is retried, so a pair in a long chain is not rarer than
+    // one alone (uniform while chains are at most RANDOM_CHAIN_SLOTS long, as set_table.ts).
+    const slot = randomBelow(chainLen > RANDOM_CHAIN_SLOTS ? chainLen : RANDOM_CHAIN_SLOTS);
+    if (slot >= chainLen) continue;
     let node = first;
-    for (let skip = randomBelow(chainLen); skip > 0; skip--) node = nodeNext(node);
+    for (let skip = slot; skip > 0; skip--) node = nodeNext(node);
     return node;
   }
   for (let i: u32 = 0; i <= mask; i++) {

@@ -3,8 +3,8 @@
 // freeing and copying a whole value (values.ts).
 //
 // Conversion (Redis 7.0, t_hash.c): a write whose fields or values include one longer than
-// hash-max-listpack-value (64) converts first; a write that leaves more than
-// hash-max-listpack-entries (512) pairs converts after the pair that crossed (7.0 has no
+// hash-max-listpack-value (limits.ts, 64 by default) converts first; a write that leaves more
+// than hash-max-listpack-entries (512 by default) pairs converts after the pair that crossed (7.0 has no
 // up-front conversion by argument count: 600 pairs repeating one field stay a listpack).
 // Hashes never convert back. HSETNX on an existing field converts nothing.
 //
@@ -16,9 +16,7 @@ import { frameBytes, frameLen, frameNext } from "./boundary";
 import { entryValueLen, entryValuePtr, setEntryValue } from "./entry";
 import {
   isTable,
-  LISTPACK_ENTRIES_MAX,
   LISTPACK_SCRATCH_MAX_BYTES,
-  LISTPACK_VALUE_MAX_BYTES,
   lpCount,
   lpFind,
   lpPut,
@@ -36,6 +34,7 @@ import {
   tableSetPairs,
   tableSetResult,
 } from "./hash_table";
+import { hashListpackEntriesMax, hashListpackValueMaxBytes } from "./limits";
 import { alloc, free, realloc, usableSize } from "./pages";
 
 // ── Writes ──────────────────────────────────────────────────────────────────────────────
@@ -56,7 +55,8 @@ export function listpackSetPairs(
   const valueLen = entryValueLen(e);
   let usedBytes = lpUsedBytes(valueLen);
   let count = lpCount(valueLen);
-  if (longestBytes > LISTPACK_VALUE_MAX_BYTES) {
+  const entriesMax = hashListpackEntriesMax;
+  if (longestBytes > hashListpackValueMaxBytes) {
     // Redis converts before writing a field or value over hash-max-listpack-value.
     const t = tableFromListpack(block, usedBytes, count);
     if (t == 0) return STATUS_OOM;
@@ -72,7 +72,7 @@ export function listpackSetPairs(
   const needBytes64 = <u64>usedBytes + pairBytes;
   let added: u32 = 0;
   let at = frame;
-  if (<u64>count + <u64>pairCount <= <u64>LISTPACK_ENTRIES_MAX) {
+  if (<u64>count + <u64>pairCount <= <u64>entriesMax) {
     // Stays small whatever the pairs are: grow once for the worst case, then write in place.
     let target = block;
     if (needBytes64 > <u64>usableSize(block)) {
@@ -93,7 +93,7 @@ export function listpackSetPairs(
     return <i32>added;
   }
   // May cross the entry limit: write into a scratch copy so a failed conversion leaves the
-  // hash as it was. The scratch never holds more than 513 pairs.
+  // hash as it was. The scratch never holds more than entriesMax + 1 ≤ 513 pairs.
   const scratchBytes = needBytes64 < <u64>LISTPACK_SCRATCH_MAX_BYTES
     ? <usize>needBytes64
     : <usize>LISTPACK_SCRATCH_MAX_BYTES;
@@ -101,7 +101,7 @@ export function listpackSetPairs(
   if (scratch == 0) return STATUS_OOM;
   if (usedBytes != 0) memory.copy(scratch, block, usedBytes);
   let i: u32 = 0;
-  while (i < pairCount && count <= LISTPACK_ENTRIES_MAX) {
+  while (i < pairCount && count <= entriesMax) {
     const valueAt = frameNext(at);
     if (lpPut(scratch, usedBytes, frameBytes(at), frameLen(at), frameBytes(valueAt), frameLen(valueAt))) {
       count++;
@@ -112,12 +112,12 @@ export function listpackSetPairs(
     at = frameNext(valueAt);
     i++;
   }
-  if (count <= LISTPACK_ENTRIES_MAX) {
+  if (count <= entriesMax) {
     free(block);
     setEntryValue(e, lpTrim(scratch, usedBytes), lpValueLen(usedBytes, count), TYPE_HASH);
     return <i32>added;
   }
-  // The pair just written made 513: convert, then write the rest into the table.
+  // The pair just written crossed the limit: convert, then write the rest into the table.
   const t = tableFromListpack(scratch, usedBytes, count);
   free(scratch);
   if (t == 0) return STATUS_OOM;

@@ -21,6 +21,7 @@
 //   0      decimal.ts        nothing                  (int64 ↔ canonical decimal text)
 //   0      bytes.ts          nothing                  (seeded hash, compare, bucket sizing)
 //   0      entry.ts          nothing                  (keyspace entry layout)
+//   0      limits.ts         nothing                  (live encoding thresholds)
 //   1      boundary.ts       layer 0                  (staging, result cells, host buffers)
 //   1      access.ts         layer 0                  (LRU / LFU stamps)
 //   1      chain.ts          layer 0                  (chain walks of hash_/set_table)
@@ -59,6 +60,8 @@
 import { initStaging } from "./boundary";
 import { setHashSeed } from "./bytes";
 import { initDatabases } from "./dict";
+import { LISTPACK_ENTRIES_MAX, LISTPACK_VALUE_MAX_BYTES } from "./hash_listpack";
+import { storeEncodingLimits } from "./limits";
 import {
   getFreePageCount,
   getHeapPageCount,
@@ -67,6 +70,8 @@ import {
   setMaxHeapPageCount,
 } from "./pages";
 import { seedRandom } from "./random";
+import { INTSET_ENTRIES_CAP } from "./set_intset";
+import { LP_ENTRIES_MAX, LP_MEMBER_MAX_BYTES } from "./zset_listpack";
 
 /** Initialises the engine; returns 1, or 0 if memory could not be set up. */
 export function init(seedLow: u32, seedHigh: u32): i32 {
@@ -94,6 +99,34 @@ export function freePageCount(): u32 {
 
 export function setMaxPages(pageCountMax: u32): void {
   setMaxHeapPageCount(pageCountMax);
+}
+
+// ── Encoding thresholds ─────────────────────────────────────────────────────────────────
+
+@inline function clampLimit(value: f64, cap: u32): u32 {
+  return value >= <f64>cap ? cap : value <= 0 ? 0 : <u32>value;
+}
+
+/**
+ * Sets the thresholds past which a write converts a value to its large encoding (limits.ts):
+ * hash-max-listpack-entries / -value, set-max-intset-entries, zset-max-listpack-entries /
+ * -value. Each is clamped to what its small encoding can hold; above that bound a value
+ * converts at the bound (OBJECT ENCODING then differs from Redis, the data does not).
+ */
+export function setEncodingLimits(
+  hashEntries: f64,
+  hashValueBytes: f64,
+  setIntsetEntries: f64,
+  zsetEntries: f64,
+  zsetValueBytes: f64,
+): void {
+  storeEncodingLimits(
+    clampLimit(hashEntries, LISTPACK_ENTRIES_MAX),
+    clampLimit(hashValueBytes, LISTPACK_VALUE_MAX_BYTES),
+    clampLimit(setIntsetEntries, INTSET_ENTRIES_CAP),
+    clampLimit(zsetEntries, LP_ENTRIES_MAX),
+    clampLimit(zsetValueBytes, LP_MEMBER_MAX_BYTES),
+  );
 }
 
 // ── The command modules ─────────────────────────────────────────────────────────────────

@@ -41,6 +41,8 @@ import {
   seekFirstMatch,
   seekNode,
   seekOffset,
+  setNodeFill,
+  setPackedThreshold,
   varintSize,
 } from "./list_quicklist";
 
@@ -357,4 +359,20 @@ export function listCheck(db: u32, keyLen: u32, nowMs: f64): f64 {
   const e = colOpenRead(db, keyLen, nowMs, TYPE_LIST);
   if (e == 0) return <f64>colLastStatus();
   return <f64>checkList(e);
+}
+
+/** list-max-listpack-size: the node shape for list insertions from now on. Returns 0. */
+export function listSetFill(fill: i32): f64 {
+  setNodeFill(fill);
+  return 0;
+}
+
+/**
+ * DEBUG QUICKLIST-PACKED-THRESHOLD: elements of at least thresholdBytes bytes get a node of
+ * their own from now on (0 = the 1 GB default; the host keeps it at most 2^32 - 2^20). Returns 0.
+ */
+export function listSetPackedThreshold(thresholdBytes: f64): f64 {
+  assert(thresholdBytes >= 0 && thresholdBytes < 4294967296);
+  setPackedThreshold(<u32>thresholdBytes);
+  return 0;
 }

@@ -31,11 +31,17 @@
 //   2·varintSize(len) + len bytes: a 10-byte element takes 12 bytes. Reading backwards from an
 //   entry's end: the last byte holds bits 0..6 and bit 7 says "one more byte before me".
 //
-// Node size: header + usedBytes stays ≤ NODE_SIZE_BYTES_MAX (8 KB, Redis's -2 fill), except
-// that an element too large for that gets a node of its own (Redis does the same). Inserting
-// into a full node splits it at the insertion point. Removing entries never allocates: a node
-// left with count 0 is unlinked and freed, and one left far below its slot size is moved to a
-// smaller slot only when that allocation succeeds (so pops and deletes cannot fail).
+// Node size follows Redis's list-max-listpack-size ("fill", set by setNodeFill): a
+// negative fill caps header + usedBytes at 4/8/16/32/64 KB (-1..-5; -2, 8 KB, is the default), a
+// fill ≥ 0 caps the element count of a node at fill and its bytes at 8 KB (SIZE_SAFETY_LIMIT).
+// An element too large for that gets a node of its own (Redis does the same), and so does an
+// element of packedThresholdBytes or more (Redis's "plain" node, DEBUG
+// QUICKLIST-PACKED-THRESHOLD): no other element joins a node whose single element is that
+// large. A node built under an older setting keeps its shape (Redis does not re-pack either).
+// Inserting into a full node splits it at the insertion point. Removing entries never
+// allocates: a node left with count 0 is unlinked and freed, and one left far below its slot
+// size is moved to a smaller slot only when that allocation succeeds (so pops and deletes
+// cannot fail).
 //
 // Failure: every operation that can fail allocates before it changes anything it cannot undo
 // and reports false (the list's elements as they were; a split node stays split, which no
@@ -51,11 +57,44 @@ const NODE_NEXT: usize = 4;
 const NODE_USED: usize = 8;
 const NODE_COUNT: usize = 12;
 const NODE_HEADER_SIZE_BYTES: usize = 16;
-/** Redis's list-max-listpack-size -2: nodes up to 8 KB. */
-const NODE_SIZE_BYTES_MAX: usize = 8192;
+/** Node byte caps for fill -1..-5 (Redis's optimization_level). */
+const NODE_SIZE_LEVEL_COUNT: i32 = 5;
+const NODE_SIZE_LEVEL_MIN_BYTES: usize = 4096;
+/** The largest cap any fill allows: a multi-element node never holds more. */
+const NODE_SIZE_BYTES_MAX: usize = NODE_SIZE_LEVEL_MIN_BYTES << (NODE_SIZE_LEVEL_COUNT - 1);
+/** Byte cap of a node when the fill counts elements (Redis's SIZE_SAFETY_LIMIT). */
+const NODE_SIZE_SAFETY_BYTES: usize = 8192;
+/** Redis's default packed threshold (1 GB): elements this long or longer get a node alone. */
+const PACKED_THRESHOLD_DEFAULT_BYTES: u32 = 1 << 30;
 /** A node whose slot is over this size and over SHRINK_RATIO × its need moves to a smaller slot. */
 const NODE_SHRINK_MIN_BYTES: usize = 256;
 const NODE_SHRINK_RATIO: usize = 4;
+
+/** list-max-listpack-size: < 0 caps node bytes (-1..-5 → 4..64 KB), ≥ 0 caps node elements. */
+let nodeFill: i32 = -2;
+/** DEBUG QUICKLIST-PACKED-THRESHOLD: elements of at least this many bytes never share a node. */
+let packedThresholdBytes: u32 = PACKED_THRESHOLD_DEFAULT_BYTES;
+
+/** Sets list-max-listpack-size for insertions from now on (existing nodes keep their shape). */
+export function setNodeFill(fill: i32): void {
+  nodeFill = fill;
+}
+
+/** Sets the packed threshold in bytes (0 = the 1 GB default) for insertions from now on. */
+export function setPackedThreshold(thresholdBytes: u32): void {
+  packedThresholdBytes = thresholdBytes == 0 ? PACKED_THRESHOLD_DEFAULT_BYTES : thresholdBytes;
+}
+
+/**
+ * Most bytes (header included) a node holding more than one element may reach under the fill.
+ * A fill below -5 allows no second element at all (as Redis's does): 0.
+ */
+function nodeBytesLimit(): usize {
+  if (nodeFill >= 0) return NODE_SIZE_SAFETY_BYTES;
+  const level = -(nodeFill + 1);
+  if (level >= NODE_SIZE_LEVEL_COUNT) return 0;
+  return NODE_SIZE_LEVEL_MIN_BYTES << level;
+}
 
 // ── Node accessors ──────────────────────────────────────────────────────────────────────
 
@@ -310,8 +349,16 @@ function unlinkNode(e: usize, node: usize): void {
 
 // ── Insertion and removal ───────────────────────────────────────────────────────────────
 
-@inline function fitsIn(node: usize, size: usize): bool {
-  return NODE_HEADER_SIZE_BYTES + nodeUsed(node) + size <= NODE_SIZE_BYTES_MAX;
+/** Whether a node holds a single element at or over the packed threshold (a "plain" node). */
+function isPlainNode(node: usize): bool {
+  return nodeCount(node) == 1 && entryLenAt(nodeData(node)) >= packedThresholdBytes;
+}
+
+/** Whether an element of len bytes (size bytes packed) may join node under the limits. */
+function fitsIn(node: usize, size: usize, len: u32): bool {
+  if (len >= packedThresholdBytes || isPlainNode(node)) return false;
+  if (NODE_HEADER_SIZE_BYTES + nodeUsed(node) + size > nodeBytesLimit()) return false;
+  return nodeFill < 0 || nodeCount(node) < <u32>nodeFill;
 }
 
 /** Writes an entry at offset of a node that has the room (capacity already ensured). */
@@ -345,7 +392,7 @@ export function insertAt(e: usize, node: usize, offset: usize, src: usize, len: 
     return true;
   }
   const used = nodeUsed(node);
-  if (fitsIn(node, size)) {
+  if (fitsIn(node, size, len)) {
     const grown = ensureCapacity(e, node, NODE_HEADER_SIZE_BYTES + used + size);
     if (grown == 0) return false;
     putEntry(e, grown, offset, src, len);
@@ -354,7 +401,7 @@ export function insertAt(e: usize, node: usize, offset: usize, src: usize, len: 
   if (offset == 0) {
     if (node != listHead(e)) {
       const prev = nodePrev(node);
-      if (fitsIn(prev, size)) return insertAt(e, prev, nodeUsed(prev), src, len);
+      if (fitsIn(prev, size, len)) return insertAt(e, prev, nodeUsed(prev), src, len);
     }
     const fresh = allocNode(size);
     if (fresh == 0) return false;
@@ -364,7 +411,7 @@ export function insertAt(e: usize, node: usize, offset: usize, src: usize, len: 
   }
   if (offset == used) {
     const next = nodeNext(node);
-    if (next != 0 && fitsIn(next, size)) return insertAt(e, next, 0, src, len);
+    if (next != 0 && fitsIn(next, size, len)) return insertAt(e, next, 0, src, len);
     const fresh = allocNode(size);
     if (fresh == 0) return false;
     linkAfter(e, node, fresh);
@@ -445,7 +492,10 @@ export function replaceAt(e: usize, index: u32, src: usize, len: u32): bool {
   const oldSize = entrySize(entryLenAt(nodeData(node) + offset));
   const newSize = entrySize(len);
   const used = nodeUsed(node);
-  if (nodeCount(node) == 1 || NODE_HEADER_SIZE_BYTES + used - oldSize + newSize <= NODE_SIZE_BYTES_MAX) {
+  const inPlace = nodeCount(node) == 1 ||
+    (len < packedThresholdBytes &&
+      NODE_HEADER_SIZE_BYTES + used - oldSize + newSize <= nodeBytesLimit());
+  if (inPlace) {
     // Replace in place: grow first (the only step that can fail), then shift the tail.
     if (newSize > oldSize) {
       node = ensureCapacity(e, node, NODE_HEADER_SIZE_BYTES + used - oldSize + newSize);

@@ -38,10 +38,11 @@ import { bytesEqual, hashBytes, reverseIncrement } from "./bytes";
 import { formatInt, formattedLen, INT_TEXT_BYTES, parseCanonicalInt } from "./decimal";
 import { dbRecord, findEntry, setEntryExpire } from "./dict";
 import { entryValueLen, entryValuePtr, setEntryFlags, setEntryValue } from "./entry";
+import { setIntsetEntriesMax } from "./limits";
 import { colDelete, colLastStatus, colOpenRead, colOpenWrite, colStatusOr } from "./keyspace";
 import { alloc, free } from "./pages";
 import { randomBelow } from "./random";
-import { intsetCheck, intsetGet, isIntset, SET_MAX_INTSET_ENTRIES } from "./set_intset";
+import { intsetCheck, intsetGet, isIntset } from "./set_intset";
 import { PACKED_FIRST, packedBytesAt, packedCheck, packedLenAt, packedNext } from "./set_packed";
 import {
   isDrawn,
@@ -373,9 +374,10 @@ function pushAsUnion(ptr: usize, enc: u32): bool {
   setWork(0, 0);
   iterStart(ptr, enc);
   let built = true;
-  // Only an all-integer set of ≤ 512 members would come out differently (as an intset).
+  // Only an all-integer set within set-max-intset-entries would come out differently (as an
+  // intset).
   while (iterNext()) {
-    if (!parseCanonicalInt(iterSrc, iterLen) || countOf(workPtr) >= SET_MAX_INTSET_ENTRIES) {
+    if (!parseCanonicalInt(iterSrc, iterLen) || countOf(workPtr) >= setIntsetEntriesMax) {
       built = false;
       break;
     }
@@ -552,7 +554,7 @@ export function setOp(
  * Redis 7.0 computes SDIFF one of two ways by estimated work (first set's size × sets / 2
  * against the sum of all sizes); the second copies the whole first set into the result and
  * then removes the others' members. The result keeps the encoding that copy reached (an
- * intset grown past 512 members stays a hashtable), which OBJECT ENCODING and the reply
+ * intset grown past set-max-intset-entries stays a hashtable), which OBJECT ENCODING and the reply
  * order show, so the same choice is made here.
  */
 function diffCopiesFirstSet(sources: usize, keyCount: u32): bool {

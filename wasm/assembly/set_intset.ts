@@ -11,14 +11,16 @@
 //    0           4          4+w
 //   The count comes first in every set layout (set_value.ts reads it without knowing which).
 //
-// At most SET_MAX_INTSET_ENTRIES members; set_value.ts converts before that, or at the first
-// member that is not an integer.
+// At most set-max-intset-entries members (limits.ts; never above INTSET_ENTRIES_CAP);
+// set_value.ts converts past that, or at the first member that is not an integer.
 
 import { SET_ENC_INT16, SET_ENC_INT32, SET_ENC_INT64 } from "./abi";
 import { alloc, free, usableSize } from "./pages";
 
 /** Redis 7.0's set-max-intset-entries default. */
 export const SET_MAX_INTSET_ENTRIES: u32 = 512;
+/** Most members an intset may hold whatever the setting: Redis's own 1G bound (t_set.c). */
+export const INTSET_ENTRIES_CAP: u32 = 1 << 30;
 
 const INTSET_COUNT: usize = 0;
 const INTSET_HEADER_BYTES: usize = 4;
@@ -132,7 +134,7 @@ export function intsetRemoveAt(ptr: usize, enc: u32, index: u32): void {
 /** Asserts the layout invariants: strictly ascending, within its block and its limit. */
 export function intsetCheck(ptr: usize, enc: u32): void {
   const count = intsetCount(ptr);
-  assert(count <= SET_MAX_INTSET_ENTRIES, "set: intset too long");
+  assert(count <= INTSET_ENTRIES_CAP, "set: intset too long");
   assert(intsetBytes(enc, count) <= usableSize(ptr), "set: intset overflows its block");
   for (let i: u32 = 1; i < count; i++) {
     assert(intsetGet(ptr, enc, i - 1) < intsetGet(ptr, enc, i), "set: intset not ascending");

@@ -8,7 +8,8 @@
 //
 // Transitions: a set is created as intset when its first member is an integer; an intset
 // turns into a hashtable (PACKED or TABLE) on its first non-integer member or when it would
-// exceed SET_MAX_INTSET_ENTRIES (512) members; PACKED turns into TABLE past its limits.
+// exceed set-max-intset-entries (limits.ts, 512 by default) members; PACKED turns into TABLE
+// past its limits.
 // Nothing ever converts back (Redis neither), except that a STORE or a large SPOP builds its
 // result from scratch.
 //
@@ -25,6 +26,7 @@ import { frameBytes, frameLen, frameNext } from "./boundary";
 import { hashBytes } from "./bytes";
 import { formatInt, formattedLen, INT_TEXT_BYTES, parseCanonicalInt, parsedInt } from "./decimal";
 import { entryValueLen, entryValuePtr, setEntryValue } from "./entry";
+import { setIntsetEntriesMax } from "./limits";
 import { alloc, free, usableSize } from "./pages";
 import {
   encodingForInt,
@@ -36,7 +38,6 @@ import {
   intsetRemoveAt,
   intsetSearch,
   isIntset,
-  SET_MAX_INTSET_ENTRIES,
 } from "./set_intset";
 import {
   PACKED_COUNT_MAX,
@@ -191,7 +192,8 @@ export let workEnc: u32 = 0;
 function createWith(src: usize, len: u32): i32 {
   let ptr: usize = 0;
   let enc: u32 = 0;
-  if (parseCanonicalInt(src, len)) {
+  // With set-max-intset-entries 0 Redis's intset converts at its first member.
+  if (parseCanonicalInt(src, len) && setIntsetEntriesMax > 0) {
     ptr = intsetCreate(parsedInt);
     enc = encodingForInt(parsedInt);
   } else if (len <= PACKED_MEMBER_MAX_BYTES) {
@@ -282,7 +284,7 @@ export function addMember(src: usize, len: u32): i32 {
       const value = parsedInt;
       const found = intsetSearch(workPtr, enc, value);
       if (found >= 0) return PRESENT;
-      if (count + 1 > SET_MAX_INTSET_ENTRIES) return convertToTable(src, len);
+      if (count + 1 > setIntsetEntriesMax) return convertToTable(src, len);
       const grown = intsetInsert(workPtr, enc, value, found);
       if (grown == 0) return STATUS_OOM;
       const valueEnc = encodingForInt(value);

@@ -1,7 +1,8 @@
 // zset.ts — the sorted-set commands' engine half (ZADD … ZSCAN), over a value held in one of
 // two encodings: a packed listpack for small sets (zset_listpack.ts), a skiplist with a member
-// hash for large ones (zset_skiplist.ts), converting at Redis 7.0's default thresholds so
-// OBJECT ENCODING agrees. zset_value.ts reads either encoding by rank, score and lex range.
+// hash for large ones (zset_skiplist.ts), converting at the live thresholds (limits.ts) as Redis
+// 7.0 does, so OBJECT ENCODING agrees. zset_value.ts reads either encoding by rank, score and
+// lex range.
 //
 // Every mutating export allocates all it needs first (ZADD pre-allocates the nodes of the
 // members it may add, and of the whole listpack if it may convert), so STATUS_OOM leaves the
@@ -43,6 +44,7 @@ import {
 } from "./boundary";
 import { bucketCountFor, bytesEqual, hashBytes, reverseIncrement } from "./bytes";
 import { entryValueLen, entryValuePtr } from "./entry";
+import { zsetListpackEntriesMax, zsetListpackValueMaxBytes } from "./limits";
 import {
   colDelete,
   colLastStatus,
@@ -59,7 +61,6 @@ import {
   LP_ENTRY_OVERHEAD_BYTES,
   LP_HEADER_SIZE_BYTES,
   LP_MAX_BYTES,
-  LP_MEMBER_MAX_BYTES,
   lpAt,
   lpBytesUsed,
   lpCheck,
@@ -257,7 +258,7 @@ export function zsetAdd(db: u32, keyLen: u32, nowMs: f64, pairCount: u32, flags:
     if (candidate) {
       candidateCount++;
       candidateBytes += LP_ENTRY_OVERHEAD_BYTES + <usize>memberLen;
-      if (memberLen > LP_MEMBER_MAX_BYTES) anyLongMember = true;
+      if (memberLen > zsetListpackValueMaxBytes) anyLongMember = true;
     }
     p = frameNext(memberArg);
   }
@@ -266,7 +267,7 @@ export function zsetAdd(db: u32, keyLen: u32, nowMs: f64, pairCount: u32, flags:
     for (let j: u32 = 0; j < pairCount; j++) setPairNode(scratch, j, 0);
     return failAdd(db, e, created, scratch, pairCount);
   }
-  const convert = !skiplist && (anyLongMember || count + <u32>distinct > LP_ENTRIES_MAX);
+  const convert = !skiplist && (anyLongMember || count + <u32>distinct > zsetListpackEntriesMax);
   if (!skiplist && !convert) {
     for (let j: u32 = 0; j < pairCount; j++) setPairNode(scratch, j, 0);
     const usedBytes = created ? LP_HEADER_SIZE_BYTES : lpBytesUsed(valuePtr);
@@ -389,7 +390,9 @@ export function zsetAdd(db: u32, keyLen: u32, nowMs: f64, pairCount: u32, flags:
         const fresh = pairNode(scratch, j);
         assert(fresh != 0, "zadd added a member phase 1 did not reserve");
         setPairNode(scratch, j, 0);
-        if (packed && (count + 1 > LP_ENTRIES_MAX || memberLen > LP_MEMBER_MAX_BYTES)) packed = false;
+        if (packed && (count + 1 > zsetListpackEntriesMax || memberLen > zsetListpackValueMaxBytes)) {
+          packed = false;
+        }
         setNodeScore(fresh, packed && score == 0 ? 0.0 : score);
         zsInsertNode(valuePtr, fresh);
         zsHashAdd(valuePtr, fresh);
@@ -777,7 +780,7 @@ export function zsetStore(db: u32, keyLen: u32, nowMs: f64, pairCount: u32): i32
     lpBytes += LP_ENTRY_OVERHEAD_BYTES + <usize>memberLen;
     p = frameNext(memberArg);
   }
-  const skiplist = pairCount > LP_ENTRIES_MAX || memberLenMax > LP_MEMBER_MAX_BYTES;
+  const skiplist = pairCount > zsetListpackEntriesMax || memberLenMax > zsetListpackValueMaxBytes;
   let valuePtr: usize;
   p = argsPtr(keyLen);
   if (!skiplist) {

@@ -2,8 +2,8 @@
 // encodings keep: by score, then by member bytes (memcmp).
 //
 // Elements sit in order in one allocation, so a million small zsets cost a million small blocks
-// and no pointers. A command indexes the entries once (lpIndex → lpOffsets, at most 128 + 1
-// offsets), then addresses them by rank within that call. Scores are IEEE doubles stored as 8
+// and no pointers. A command indexes the entries once (lpIndex → lpOffsets, at most
+// LP_ENTRIES_MAX + 1 offsets), then addresses them by rank within that call. Scores are IEEE doubles stored as 8
 // raw bytes; stored here they lose the sign of zero, as Redis's listpack (which keeps scores as
 // text and "-0" as the integer 0) does.
 //
@@ -12,14 +12,18 @@
 //   └─────────────┴─────────────────────────────┴─────────────────────────────┴───
 //    0             4         12     13
 //
-// At most LP_ENTRIES_MAX elements of at most LP_MEMBER_MAX_BYTES each (Redis 7.0's
-// zset-max-listpack-entries 128 and -value 64); zset.ts converts to the skiplist past them.
+// At most zset-max-listpack-entries elements of at most zset-max-listpack-value bytes each
+// (limits.ts; Redis 7.0's defaults 128 and 64), never more than the layout bounds
+// LP_ENTRIES_MAX and LP_MEMBER_MAX_BYTES; zset.ts converts to the skiplist past them.
 
 import { bytesEqual, compareBytes } from "./bytes";
 import { usableSize } from "./pages";
 
-/** Redis 7.0 defaults: zset-max-listpack-entries 128, zset-max-listpack-value 64. */
-export const LP_ENTRIES_MAX: u32 = 128;
+/**
+ * Most elements and longest member a listpack may hold whatever the settings: the entry
+ * index below is static, and a member's length is one byte.
+ */
+export const LP_ENTRIES_MAX: u32 = 1024;
 export const LP_MEMBER_MAX_BYTES: u32 = 64;
 export const LP_HEADER_SIZE_BYTES: usize = 4;
 /** Bytes of an entry besides its member: the score and the length byte. */
