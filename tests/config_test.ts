@@ -43,7 +43,7 @@ Deno.test("values outside a directive's bounds are refused", () => {
   const config = new Config();
   assert.throws(() => config.setText("maxclients", "0", false), ConfigValueError);
   assert.throws(() => config.setText("maxclients", "abc", false), ConfigValueError);
-  assert.throws(() => config.setText("port", "1", false), ConfigValueError); // immutable at runtime
+  assert.throws(() => config.setText("daemonize", "yes", false), ConfigValueError); // immutable
   assert.throws(() => config.setText("loglevel", "loud", false), ConfigValueError);
   config.setText("loglevel", "WARNING", false);
   assert.equal(config.getString("loglevel"), "warning");

@@ -34,7 +34,7 @@ import { Config } from "../core/config/mod.ts";
 import { Engine } from "../core/engine/mod.ts";
 import { Logger } from "../core/log.ts";
 import { keyspaceEntries } from "../core/persistence/keyspace_records.ts";
-import type { RdbEntry } from "../core/rdb/mod.ts";
+import { encodeDumpPayload, type RdbEntry } from "../core/rdb/mod.ts";
 import { ReplyWriter, RespReader } from "../core/resp/mod.ts";
 import { ClientState } from "../core/sessions/mod.ts";
 import { ServerState } from "../core/state/mod.ts";
@@ -57,6 +57,18 @@ interface Sample {
 }
 
 /** 2100-01-01, for EXPIREAT / PEXPIREAT / PXAT times that stay in the future. */
+/**
+ * A DUMP payload of a short string whose bytes (checksum included) are all ASCII, so it survives
+ * the UTF-8 encoding samples' argv goes through: RESTORE's samples use it.
+ */
+function asciiDumpPayload(): string {
+  for (let i = 0;; i++) {
+    const payload = encodeDumpPayload({ type: "string", value: utf8(`v${i}`) });
+    if (payload.every((byte) => byte < 0x80)) return latin1(payload);
+  }
+}
+const DUMP_PAYLOAD = asciiDumpPayload();
+
 const FUTURE_S = "4102444800";
 const FUTURE_MS = "4102444800000";
 
@@ -631,6 +643,38 @@ const SAMPLES: Record<string, Sample[]> = {
       argv: ["GEORADIUSBYMEMBER", "src", "nope", "1", "km", "STORE", "d"],
       outcome: "error",
     },
+  ],
+  restore: [
+    { argv: ["RESTORE", "k", "0", DUMP_PAYLOAD] },
+    {
+      setup: [["SET", "k", "x", "EX", "100"]],
+      argv: ["RESTORE", "k", "0", DUMP_PAYLOAD, "REPLACE"],
+    },
+    { argv: ["RESTORE", "k", "100000", DUMP_PAYLOAD] },
+    { setup: [["SET", "k", "x"]], argv: ["RESTORE", "k", "0", DUMP_PAYLOAD], outcome: "error" },
+  ],
+  "restore-asking": [
+    { argv: ["RESTORE-ASKING", "k", "0", DUMP_PAYLOAD] },
+    {
+      setup: [["SET", "k", "x"]],
+      argv: ["RESTORE-ASKING", "k", "0", DUMP_PAYLOAD, "REPLACE"],
+    },
+  ],
+  // The key written is the one after the last STORE; the sorted key and BY/GET keys are read.
+  sort: [
+    { setup: [["RPUSH", "src", "3", "1", "2"]], argv: ["SORT", "src", "STORE", "d"] },
+    {
+      setup: [["RPUSH", "src", "b", "a"], ["SET", "d", "v", "EX", "1000"]],
+      argv: ["SORT", "src", "ALPHA", "STORE", "x", "STORE", "d"],
+    },
+    {
+      setup: [["SADD", "src", "b", "a"], ["SET", "w_a", "1"]],
+      argv: ["SORT", "src", "BY", "nosort", "GET", "#", "GET", "w_*", "STORE", "d"],
+    },
+    { setup: [["SET", "d", "v"]], argv: ["SORT", "nosrc", "STORE", "d"] },
+    { argv: ["SORT", "nosrc", "STORE", "d"], outcome: "unchanged" },
+    { setup: [["RPUSH", "src", "1"]], argv: ["SORT", "src", "DESC"], outcome: "unchanged" },
+    { setup: [["RPUSH", "src", "x"]], argv: ["SORT", "src", "STORE", "d"], outcome: "error" },
   ],
   geosearchstore: [
     {

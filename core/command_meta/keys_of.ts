@@ -124,6 +124,8 @@ const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> 
   // Read the first key; write the one a STORE / STOREDIST option names (see STORE_OPTION_KEYS).
   georadius: [R, W],
   georadiusbymember: [R, W],
+  // Read the sorted key; overwrite the STORE destination (see sortKeys).
+  sort: [R, W],
 };
 
 /**
@@ -169,6 +171,7 @@ export function commandKeys(spec: CommandSpec, argv: readonly Uint8Array[]): num
     const count = Math.floor((argv.length - first) / 2);
     return Array.from({ length: count }, (_, i) => first + i);
   }
+  if (spec.fullName === "sort") return sortKeys(argv);
   if (spec.firstKey <= 0 || spec.keyStep <= 0) return [];
   const argc = argv.length;
   const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
@@ -182,6 +185,23 @@ export function commandKeys(spec: CommandSpec, argv: readonly Uint8Array[]): num
     }
   }
   return indices;
+}
+
+/** SORT's options that take arguments, with how many (Redis's sortGetKeys skip list). */
+const SORT_OPTION_ARG_COUNTS: Readonly<Record<string, number>> = { limit: 2, get: 1, by: 1 };
+
+/**
+ * SORT's keys as Redis's sortGetKeys finds them: the sorted key, then the key after the last
+ * STORE word, skipping the arguments of LIMIT, GET and BY (not the STORE key itself).
+ */
+function sortKeys(argv: readonly Uint8Array[]): number[] {
+  let store = -1;
+  for (let i = 2; i < argv.length; i++) {
+    const skip = Object.entries(SORT_OPTION_ARG_COUNTS).find(([word]) => isCWord(argv[i], word));
+    if (skip !== undefined) i += skip[1];
+    else if (isCWord(argv[i], "store") && i + 1 < argv.length) store = i + 1;
+  }
+  return store < 0 ? [1] : [1, store];
 }
 
 function numkeysKeys(layout: NumkeysLayout, argv: readonly Uint8Array[]): number[] {

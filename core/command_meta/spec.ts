@@ -218,6 +218,7 @@ const WRITES_DATABASES = new Set(["flushdb", "flushall", "swapdb"]);
 const WRITE_STORE_OPTION_FROM: Readonly<Record<string, number>> = {
   georadius: 6,
   georadiusbymember: 5,
+  sort: 2,
 };
 /**
  * Read-only commands that may still change their first key: PFCOUNT of one key caches the

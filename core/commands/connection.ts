@@ -10,6 +10,8 @@ import { dbIndexArg, intArg } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { REDIS_COMPAT_VERSION } from "../version.ts";
 import { subcommandSyntaxError } from "./_streams.ts";
+import { MONITOR_COMMANDS, stopMonitoring } from "./monitor.ts";
+import { writeHelp } from "./_help.ts";
 
 const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
@@ -139,6 +141,9 @@ function resetCommand(ctx: CommandContext): void {
   client.multiError = false;
   server.unwatchAll(client);
   server.pubsub.removeClient(client);
+  stopMonitoring(server, client);
+  client.repliesOff = false;
+  client.skipNextReply = false;
   client.db = 0;
   client.name = "";
   client.writer.protocol = 2;
@@ -240,6 +245,54 @@ function killClient(target: ClientState, caller: ClientState): void {
   target.close();
 }
 
+/** CLIENT NO-EVICT ON|OFF: marks the client exempt from client eviction (flag e). */
+function clientNoEvictCommand(ctx: CommandContext): void {
+  const mode = ctx.argv[2];
+  if (isCWord(mode, "on")) ctx.client.noEvict = true;
+  else if (isCWord(mode, "off")) ctx.client.noEvict = false;
+  else fail(ERR_SYNTAX);
+  ctx.out.simple("OK");
+}
+
+/** CLIENT HELP's lines: the subcommands resplica serves, in Redis's layout. */
+const CLIENT_HELP = [
+  "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
+  "HELP",
+  "    Print this help.",
+];
+
 /** The error a client unblocked by CLIENT UNBLOCK … ERROR gets. */
 const UNBLOCKED_ERROR = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
@@ -299,6 +352,7 @@ function clientListCommand(ctx: CommandContext): void {
 }
 
 export const CONNECTION_COMMANDS: CommandDefinition[] = [
+  ...MONITOR_COMMANDS,
   {
     name: "ping",
     arity: -1,
@@ -445,6 +499,26 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
         summary: "Terminates open connections.",
         since: "2.4.0",
         handler: clientKillCommand,
+      },
+      {
+        name: "no-evict",
+        arity: 3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["admin", "slow", "dangerous", "connection"],
+        group: "connection",
+        summary: "Sets the client eviction mode of the connection.",
+        since: "7.0.0",
+        handler: clientNoEvictCommand,
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: ["loading", "stale"],
+        categories: ["slow", "connection"],
+        group: "connection",
+        summary: "Returns helpful text about the different subcommands.",
+        since: "5.0.0",
+        handler: (ctx) => writeHelp(ctx.out, CLIENT_HELP),
       },
       {
         name: "unblock",

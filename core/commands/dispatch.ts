@@ -31,6 +31,7 @@ import {
   openKeyspaceFrame,
 } from "./keyspace_events.ts";
 import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
+import { feedMonitorsAfterRun, feedMonitorsBeforeRun, monitorsActive } from "./monitor.ts";
 
 /** Commands that run immediately even inside MULTI. */
 /** The command flag that lets a command run while a script is busy (Redis's CMD_ALLOW_BUSY). */
@@ -82,9 +83,11 @@ function executeSilenced(
   const result = executeOne(table, server, client, argv);
   if (result instanceof Promise) return result;
   const resolved = table.resolve(argv);
+  // CLIENT REPLY ON clears OFF and SKIP before it answers, so its +OK goes out (Redis).
   const isPush = typeof resolved !== "string" &&
-    SUBSCRIBE_CONTEXT_COMMANDS.has(resolved.fullName) &&
-    resolved.fullName.includes("subscribe");
+    (resolved.fullName === "client|reply" ||
+      SUBSCRIBE_CONTEXT_COMMANDS.has(resolved.fullName) &&
+        resolved.fullName.includes("subscribe"));
   if ((client.repliesOff || skipping) && !isPush && client.writer.lengthBytes >= mark) {
     client.writer.truncate(mark);
   }
@@ -116,6 +119,10 @@ function executeOne(
   if (!client.authenticated && !spec.noAuth && !server.acl.defaultUserNeedsNoAuth()) {
     return rejectCommand(server, client, spec, ERR_NOAUTH);
   }
+  // SAVE, SHUTDOWN, SYNC, PSYNC cannot be queued: refused, and EXEC then aborts.
+  if (client.inMulti && spec.flags.includes("no_multi")) {
+    return rejectCommand(server, client, spec, "ERR Command not allowed inside a transaction");
+  }
   // ACL: one boolean for a user allowed everything (the default user); internal clients
   // (the master link, AOF replay, an embedded store) have no user and are never checked.
   const user = client.user;
@@ -139,7 +146,7 @@ function executeOne(
     );
   }
   if (server.isReplica && !client.isMaster) {
-    const refusal = replicaRefusal(server, spec);
+    const refusal = replicaRefusal(table, server, client, spec);
     if (refusal !== null) return rejectCommand(server, client, spec, refusal);
   }
   // A script past busy-reply-threshold lets other clients in only for the allow_busy commands
@@ -240,15 +247,40 @@ function denialText(denial: AclDenial, spec: CommandSpec): string {
  * Why a replica refuses a client's command before it runs, in Redis's order: -LOADING while
  * the master's snapshot loads, -MASTERDOWN while the link is down and
  * replica-serve-stale-data is no, -READONLY for writes under replica-read-only; else null.
+ * EXEC is judged by what it queued too (Redis's mstate.cmd_flags / cmd_inv_flags): the server
+ * may have become a stale or read-only replica after the commands were queued.
  */
-function replicaRefusal(server: ServerState, spec: CommandSpec): string | null {
-  if (server.loading && !spec.flags.includes("loading")) return ERR_LOADING;
+function replicaRefusal(
+  table: CommandTable,
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+): string | null {
+  const isExec = spec.fullName === "exec" && client.inMulti;
+  const lacksFlag = (flag: string) =>
+    !spec.flags.includes(flag) ||
+    (isExec && queuedAny(table, client, (queued) => !queued.flags.includes(flag)));
+  if (server.loading && lacksFlag("loading")) return ERR_LOADING;
   if (
     !(server.replicaLink?.linkUp ?? false) && !server.config.getBool("replica-serve-stale-data") &&
-    !spec.flags.includes("stale")
+    lacksFlag("stale")
   ) return ERR_MASTERDOWN;
-  if (spec.isWrite && server.config.getBool("replica-read-only")) return ERR_READONLY;
+  const isWrite = spec.isWrite || (isExec && queuedWrite(table, client));
+  if (isWrite && server.config.getBool("replica-read-only")) return ERR_READONLY;
   return null;
+}
+
+/** True if a command queued in `client`'s open transaction satisfies `predicate`. */
+function queuedAny(
+  table: CommandTable,
+  client: ClientState,
+  predicate: (queued: CommandSpec) => boolean,
+): boolean {
+  for (const { argv } of client.queued) {
+    const queued = table.resolve(argv);
+    if (typeof queued !== "string" && predicate(queued)) return true;
+  }
+  return false;
 }
 
 /**
@@ -266,6 +298,7 @@ function prepareRun(
     server.saver.beforeCommand(client.db, spec, argv);
   }
   const ctx = { server, client, argv, out: client.writer, spec, nowMs, propagateAs: null };
+  if (monitorsActive()) feedMonitorsBeforeRun(server, client, spec, argv);
   if (server.keyspaceEvents.flags !== 0 && server.keyspaceEvents.enabled) openKeyspaceFrame(ctx);
   return ctx;
 }
@@ -385,6 +418,7 @@ function afterCommand(
   // Expired keys go out as DELs first (absorbExpired), then the command's own effect: the
   // argv of a write command that changed something, or what it asked to propagate instead.
   const dirtyAfterCommand = server.dirty;
+  if (monitorsActive()) feedMonitorsAfterRun(server, ctx.client, ctx.spec, ctx.argv);
   server.absorbExpired();
   if (server.keyspaceEvents.hasOpenFrames) closeKeyspaceFrame(ctx);
   // As Redis's CONFIG SET maxmemory: a lower limit evicts at once, not before the next command.

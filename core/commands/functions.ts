@@ -408,7 +408,14 @@ export const FUNCTION_COMMANDS: CommandDefinition[] = [
   {
     name: "fcall",
     arity: -3,
-    flags: ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"],
+    flags: [
+      "noscript",
+      "skip_monitor",
+      "may_replicate",
+      "no_mandatory_keys",
+      "stale",
+      "movablekeys",
+    ],
     categories: SCRIPTING,
     group: "scripting",
     summary: "Invokes a function.",
@@ -419,7 +426,7 @@ export const FUNCTION_COMMANDS: CommandDefinition[] = [
   {
     name: "fcall_ro",
     arity: -3,
-    flags: ["readonly", "noscript", "skip_monitor", "no_mandatory_keys", "stale"],
+    flags: ["readonly", "noscript", "skip_monitor", "no_mandatory_keys", "stale", "movablekeys"],
     categories: SCRIPTING,
     group: "scripting",
     summary: "Invokes a read-only function.",

@@ -172,6 +172,8 @@ function statsSection(server: ServerState): string[] {
     `keyspace_misses:${s.keyspaceMisses}`,
     `pubsub_channels:${server.pubsub.channelCount}`,
     `pubsub_patterns:${server.pubsub.patternCount}`,
+    // No MIGRATE, so no cached sockets to it (Redis counts them here).
+    "migrate_cached_sockets:0",
     `total_error_replies:${s.errorReplies}`,
   ];
 }

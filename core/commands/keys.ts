@@ -81,20 +81,25 @@ function keysCommand(ctx: CommandContext): void {
   for (const key of found) ctx.out.bulk(key);
 }
 
+/** A time before every TTL: the engine's scan then lists stored keys, expired or not. */
+const BEFORE_EVERY_TTL_MS = 0;
+
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type] */
 function scanCommand(ctx: CommandContext): void {
   const { argv, server, client, out } = ctx;
   const cursor = scanCursorArg(argv[1]);
   const { count, pattern, type } = scanOptionsArg(argv, 2, true);
   const typeFilter = type === null ? -1 : typeTagFromName(lowerName(type));
+  // As Redis, the page holds expired keys too (counted against COUNT); each that passes the
+  // pattern is then looked up, which deletes it lazily (a DEL for replicas) and leaves it out.
   const page = typeFilter === -2
-    ? server.engine.scan(client.db, cursor, count, -1, ctx.nowMs)
-    : server.engine.scan(client.db, cursor, count, typeFilter, ctx.nowMs);
+    ? server.engine.scan(client.db, cursor, count, -1, BEFORE_EVERY_TTL_MS)
+    : server.engine.scan(client.db, cursor, count, typeFilter, BEFORE_EVERY_TTL_MS);
   const keys = typeFilter === -2
     ? []
-    : pattern === null
-    ? page.keys
-    : page.keys.filter((k) => globMatch(pattern, k));
+    : page.keys.filter((k) =>
+      (pattern === null || globMatch(pattern, k)) && server.engine.exists(client.db, k, ctx.nowMs)
+    );
   replyScanPage(out, page.cursor, keys.length);
   for (const key of keys) out.bulk(key);
 }
@@ -169,8 +174,11 @@ function expireGeneric(
  * time has passed, as EXPIRE and GETEX do in Redis, and reports the write. Replicas and the AOF
  * get PEXPIREAT with the absolute time, whatever form the command took, or DEL.
  */
-export function expireOrDelete(ctx: CommandContext, key: Uint8Array, expireAtMs: number): void {
+export function expireOrDelete(ctx: CommandContext, key: Uint8Array, requestedAtMs: number): void {
   const { server, client } = ctx;
+  // Redis keeps any long long; a time past 2^53 ms (the year 287396) is beyond exact JS
+  // numbers and is held as the largest exact one, which expires just as never.
+  const expireAtMs = Math.min(requestedAtMs, Number.MAX_SAFE_INTEGER);
   if (expireAtMs <= ctx.nowMs) {
     server.engine.del(client.db, key, ctx.nowMs);
     ctx.propagateAs = [["DEL", key]];
@@ -245,6 +253,8 @@ function flushMode(ctx: CommandContext): void {
 
 function flushdbCommand(ctx: CommandContext): void {
   flushMode(ctx);
+  // Watchers are judged while the keys are still there (Redis's signalFlushedDb).
+  ctx.server.touchWatchedDb(ctx.client.db, null, ctx.nowMs);
   ctx.server.engine.flushDb(ctx.client.db);
   ctx.server.dbModified(ctx.client.db);
   ctx.out.simple("OK");
@@ -252,6 +262,7 @@ function flushdbCommand(ctx: CommandContext): void {
 
 function flushallCommand(ctx: CommandContext): void {
   flushMode(ctx);
+  for (let db = 0; db < DB_COUNT; db++) ctx.server.touchWatchedDb(db, null, ctx.nowMs);
   ctx.server.engine.flushAll();
   for (let db = 0; db < DB_COUNT; db++) ctx.server.dbModified(db);
   ctx.out.simple("OK");
@@ -270,6 +281,8 @@ function swapdbCommand(ctx: CommandContext): void {
   const b = Number(second);
   if (a < 0 || a >= DB_COUNT || b < 0 || b >= DB_COUNT) fail(ERR_DB_INDEX);
   if (a !== b) {
+    ctx.server.touchWatchedDb(a, b, ctx.nowMs);
+    ctx.server.touchWatchedDb(b, a, ctx.nowMs);
     ctx.server.engine.swapDb(a, b);
     ctx.server.dbModified(a);
     ctx.server.dbModified(b);

@@ -77,6 +77,7 @@ const EVENT_ALIASES: Readonly<Record<string, string>> = {
   pexpireat: "expire",
   renamenx: "rename",
   restore: "restore",
+  "restore-asking": "restore",
   "xgroup|create": "xgroup-create",
   "xgroup|setid": "xgroup-setid",
   "xgroup|destroy": "xgroup-destroy",
@@ -170,7 +171,10 @@ export function closeKeyspaceFrame(ctx: CommandContext): void {
       notifier.notify(NOTIFY_GENERIC, "del", key, db);
       continue;
     }
-    if (!exists && (name === "expire" || EVENT_ALIASES[name] === "expire")) {
+    // EXPIRE in the past, RESTORE … REPLACE with a TTL in the past: "del" alone.
+    const expiring = name === "expire" || EVENT_ALIASES[name] === "expire" ||
+      EVENT_ALIASES[name] === "restore";
+    if (!exists && expiring) {
       notifier.notify(NOTIFY_GENERIC, "del", key, db);
       continue;
     }

@@ -7,6 +7,7 @@ import { latin1 } from "../bytes.ts";
 import { fromLatin1 } from "../bytes.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { writeHelp } from "./_help.ts";
+import { PROPAGATE_REPL } from "../state/server_state.ts";
 
 /** Commands a RESP2 client may send while subscribed. */
 export const SUBSCRIBE_CONTEXT_COMMANDS = new Set([
@@ -66,8 +67,13 @@ function unsubscribeGeneric(ctx: CommandContext, patterns: boolean): void {
   }
 }
 
+/** PUBLISH channel message: the receivers' count. Replicas get it too (not the AOF), as Redis. */
 function publishCommand(ctx: CommandContext): void {
-  ctx.out.integer(ctx.server.pubsub.publish(ctx.argv[1], ctx.argv[2]));
+  const { server } = ctx;
+  ctx.out.integer(server.pubsub.publish(ctx.argv[1], ctx.argv[2]));
+  if (server.propagationListeners.length > 0) {
+    server.propagate(ctx.client.db, ctx.argv, PROPAGATE_REPL);
+  }
 }
 
 function pubsubChannelsCommand(ctx: CommandContext): void {

@@ -4,7 +4,9 @@
 
 import { ACL_COMMANDS } from "./acl.ts";
 import { BITMAP_COMMANDS } from "./bitmaps.ts";
+import { CLUSTER_COMMANDS } from "./cluster.ts";
 import { CONNECTION_COMMANDS } from "./connection.ts";
+import { DUMP_COMMANDS } from "./dump.ts";
 import { FUNCTION_COMMANDS } from "./functions.ts";
 import { GEO_COMMANDS } from "./geo.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
@@ -16,6 +18,7 @@ import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
 import { SCRIPTING_COMMANDS } from "./scripting.ts";
 import { SET_COMMANDS } from "./sets.ts";
+import { SORT_COMMANDS } from "./sort.ts";
 import { STREAM_COMMANDS } from "./streams.ts";
 import { ZSET_COMMANDS } from "./zsets.ts";
 import { CommandTable } from "../command_meta/table.ts";
@@ -24,6 +27,7 @@ import { KEY_COMMANDS } from "./keys.ts";
 import { serverCommands } from "./server.ts";
 import { defineCommand } from "../command_meta/spec.ts";
 import { STRING_COMMANDS } from "./strings.ts";
+import { TOUCH_COMMANDS } from "./touch.ts";
 import { transactionCommands } from "./transactions.ts";
 
 export function buildCommandTable(): CommandTable<CommandHandler> {
@@ -34,9 +38,12 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...STRING_COMMANDS,
     ...BITMAP_COMMANDS,
     ...KEY_COMMANDS,
+    ...TOUCH_COMMANDS,
+    ...DUMP_COMMANDS,
     ...HASH_COMMANDS,
     ...LIST_COMMANDS,
     ...SET_COMMANDS,
+    ...SORT_COMMANDS,
     ...ZSET_COMMANDS,
     ...STREAM_COMMANDS,
     ...GEO_COMMANDS,
@@ -45,6 +52,7 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...PERSISTENCE_COMMANDS,
     ...MEMORY_COMMANDS,
     ...REPLICATION_COMMANDS,
+    ...CLUSTER_COMMANDS,
     ...FUNCTION_COMMANDS,
     ...SCRIPTING_COMMANDS,
     ...transactionCommands(table),

@@ -170,8 +170,22 @@ function scriptHelpCommand(ctx: CommandContext): void {
   writeHelp(ctx.out, SCRIPT_HELP_LINES);
 }
 
-const EVAL_FLAGS = ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"];
-const EVAL_RO_FLAGS = ["noscript", "skip_monitor", "no_mandatory_keys", "stale", "readonly"];
+const EVAL_FLAGS = [
+  "noscript",
+  "skip_monitor",
+  "may_replicate",
+  "no_mandatory_keys",
+  "stale",
+  "movablekeys",
+];
+const EVAL_RO_FLAGS = [
+  "noscript",
+  "skip_monitor",
+  "no_mandatory_keys",
+  "stale",
+  "readonly",
+  "movablekeys",
+];
 const EVAL_COMPLEXITY = "Depends on the script that is executed.";
 
 export const SCRIPTING_COMMANDS: CommandDefinition[] = [

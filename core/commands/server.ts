@@ -1,28 +1,23 @@
-// Server administration commands: INFO, CONFIG, COMMAND, TIME, DEBUG, SHUTDOWN. CONFIG is driven
-// entirely by the directive table (config/table.ts), so a directive listed there is gettable and
-// settable here with the same validation as in redis.conf.
+// Server administration commands: INFO, CONFIG, COMMAND, TIME, DEBUG, SHUTDOWN. CONFIG GET/SET
+// are in config.ts, driven by the directive table (config/table.ts); COMMAND LIST, GETKEYS and
+// the flags COMMAND INFO shows are in command_introspection.ts.
 
-import { globMatch, isWord, latin1, lowerName, utf8 } from "../bytes.ts";
-import {
-  ConfigValueError,
-  DIRECTIVES,
-  findDirective,
-  formatDirectiveValue,
-  parseDirectiveValue,
-} from "../config/table.ts";
+import { isWord, latin1, lowerName } from "../bytes.ts";
 import { rewriteConfigFile } from "../config/rewrite.ts";
+import { configGetCommand, configSetCommand } from "./config.ts";
+import { commandGetkeysCommand, commandListCommand, infoFlags } from "./command_introspection.ts";
 import { busyErrorText, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { collectionEncoding } from "../engine/collections.ts";
 import { listSetPackedThreshold, PACKED_THRESHOLD_MAX_BYTES } from "../engine/list.ts";
 import { parseMemory } from "../config/units.ts";
 import type { KeySpec } from "../command_meta/spec.ts";
-import { commandHasKeys, commandKeys } from "../command_meta/keys_of.ts";
 import type { CommandTable } from "./context.ts";
 import { renderInfo } from "./info.ts";
 import { loadRdbFileSync } from "../persistence/rdb_file.ts";
 import type { CommandContext, CommandDefinition, CommandSpec } from "./context.ts";
 import { writeHelp } from "./_help.ts";
+import { datasetDigestHex, valueDigestHex } from "./_digest.ts";
 import { isScriptClient, setDenyScriptsDisabled } from "./_script_run.ts";
 
 /** DEBUG SLEEP upper bound, so a typo cannot park a client for days. */
@@ -31,56 +26,6 @@ const DEBUG_SLEEP_MAX_S = 3600;
 function infoCommand(ctx: CommandContext): void {
   const sections = ctx.argv.slice(1).map((a) => lowerName(a));
   ctx.out.verbatim(renderInfo(ctx.server, sections, ctx.nowMs));
-}
-
-function configGetCommand(ctx: CommandContext): void {
-  const matches: [string, string][] = [];
-  const seen = new Set<string>();
-  for (let i = 2; i < ctx.argv.length; i++) {
-    const pattern = utf8(lowerName(ctx.argv[i]));
-    for (const spec of DIRECTIVES) {
-      for (const name of [spec.name, ...(spec.aliases ?? [])]) {
-        if (seen.has(name) || !globMatch(pattern, utf8(name), true)) continue;
-        seen.add(name);
-        let value = formatDirectiveValue(spec, ctx.server.config.get(spec.name));
-        if (name === "port" && ctx.server.port) value = String(ctx.server.port);
-        matches.push([name, value]);
-      }
-    }
-  }
-  ctx.out.mapHeader(matches.length);
-  for (const [name, value] of matches) {
-    ctx.out.bulkString(name);
-    ctx.out.bulkString(value);
-  }
-}
-
-/** CONFIG SET name value [name value …] — all or nothing, as Redis 7. */
-function configSetCommand(ctx: CommandContext): void {
-  const { argv, server } = ctx;
-  if ((argv.length - 2) % 2 !== 0) fail("ERR wrong number of arguments for 'config|set' command");
-  const pending: [name: string, text: string][] = [];
-  const names = new Set<string>();
-  for (let i = 2; i < argv.length; i += 2) {
-    const given = latin1(argv[i]);
-    const spec = findDirective(given);
-    if (!spec || spec.immutable) {
-      fail(`ERR Unknown option or number of arguments for CONFIG SET - '${given}'`);
-    }
-    if (names.has(spec.name)) fail(`ERR Duplicate parameter - '${given}'`);
-    names.add(spec.name);
-    const text = new TextDecoder().decode(argv[i + 1]);
-    // Validate every pair before applying any, so a bad value leaves the config untouched.
-    try {
-      parseDirectiveValue(spec, text);
-    } catch (error) {
-      if (!(error instanceof ConfigValueError)) throw error;
-      fail(`ERR CONFIG SET failed (possibly related to argument '${given}') - ${error.message}`);
-    }
-    pending.push([spec.name, text]);
-  }
-  for (const [name, text] of pending) server.config.setText(name, text, false);
-  ctx.out.simple("OK");
 }
 
 /**
@@ -117,8 +62,9 @@ function writeCommandInfo(ctx: CommandContext, spec: CommandSpec): void {
   out.arrayHeader(10);
   out.bulkString(spec.fullName);
   out.integer(spec.arity);
-  out.setHeader(spec.flags.length);
-  for (const flag of spec.flags) out.simple(flag);
+  const flags = infoFlags(spec);
+  out.setHeader(flags.length);
+  for (const flag of flags) out.simple(flag);
   out.integer(spec.firstKey);
   out.integer(spec.lastKey);
   out.integer(spec.keyStep);
@@ -201,7 +147,8 @@ function writeCommandDocs(ctx: CommandContext, spec: CommandSpec): void {
 }
 
 function lookupForIntrospection(table: CommandTable, name: string): CommandSpec | undefined {
-  const [top, sub] = name.split("|");
+  const [top, sub, ...deeper] = name.split("|");
+  if (deeper.length > 0) return undefined;
   const spec = table.commands.get(top);
   if (sub === undefined) return spec;
   return spec?.subcommands?.get(sub);
@@ -229,7 +176,17 @@ function commandSubcommands(table: CommandTable): CommandDefinition[] {
       group: "server",
       summary: "Extracts the key names from an arbitrary command.",
       since: "2.8.13",
-      handler: (ctx) => commandGetkeys(ctx, table),
+      handler: (ctx) => commandGetkeysCommand(ctx, table, false),
+    },
+    {
+      name: "getkeysandflags",
+      arity: -4,
+      flags,
+      categories,
+      group: "server",
+      summary: "Extracts the key names and access flags for an arbitrary command.",
+      since: "7.0.0",
+      handler: (ctx) => commandGetkeysCommand(ctx, table, true),
     },
     {
       name: "info",
@@ -247,7 +204,7 @@ function commandSubcommands(table: CommandTable): CommandDefinition[] {
         ctx.out.arrayHeader(specs.length);
         for (const spec of specs) {
           if (spec) writeCommandInfo(ctx, spec);
-          else ctx.out.nullArray();
+          else ctx.out.nullBulk();
         }
       },
     },
@@ -281,33 +238,9 @@ function commandSubcommands(table: CommandTable): CommandDefinition[] {
       group: "server",
       summary: "Returns a list of command names.",
       since: "7.0.0",
-      handler: (ctx) => {
-        const names = [...table.commands.keys()];
-        ctx.out.arrayHeader(names.length);
-        for (const name of names) ctx.out.bulkString(name);
-      },
+      handler: (ctx) => commandListCommand(ctx, table),
     },
   ];
-}
-
-/**
- * COMMAND GETKEYS <command> [arg ...]: the arguments of the command that are keys (what ACL
- * checks match). Errors as Redis's getKeysSubcommandImpl, in its order.
- */
-function commandGetkeys(ctx: CommandContext, table: CommandTable): void {
-  const argv = ctx.argv.slice(2);
-  const spec = table.resolve(argv);
-  if (typeof spec === "string") fail("ERR Invalid command specified");
-  if (!commandHasKeys(spec)) fail("ERR The command has no key arguments");
-  if (spec.arity > 0 ? spec.arity !== argv.length : argv.length < -spec.arity) {
-    fail("ERR Invalid number of arguments specified for command");
-  }
-  const keys = commandKeys(spec, argv);
-  if (keys.length === 0 && !spec.flags.includes("no_mandatory_keys")) {
-    fail("ERR Invalid arguments specified for command");
-  }
-  ctx.out.arrayHeader(keys.length);
-  for (const index of keys) ctx.out.bulk(argv[index]);
 }
 
 function commandCommand(table: CommandTable) {
@@ -434,6 +367,17 @@ function debugCommand(ctx: CommandContext): void | Promise<void> {
     debugObject(ctx, argv[2]);
     return;
   }
+  if (isWord(argv[1], "digest") && argv.length === 2) {
+    ctx.out.simple(datasetDigestHex(ctx.server.engine));
+    return;
+  }
+  if (isWord(argv[1], "digest-value")) {
+    ctx.out.arrayHeader(argv.length - 2);
+    for (let i = 2; i < argv.length; i++) {
+      ctx.out.simple(valueDigestHex(ctx.server.engine, ctx.client.db, argv[i]));
+    }
+    return;
+  }
   if (isWord(argv[1], "protocol") && argv.length === 3) {
     debugProtocol(ctx, latin1(argv[2]).toLowerCase());
     return;
@@ -453,6 +397,10 @@ function debugCommand(ctx: CommandContext): void | Promise<void> {
       "    Save the RDB on disk and reload it back to memory. Options: MERGE, NOFLUSH, NOSAVE.",
       "OBJECT <key>",
       "    Show low level info about `key` and associated value.",
+      "DIGEST",
+      "    Output a hex signature representing the current DB content.",
+      "DIGEST-VALUE <key> [<key> ...]",
+      "    Output a hex signature of the values of all the specified keys.",
       "QUICKLIST-PACKED-THRESHOLD <size>",
       "    List elements of at least <size> bytes get a node of their own (plain node).",
       "    0 restores the 1GB default; at most 4GB.",

@@ -177,6 +177,7 @@ function getdelCommand(ctx: CommandContext): void {
   ctx.out.bulk(view);
   server.engine.del(client.db, argv[1], ctx.nowMs);
   server.keyModified(client.db, argv[1]);
+  ctx.propagateAs = [["DEL", argv[1]]]; // replicas replay the deletion, not the read
 }
 
 /** GETEX key [EX s|PX ms|EXAT ts|PXAT ms|PERSIST] */
@@ -192,6 +193,7 @@ function getexCommand(ctx: CommandContext): void {
   } else if (args.flags & FLAG_PERSIST) {
     if (server.engine.persist(client.db, argv[1], ctx.nowMs)) {
       server.keyModified(client.db, argv[1]);
+      ctx.propagateAs = [["PERSIST", argv[1]]];
     }
   }
 }
@@ -346,6 +348,116 @@ function setrangeCommand(ctx: CommandContext): void {
   server.engine.set(client.db, argv[1], updated, 0, SET_KEEPTTL | SET_ENCODING_RAW, ctx.nowMs);
   server.keyModified(client.db, argv[1]);
   ctx.out.integer(length);
+}
+
+/**
+ * LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the longest common subsequence
+ * of two strings (a missing key is ""), by the textbook dynamic-programming table Redis 7.0
+ * builds. Replies the subsequence; with LEN its length; with IDX a map {matches, len} whose
+ * matches are the matched ranges, last first, as [[aStart, aEnd], [bStart, bEnd], (len)].
+ * Errors: a key of another type, LEN with IDX, a table larger than proto-max-bulk-len.
+ */
+function lcsCommand(ctx: CommandContext): void {
+  const { argv, server, client, out } = ctx;
+  for (const key of [argv[1], argv[2]]) {
+    const type = server.engine.typeOf(client.db, key, ctx.nowMs);
+    if (type >= 0 && type !== ValueType.String) {
+      fail("ERR The specified keys must contain string values");
+    }
+  }
+  // Copies: a second read may move the first view's memory.
+  const a = readString(ctx, argv[1])?.slice() ?? new Uint8Array(0);
+  const b = readString(ctx, argv[2])?.slice() ?? new Uint8Array(0);
+  let getLen = false;
+  let getIdx = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const moreArgs = argv.length - 1 - j;
+    if (isWord(argv[j], "idx")) getIdx = true;
+    else if (isWord(argv[j], "len")) getLen = true;
+    else if (isWord(argv[j], "withmatchlen")) withMatchLen = true;
+    else if (isWord(argv[j], "minmatchlen") && moreArgs > 0) {
+      const value = parseInt64(argv[++j]);
+      if (value === null) fail(ERR_NOT_INTEGER);
+      minMatchLen = value < 0n ? 0 : Number(value);
+    } else fail(ERR_SYNTAX);
+  }
+  if (getLen && getIdx) fail("ERR If you want both the length and indexes, please just use IDX.");
+  const aLen = a.length;
+  const bLen = b.length;
+  const cellCount = (aLen + 1) * (bLen + 1);
+  if (cellCount * 4 > server.config.getNumber("proto-max-bulk-len")) {
+    fail("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  // table[j + (bLen + 1) * i]: the LCS length of a[0..i) and b[0..j).
+  const stride = bLen + 1;
+  const table = new Uint32Array(cellCount);
+  for (let i = 1; i <= aLen; i++) {
+    for (let j = 1; j <= bLen; j++) {
+      table[j + stride * i] = a[i - 1] === b[j - 1]
+        ? table[j - 1 + stride * (i - 1)] + 1
+        : Math.max(table[j + stride * (i - 1)], table[j - 1 + stride * i]);
+    }
+  }
+  const lcsLen = table[bLen + stride * aLen];
+  if (getLen) return out.integer(lcsLen);
+  // Walk back from the end, collecting the subsequence and its contiguous ranges.
+  const result = new Uint8Array(lcsLen);
+  const ranges: number[][] = [];
+  let idx = lcsLen;
+  let aStart = aLen; // aLen: no range open
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  let i = aLen;
+  let j = bLen;
+  while (i > 0 && j > 0) {
+    let emitRange = false;
+    if (a[i - 1] === b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (aStart === aLen) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else {
+        emitRange = true;
+      }
+      if (aStart === 0 || bStart === 0) emitRange = true;
+      idx--;
+      i--;
+      j--;
+    } else {
+      if (table[j + stride * (i - 1)] > table[j - 1 + stride * i]) i--;
+      else j--;
+      if (aStart !== aLen) emitRange = true;
+    }
+    if (emitRange) {
+      const matchLen = aEnd - aStart + 1;
+      if (minMatchLen === 0 || matchLen >= minMatchLen) {
+        ranges.push([aStart, aEnd, bStart, bEnd, matchLen]);
+      }
+      aStart = aLen;
+    }
+  }
+  if (!getIdx) return out.bulk(result);
+  out.mapHeader(2);
+  out.bulk(utf8("matches"));
+  out.arrayHeader(ranges.length);
+  for (const [aFrom, aTo, bFrom, bTo, matchLen] of ranges) {
+    out.arrayHeader(withMatchLen ? 3 : 2);
+    out.arrayHeader(2);
+    out.integer(aFrom);
+    out.integer(aTo);
+    out.arrayHeader(2);
+    out.integer(bFrom);
+    out.integer(bTo);
+    if (withMatchLen) out.integer(matchLen);
+  }
+  out.bulk(utf8("len"));
+  out.integer(lcsLen);
 }
 
 const W = ["write", "denyoom"];
@@ -565,6 +677,18 @@ export const STRING_COMMANDS: CommandDefinition[] = [
     summary: "Returns a substring from a string value.",
     complexity: "O(N)",
     handler: getrangeCommand,
+  },
+  {
+    name: "lcs",
+    arity: -3,
+    flags: ["readonly"],
+    keys: [1, 2, 1],
+    categories: ["read", "string", "slow"],
+    group: "string",
+    summary: "Finds the longest common substring.",
+    since: "7.0.0",
+    complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+    handler: lcsCommand,
   },
   {
     name: "setrange",

@@ -1,7 +1,9 @@
 // MULTI/EXEC/DISCARD/WATCH/UNWATCH. Queued commands are copies of their argv (the read buffer
 // they came from is reused); EXEC runs them back to back with no other client in between, which
 // holds here because every handler on the path is synchronous. WATCH is optimistic: writes mark
-// watchers dirty through ServerState.keyModified, and EXEC refuses if any was touched.
+// watchers dirty through ServerState.keyModified, and EXEC refuses if any was touched or has
+// expired since. As Redis 7.0, a key already expired when WATCHed is remembered as such: its
+// deletion (lazy expiry, DEL, FLUSHDB, SWAPDB with a missing key) is no change.
 
 import { fail } from "../errors.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
@@ -47,7 +49,8 @@ export function makeExecCommand(table: CommandTable) {
       endMulti(ctx);
       fail("EXECABORT Transaction discarded because of previous errors.");
     }
-    if (client.watchDirty) {
+    // A watched key that expired since WATCH (and is not deleted yet) fails EXEC too.
+    if (client.watchDirty || server.watchedKeyExpired(client, ctx.nowMs)) {
       endMulti(ctx);
       out.nullArray();
       return;
@@ -95,8 +98,11 @@ export function makeExecCommand(table: CommandTable) {
 
 function watchCommand(ctx: CommandContext): void {
   if (ctx.client.inMulti) fail("ERR WATCH inside MULTI is not allowed");
-  for (let i = 1; i < ctx.argv.length; i++) {
-    ctx.server.watch(ctx.client, ctx.client.db, ctx.argv[i].slice());
+  // A client whose transaction already failed has no use for more keys (as Redis).
+  if (!ctx.client.watchDirty) {
+    for (let i = 1; i < ctx.argv.length; i++) {
+      ctx.server.watch(ctx.client, ctx.client.db, ctx.argv[i].slice(), ctx.nowMs);
+    }
   }
   ctx.out.simple("OK");
 }

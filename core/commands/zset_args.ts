@@ -49,7 +49,7 @@ function startsWithWord(arg: Uint8Array, at: number, word: string): boolean {
 }
 
 /** What C's strtod reads from `arg` at `start`. */
-interface StrtodResult {
+export interface StrtodResult {
   value: number;
   /** Index after the last byte consumed; `start` when nothing converted. */
   end: number;
@@ -62,7 +62,7 @@ interface StrtodResult {
  * (`0x1.8p3`) or decimal with optional exponent. Decimal text is rounded by Number(), which
  * is correctly rounded like glibc.
  */
-function strtod(arg: Uint8Array, start: number): StrtodResult {
+export function strtod(arg: Uint8Array, start: number): StrtodResult {
   let i = start;
   while (i < arg.length && isSpace(arg[i])) i++;
   let negative = false;

@@ -31,6 +31,11 @@ export interface DirectiveSpec {
   maxText?: string;
   /** Only settable at start-up (config file or flags), as in Redis. */
   immutable?: boolean;
+  /**
+   * Left out of CONFIG GET patterns (a test hook, as Redis's HIDDEN_CONFIG): shown only when
+   * asked for by its exact name.
+   */
+  hidden?: boolean;
   /** How many words the value takes in redis.conf; "rest" joins all remaining words. */
   arity?: "one" | "rest";
   /** For strings: why `text` is not acceptable (Redis's wording), or null. */
@@ -47,6 +52,8 @@ const GB = 1024 * 1024 * 1024;
 /** LONG_MAX, the upper bound of Redis's size_t and long long directives, as its errors print it. */
 const LONG_MAX_TEXT = "9223372036854775807";
 const MB = 1024 * 1024;
+/** A percentage as Redis's percent directives take it: a plain non-negative integer and "%". */
+const PERCENT_PATTERN = /^(0|[1-9]\d*)%$/;
 
 export const DIRECTIVES: readonly DirectiveSpec[] = [
   {
@@ -55,16 +62,14 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     defaultValue: 6379,
     min: 0,
     max: 65535,
-    immutable: true,
-    description: "TCP port to listen on (0 = pick a free port).",
+    description: "TCP port to listen on (0 = pick a free port); CONFIG SET rebinds.",
   },
   {
     name: "bind",
     kind: "string",
     defaultValue: "127.0.0.1",
-    immutable: true,
     arity: "rest",
-    description: "Addresses to listen on (space separated).",
+    description: "Addresses to listen on (space separated); CONFIG SET rebinds.",
   },
   {
     name: "requirepass",
@@ -226,6 +231,14 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Write and verify the CRC64 trailer of dump.rdb.",
   },
   {
+    name: "sanitize-dump-payload",
+    kind: "enum",
+    defaultValue: "no",
+    choices: ["no", "yes", "clients"],
+    description:
+      "Accepted for compatibility: RESTORE always checks a payload's listpacks, ziplists and intsets in full.",
+  },
+  {
     name: "appendonly",
     kind: "bool",
     defaultValue: false,
@@ -275,6 +288,20 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     ],
     description:
       "What to do past maxmemory: refuse writes (noeviction) or evict keys chosen among all keys or those with a TTL, by approximate LRU, LFU, at random, or soonest TTL.",
+  },
+  {
+    name: "maxmemory-clients",
+    kind: "string",
+    defaultValue: "0",
+    validate: (text) => {
+      if (parseMaxmemoryClients(text) !== null) return null;
+      return PERCENT_PATTERN.test(text)
+        ? "percentage argument must be less or equal to 100"
+        : "argument must be a memory or percent value";
+    },
+    normalize: (text) => parseMaxmemoryClients(text)!,
+    description: "Accepted for compatibility (Redis: evict clients past this memory, bytes or " +
+      "N% of maxmemory; 0 = never); resplica does not evict clients.",
   },
   {
     name: "maxmemory-samples",
@@ -661,7 +688,29 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Accepted for compatibility (Redis: uncompressed nodes at each end of a list); " +
       "resplica never compresses list nodes.",
   },
+  {
+    name: "key-load-delay",
+    kind: "int",
+    defaultValue: 0,
+    min: -(2 ** 31),
+    max: 2 ** 31 - 1,
+    hidden: true,
+    description: "Accepted for compatibility (Redis: a test hook slowing each key loaded); " +
+      "resplica ignores it.",
+  },
 ];
+
+/**
+ * maxmemory-clients as CONFIG GET shows it ("<bytes>" or "<n>%", n at most 100), or null when
+ * `text` is neither a memory value nor such a percentage.
+ */
+function parseMaxmemoryClients(text: string): string | null {
+  const bytes = parseMemory(text);
+  if (bytes !== null && bytes >= 0 && Number.isSafeInteger(bytes)) return String(bytes);
+  const percent = PERCENT_PATTERN.exec(text);
+  if (percent === null || Number(percent[1]) > 100) return null;
+  return `${percent[1]}%`;
+}
 
 /** Error text Redis gives for a value that fails to parse or is out of range. */
 export class ConfigValueError extends Error {}

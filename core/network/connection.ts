@@ -245,6 +245,7 @@ export class ClientConnection {
       if (!this.#readDone(reader, await this.#readMore(reader))) return;
       while (true) {
         let argv: Uint8Array[] | null;
+        const bufferedBefore = reader.bufferedBytes;
         try {
           argv = reader.next();
         } catch (error) {
@@ -256,7 +257,9 @@ export class ClientConnection {
           throw error;
         }
         if (argv === null) break;
+        client.runningCommandBytes = bufferedBefore - reader.bufferedBytes;
         const pending = executeCommand(this.#table, state, client, argv);
+        client.runningCommandBytes = 0;
         if (pending) {
           if (client.blocked) {
             if (!await this.#waitBlocked(client, pending)) return;

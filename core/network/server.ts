@@ -7,6 +7,12 @@ import type { CommandTable } from "../commands/context.ts";
 import { ReplicaState } from "../sessions/replica_state.ts";
 import type { ServerState } from "../state/server_state.ts";
 import { ClientConnection, isDisconnect } from "./connection.ts";
+import { ConfigValueError } from "../config/table.ts";
+
+/** The addresses a `bind` value names ("-" marks an optional address in Redis; bound here). */
+function bindHostnames(text: string): string[] {
+  return text.split(/\s+/).filter((h) => h !== "").map((h) => h.startsWith("-") ? h.slice(1) : h);
+}
 
 /** Share of each cron tick active expiry may use (Redis: 25%). */
 const ACTIVE_EXPIRE_TICK_SHARE = 0.25;
@@ -41,12 +47,58 @@ export class NetworkServer {
       void this.#acceptLoop(listener);
     }
     this.state.port = boundPort;
+    // CONFIG SET port / bind rebind while serving (config/table.ts rows; commands/config.ts).
+    this.state.config.onChange("port", (value) => this.#rebind(this.#hostnames, value as number));
+    this.state.config.onChange("bind", (value) => {
+      this.#rebind(bindHostnames(value as string), this.state.port);
+    });
     const hz = this.state.config.getNumber("hz");
     this.#cronTimer = setInterval(() => this.#cron(), Math.max(1, Math.floor(1000 / hz)));
   }
 
   get port(): number {
     return this.state.port;
+  }
+
+  /** The addresses the listeners are bound to. */
+  get #hostnames(): string[] {
+    return this.listeners.map((listener) => (listener.addr as Deno.NetAddr).hostname);
+  }
+
+  /**
+   * Listens on `hostnames` at `port` instead of the current listeners (CONFIG SET port, bind).
+   * A listener already on a wanted address and port is kept; the new ones are opened before any
+   * old one closes, so a failure (port in use) closes only what it opened and throws
+   * ConfigValueError in Redis's words, the server still listening where it was.
+   */
+  #rebind(hostnames: string[], port: number): void {
+    if (hostnames.length === 0) hostnames = ["127.0.0.1"];
+    const kept: Deno.TcpListener[] = [];
+    const opened: Deno.TcpListener[] = [];
+    let boundPort = port;
+    try {
+      for (const hostname of hostnames) {
+        const current = this.listeners.find((listener) => {
+          const addr = listener.addr as Deno.NetAddr;
+          return addr.hostname === hostname && addr.port === boundPort;
+        });
+        if (current !== undefined) {
+          kept.push(current);
+          continue;
+        }
+        const listener = Deno.listen({ hostname, port: boundPort, transport: "tcp" });
+        boundPort = (listener.addr as Deno.NetAddr).port;
+        opened.push(listener);
+      }
+    } catch (error) {
+      for (const listener of opened) listener.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigValueError(`Unable to listen on this port: ${reason}`);
+    }
+    for (const listener of this.listeners) if (!kept.includes(listener)) listener.close();
+    this.listeners.splice(0, this.listeners.length, ...kept, ...opened);
+    for (const listener of opened) void this.#acceptLoop(listener);
+    this.state.port = boundPort;
   }
 
   async #acceptLoop(listener: Deno.TcpListener): Promise<void> {

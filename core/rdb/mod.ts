@@ -11,6 +11,7 @@
 // - `listpack.ts`, `ziplist.ts` (ziplist + zipmap), `intset.ts`, `lzf.ts`, `length.ts`,
 //   `crc64.ts`: the embedded encodings, each decoded with full validation.
 // - `function_payload.ts`: FUNCTION DUMP / RESTORE payloads (library records + version + CRC64).
+// - `dump_payload.ts`: DUMP / RESTORE payloads of one key (value record + version + CRC64).
 // - `_codes.ts`: wire facts (opcodes, types, encodings, Redis's encoding thresholds, limits).
 //
 // Nothing here touches a file or socket; the engine wiring feeds bytes in and takes chunks out.
@@ -91,3 +92,11 @@ export {
   encodeFunctionPayload,
   FUNCTION_PAYLOAD_FOOTER_SIZE_BYTES,
 } from "./function_payload.ts";
+export {
+  decodeDumpPayload,
+  DUMP_PAYLOAD_BAD_DATA,
+  DUMP_PAYLOAD_BAD_FOOTER,
+  DUMP_PAYLOAD_FOOTER_SIZE_BYTES,
+  encodeDumpPayload,
+  verifyDumpPayload,
+} from "./dump_payload.ts";

@@ -113,6 +113,13 @@ export interface RdbValueOptions {
   streamNodeMaxBytes?: number;
   /** As in `RdbWriterOptions`. @default 100 */
   streamNodeMaxEntries?: number;
+  /**
+   * For a hash, set or zset: the encoding the value has where it lives — true for the large one
+   * (hashtable, skiplist: types 4, 2, 5), false for the small one (listpack, intset: 16, 11, 17)
+   * — as DUMP writes what the object is, not what Redis's default thresholds would make of it.
+   * Left out, the record type follows the default thresholds. @default undefined
+   */
+  largeEncoding?: boolean;
 }
 
 const CHUNK_SIZE_DEFAULT_BYTES = 64 * 1024;
@@ -363,7 +370,14 @@ export class RdbWriter {
  */
 export function encodeRdbValue(value: RdbValue, options: RdbValueOptions = {}): Uint8Array {
   const sink = new GrowableSink();
-  writeValue(sink, null, value, options.compression ?? true, streamNodeLimitsOf(options));
+  writeValue(
+    sink,
+    null,
+    value,
+    options.compression ?? true,
+    streamNodeLimitsOf(options),
+    options.largeEncoding,
+  );
   return sink.result();
 }
 
@@ -423,6 +437,7 @@ function writeValue(
   value: RdbValue,
   compression: boolean,
   streamNodeLimits: StreamNodeLimits,
+  largeEncoding?: boolean,
 ): void {
   switch (value.type) {
     case "string":
@@ -434,13 +449,13 @@ function writeValue(
       writeList(sink, key, value.elements, compression);
       return;
     case "set":
-      writeSet(sink, key, value.members, compression);
+      writeSet(sink, key, value.members, compression, largeEncoding);
       return;
     case "zset":
-      writeZset(sink, key, value.entries, compression);
+      writeZset(sink, key, value.entries, compression, largeEncoding);
       return;
     case "hash":
-      writeHash(sink, key, value.fields, compression);
+      writeHash(sink, key, value.fields, compression, largeEncoding);
       return;
     case "stream":
       writeStream(sink, key, value.stream, compression, streamNodeLimits);
@@ -495,10 +510,14 @@ function writeSet(
   key: Uint8Array | null,
   members: readonly Uint8Array[],
   compression: boolean,
+  largeEncoding?: boolean,
 ): void {
   requireNonEmpty(members.length, "set");
   let ints: bigint[] | null = null;
-  if (members.length <= SET_MAX_INTSET_ENTRIES) {
+  const intsetFits = largeEncoding === undefined
+    ? members.length <= SET_MAX_INTSET_ENTRIES
+    : !largeEncoding;
+  if (intsetFits) {
     ints = [];
     for (const member of members) {
       const value = parseCanonicalInt64(member);
@@ -526,14 +545,17 @@ function writeZset(
   key: Uint8Array | null,
   entries: readonly { member: Uint8Array; score: number }[],
   compression: boolean,
+  largeEncoding?: boolean,
 ): void {
   requireNonEmpty(entries.length, "zset");
   for (const entry of entries) {
     if (Number.isNaN(entry.score)) throw new RangeError("RdbWriter: a zset score cannot be NaN");
   }
   const sorted = [...entries].sort(compareZsetEntries);
-  const small = sorted.length <= ZSET_MAX_LISTPACK_ENTRIES &&
-    sorted.every((entry) => entry.member.length <= ZSET_MAX_LISTPACK_VALUE_BYTES);
+  const small = largeEncoding !== undefined
+    ? !largeEncoding
+    : sorted.length <= ZSET_MAX_LISTPACK_ENTRIES &&
+      sorted.every((entry) => entry.member.length <= ZSET_MAX_LISTPACK_VALUE_BYTES);
   if (small) {
     const builder = new ListpackBuilder();
     for (const entry of sorted) {
@@ -587,13 +609,16 @@ function writeHash(
   key: Uint8Array | null,
   fields: readonly { field: Uint8Array; value: Uint8Array }[],
   compression: boolean,
+  largeEncoding?: boolean,
 ): void {
   requireNonEmpty(fields.length, "hash");
-  const small = fields.length <= HASH_MAX_LISTPACK_ENTRIES &&
-    fields.every((pair) =>
-      pair.field.length <= HASH_MAX_LISTPACK_VALUE_BYTES &&
-      pair.value.length <= HASH_MAX_LISTPACK_VALUE_BYTES
-    );
+  const small = largeEncoding !== undefined
+    ? !largeEncoding
+    : fields.length <= HASH_MAX_LISTPACK_ENTRIES &&
+      fields.every((pair) =>
+        pair.field.length <= HASH_MAX_LISTPACK_VALUE_BYTES &&
+        pair.value.length <= HASH_MAX_LISTPACK_VALUE_BYTES
+      );
   if (small) {
     const builder = new ListpackBuilder();
     for (const pair of fields) {

@@ -202,9 +202,14 @@ export class ReplicationMaster {
   readonly replicas: ClientState[] = [];
   /** Database the stream last SELECTed (-1: none; the next write is preceded by SELECT). */
   #streamDb = -1;
-  /** Inside EXEC: MULTI is owed before the first write, EXEC after the last. */
+  /**
+   * Inside EXEC: the first write waits here; a second one sends MULTI, both, and EXEC is owed
+   * after the last. A transaction with one write sends it bare (Redis 7.0 wraps only when more
+   * than one command propagates: a single command is atomic anyway).
+   */
   #transactionOpen = false;
   #transactionMultiSent = false;
+  #transactionFirstWrite: { db: number; bytes: Uint8Array } | null = null;
   /** When the cron last fed PING. */
   #lastPingMs = 0;
   /** When the oldest replica still waiting for a diskless snapshot asked (0: none waits). */
@@ -247,10 +252,18 @@ export class ReplicationMaster {
   /** Propagation listener: one write as replicas replay it. */
   readonly #onPropagate = (db: number, argv: readonly (Uint8Array | string)[]): void => {
     if (this.#transactionOpen && !this.#transactionMultiSent) {
+      const first = this.#transactionFirstWrite;
+      if (first === null) {
+        // Encoded now: argv's views may be reused before the transaction ends.
+        this.#transactionFirstWrite = { db, bytes: encodeCommand(argv as (Uint8Array | string)[]) };
+        return;
+      }
       // SELECT goes before MULTI, as in Redis (MULTI carries the first command's db).
-      this.#selectDb(db);
+      this.#transactionFirstWrite = null;
+      this.#selectDb(first.db);
       this.#feed(MULTI_FRAME);
       this.#transactionMultiSent = true;
+      this.#feed(first.bytes);
     }
     this.#selectDb(db);
     this.#feed(encodeCommand(argv as (Uint8Array | string)[]));
@@ -528,14 +541,22 @@ export class ReplicationMaster {
   beginTransaction(): void {
     this.#transactionOpen = true;
     this.#transactionMultiSent = false;
+    this.#transactionFirstWrite = null;
   }
 
-  /** EXEC ended: closes the MULTI opened by its first write. */
+  /** EXEC ended: closes the MULTI opened by its second write, or sends its only write bare. */
   endTransaction(): void {
     const multiSent = this.#transactionMultiSent;
+    const first = this.#transactionFirstWrite;
     this.#transactionOpen = false;
     this.#transactionMultiSent = false;
+    this.#transactionFirstWrite = null;
     if (multiSent) this.#feed(EXEC_FRAME);
+    // A master turned replica inside the transaction streams its new master's writes only.
+    if (first !== null && this.backlog !== null && !this.#server.isReplica) {
+      this.#selectDb(first.db);
+      this.#feed(first.bytes);
+    }
   }
 
   /**

@@ -105,6 +105,15 @@ export class ClientState {
   lastInteractionMs: number;
   /** Name of the last command, for CLIENT LIST's cmd=. */
   lastCommand = "NULL";
+  /**
+   * Wire size of the command being run, already taken from the reader: CLIENT LIST's qbuf
+   * counts it, as Redis trims its query buffer only after the command (0 between commands).
+   */
+  runningCommandBytes = 0;
+  /** MONITOR issued: every command the server runs is echoed to it (commands/monitor.ts). */
+  monitor = false;
+  /** CLIENT NO-EVICT ON: exempt from client eviction (shown as flag e; nothing evicts here). */
+  noEvict = false;
   /** Set by the server so CLIENT KILL can close the socket. */
   close: () => void = () => {};
 
@@ -148,22 +157,35 @@ export class ClientState {
     return "normal";
   }
 
+  /**
+   * CLIENT LIST's flags=, in Redis's order: O monitor or S replica, M our master's link,
+   * P subscribed, x in MULTI, b blocked, d a WATCHed key changed, c closing after this reply,
+   * e CLIENT NO-EVICT on; N for none.
+   */
+  flagLetters(): string {
+    let flags = "";
+    if (this.monitor) flags += "O";
+    else if (this.replState !== ReplicaState.None) flags += "S";
+    if (this.isMaster) flags += "M";
+    if (this.subscriptionCount > 0) flags += "P";
+    if (this.inMulti) flags += "x";
+    if (this.blocked) flags += "b";
+    if (this.watchDirty) flags += "d";
+    if (this.closeAfterReply) flags += "c";
+    if (this.noEvict) flags += "e";
+    return flags === "" ? "N" : flags;
+  }
+
   /** The CLIENT LIST / CLIENT INFO line, with Redis's field names. */
   describe(nowMs: number): string {
     const ageS = Math.floor((nowMs - this.createdAtMs) / 1000);
     const idleS = Math.floor((nowMs - this.lastInteractionMs) / 1000);
-    const flags = this.replState !== ReplicaState.None
-      ? "S"
-      : this.blocked
-      ? "b"
-      : this.inMulti
-      ? "x"
-      : this.subscriptionCount > 0
-      ? "P"
-      : "N";
+    const flags = this.flagLetters();
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
       `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=0 ` +
-      `multi=${this.inMulti ? this.queued.length : -1} qbuf=${this.reader.bufferedBytes} ` +
+      `multi=${this.inMulti ? this.queued.length : -1} qbuf=${
+        this.reader.bufferedBytes + this.runningCommandBytes
+      } ` +
       `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
       `cmd=${this.lastCommand} user=${
         this.user?.name ?? "(superuser)"

@@ -45,6 +45,18 @@ export const PROPAGATE_AOF = 1;
 export const PROPAGATE_REPL = 2;
 export const PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
 
+/** One WATCHed (db, key) and its watchers, each with Redis's watchedKey.expired flag. */
+interface WatchedKey {
+  readonly db: number;
+  /** The key's bytes (a copy: WATCH's argv view is reused). */
+  readonly key: Uint8Array;
+  /** Watching client → the key was already expired (stored, past its TTL) at WATCH time. */
+  readonly clients: Map<ClientState, boolean>;
+}
+
+/** A time before every TTL: the engine then reports a stored key whether expired or not. */
+const BEFORE_EVERY_TTL_MS = 0;
+
 /**
  * A script that ran past busy-reply-threshold and pauses now and then so the server can answer
  * others (Redis's SCRIPT_TIMEDOUT run): they get -BUSY except for the allow-busy commands, which
@@ -205,7 +217,9 @@ export class ServerState {
   /** The TCP port actually bound (config port may be 0). */
   port = 0;
   /** Watchers per "db:key" tag; empty in the common case so writes pay one size check. */
-  readonly #watchers = new Map<string, Set<ClientState>>();
+  readonly #watchers = new Map<string, WatchedKey>();
+  /** Databases whose watchers touchWatchedDb judged for the dbModified call that follows. */
+  readonly #watchersJudgedDbs = new Set<number>();
   /** ACL users, permission checks and the ACL LOG. */
   readonly acl = new AclRegistry();
   /** Channel and pattern subscriptions. */
@@ -413,24 +427,84 @@ export class ServerState {
 
   // --- WATCH registry ---
 
-  watch(client: ClientState, db: number, key: Uint8Array): void {
+  /**
+   * WATCH: remembers (db, key) for `client`, and whether the key was already expired (still
+   * stored, past its TTL) then — as Redis 7.0's watchedKey.expired, such a key being deleted
+   * later (lazily, by DEL, by FLUSHDB) is no change and does not fail EXEC.
+   */
+  watch(client: ClientState, db: number, key: Uint8Array, nowMs: number): void {
     const tag = db + ":" + latin1(key);
     if (client.watchedKeys.has(tag)) return;
     client.watchedKeys.add(tag);
-    let set = this.#watchers.get(tag);
-    if (!set) this.#watchers.set(tag, set = new Set());
-    set.add(client);
+    let watched = this.#watchers.get(tag);
+    if (!watched) this.#watchers.set(tag, watched = { db, key, clients: new Map() });
+    watched.clients.set(client, this.#keyIsExpired(db, key, nowMs));
   }
 
   unwatchAll(client: ClientState): void {
     for (const tag of client.watchedKeys) {
-      const set = this.#watchers.get(tag);
-      if (!set) continue;
-      set.delete(client);
-      if (set.size === 0) this.#watchers.delete(tag);
+      const watched = this.#watchers.get(tag);
+      if (!watched) continue;
+      watched.clients.delete(client);
+      if (watched.clients.size === 0) this.#watchers.delete(tag);
     }
     client.watchedKeys.clear();
     client.watchDirty = false;
+  }
+
+  /**
+   * EXEC's check (Redis's isWatchedKeyExpired): true if a key `client` watches has expired
+   * since WATCH without being deleted yet. Keys already expired at WATCH time do not count.
+   */
+  watchedKeyExpired(client: ClientState, nowMs: number): boolean {
+    for (const tag of client.watchedKeys) {
+      const watched = this.#watchers.get(tag);
+      if (!watched || watched.clients.get(client) === true) continue;
+      if (this.#keyIsExpired(watched.db, watched.key, nowMs)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * FLUSHDB, FLUSHALL, SWAPDB, before they change `db` and call dbModified(db) (Redis's
+   * touchAllWatchedKeysInDb):
+   * fails the transactions watching a key that exists in `db` (or, for SWAPDB, in
+   * `replacedWith`), except where an already expired key is only deleted or replaced by
+   * another expired key; a missing key replaced by an expired one becomes "watched expired".
+   */
+  touchWatchedDb(db: number, replacedWith: number | null, nowMs: number): void {
+    this.#watchersJudgedDbs.add(db); // the dbModified(db) that follows leaves them be
+    if (this.#watchers.size === 0) return;
+    for (const watched of this.#watchers.values()) {
+      if (watched.db !== db) continue;
+      const key = watched.key;
+      const existsInEmptied = this.#keyStored(db, key);
+      const existsInReplacement = replacedWith !== null && this.#keyStored(replacedWith, key);
+      if (!existsInEmptied && !existsInReplacement) continue;
+      for (const [client, expired] of watched.clients) {
+        if (expired) {
+          if (!existsInReplacement) {
+            watched.clients.set(client, false); // the expired key is gone: no logical change
+            continue;
+          }
+          if (this.#keyIsExpired(replacedWith!, key, nowMs)) continue; // stays expired
+        } else if (!existsInEmptied && this.#keyIsExpired(replacedWith!, key, nowMs)) {
+          watched.clients.set(client, true); // nothing replaced by an expired key
+          continue;
+        }
+        client.watchDirty = true;
+      }
+    }
+  }
+
+  /** True if (db, key) is stored, expired or not; never deletes it (Redis's dictFind). */
+  #keyStored(db: number, key: Uint8Array): boolean {
+    return this.engine.accessInfo(db, key, BEFORE_EVERY_TTL_MS) >= 0;
+  }
+
+  /** True if (db, key) is stored but past its TTL (Redis's keyIsExpired); never deletes it. */
+  #keyIsExpired(db: number, key: Uint8Array, nowMs: number): boolean {
+    return this.#keyStored(db, key) && this.engine.accessInfo(db, key, nowMs) < 0;
   }
 
   /**
@@ -456,18 +530,44 @@ export class ServerState {
     this.dirty++;
     this.blocking.signal(db, key);
     if (this.#watchers.size === 0) return;
-    const set = this.#watchers.get(db + ":" + latin1(key));
-    if (set) { for (const client of set) client.watchDirty = true; }
+    const watched = this.#watchers.get(db + ":" + latin1(key));
+    if (!watched) return;
+    let stored: boolean | null = null;
+    let live = false;
+    for (const [client, expired] of watched.clients) {
+      // Redis's touchWatchedKey: a key expired at WATCH time that is now deleted is no
+      // change (the flag clears: the key is simply missing from now on). Redis deletes the
+      // expired key before the write that replaces it signals; here the write may signal
+      // first, so a key found live again was rewritten, and that is a change.
+      if (expired) {
+        if (stored === null) {
+          stored = this.#keyStored(db, key);
+          live = stored && this.engine.accessInfo(db, key, Date.now()) >= 0;
+        }
+        if (!stored) {
+          watched.clients.set(client, false);
+          continue;
+        }
+        if (!live) continue;
+        watched.clients.set(client, false);
+      }
+      client.watchDirty = true;
+    }
   }
 
-  /** A whole database changed (FLUSHDB, SWAPDB): invalidate every watcher on it. */
+  /**
+   * A whole database changed (FLUSHDB, FLUSHALL, SWAPDB, a full sync's load): count the change,
+   * wake blocked clients, and invalidate every watcher on it — unless touchWatchedDb judged
+   * them key by key just before the change.
+   */
   dbModified(db: number): void {
     this.dirty++;
     this.blocking.signalDb(db);
+    if (this.#watchersJudgedDbs.delete(db)) return;
     if (this.#watchers.size === 0) return;
-    const prefix = db + ":";
-    for (const [tag, set] of this.#watchers) {
-      if (tag.startsWith(prefix)) { for (const client of set) client.watchDirty = true; }
+    for (const watched of this.#watchers.values()) {
+      if (watched.db !== db) continue;
+      for (const client of watched.clients.keys()) client.watchDirty = true;
     }
   }
 
