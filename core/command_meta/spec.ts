@@ -38,6 +38,8 @@ export interface CommandSpec<Handler = unknown> {
   denyOom: boolean;
   /** Has the "write" flag: its argv is what a replica replays, unless it says otherwise. */
   isWrite: boolean;
+  /** Has the "fast" flag: LATENCY files its slow runs under "fast-command", not "command". */
+  isFast: boolean;
   /** Which keys the command may change, for a running snapshot's pre-write hook. */
   writeKeys: WriteKeys;
   /** Redis 7.0's key specifications, as COMMAND INFO lists them; empty when not declared. */
@@ -314,6 +316,7 @@ export function defineCommand<Handler>(
     noAuth: (def.flags ?? []).includes("no-auth"),
     denyOom: (def.flags ?? []).includes("denyoom"),
     isWrite: (def.flags ?? []).includes("write"),
+    isFast: (def.flags ?? []).includes("fast"),
     writeKeys: writeKeysOf(def.name, def.flags ?? [], keys, fullName),
     keySpecs: def.keySpecs ?? [],
     tips: def.tips ?? [],

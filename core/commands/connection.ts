@@ -10,8 +10,10 @@ import { dbIndexArg, intArg } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { REDIS_COMPAT_VERSION } from "../version.ts";
 import { subcommandSyntaxError } from "./_streams.ts";
+import { clientPauseCommand, clientUnpauseCommand } from "./client_pause.ts";
 import { MONITOR_COMMANDS, stopMonitoring } from "./monitor.ts";
 import { writeHelp } from "./_help.ts";
+import { CLIENT_TRACKING_SUBCOMMANDS } from "./tracking.ts";
 
 const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
@@ -141,6 +143,7 @@ function resetCommand(ctx: CommandContext): void {
   client.multiError = false;
   server.unwatchAll(client);
   server.pubsub.removeClient(client);
+  server.tracking.disable(client);
   stopMonitoring(server, client);
   client.repliesOff = false;
   client.skipNextReply = false;
@@ -281,10 +284,23 @@ const CLIENT_HELP = [
   "    Return information about client connections. Options:",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
   "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
   "REPLY (ON|OFF|SKIP)",
   "    Control the replies sent to the current connection.",
   "SETNAME <name>",
   "    Assign the name <name> to the current connection.",
+  "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+  "         [OPTIN] [OPTOUT] [NOLOOP]",
+  "    Control server assisted client side caching.",
+  "TRACKINGINFO",
+  "    Report tracking status for the current connection.",
+  "CACHING (YES|NO)",
+  "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+  "GETREDIR",
+  "    Return the client ID we are redirecting to when tracking is enabled.",
   "UNBLOCK <clientid> [TIMEOUT|ERROR]",
   "    Unblock the specified blocked client.",
   "NO-EVICT (ON|OFF)",
@@ -521,6 +537,26 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
         handler: (ctx) => writeHelp(ctx.out, CLIENT_HELP),
       },
       {
+        name: "pause",
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["admin", "slow", "dangerous", "connection"],
+        group: "connection",
+        summary: "Suspends commands processing.",
+        since: "3.0.0",
+        handler: clientPauseCommand,
+      },
+      {
+        name: "unpause",
+        arity: 2,
+        flags: ["admin", "noscript", "loading", "stale"],
+        categories: ["admin", "slow", "dangerous", "connection"],
+        group: "connection",
+        summary: "Resumes processing commands from paused clients.",
+        since: "6.2.0",
+        handler: clientUnpauseCommand,
+      },
+      {
         name: "unblock",
         arity: -3,
         flags: ["admin", "noscript", "loading", "stale"],
@@ -530,6 +566,7 @@ export const CONNECTION_COMMANDS: CommandDefinition[] = [
         since: "5.0.0",
         handler: clientUnblockCommand,
       },
+      ...CLIENT_TRACKING_SUBCOMMANDS,
     ],
   },
 ];

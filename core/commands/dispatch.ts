@@ -19,7 +19,8 @@ import {
   wrongArity,
 } from "../errors.ts";
 import { AclDenial, type AclLogContext, type AclUser } from "../sessions/acl.ts";
-import { ClientState } from "../sessions/client.ts";
+import { ClientState, TrackingFlag } from "../sessions/client.ts";
+import { commandKeys } from "../command_meta/keys_of.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { CallOutcome, type ServerState } from "../state/server_state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
@@ -31,7 +32,10 @@ import {
   openKeyspaceFrame,
 } from "./keyspace_events.ts";
 import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
+import { heldByPause } from "./client_pause.ts";
 import { feedMonitorsAfterRun, feedMonitorsBeforeRun, monitorsActive } from "./monitor.ts";
+import { recordCallLatency } from "../state/command_latency.ts";
+import { observeCall } from "./slowlog.ts";
 
 /** Commands that run immediately even inside MULTI. */
 /** The command flag that lets a command run while a script is busy (Redis's CMD_ALLOW_BUSY). */
@@ -62,8 +66,94 @@ export function executeCommand(
   client: ClientState,
   argv: Uint8Array[],
 ): void | Promise<void> {
-  if (!client.repliesOff && !client.skipNextReply) return executeOne(table, server, client, argv);
-  return executeSilenced(table, server, client, argv);
+  // Redis's processCommand keeps the CLIENT TRACKING table within tracking-table-max-keys.
+  if (server.tracking.clientCount > 0) server.tracking.limitKeys();
+  const result = !client.repliesOff && !client.skipNextReply
+    ? executeOne(table, server, client, argv)
+    : executeSilenced(table, server, client, argv);
+  if (client.trackingFlags === 0 && client.trackingPending === null) return result;
+  if (result instanceof Promise) return result.then(() => afterTrackedCommand(server, client));
+  afterTrackedCommand(server, client);
+}
+
+/**
+ * After a command of a client with tracking on: CLIENT CACHING lasts for one command (or one
+ * transaction; CLIENT subcommands keep it), and the invalidations its command caused for
+ * itself go out after its reply (Redis's resetClient, trackingHandlePendingKeyInvalidations).
+ */
+function afterTrackedCommand(server: ServerState, client: ClientState): void {
+  if (!client.inMulti && !client.lastCommand.startsWith("client|")) {
+    client.trackingFlags &= ~TrackingFlag.Caching;
+  }
+  server.tracking.deliverHeld(client);
+}
+
+/** The outermost command running (a script's caller), whose keys a script's reads track. */
+let outermostSpec: CommandSpec | null = null;
+let outermostArgv: Uint8Array[] = [];
+
+/** Read-only commands that track nothing themselves: the reads their scripts run do. */
+const UNTRACKED_SCRIPT_COMMANDS = new Set(["eval_ro", "evalsha_ro", "fcall_ro"]);
+
+/**
+ * Before a handler runs: the outermost run becomes the tracking registry's current client
+ * (Redis's server.current_client). True when this run is the outermost.
+ */
+function enterRun(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): boolean {
+  if (server.tracking.current !== null) return false;
+  server.tracking.current = client;
+  outermostSpec = spec;
+  outermostArgv = argv;
+  return true;
+}
+
+/**
+ * After a handler ran (its synchronous part): a read-only command's client may now cache the
+ * keys it named, and a command run by a script counts as a read of the script's declared keys
+ * by the script's caller (Redis's call()).
+ */
+function leaveRun(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  outermost: boolean,
+): void {
+  if (server.tracking.clientCount > 0 && spec.flags.includes("readonly")) {
+    rememberReadKeys(server, client, spec, argv);
+  }
+  if (!outermost) return;
+  server.tracking.current = null;
+  outermostSpec = null;
+  outermostArgv = [];
+}
+
+function rememberReadKeys(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+): void {
+  if (UNTRACKED_SCRIPT_COMMANDS.has(spec.fullName)) return;
+  let reader = client;
+  let readSpec = spec;
+  let readArgv = argv;
+  const current = server.tracking.current;
+  if (current !== null && current !== client && outermostSpec !== null) {
+    reader = current;
+    readSpec = outermostSpec;
+    readArgv = outermostArgv;
+  }
+  if ((reader.trackingFlags & TrackingFlag.On) === 0) return;
+  // Shard channels are keys to COMMAND but nothing a client caches (Redis's CMD_PUBSUB).
+  if (readSpec.flags.includes("pubsub")) return;
+  const keys = commandKeys(readSpec, readArgv).map((index) => readArgv[index]);
+  if (keys.length > 0) server.tracking.rememberKeys(reader, keys);
 }
 
 /**
@@ -178,9 +268,24 @@ function executeOne(
   if (
     server.maxmemoryBytes > 0 && !client.isMaster && !server.loading && server.busyScript === null
   ) {
-    if (!evictForCommand(table, server, nowMs) && rejectedOnOom(table, client, spec)) {
+    // A CLIENT PAUSE keeps the dataset still: no eviction, and so no refusal (Redis's
+    // isSafeToPerformEvictions).
+    if (
+      !server.clientPause.refresh(nowMs) && !evictForCommand(table, server, nowMs) &&
+      rejectedOnOom(table, client, spec)
+    ) {
       return rejectCommand(server, client, spec, ERR_OOM);
     }
+  }
+  // CLIENT PAUSE (core/commands/client_pause.ts): the command waits, before it would be
+  // queued, and runs (or waits again) once the pause ends or relaxes.
+  if (server.clientPause.active && heldByPause(table, server, client, spec, argv)) {
+    server.stats.commandsProcessed--;
+    const copied = argv.map((arg) => arg.slice());
+    // A client killed meanwhile (CLIENT KILL) never runs it, as Redis frees it while paused.
+    return server.clientPause.postpone(() =>
+      client.closeNow ? undefined : executeCommand(table, server, client, copied)
+    );
   }
   if (client.inMulti && !MULTI_CONTROL_COMMANDS.has(spec.fullName)) {
     client.queued.push({ argv: argv.map((a) => a.slice()) });
@@ -311,29 +416,48 @@ export function runHandler(
   argv: Uint8Array[],
   nowMs: number,
 ): void | Promise<void> {
+  const outermost = enterRun(server, client, spec, argv);
+  try {
+    return runUntracked(server, client, spec, argv, nowMs);
+  } finally {
+    leaveRun(server, client, spec, argv, outermost);
+  }
+}
+
+function runUntracked(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): void | Promise<void> {
   const ctx = prepareRun(server, client, spec, argv, nowMs);
   const dirtyBefore = server.dirty;
   const db = client.db;
-  const startedMs = beginCall(server);
+  const startedMs = beginCall(server, nowMs);
+  let result: void | Promise<void> = undefined;
+  callDepth++;
   try {
-    const result = spec.handler!(ctx);
-    if (result instanceof Promise) {
-      return result.then(
-        () => {
-          endCall(server, spec, startedMs);
-          afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
-        },
-        (error) => {
-          handleError(server, client, error);
-          endCall(server, spec, startedMs);
-          afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
-        },
-      );
-    }
+    result = spec.handler!(ctx);
   } catch (error) {
     handleError(server, client, error);
   }
-  endCall(server, spec, startedMs);
+  callDepth--;
+  if (result instanceof Promise) {
+    // A command that blocked (BLPOP …) is charged its own run, not the wait, as Redis's
+    // updateStatsOnUnblock: the time until it parked, taken now.
+    const blockedAfterUs = client.blocked ? elapsedUs(startedMs, nowMs) : -1;
+    const settle = () => {
+      const durationUs = blockedAfterUs >= 0 ? blockedAfterUs : elapsedUs(startedMs, nowMs);
+      endCall(server, ctx, startedMs, nowMs, durationUs);
+      afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
+    };
+    return result.then(settle, (error) => {
+      handleError(server, client, error);
+      settle();
+    });
+  }
+  endCall(server, ctx, startedMs, nowMs, DURATION_UNKNOWN);
   afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
 }
 
@@ -343,31 +467,112 @@ const USEC_PER_MS = 1000;
  * commandstats' usec is estimated from one call in this many, chosen at random: a clock read
  * costs ~95 ns here, two a call would add a fifth to a pipelined GET. Random (not every n-th)
  * so commands that alternate in a pipeline are sampled alike; usec_per_call stays unbiased.
+ * Under a small slowlog / latency threshold every call is timed instead (CallTiming,
+ * core/state/command_latency.ts).
  */
 const USEC_SAMPLE_ONE_IN = 8;
 /** beginCall's answer for a call whose time is not sampled. */
 const NOT_TIMED = -1;
+/** endCall's durationUs when the call ended synchronously: endCall reads the clock itself. */
+const DURATION_UNKNOWN = -1;
 
 /**
  * The start of a handler's run (Redis's call()): errors sent before it are attributed, so only
  * the handler's own count against it. Returns the start time for endCall, or NOT_TIMED.
  */
-function beginCall(server: ServerState): number {
+function beginCall(server: ServerState, nowMs: number): number {
   server.stats.attributeErrors(null, CallOutcome.Ran);
-  return Math.random() * USEC_SAMPLE_ONE_IN < 1 ? performance.now() : NOT_TIMED;
+  if (deferredCtx !== null) settleDeferred(nowMs);
+  return server.callTiming.everyCall || Math.random() * USEC_SAMPLE_ONE_IN < 1
+    ? performance.now()
+    : NOT_TIMED;
+}
+
+/** Time since beginCall: precise when it was timed, else from the ms clock the call began at. */
+function elapsedUs(startedMs: number, nowMs: number): number {
+  return startedMs !== NOT_TIMED
+    ? (performance.now() - startedMs) * USEC_PER_MS
+    : (Date.now() - nowMs) * USEC_PER_MS;
 }
 
 /**
- * The end of a handler's run: commandstats' calls and usec, and failed_calls when it sent an
- * error reply that no command it ran (a script's redis.call) was charged with already.
+ * The end of a handler's run: commandstats' calls and usec, the latency histogram, the slow
+ * log and the latency monitor, and failed_calls when it sent an error reply that no command it
+ * ran (a script's redis.call) was charged with already. `durationUs` is known for a call that
+ * settled later (DURATION_UNKNOWN otherwise); `nowMs` is the Date.now() the call began at.
  */
-function endCall(server: ServerState, spec: CommandSpec, startedMs: number): void {
+function endCall(
+  server: ServerState,
+  ctx: CommandContext,
+  startedMs: number,
+  nowMs: number,
+  durationUs: number,
+): void {
+  const spec = ctx.spec;
   const stat = server.stats.commandStat(spec.fullName);
   stat.calls++;
-  if (startedMs !== NOT_TIMED) {
-    stat.usec += Math.round((performance.now() - startedMs) * USEC_PER_MS * USEC_SAMPLE_ONE_IN);
+  const timing = server.callTiming;
+  if (startedMs !== NOT_TIMED || durationUs !== DURATION_UNKNOWN) {
+    const us = durationUs !== DURATION_UNKNOWN ? durationUs : elapsedUs(startedMs, nowMs);
+    const exact = startedMs !== NOT_TIMED;
+    if (exact) {
+      stat.usec += Math.round(us * (timing.everyCall ? 1 : USEC_SAMPLE_ONE_IN));
+      recordCallLatency(stat, us);
+    }
+    if (timing.watching) observeCall(server, ctx.client, spec, ctx.argv, us);
+  } else if (timing.coarseThresholdUs !== Infinity) {
+    if (callDepth === 0) deferCoarseCheck(ctx, nowMs);
+    else {
+      const us = (Date.now() - nowMs) * USEC_PER_MS;
+      if (us >= timing.coarseThresholdUs) observeCall(server, ctx.client, spec, ctx.argv, us);
+    }
   }
   server.stats.attributeErrors(stat, CallOutcome.Ran);
+}
+
+/**
+ * Handlers running now: 0 between top-level calls, more inside EXEC or a script. Only a
+ * top-level call's coarse check is deferred (a nested one ends inside its parent's run).
+ */
+let callDepth = 0;
+
+/**
+ * A top-level call timed coarsely, waiting for its end time: the next call's start (read
+ * anyway, as its nowMs) or, when none follows in the same synchronous run (the last command
+ * of a pipeline, before the connection awaits its socket), one Date.now() in a microtask. So
+ * a pipeline of N commands pays one clock read, not N. Its argv views are still intact then:
+ * the connection loop reads into its buffer only after an await, which runs the microtask (a
+ * caller refilling a reader between two synchronous commands would garble only the argv text
+ * of a slow entry).
+ * One reference and one typed-array slot: they are written on every call.
+ */
+let deferredCtx: CommandContext | null = null;
+/** [0]: the deferred call's start (Date.now()); a typed slot, so storing it allocates nothing. */
+const deferredStartedMs = new Float64Array(1);
+let deferredFlushQueued = false;
+
+function deferCoarseCheck(ctx: CommandContext, startedMs: number): void {
+  if (deferredCtx !== null) settleDeferred(Date.now());
+  deferredCtx = ctx;
+  deferredStartedMs[0] = startedMs;
+  if (!deferredFlushQueued) {
+    deferredFlushQueued = true;
+    queueMicrotask(flushDeferred);
+  }
+}
+
+/** The deferred call ended by `endMs` (an upper bound: it includes the reply's writing). */
+function settleDeferred(endMs: number): void {
+  const ctx = deferredCtx!;
+  deferredCtx = null;
+  const durationUs = (endMs - deferredStartedMs[0]) * USEC_PER_MS;
+  if (durationUs < ctx.server.callTiming.coarseThresholdUs) return;
+  observeCall(ctx.server, ctx.client, ctx.spec, ctx.argv, durationUs);
+}
+
+function flushDeferred(): void {
+  deferredFlushQueued = false;
+  if (deferredCtx !== null) settleDeferred(Date.now());
 }
 
 /**
@@ -383,11 +588,28 @@ export function runHandlerSync(
   argv: Uint8Array[],
   nowMs: number,
 ): void {
+  const outermost = enterRun(server, client, spec, argv);
+  try {
+    runSyncUntracked(server, client, spec, argv, nowMs);
+  } finally {
+    leaveRun(server, client, spec, argv, outermost);
+  }
+}
+
+function runSyncUntracked(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  argv: Uint8Array[],
+  nowMs: number,
+): void {
   const ctx = prepareRun(server, client, spec, argv, nowMs);
   const dirtyBefore = server.dirty;
   const db = client.db;
   const replyStart = client.writer.lengthBytes;
-  const startedMs = beginCall(server);
+  const startedWallMs = server.callTiming.coarseThresholdUs !== Infinity ? Date.now() : nowMs;
+  const startedMs = beginCall(server, startedWallMs);
+  callDepth++;
   try {
     const result = spec.handler!(ctx);
     if (result instanceof Promise) {
@@ -403,7 +625,9 @@ export function runHandlerSync(
   } catch (error) {
     handleError(server, client, error);
   }
-  endCall(server, spec, startedMs);
+  callDepth--;
+  // A script's clock (nowMs) stands still while it runs: the ms clock is read afresh.
+  endCall(server, ctx, startedMs, startedWallMs, DURATION_UNKNOWN);
   afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
 }
 

@@ -51,8 +51,8 @@ function clientsSection(server: ServerState): string[] {
     `maxclients:${server.config.getNumber("maxclients")}`,
     "client_recent_max_input_buffer:" + maxInput,
     "client_recent_max_output_buffer:0",
-    `blocked_clients:${server.blocking.blockedCount}`,
-    "tracking_clients:0",
+    `blocked_clients:${server.blocking.blockedCount + server.clientPause.postponedCount}`,
+    `tracking_clients:${server.tracking.clientCount}`,
     "clients_in_timeout_table:0",
   ];
 }
@@ -93,8 +93,13 @@ function memorySection(server: ServerState): string[] {
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${humanBytes(maxmemory)}`,
     `maxmemory_policy:${server.config.getString("maxmemory-policy")}`,
+    // Eviction measures the engine's memory alone: nothing used is left out of it.
+    "mem_not_counted_for_evict:0",
     `mem_fragmentation_ratio:${used > 0 ? (wasm / used).toFixed(2) : "1.00"}`,
     "mem_allocator:resplica-pages",
+    // Values are freed at once (lazyfree.ts), so none is ever pending.
+    "lazyfree_pending_objects:0",
+    `lazyfreed_objects:${server.stats.lazyfreedObjects}`,
   ];
 }
 
@@ -174,6 +179,9 @@ function statsSection(server: ServerState): string[] {
     `pubsub_patterns:${server.pubsub.patternCount}`,
     // No MIGRATE, so no cached sockets to it (Redis counts them here).
     "migrate_cached_sockets:0",
+    `tracking_total_keys:${server.tracking.totalKeys}`,
+    `tracking_total_items:${server.tracking.totalItems}`,
+    `tracking_total_prefixes:${server.tracking.totalPrefixes}`,
     `total_error_replies:${s.errorReplies}`,
   ];
 }

@@ -4,6 +4,7 @@
 
 import { bytesEqual, globMatch, isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
 import { collectionEncoding } from "../engine/collections.ts";
+import { countLazyfreeOfDb, countLazyfreeOfKey } from "./lazyfree.ts";
 import { DB_COUNT, ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { dbIndexArg, expireAtMsArg, ExpireUnit } from "./_args.ts";
@@ -31,7 +32,10 @@ function typeTagFromName(name: string): number {
 function delCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   let deleted = 0;
+  // UNLINK (and DEL under lazyfree-lazy-user-del) counts big values in lazyfreed_objects.
+  const lazy = ctx.spec.fullName === "unlink" || server.config.getBool("lazyfree-lazy-user-del");
   for (let i = 1; i < argv.length; i++) {
+    if (lazy) countLazyfreeOfKey(server, client.db, argv[i], ctx.nowMs);
     if (server.engine.del(client.db, argv[i], ctx.nowMs)) {
       deleted++;
       server.keyModified(client.db, argv[i]);
@@ -244,27 +248,34 @@ function dbsizeCommand(ctx: CommandContext): void {
   ctx.out.integer(ctx.server.engine.dbSize(ctx.client.db));
 }
 
-function flushMode(ctx: CommandContext): void {
+/** FLUSHALL / FLUSHDB [ASYNC | SYNC]: true for ASYNC, or no mode under lazyfree-lazy-user-flush. */
+function flushMode(ctx: CommandContext): boolean {
   if (ctx.argv.length > 2) fail(ERR_SYNTAX);
   if (ctx.argv.length === 2 && !isWord(ctx.argv[1], "async") && !isWord(ctx.argv[1], "sync")) {
     fail(ERR_SYNTAX);
   }
+  if (ctx.argv.length === 2) return isWord(ctx.argv[1], "async");
+  return ctx.server.config.getBool("lazyfree-lazy-user-flush");
 }
 
 function flushdbCommand(ctx: CommandContext): void {
-  flushMode(ctx);
+  if (flushMode(ctx)) countLazyfreeOfDb(ctx.server, ctx.client.db);
   // Watchers are judged while the keys are still there (Redis's signalFlushedDb).
   ctx.server.touchWatchedDb(ctx.client.db, null, ctx.nowMs);
   ctx.server.engine.flushDb(ctx.client.db);
   ctx.server.dbModified(ctx.client.db);
+  ctx.server.tracking.invalidateAll(ctx.server.clients.values());
   ctx.out.simple("OK");
 }
 
 function flushallCommand(ctx: CommandContext): void {
-  flushMode(ctx);
+  if (flushMode(ctx)) {
+    for (let db = 0; db < DB_COUNT; db++) countLazyfreeOfDb(ctx.server, db);
+  }
   for (let db = 0; db < DB_COUNT; db++) ctx.server.touchWatchedDb(db, null, ctx.nowMs);
   ctx.server.engine.flushAll();
   for (let db = 0; db < DB_COUNT; db++) ctx.server.dbModified(db);
+  ctx.server.tracking.invalidateAll(ctx.server.clients.values());
   ctx.out.simple("OK");
 }
 
@@ -312,9 +323,35 @@ function objectEncodingCommand(ctx: CommandContext): void {
   ctx.out.bulkString(collectionEncoding(server.engine, tag, client.db, argv[2], ctx.nowMs));
 }
 
-function objectKeyOnly(ctx: CommandContext, reply: () => void): void {
-  if (!ctx.server.engine.exists(ctx.client.db, ctx.argv[2], ctx.nowMs)) return ctx.out.nullBulk();
-  reply();
+/** OBJ_SHARED_REFCOUNT: the count Redis reports for its shared objects (INT_MAX, never freed). */
+const SHARED_REFCOUNT = 2147483647;
+/** OBJ_SHARED_INTEGERS: Redis keeps one shared object for each integer 0 … 9999. */
+const SHARED_INTEGERS_COUNT = 10000;
+
+/**
+ * OBJECT REFCOUNT key: what Redis reports. Values are not shared here, but Redis stores a string
+ * holding an integer in 0 … 9999 as its shared object (SHARED_REFCOUNT) unless maxmemory is set
+ * with an LRU or LFU policy (the object needs its own access stamp); every other value is 1.
+ */
+function objectRefcountCommand(ctx: CommandContext): void {
+  const { server, client, argv } = ctx;
+  const tag = server.engine.typeOf(client.db, argv[2], ctx.nowMs);
+  if (tag < 0) return ctx.out.nullBulk();
+  ctx.out.integer(tag === ValueType.String && isSharedInteger(ctx) ? SHARED_REFCOUNT : 1);
+}
+
+function isSharedInteger(ctx: CommandContext): boolean {
+  const { server, client, argv } = ctx;
+  const policy = server.config.getString("maxmemory-policy");
+  if (server.maxmemoryBytes > 0 && (policy.includes("lru") || policy.includes("lfu"))) {
+    return false;
+  }
+  const hint = server.engine.encodingHint(client.db, argv[2], ctx.nowMs);
+  if (hint & (ENCODING_HINT_RAW | ENCODING_HINT_NOT_INT)) return false;
+  const value = server.engine.getString(client.db, argv[2], ctx.nowMs)!;
+  if (!isIntEncodable(value)) return false;
+  const n = parseInt64(value);
+  return n !== null && n >= 0n && n < BigInt(SHARED_INTEGERS_COUNT);
 }
 
 /**
@@ -658,7 +695,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the reference count of a value of a key.",
-        handler: (ctx) => objectKeyOnly(ctx, () => ctx.out.integer(1)),
+        handler: objectRefcountCommand,
       },
       {
         name: "help",

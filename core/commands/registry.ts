@@ -24,6 +24,8 @@ import { ZSET_COMMANDS } from "./zsets.ts";
 import { CommandTable } from "../command_meta/table.ts";
 import type { CommandHandler } from "./context.ts";
 import { KEY_COMMANDS } from "./keys.ts";
+import { LATENCY_COMMANDS } from "./latency.ts";
+import { SLOWLOG_COMMANDS } from "./slowlog.ts";
 import { serverCommands } from "./server.ts";
 import { defineCommand } from "../command_meta/spec.ts";
 import { STRING_COMMANDS } from "./strings.ts";
@@ -55,6 +57,8 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...CLUSTER_COMMANDS,
     ...FUNCTION_COMMANDS,
     ...SCRIPTING_COMMANDS,
+    ...SLOWLOG_COMMANDS,
+    ...LATENCY_COMMANDS,
     ...transactionCommands(table),
     ...serverCommands(table),
   ];

@@ -337,6 +337,12 @@ function debugCommand(ctx: CommandContext): void | Promise<void> {
     ctx.out.simple("OK");
     return;
   }
+  if (isWord(argv[1], "pause-cron") && argv.length === 3) {
+    // Stops (1) or restarts (0) the server's periodic work, as Redis's serverCron pause.
+    ctx.server.cronPaused = latin1(argv[2]) !== "0";
+    ctx.out.simple("OK");
+    return;
+  }
   if (isWord(argv[1], "set-active-expire") && argv.length === 3) {
     ctx.server.config.setText(
       "active-expire-enabled",

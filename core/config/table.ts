@@ -156,6 +156,16 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     description: "Close clients idle this many seconds (0 = never).",
   },
   {
+    name: "tracking-table-max-keys",
+    kind: "int",
+    defaultValue: 1_000_000,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Keys the client-side caching table remembers before it invalidates some " +
+      "(0 = no limit).",
+  },
+  {
     name: "tcp-keepalive",
     kind: "int",
     defaultValue: 300,
@@ -635,6 +645,36 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "to skiplist (the engine converts past 64 whatever the setting).",
   },
   {
+    name: "slowlog-log-slower-than",
+    kind: "int",
+    defaultValue: 10000,
+    min: -1,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description:
+      "Microseconds a command runs before SLOWLOG records it; -1 records nothing, 0 everything.",
+  },
+  {
+    name: "slowlog-max-len",
+    kind: "int",
+    defaultValue: 128,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description: "Most entries SLOWLOG keeps (the oldest go first).",
+  },
+  {
+    name: "latency-monitor-threshold",
+    kind: "int",
+    defaultValue: 0,
+    min: 0,
+    max: 2 ** 53 - 1,
+    maxText: LONG_MAX_TEXT,
+    description:
+      "Milliseconds an event (a command, an expire cycle …) takes before LATENCY records it; " +
+      "0 turns the latency monitor off.",
+  },
+  {
     name: "busy-reply-threshold",
     aliases: ["lua-time-limit"],
     kind: "int",
@@ -668,6 +708,46 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     kind: "bool",
     defaultValue: true,
     description: "Sample and delete expired keys in the background.",
+  },
+  {
+    name: "lazyfree-lazy-eviction",
+    kind: "bool",
+    defaultValue: false,
+    description:
+      "Evicted values are freed lazily (resplica frees at once; counted in lazyfreed_objects).",
+  },
+  {
+    name: "lazyfree-lazy-expire",
+    kind: "bool",
+    defaultValue: false,
+    description: "Expired values are freed lazily (resplica frees at once).",
+  },
+  {
+    name: "lazyfree-lazy-server-del",
+    kind: "bool",
+    defaultValue: false,
+    description:
+      "Values deleted by the server (RENAME, SET over a key …) are freed lazily (resplica frees at once).",
+  },
+  {
+    name: "lazyfree-lazy-user-del",
+    kind: "bool",
+    defaultValue: false,
+    description: "DEL acts as UNLINK (counted in lazyfreed_objects).",
+  },
+  {
+    name: "lazyfree-lazy-user-flush",
+    kind: "bool",
+    defaultValue: false,
+    description: "FLUSHALL / FLUSHDB without a mode act as ASYNC (counted in lazyfreed_objects).",
+  },
+  {
+    name: "replica-lazy-flush",
+    aliases: ["slave-lazy-flush"],
+    kind: "bool",
+    defaultValue: false,
+    description:
+      "A replica empties its dataset lazily before a full sync (resplica frees at once).",
   },
   {
     name: "list-max-listpack-size",

@@ -153,6 +153,8 @@ const NO_EXPIRED_KEYS: readonly ExpiredKey[] = Object.freeze([]);
 
 /** A staging region above this size is given back after the call that needed it. */
 const STAGING_KEEP_MAX_BYTES = 1 << 20;
+/** A staging region above this size is given back by trimStaging (the engine starts at 4 KiB). */
+const STAGING_TRIM_MIN_BYTES = 64 * 1024;
 /** Values above this size bypass staging: the engine sizes their block, the host fills it. */
 const DIRECT_VALUE_MIN_BYTES = 64 * 1024;
 /** Keys up to this length are copied with a loop (cheaper than TypedArray#set for short keys). */
@@ -419,6 +421,19 @@ export class Engine {
   /** Gives a large staging region back once the call that needed it is over. */
   #releaseLargeStaging(): void {
     if (this.#stagingCapacityBytes <= STAGING_KEEP_MAX_BYTES) return;
+    if (this.#exports.shrinkStaging() !== 1) throw new OutOfMemoryError();
+    this.#refreshViews();
+    this.#stagingPtr = this.#words[this.#cellsIndex + CELL_STAGING];
+    this.#stagingCapacityBytes = this.#exports.stagingCapacity();
+  }
+
+  /**
+   * Gives back a staging region grown past its initial size by a big command (kept up to
+   * STAGING_KEEP_MAX_BYTES for reuse meanwhile), as Redis trims an idle client's query buffer
+   * in clientsCron: the server's cron calls it, so used_memory settles after a large SADD.
+   */
+  trimStaging(): void {
+    if (this.#stagingCapacityBytes <= STAGING_TRIM_MIN_BYTES) return;
     if (this.#exports.shrinkStaging() !== 1) throw new OutOfMemoryError();
     this.#refreshViews();
     this.#stagingPtr = this.#words[this.#cellsIndex + CELL_STAGING];

@@ -934,6 +934,8 @@ export class ReplicationReplica {
       server.engine.swapDb(db, STAGING_DB_BASE + db);
       server.dbModified(db);
     }
+    // Client-side caches hold the old dataset: a flush invalidation to every tracking client.
+    server.tracking.invalidateAll(server.clients.values());
   }
 
   /**
@@ -968,6 +970,7 @@ export class ReplicationReplica {
     server.engine.flushAll();
     server.functions.flush(server.lua);
     for (let db = 0; db < DB_COUNT; db++) server.dbModified(db);
+    server.tracking.invalidateAll(server.clients.values());
   }
 
   /** Applies the live stream until the link ends, counting every byte of each command. */

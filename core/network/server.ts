@@ -121,14 +121,23 @@ export class NetworkServer {
     const { state } = this;
     // A busy script owns the keyspace until it ends: no expiry, saves, syncs or timeouts (as
     // Redis, which runs only its event handlers while a script is timed out).
-    if (state.busyScript !== null) return;
+    if (state.busyScript !== null || state.cronPaused) return;
     const nowMs = Date.now();
     const tickMs = 1000 / state.config.getNumber("hz");
+    // A CLIENT PAUSE that ran out ends here at the latest (its commands then run).
+    state.clientPause.refresh(nowMs);
     if (state.config.getBool("active-expire-enabled")) {
+      const expireStartedMs = performance.now();
       state.engine.activeExpireCycle(nowMs, tickMs * ACTIVE_EXPIRE_TICK_SHARE);
+      state.absorbExpired();
+      // LATENCY's "expire-cycle" event: the cycle and the deletions it propagates.
+      state.latency.addSampleIfNeeded("expire-cycle", performance.now() - expireStartedMs, nowMs);
     }
     state.absorbExpired();
+    if (state.tracking.clientCount > 0) state.tracking.limitKeys();
     state.engine.rehashStep(CRON_REHASH_STEPS);
+    // A big command's staging region goes back once it is over (clientsCron trims query buffers).
+    state.engine.trimStaging();
     // Streams whose key went (DEL, overwrite, expiry, FLUSH) are freed here or at the next
     // stream creation, whichever comes first.
     state.engine.reclaimHostValues(nowMs);

@@ -11,6 +11,21 @@ export interface QueuedCommand {
   argv: Uint8Array[];
 }
 
+/** CLIENT TRACKING state bits (ClientState.trackingFlags; sessions/tracking.ts). */
+export const enum TrackingFlag {
+  /** CLIENT TRACKING ON. */
+  On = 1 << 0,
+  /** The redirect client went away (CLIENT LIST flag R). */
+  BrokenRedir = 1 << 1,
+  /** BCAST mode (flag B). */
+  Bcast = 1 << 2,
+  Optin = 1 << 3,
+  Optout = 1 << 4,
+  /** CLIENT CACHING YES (OPTIN) or NO (OPTOUT) for the next command or transaction. */
+  Caching = 1 << 5,
+  Noloop = 1 << 6,
+}
+
 export class ClientState {
   // --- identity ---
   /** Monotone id, as CLIENT ID reports. */
@@ -74,6 +89,16 @@ export class ClientState {
    * is pumped from here, paced by its socket); null for none.
    */
   onOutputDrained: (() => void) | null = null;
+
+  // --- client-side caching (sessions/tracking.ts) ---
+  /** TrackingFlag bits; 0 while tracking is off. */
+  trackingFlags = 0;
+  /** CLIENT TRACKING REDIRECT: the id invalidations go to; 0 for this connection itself. */
+  trackingRedirectId = 0;
+  /** BCAST prefixes (latin1); null when none. */
+  trackingPrefixes: Set<string> | null = null;
+  /** Invalidations (a key, or null for a flush) held until this client's reply is written. */
+  trackingPending: (Uint8Array | null)[] | null = null;
 
   // --- replication (this client as a replica of ours) ---
   /** Where it stands in SYNC/PSYNC; None for ordinary clients. */
@@ -159,7 +184,8 @@ export class ClientState {
 
   /**
    * CLIENT LIST's flags=, in Redis's order: O monitor or S replica, M our master's link,
-   * P subscribed, x in MULTI, b blocked, d a WATCHed key changed, c closing after this reply,
+   * P subscribed, x in MULTI, b blocked, t tracking (R its redirect is gone, B in BCAST mode),
+   * d a WATCHed key changed, c closing after this reply,
    * e CLIENT NO-EVICT on; N for none.
    */
   flagLetters(): string {
@@ -170,6 +196,9 @@ export class ClientState {
     if (this.subscriptionCount > 0) flags += "P";
     if (this.inMulti) flags += "x";
     if (this.blocked) flags += "b";
+    if ((this.trackingFlags & TrackingFlag.On) !== 0) flags += "t";
+    if ((this.trackingFlags & TrackingFlag.BrokenRedir) !== 0) flags += "R";
+    if ((this.trackingFlags & TrackingFlag.Bcast) !== 0) flags += "B";
     if (this.watchDirty) flags += "d";
     if (this.closeAfterReply) flags += "c";
     if (this.noEvict) flags += "e";
@@ -181,14 +210,16 @@ export class ClientState {
     const ageS = Math.floor((nowMs - this.createdAtMs) / 1000);
     const idleS = Math.floor((nowMs - this.lastInteractionMs) / 1000);
     const flags = this.flagLetters();
+    // qbuf: bytes received and not yet done with (the running command's included, as Redis
+    // trims after it); qbuf-free: the rest of the read buffer's capacity.
+    const qbufBytes = this.reader.bufferedBytes + this.runningCommandBytes;
+    const qbufFreeBytes = Math.max(0, this.reader.capacityBytes - qbufBytes);
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
       `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=0 ` +
-      `multi=${this.inMulti ? this.queued.length : -1} qbuf=${
-        this.reader.bufferedBytes + this.runningCommandBytes
-      } ` +
-      `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
-      `cmd=${this.lastCommand} user=${
-        this.user?.name ?? "(superuser)"
-      } redir=-1 resp=${this.protocol}`;
+      `multi=${this.inMulti ? this.queued.length : -1} qbuf=${qbufBytes} ` +
+      `qbuf-free=${qbufFreeBytes} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
+      `cmd=${this.lastCommand} user=${this.user?.name ?? "(superuser)"} redir=${
+        (this.trackingFlags & TrackingFlag.On) !== 0 ? this.trackingRedirectId : -1
+      } resp=${this.protocol}`;
   }
 }

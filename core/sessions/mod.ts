@@ -6,6 +6,7 @@
 // - `acl.ts`, `acl_file.ts`: users, permission checks, ACL LOG, the aclfile.
 // - `pubsub.ts`: `PubSubRegistry`, channel and pattern subscriptions.
 // - `blocking.ts`: `BlockingRegistry`, clients blocked on keys (BLPOP …).
+// - `tracking.ts`: `TrackingRegistry`, client-side caching (CLIENT TRACKING) and its invalidations.
 // - `output_limits.ts`: closing a client past its client-output-buffer-limit.
 // - `replica_state.ts`: `ReplicaState`, a replica client's place in its sync.
 
@@ -13,5 +14,6 @@ export { ClientState } from "./client.ts";
 export { AclDenial, AclRegistry, type AclUser } from "./acl.ts";
 export { PubSubRegistry } from "./pubsub.ts";
 export { BlockingRegistry } from "./blocking.ts";
+export { TrackingRegistry } from "./tracking.ts";
 export { outputLimitExceeded } from "./output_limits.ts";
 export { ReplicaState } from "./replica_state.ts";

@@ -9,6 +9,7 @@ import type { Logger } from "../log.ts";
 import { latin1 } from "../bytes.ts";
 import { BlockingRegistry } from "../sessions/blocking.ts";
 import { PubSubRegistry } from "../sessions/pubsub.ts";
+import { TrackingRegistry } from "../sessions/tracking.ts";
 import { KeyspaceNotifier } from "../sessions/keyspace_events.ts";
 import { NOTIFY_EXPIRED, parseKeyspaceEvents } from "../config/keyspace_events.ts";
 import { AclRegistry } from "../sessions/acl.ts";
@@ -29,6 +30,8 @@ import type { MasterLink } from "../replication/link.ts";
 import type { LuaEngine } from "../scripting/lua/mod.ts";
 import { ScriptCache } from "../scripting/scripts.ts";
 import { FunctionRegistry } from "../scripting/functions.ts";
+import { CallTiming, LatencyMonitor, SlowLog } from "./command_latency.ts";
+import { ClientPause } from "./client_pause.ts";
 
 /** Directives whose values reach the engine as encoding thresholds. */
 const ENCODING_LIMIT_DIRECTIVES = [
@@ -98,6 +101,8 @@ export interface CommandStat {
   rejectedCalls: number;
   /** failed_calls: ran and replied an error. */
   failedCalls: number;
+  /** LATENCY HISTOGRAM's buckets (core/state/command_latency.ts); null until a call is timed. */
+  latencyHistogram: Uint32Array | null;
 }
 
 /**
@@ -134,6 +139,12 @@ export class ServerStats {
   netOutputBytes = 0;
   /** total_error_replies */
   errorReplies = 0;
+  /**
+   * lazyfreed_objects: values (and keys of flushed databases) Redis 7.0 would have handed to
+   * its lazyfree thread (lazyfree.ts). resplica frees them at once, so lazyfree_pending_objects
+   * is always 0.
+   */
+  lazyfreedObjects = 0;
   /** errorstats: error replies by code (the reply's first word), at most ERROR_CODES_MAX codes. */
   readonly errorCounts = new Map<string, number>();
   /** commandstats, by CommandSpec.fullName ("config|resetstat"). */
@@ -161,7 +172,7 @@ export class ServerStats {
   commandStat(fullName: string): CommandStat {
     let stat = this.commandStats.get(fullName);
     if (stat === undefined) {
-      stat = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      stat = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latencyHistogram: null };
       this.commandStats.set(fullName, stat);
     }
     return stat;
@@ -192,6 +203,7 @@ export class ServerStats {
     this.netInputBytes = 0;
     this.netOutputBytes = 0;
     this.errorReplies = 0;
+    this.lazyfreedObjects = 0;
     this.errorCounts.clear();
     this.commandStats.clear();
   }
@@ -226,10 +238,14 @@ export class ServerState {
   readonly pubsub = new PubSubRegistry();
   /** Keyspace notifications (`notify-keyspace-events`), published through `pubsub`. */
   readonly keyspaceEvents = new KeyspaceNotifier(this.pubsub);
+  /** Client-side caching: CLIENT TRACKING's table and BCAST prefixes. */
+  readonly tracking = new TrackingRegistry((id) => this.clients.get(id));
   /** Clients blocked on keys (BLPOP …). */
   readonly blocking = new BlockingRegistry((db, spec, argv) => {
     if (this.saver.snapshotRunning) this.saver.beforeCommand(db, spec, argv);
   });
+  /** CLIENT PAUSE: commands held until it ends (state/client_pause.ts). */
+  readonly clientPause: ClientPause = new ClientPause(this);
   /** Consumers of the write stream; empty until replication or AOF is on. */
   readonly propagationListeners: PropagationListener[] = [];
   /** dump.rdb: SAVE, BGSAVE, save points. */
@@ -252,6 +268,8 @@ export class ServerState {
   loading = false;
   /** The `save` directive, parsed (kept current by a config hook). */
   savePoints: SavePoint[] = [];
+  /** DEBUG PAUSE-CRON 1: the periodic work (expiry, saves, timeouts …) is skipped. */
+  cronPaused = false;
   /** Set by the network server: stops listening and closes clients. */
   shutdown: (() => Promise<void>) | null = null;
 
@@ -277,6 +295,14 @@ export class ServerState {
   /** The script past busy-reply-threshold, while it runs; null otherwise. */
   busyScript: BusyScript | null = null;
 
+  // --- slow log and latency monitor (core/state/command_latency.ts) ---
+  /** SLOWLOG's entries and thresholds (slowlog-log-slower-than, slowlog-max-len). */
+  readonly slowlog = new SlowLog();
+  /** LATENCY's events (latency-monitor-threshold). */
+  readonly latency = new LatencyMonitor();
+  /** How the dispatcher times each call, from the two thresholds above. */
+  readonly callTiming = new CallTiming();
+
   constructor(engine: Engine, config: Config, log: Logger) {
     this.engine = engine;
     this.config = config;
@@ -287,6 +313,8 @@ export class ServerState {
     config.onChange("notify-keyspace-events", (value) => {
       this.keyspaceEvents.flags = parseKeyspaceEvents(value as string)!;
     });
+    this.tracking.maxKeys = config.getNumber("tracking-table-max-keys");
+    config.onChange("tracking-table-max-keys", (value) => this.tracking.maxKeys = value as number);
     this.minReplicasToWrite = config.getNumber("min-replicas-to-write");
     config.onChange("min-replicas-to-write", (value) => this.minReplicasToWrite = value as number);
     this.#setOutputLimits(config.getString("client-output-buffer-limit"));
@@ -316,8 +344,20 @@ export class ServerState {
       config.onChange(name, () => this.#applyEncodingLimits());
     }
     this.failover = new CoordinatedFailover(this);
+    this.#applyLatencyThresholds();
+    config.onChange("slowlog-log-slower-than", () => this.#applyLatencyThresholds());
+    config.onChange("slowlog-max-len", () => this.#applyLatencyThresholds());
+    config.onChange("latency-monitor-threshold", () => this.#applyLatencyThresholds());
     const bytes = crypto.getRandomValues(new Uint8Array(20));
     this.runId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** Pushes the slow log's and the latency monitor's directives into them and the call timing. */
+  #applyLatencyThresholds(): void {
+    this.slowlog.slowerThanUs = this.config.getNumber("slowlog-log-slower-than");
+    this.slowlog.lenMax = this.config.getNumber("slowlog-max-len");
+    this.latency.thresholdMs = this.config.getNumber("latency-monitor-threshold");
+    this.callTiming.update(this.slowlog, this.latency);
   }
 
   /** The engine converts values at the thresholds these directives set (Engine.setEncodingLimits). */
@@ -522,6 +562,7 @@ export class ServerState {
   /** A key was written: count the change and invalidate transactions watching it. */
   keyModified(db: number, key: Uint8Array): void {
     if (this.keyspaceEvents.flags !== 0) this.keyspaceEvents.touched(db, key);
+    if (this.tracking.active) this.tracking.invalidateKey(key, this.tracking.current);
     this.#keyWritten(db, key);
   }
 
@@ -578,6 +619,7 @@ export class ServerState {
     this.stats.expiredKeys += expired.length;
     for (const { db, key } of expired) {
       this.keyspaceEvents.notify(NOTIFY_EXPIRED, "expired", key, db);
+      if (this.tracking.active) this.tracking.invalidateKey(key, null);
       this.#keyWritten(db, key);
       // Replicas and the AOF never expire keys themselves: they replay the master's DEL.
       if (this.propagationListeners.length > 0) this.propagate(db, ["DEL", key]);
@@ -612,6 +654,7 @@ export class ServerState {
   removeClient(client: ClientState): void {
     this.blocking.cancel(client);
     this.pubsub.removeClient(client);
+    this.tracking.disable(client);
     this.unwatchAll(client);
     this.replication.removeReplica(client);
     this.clients.delete(client.id);
