@@ -19,6 +19,7 @@ import {
 import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
 import {
+  debugDigest,
   infoField,
   run,
   startMaster,
@@ -154,16 +155,18 @@ peerTest(
     const ours = await startMaster({ "repl-ping-replica-period": "3600" });
     const client = await RawClient.connect(ours.port);
     await fillDataset(client);
-    const replica = await startRedisReplica(ours.port);
+    const replica = await startRedisReplica(ours.port, ["--enable-debug-command", "yes"]);
     const replicaClient = await RawClient.connect(replica.port);
     let replicaStopped = false;
     try {
-      // 1. Full sync, then the live stream.
+      // 1. Full sync, then the live stream; Redis's own DEBUG DIGEST agrees on both sides.
       await waitInSync(client, replicaClient);
       assert.equal(await datasetDigest(replicaClient), await datasetDigest(client));
+      assert.equal(await debugDigest(replicaClient), await debugDigest(client));
       await liveWrites(client);
       await waitInSync(client, replicaClient);
       assert.equal(await datasetDigest(replicaClient), await datasetDigest(client));
+      assert.equal(await debugDigest(replicaClient), await debugDigest(client));
       assert.equal(await run(replicaClient, "GET", "live:last"), "$1\r\nx\r\n");
 
       // 2. ROLE and INFO replication, once the replica has acked the whole stream.

@@ -10,7 +10,14 @@ import { startServer } from "../mod.ts";
 import { concatBytes, encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { delay, peerTest, startRedisServer } from "./_support/redis_peer.ts";
 import { datasetDigest, fillDataset } from "./_support/dataset.ts";
-import { infoField, run, startMaster, waitFor, waitInSync } from "./_support/replication.ts";
+import {
+  debugDigest,
+  infoField,
+  run,
+  startMaster,
+  waitFor,
+  waitInSync,
+} from "./_support/replication.ts";
 import { rdbWith, startFakeMaster } from "./_support/fake_master.ts";
 
 /** Live writes of every kind a replica must replay, ending in db 0. */
@@ -37,7 +44,12 @@ const READONLY_REPLY = "-READONLY You can't write against a read only replica.\r
 peerTest(
   "replica: follows a redis-server master (diskless full sync, live stream, -READONLY)",
   async () => {
-    const master = await startRedisServer(["--repl-diskless-sync-delay", "0"]);
+    const master = await startRedisServer([
+      "--repl-diskless-sync-delay",
+      "0",
+      "--enable-debug-command",
+      "yes",
+    ]);
     const masterClient = await RawClient.connect(master.port);
     await fillDataset(masterClient);
     const ours = await startServer({
@@ -49,6 +61,8 @@ peerTest(
     try {
       await waitInSync(masterClient, client);
       assert.equal(await datasetDigest(client), await datasetDigest(masterClient));
+      // Redis's own DEBUG DIGEST agrees on both sides.
+      assert.equal(await debugDigest(client), await debugDigest(masterClient));
       assert.equal(
         await infoField(client, "replication", "master_replid"),
         await infoField(masterClient, "replication", "master_replid"),
@@ -56,6 +70,7 @@ peerTest(
       await liveWrites(masterClient, "live");
       await waitInSync(masterClient, client);
       assert.equal(await datasetDigest(client), await datasetDigest(masterClient));
+      assert.equal(await debugDigest(client), await debugDigest(masterClient));
 
       // Client writes are refused; reads are served.
       assert.equal(await client.commandText("SET", "k", "v"), READONLY_REPLY);

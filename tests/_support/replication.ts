@@ -29,9 +29,22 @@ export function startReplica(
   return startServer({ ...QUIET, config: { replicaof: `127.0.0.1 ${masterPort}`, ...config } });
 }
 
-/** Starts a redis-server (see `startRedisServer`) replicating 127.0.0.1:`masterPort`. */
-export function startRedisReplica(masterPort: number): Promise<RedisPeer> {
-  return startRedisServer(["--replicaof", "127.0.0.1", String(masterPort)]);
+/**
+ * Starts a redis-server (see `startRedisServer`) replicating 127.0.0.1:`masterPort`, with
+ * `extraArgs` appended (e.g. `--enable-debug-command yes` for DEBUG DIGEST).
+ */
+export function startRedisReplica(
+  masterPort: number,
+  extraArgs: string[] = [],
+): Promise<RedisPeer> {
+  return startRedisServer(["--replicaof", "127.0.0.1", String(masterPort), ...extraArgs]);
+}
+
+/** DEBUG DIGEST: Redis's digest of the whole dataset, as 40 hex digits (both servers agree). */
+export async function debugDigest(client: RawClient): Promise<string> {
+  const reply = await client.commandText("DEBUG", "DIGEST");
+  assert.match(reply, /^\+[0-9a-f]{40}\r\n$/, `DEBUG DIGEST → ${reply}`);
+  return reply.slice(1, 41);
 }
 
 export async function infoField(
