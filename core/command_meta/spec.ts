@@ -24,6 +24,7 @@ export interface CommandSpec<Handler = unknown> {
   group: string;
   summary: string;
   since: string;
+  /** COMMAND DOCS's complexity; "" when the definition declares none (DOCS then omits it). */
   complexity: string;
   handler?: Handler;
   subcommands?: Map<string, CommandSpec<Handler>>;
@@ -308,7 +309,7 @@ export function defineCommand<Handler>(
     group: def.group,
     summary: def.summary,
     since: def.since ?? "1.0.0",
-    complexity: def.complexity ?? "O(1)",
+    complexity: def.complexity ?? "",
     handler: def.handler,
     fullName,
     aclId: -1,

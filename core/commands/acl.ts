@@ -109,7 +109,9 @@ function disconnectRevokedSubscribers(
     const revoked = [...client.patterns].some((p) =>
       !channelAllowed(revised, fromLatin1(p), true)
     ) ||
-      [...client.channels].some((c) => !channelAllowed(revised, fromLatin1(c), false));
+      [...client.channels, ...client.shardChannels].some((c) =>
+        !channelAllowed(revised, fromLatin1(c), false)
+      );
     if (revoked) closeClient(client, ctx.client);
   }
 }

@@ -1,12 +1,13 @@
 // Pub/Sub commands. Subscription replies are push messages in RESP3 and arrays in RESP2, one
-// per channel, each carrying the client's total subscription count, exactly as Redis sends
-// them; a RESP2 client with subscriptions is held to the commands Redis allows in that mode
+// per channel, each carrying the client's subscription count (channels plus patterns for
+// (P)SUBSCRIBE, shard channels alone for SSUBSCRIBE), exactly as Redis sends them; a RESP2 client with subscriptions is held to the commands Redis allows in that mode
 // (enforced in the dispatcher, see SUBSCRIBE_CONTEXT_COMMANDS).
 
 import { latin1 } from "../bytes.ts";
 import { fromLatin1 } from "../bytes.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { writeHelp } from "./_help.ts";
+import { fail } from "../errors.ts";
 import { PROPAGATE_REPL } from "../state/server_state.ts";
 
 /** Commands a RESP2 client may send while subscribed. */
@@ -39,14 +40,14 @@ function writeSubscriptionReply(
 function subscribeCommand(ctx: CommandContext): void {
   for (let i = 1; i < ctx.argv.length; i++) {
     ctx.server.pubsub.subscribe(ctx.client, ctx.argv[i]);
-    writeSubscriptionReply(ctx, "subscribe", ctx.argv[i], ctx.client.subscriptionCount);
+    writeSubscriptionReply(ctx, "subscribe", ctx.argv[i], ctx.client.channelSubscriptionCount);
   }
 }
 
 function psubscribeCommand(ctx: CommandContext): void {
   for (let i = 1; i < ctx.argv.length; i++) {
     ctx.server.pubsub.psubscribe(ctx.client, ctx.argv[i]);
-    writeSubscriptionReply(ctx, "psubscribe", ctx.argv[i], ctx.client.subscriptionCount);
+    writeSubscriptionReply(ctx, "psubscribe", ctx.argv[i], ctx.client.channelSubscriptionCount);
   }
 }
 
@@ -57,13 +58,42 @@ function unsubscribeGeneric(ctx: CommandContext, patterns: boolean): void {
     ? ctx.argv.slice(1).map((a) => latin1(a))
     : [...(patterns ? client.patterns : client.channels)];
   if (names.length === 0) {
-    writeSubscriptionReply(ctx, kind, null, client.subscriptionCount);
+    writeSubscriptionReply(ctx, kind, null, client.channelSubscriptionCount);
     return;
   }
   for (const name of names) {
     if (patterns) server.pubsub.punsubscribe(client, name);
     else server.pubsub.unsubscribe(client, name);
-    writeSubscriptionReply(ctx, kind, fromLatin1(name), client.subscriptionCount);
+    writeSubscriptionReply(ctx, kind, fromLatin1(name), client.channelSubscriptionCount);
+  }
+}
+
+/**
+ * SSUBSCRIBE shardchannel [shardchannel ...]: one `ssubscribe` reply per channel with the
+ * client's shard subscription count. Inside MULTI (EXEC runs it as a DENY BLOCKING client) it
+ * fails whole, as Redis 7.0's does; SUBSCRIBE keeps its older exemption there.
+ */
+function ssubscribeCommand(ctx: CommandContext): void {
+  if (ctx.client.executingMulti) fail("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  for (let i = 1; i < ctx.argv.length; i++) {
+    ctx.server.pubsub.ssubscribe(ctx.client, ctx.argv[i]);
+    writeSubscriptionReply(ctx, "ssubscribe", ctx.argv[i], ctx.client.shardChannels.size);
+  }
+}
+
+/** SUNSUBSCRIBE [shardchannel ...]: as UNSUBSCRIBE, over the shard channels only. */
+function sunsubscribeCommand(ctx: CommandContext): void {
+  const { client, server } = ctx;
+  const names = ctx.argv.length > 1
+    ? ctx.argv.slice(1).map((a) => latin1(a))
+    : [...client.shardChannels];
+  if (names.length === 0) {
+    writeSubscriptionReply(ctx, "sunsubscribe", null, 0);
+    return;
+  }
+  for (const name of names) {
+    server.pubsub.sunsubscribe(client, name);
+    writeSubscriptionReply(ctx, "sunsubscribe", fromLatin1(name), client.shardChannels.size);
   }
 }
 
@@ -73,6 +103,33 @@ function publishCommand(ctx: CommandContext): void {
   ctx.out.integer(server.pubsub.publish(ctx.argv[1], ctx.argv[2]));
   if (server.propagationListeners.length > 0) {
     server.propagate(ctx.client.db, ctx.argv, PROPAGATE_REPL);
+  }
+}
+
+/**
+ * SPUBLISH shardchannel message: the receivers' count. A standalone Redis 7.0 propagates it to
+ * replicas as PUBLISH (cluster mode would use the bus instead); so do we.
+ */
+function spublishCommand(ctx: CommandContext): void {
+  const { server } = ctx;
+  ctx.out.integer(server.pubsub.spublish(ctx.argv[1], ctx.argv[2]));
+  if (server.propagationListeners.length > 0) {
+    server.propagate(ctx.client.db, ctx.argv, PROPAGATE_REPL);
+  }
+}
+
+function pubsubShardchannelsCommand(ctx: CommandContext): void {
+  const names = ctx.server.pubsub.shardChannels(ctx.argv.length > 2 ? ctx.argv[2] : null);
+  ctx.out.arrayHeader(names.length);
+  for (const name of names) ctx.out.bulk(fromLatin1(name));
+}
+
+function pubsubShardnumsubCommand(ctx: CommandContext): void {
+  const channels = ctx.argv.slice(2);
+  ctx.out.arrayHeader(channels.length * 2);
+  for (const channel of channels) {
+    ctx.out.bulk(channel);
+    ctx.out.integer(ctx.server.pubsub.shardSubscriberCount(channel));
   }
 }
 
@@ -101,6 +158,10 @@ const PUBSUB_HELP = [
   "NUMSUB [<channel> ...]",
   "    Return the number of subscribers for the specified channels, excluding",
   "    pattern subscriptions(default: no channels).",
+  "SHARDCHANNELS [<pattern>]",
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+  "SHARDNUMSUB [<shardchannel> ...]",
+  "    Return the number of subscribers for the specified shard level channel(s)",
   "HELP",
   "    Prints this help.",
 ];
@@ -160,6 +221,36 @@ export const PUBSUB_COMMANDS: CommandDefinition[] = [
     handler: publishCommand,
   },
   {
+    name: "ssubscribe",
+    arity: -2,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "pubsub",
+    summary: "Listens for messages published to shard channels.",
+    since: "7.0.0",
+    handler: ssubscribeCommand,
+  },
+  {
+    name: "sunsubscribe",
+    arity: -1,
+    flags: FLAGS,
+    categories: CATEGORIES,
+    group: "pubsub",
+    summary: "Stops listening to messages posted to shard channels.",
+    since: "7.0.0",
+    handler: sunsubscribeCommand,
+  },
+  {
+    name: "spublish",
+    arity: 3,
+    flags: ["pubsub", "loading", "stale", "fast", "may-replicate"],
+    categories: ["pubsub", "fast"],
+    group: "pubsub",
+    summary: "Posts a message to a shard channel.",
+    since: "7.0.0",
+    handler: spublishCommand,
+  },
+  {
     name: "pubsub",
     arity: -2,
     group: "pubsub",
@@ -196,6 +287,26 @@ export const PUBSUB_COMMANDS: CommandDefinition[] = [
         summary: "Returns a count of unique pattern subscriptions.",
         since: "2.8.0",
         handler: (ctx) => ctx.out.integer(ctx.server.pubsub.patternCount),
+      },
+      {
+        name: "shardchannels",
+        arity: -2,
+        flags: ["pubsub", "loading", "stale"],
+        categories: CATEGORIES,
+        group: "pubsub",
+        summary: "Returns the active shard channels.",
+        since: "7.0.0",
+        handler: pubsubShardchannelsCommand,
+      },
+      {
+        name: "shardnumsub",
+        arity: -2,
+        flags: ["pubsub", "loading", "stale"],
+        categories: CATEGORIES,
+        group: "pubsub",
+        summary: "Returns the count of subscribers of shard channels.",
+        since: "7.0.0",
+        handler: pubsubShardnumsubCommand,
       },
       {
         name: "help",

@@ -124,18 +124,27 @@ function writeKeySpec(ctx: CommandContext, keySpec: KeySpec): void {
   out.integer(keySpec.limit);
 }
 
+/**
+ * One command's COMMAND DOCS map, in Redis 7.0's key order: summary, since, group, complexity
+ * (left out when the definition declares none, as Redis leaves out a missing field), then
+ * subcommands. The table holds no argument descriptions, history or doc flags, so those keys are
+ * never written (Redis writes them only when present too).
+ */
 function writeCommandDocs(ctx: CommandContext, spec: CommandSpec): void {
   const out = ctx.out;
   const subs = spec.subcommands ? [...spec.subcommands.values()] : [];
-  out.mapHeader(subs.length > 0 ? 5 : 4);
+  const hasComplexity = spec.complexity !== "";
+  out.mapHeader(3 + (hasComplexity ? 1 : 0) + (subs.length > 0 ? 1 : 0));
   out.bulkString("summary");
   out.bulkString(spec.summary);
   out.bulkString("since");
   out.bulkString(spec.since);
   out.bulkString("group");
   out.bulkString(spec.group);
-  out.bulkString("complexity");
-  out.bulkString(spec.complexity);
+  if (hasComplexity) {
+    out.bulkString("complexity");
+    out.bulkString(spec.complexity);
+  }
   if (subs.length > 0) {
     out.bulkString("subcommands");
     out.mapHeader(subs.length);

@@ -79,9 +79,10 @@ export class ClientState {
   replWriteOffset = 0;
 
   // --- pub/sub ---
-  /** Subscribed channels and patterns, as latin1 names. */
+  /** Subscribed channels, patterns and shard channels (SSUBSCRIBE), as latin1 names. */
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
   /** Set by the server: writes out whatever is in the writer soon (Pub/Sub delivery). */
   flushSoon: () => void = () => {};
   /**
@@ -165,8 +166,16 @@ export class ClientState {
     return this.writer.protocol;
   }
 
-  /** Channels plus patterns: the count SUBSCRIBE replies carry. */
+  /**
+   * Every subscription, shard channels included: non-zero is Redis's CLIENT_PUBSUB (the RESP2
+   * subscribed context, the pubsub client type, flag P).
+   */
   get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
+  }
+
+  /** Channels plus patterns: the count (P)SUBSCRIBE and (P)UNSUBSCRIBE replies carry. */
+  get channelSubscriptionCount(): number {
     return this.channels.size + this.patterns.size;
   }
 
@@ -215,7 +224,7 @@ export class ClientState {
     const qbufBytes = this.reader.bufferedBytes + this.runningCommandBytes;
     const qbufFreeBytes = Math.max(0, this.reader.capacityBytes - qbufBytes);
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=-1 name=${this.name} ` +
-      `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=0 ` +
+      `age=${ageS} idle=${idleS} flags=${flags} db=${this.db} sub=${this.channels.size} psub=${this.patterns.size} ssub=${this.shardChannels.size} ` +
       `multi=${this.inMulti ? this.queued.length : -1} qbuf=${qbufBytes} ` +
       `qbuf-free=${qbufFreeBytes} argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r ` +
       `cmd=${this.lastCommand} user=${this.user?.name ?? "(superuser)"} redir=${

@@ -17,7 +17,7 @@ import { ReplicaState } from "./replica_state.ts";
 /** The class whose limits apply to `client` (Redis's getClientType). */
 export function outputClassOf(client: ClientState): OutputClass {
   if (client.replState !== ReplicaState.None && !client.isMaster) return "replica";
-  if (client.channels.size > 0 || client.patterns.size > 0) return "pubsub";
+  if (client.subscriptionCount > 0) return "pubsub";
   return "normal";
 }
 

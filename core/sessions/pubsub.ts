@@ -1,8 +1,11 @@
-// Pub/Sub: who listens to which channel or pattern, and delivery of published messages into
-// the subscribers' reply buffers. Delivery is synchronous inside PUBLISH (so the returned
+// Pub/Sub: who listens to which channel, pattern or shard channel, and delivery of published
+// messages into the subscribers' reply buffers. Delivery is synchronous inside PUBLISH (so the returned
 // receiver count is exact and ordering per publisher holds); each subscriber's connection is
 // then flushed on its own, so a slow subscriber never stalls the publisher.
 // Channel names are kept as latin1 strings: one char per byte, so binary names round-trip.
+// Shard channels (SSUBSCRIBE / SPUBLISH, Redis 7.0) are a second, separate namespace: a
+// standalone server has one shard holding every slot, so they behave as plain channels that
+// patterns never match and that SUBSCRIBE's channels never see.
 
 import { globMatch, latin1 } from "../bytes.ts";
 import type { ReplyWriter } from "../resp/mod.ts";
@@ -10,6 +13,7 @@ import type { ClientState } from "./client.ts";
 
 const MESSAGE = new TextEncoder().encode("message");
 const PMESSAGE = new TextEncoder().encode("pmessage");
+const SMESSAGE = new TextEncoder().encode("smessage");
 
 interface PatternEntry {
   pattern: Uint8Array;
@@ -19,9 +23,13 @@ interface PatternEntry {
 export class PubSubRegistry {
   readonly #channels = new Map<string, Set<ClientState>>();
   readonly #patterns = new Map<string, PatternEntry>();
+  readonly #shardChannels = new Map<string, Set<ClientState>>();
 
   get channelCount(): number {
     return this.#channels.size;
+  }
+  get shardChannelCount(): number {
+    return this.#shardChannels.size;
   }
   get patternCount(): number {
     return this.#patterns.size;
@@ -29,21 +37,20 @@ export class PubSubRegistry {
 
   /** Adds client to channel; false if it was already subscribed. */
   subscribe(client: ClientState, channel: Uint8Array): boolean {
-    const name = latin1(channel);
-    if (client.channels.has(name)) return false;
-    client.channels.add(name);
-    let set = this.#channels.get(name);
-    if (!set) this.#channels.set(name, set = new Set());
-    set.add(client);
-    return true;
+    return addMember(this.#channels, client.channels, client, channel);
   }
 
   unsubscribe(client: ClientState, name: string): boolean {
-    if (!client.channels.delete(name)) return false;
-    const set = this.#channels.get(name);
-    set?.delete(client);
-    if (set?.size === 0) this.#channels.delete(name);
-    return true;
+    return removeMember(this.#channels, client.channels, client, name);
+  }
+
+  /** SSUBSCRIBE: adds client to a shard channel; false if it was already subscribed. */
+  ssubscribe(client: ClientState, channel: Uint8Array): boolean {
+    return addMember(this.#shardChannels, client.shardChannels, client, channel);
+  }
+
+  sunsubscribe(client: ClientState, name: string): boolean {
+    return removeMember(this.#shardChannels, client.shardChannels, client, name);
   }
 
   psubscribe(client: ClientState, pattern: Uint8Array): boolean {
@@ -68,6 +75,7 @@ export class PubSubRegistry {
   removeClient(client: ClientState): void {
     for (const name of [...client.channels]) this.unsubscribe(client, name);
     for (const name of [...client.patterns]) this.punsubscribe(client, name);
+    for (const name of [...client.shardChannels]) this.sunsubscribe(client, name);
   }
 
   /** Delivers to channel and pattern subscribers; returns how many received it. */
@@ -76,7 +84,7 @@ export class PubSubRegistry {
     const set = this.#channels.get(latin1(channel));
     if (set) {
       for (const client of set) {
-        writeMessage(client.writer, channel, message);
+        writeMessage(client.writer, MESSAGE, channel, message);
         client.flushSoon();
         receivers++;
       }
@@ -97,28 +105,90 @@ export class PubSubRegistry {
     return receivers;
   }
 
+  /** SPUBLISH: delivers to the shard channel's subscribers only (patterns never match). */
+  spublish(channel: Uint8Array, message: Uint8Array): number {
+    const set = this.#shardChannels.get(latin1(channel));
+    if (!set) return 0;
+    for (const client of set) {
+      writeMessage(client.writer, SMESSAGE, channel, message);
+      client.flushSoon();
+    }
+    return set.size;
+  }
+
   /** Channel names with at least one subscriber, optionally matching a pattern. */
   channels(pattern: Uint8Array | null): string[] {
-    const names: string[] = [];
-    for (const name of this.#channels.keys()) {
-      if (pattern === null) names.push(name);
-      else {
-        const bytes = new Uint8Array(name.length);
-        for (let i = 0; i < name.length; i++) bytes[i] = name.charCodeAt(i);
-        if (globMatch(pattern, bytes)) names.push(name);
-      }
-    }
-    return names;
+    return matchingNames(this.#channels, pattern);
+  }
+
+  /** PUBSUB SHARDCHANNELS: shard channel names with a subscriber, optionally matching. */
+  shardChannels(pattern: Uint8Array | null): string[] {
+    return matchingNames(this.#shardChannels, pattern);
   }
 
   subscriberCount(channel: Uint8Array): number {
     return this.#channels.get(latin1(channel))?.size ?? 0;
   }
+
+  shardSubscriberCount(channel: Uint8Array): number {
+    return this.#shardChannels.get(latin1(channel))?.size ?? 0;
+  }
 }
 
-function writeMessage(out: ReplyWriter, channel: Uint8Array, message: Uint8Array): void {
+/** Adds client under `channel` in `byName` and in its own `names`; false if already there. */
+function addMember(
+  byName: Map<string, Set<ClientState>>,
+  names: Set<string>,
+  client: ClientState,
+  channel: Uint8Array,
+): boolean {
+  const name = latin1(channel);
+  if (names.has(name)) return false;
+  names.add(name);
+  let set = byName.get(name);
+  if (!set) byName.set(name, set = new Set());
+  set.add(client);
+  return true;
+}
+
+/** Undoes addMember; an emptied channel is dropped so PUBSUB listings stay exact. */
+function removeMember(
+  byName: Map<string, Set<ClientState>>,
+  names: Set<string>,
+  client: ClientState,
+  name: string,
+): boolean {
+  if (!names.delete(name)) return false;
+  const set = byName.get(name);
+  set?.delete(client);
+  if (set?.size === 0) byName.delete(name);
+  return true;
+}
+
+function matchingNames(
+  byName: Map<string, Set<ClientState>>,
+  pattern: Uint8Array | null,
+): string[] {
+  const names: string[] = [];
+  for (const name of byName.keys()) {
+    if (pattern === null) names.push(name);
+    else {
+      const bytes = new Uint8Array(name.length);
+      for (let i = 0; i < name.length; i++) bytes[i] = name.charCodeAt(i);
+      if (globMatch(pattern, bytes)) names.push(name);
+    }
+  }
+  return names;
+}
+
+function writeMessage(
+  out: ReplyWriter,
+  kind: Uint8Array,
+  channel: Uint8Array,
+  message: Uint8Array,
+): void {
   out.pushHeader(3);
-  out.bulk(MESSAGE);
+  out.bulk(kind);
   out.bulk(channel);
   out.bulk(message);
 }
