@@ -118,35 +118,43 @@ function spublishCommand(ctx: CommandContext): void {
   }
 }
 
-function pubsubShardchannelsCommand(ctx: CommandContext): void {
-  const names = ctx.server.pubsub.shardChannels(ctx.argv.length > 2 ? ctx.argv[2] : null);
+/** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the names `list` finds for the pattern. */
+function writeChannelNames(
+  ctx: CommandContext,
+  list: (pattern: Uint8Array | null) => readonly string[],
+): void {
+  const names = list(ctx.argv.length > 2 ? ctx.argv[2] : null);
   ctx.out.arrayHeader(names.length);
   for (const name of names) ctx.out.bulk(fromLatin1(name));
+}
+
+/**
+ * PUBSUB NUMSUB / SHARDNUMSUB channel …: a flat array of channel, count pairs in both
+ * protocols, as Redis 7.0 replies.
+ */
+function writeSubscriberCounts(ctx: CommandContext, count: (channel: Uint8Array) => number): void {
+  const channels = ctx.argv.slice(2);
+  ctx.out.arrayHeader(channels.length * 2);
+  for (const channel of channels) {
+    ctx.out.bulk(channel);
+    ctx.out.integer(count(channel));
+  }
+}
+
+function pubsubShardchannelsCommand(ctx: CommandContext): void {
+  writeChannelNames(ctx, (pattern) => ctx.server.pubsub.shardChannels(pattern));
 }
 
 function pubsubShardnumsubCommand(ctx: CommandContext): void {
-  const channels = ctx.argv.slice(2);
-  ctx.out.arrayHeader(channels.length * 2);
-  for (const channel of channels) {
-    ctx.out.bulk(channel);
-    ctx.out.integer(ctx.server.pubsub.shardSubscriberCount(channel));
-  }
+  writeSubscriberCounts(ctx, (channel) => ctx.server.pubsub.shardSubscriberCount(channel));
 }
 
 function pubsubChannelsCommand(ctx: CommandContext): void {
-  const names = ctx.server.pubsub.channels(ctx.argv.length > 2 ? ctx.argv[2] : null);
-  ctx.out.arrayHeader(names.length);
-  for (const name of names) ctx.out.bulk(fromLatin1(name));
+  writeChannelNames(ctx, (pattern) => ctx.server.pubsub.channels(pattern));
 }
 
 function pubsubNumsubCommand(ctx: CommandContext): void {
-  // A flat array of channel, count pairs in both protocols, as Redis 7.0 replies.
-  const channels = ctx.argv.slice(2);
-  ctx.out.arrayHeader(channels.length * 2);
-  for (const channel of channels) {
-    ctx.out.bulk(channel);
-    ctx.out.integer(ctx.server.pubsub.subscriberCount(channel));
-  }
+  writeSubscriberCounts(ctx, (channel) => ctx.server.pubsub.subscriberCount(channel));
 }
 
 const PUBSUB_HELP = [

@@ -68,6 +68,7 @@ import { encodeCommand, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../sessions/client.ts";
 import type { ServerState } from "../state/server_state.ts";
 import { UnappliedBytes } from "../replication/applied_bytes.ts";
+import { OffsetTimeline } from "../replication/offset_timeline.ts";
 import { isDisconnect } from "./connection.ts";
 import { randomReplId } from "../replication/identity.ts";
 import {
@@ -103,10 +104,6 @@ export const RETRY_JITTER_FRACTION = 0.5;
 const DIVERGENT_COMMAND_ECHO_MAX_CHARS = 128;
 /** REPLCONF ACK period, and the period of the repl-timeout check. */
 const ACK_PERIOD_MS = 1_000;
-/** Resolution of the read times kept for INFO replica_lag_ms. */
-const READ_TIME_SAMPLE_MS = 10;
-/** Read-time samples kept. */
-const READ_TIME_SAMPLES_MAX = 32_768;
 /** Bytes asked of each socket read. */
 const READ_CHUNK_BYTES = 64 * 1024;
 /** Longest handshake line accepted from a master (replies are short; keepalives are "\n"). */
@@ -308,7 +305,7 @@ export class ReplicationReplica {
   /** slave_read_repl_offset: stream bytes received (applied or not). */
   readOffset = 0;
   /** When the read offset reached which value, oldest first (INFO replica_lag_ms). */
-  readonly #readTimes: { endOffset: number; timeMs: number }[] = [];
+  readonly #readTimes = new OffsetTimeline();
   /** Last byte received from the master, for master_last_io_seconds_ago and repl-timeout. */
   lastIoMs = 0;
   /** When the link last went down (0: it never was up). */
@@ -1011,7 +1008,7 @@ export class ReplicationReplica {
       this.#bufferStream(buffer, leftover);
     }
     this.readOffset += leftover.length;
-    this.#noteRead();
+    this.#readTimes.note(this.readOffset);
     void this.#sendAck();
     /** Bytes of commands applied inside an unfinished MULTI: counted once EXEC has run. */
     let pendingBytes = 0;
@@ -1074,7 +1071,7 @@ export class ReplicationReplica {
       reader.commit(n);
       this.readOffset += n;
       this.lastIoMs = Date.now();
-      this.#noteRead();
+      this.#readTimes.note(this.readOffset);
       server.stats.netInputBytes += n;
     }
   }
@@ -1094,7 +1091,7 @@ export class ReplicationReplica {
         if (n === null) throw new LinkError("connection closed by the master");
         this.readOffset += n;
         this.lastIoMs = Date.now();
-        this.#noteRead();
+        this.#readTimes.note(this.readOffset);
         server.stats.netInputBytes += n;
         if (stopping) return into.subarray(0, n);
         if (this.#syncBuffer !== buffer) return new Uint8Array(0); // the session ended
@@ -1162,43 +1159,6 @@ export class ReplicationReplica {
     };
   }
 
-  /** Notes when the read offset reached its value, once per READ_TIME_SAMPLE_MS. */
-  #noteRead(): void {
-    const nowMs = Date.now();
-    const samples = this.#readTimes;
-    const last = samples[samples.length - 1];
-    if (last !== undefined && nowMs - last.timeMs < READ_TIME_SAMPLE_MS) {
-      last.endOffset = this.readOffset;
-      return;
-    }
-    samples.push({ endOffset: this.readOffset, timeMs: nowMs });
-    if (samples.length > READ_TIME_SAMPLES_MAX) samples.splice(0, samples.length / 2);
-  }
-
-  /**
-   * The lag on our side (INFO replica_lag_bytes / replica_lag_ms): stream bytes received and
-   * not applied yet (a sync buffer, a command cut across reads), and the ms since the oldest of
-   * them arrived. The master's INFO has its side: what we have not acknowledged.
-   */
-  #applyLag(
-    readOffset: number,
-    appliedOffset: number,
-    nowMs: number,
-  ): { bytes: number; ms: number } {
-    const bytes = Math.max(0, readOffset - appliedOffset);
-    if (bytes === 0) return { bytes, ms: 0 };
-    const samples = this.#readTimes;
-    let low = 0;
-    let high = samples.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (samples[mid].endOffset > appliedOffset) high = mid;
-      else low = mid + 1;
-    }
-    const readMs = low < samples.length ? samples[low].timeMs : nowMs;
-    return { bytes, ms: Math.max(0, nowMs - readMs) };
-  }
-
   /** INFO replication's replica fields, from master_host to replica_announced. */
   infoLines(nowMs: number): string[] {
     const server = this.#server;
@@ -1214,7 +1174,9 @@ export class ReplicationReplica {
       `slave_read_repl_offset:${readOffset}`,
       `slave_repl_offset:${appliedOffset}`,
     ];
-    const lag = this.#applyLag(readOffset, appliedOffset, nowMs);
+    // Our side of the lag: bytes received and not applied yet (a sync buffer, a command cut
+    // across reads), and the ms since the oldest of them arrived.
+    const lag = this.#readTimes.lag(appliedOffset, readOffset, nowMs);
     if (this.state === ReplLinkState.Transfer) {
       const total = this.syncTotalBytes;
       lines.push(

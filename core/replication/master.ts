@@ -49,6 +49,7 @@ import type { SnapshotOptions } from "../persistence/cow_snapshot.ts";
 import type { RdbSaver } from "../persistence/saver.ts";
 import type { BlockingRegistry } from "../sessions/blocking.ts";
 import { ReplBacklog } from "./backlog.ts";
+import { OffsetTimeline } from "./offset_timeline.ts";
 import { SPOOL_OVERFLOW, StreamSpool } from "./stream_spool.ts";
 import {
   encodeEndFrame,
@@ -91,10 +92,6 @@ export interface MasterHost {
 export const REPL_SPOOL_MEMORY_BYTES = 1024 * 1024;
 /** The most spooled bytes pumped into a replica's output buffer ahead of its socket. */
 const SPOOL_PUMP_AHEAD_BYTES_MAX = 4 * 1024 * 1024;
-/** Resolution of the write times kept for INFO's lag_ms. */
-const WRITE_TIME_SAMPLE_MS = 10;
-/** Write-time samples kept (at one per 10 ms, the last few minutes of writes at least). */
-const WRITE_TIME_SAMPLES_MAX = 32_768;
 /**
  * How often a replica catching up from its spool is checked: owing more than at the previous
  * check means it takes the stream slower than the master writes it, and is reported.
@@ -237,7 +234,7 @@ export class ReplicationMaster {
   /** Bytes spilled to disk by spools already closed (spoolStats adds the open ones). */
   spilledTotalBytes = 0;
   /** When the stream reached which offset, oldest first (lagOf). */
-  readonly #writeTimes: { endOffset: number; timeMs: number }[] = [];
+  readonly #writeTimes = new OffsetTimeline();
   /** Replicas in full sync, with the stream owed to each since its snapshot. */
   readonly #syncs = new Map<ClientState, ReplicaSync>();
   /** Replicas in an interleaved full sync: the stream goes to them in frames at once. */
@@ -297,7 +294,7 @@ export class ReplicationMaster {
     }
     for (const [replica, sync] of this.#syncs) this.#spoolFor(replica, sync, bytes);
     for (const [replica, sync] of this.#interleaved) this.#frameFor(replica, sync, bytes);
-    this.#sampleWriteTime();
+    this.#writeTimes.note(this.masterReplOffset);
   }
 
   /** Sends stream bytes to a replica in an interleaved sync as stream frames, at once. */
@@ -328,8 +325,19 @@ export class ReplicationMaster {
    * falling behind (#checkCatchUp).
    */
   #spoolOnline(client: ClientState, offset: number): void {
-    const nowMs = Date.now();
-    this.#syncs.set(client, {
+    this.#startPumping(client, this.#startSpool(client, offset, true));
+    this.#server.log.notice(
+      `Replica ${this.replicaName(client)} is behind the stream (${client.writer.lengthBytes} ` +
+        `bytes wait for its socket); it takes the rest from a spool until it catches up`,
+    );
+  }
+
+  /**
+   * A spool for the stream after `offset`, owed to `client`: a full sync's from its snapshot's
+   * instant, or an `online` replica's from where its socket fell behind.
+   */
+  #startSpool(client: ClientState, offset: number, online: boolean): ReplicaSync {
+    const sync: ReplicaSync = {
       spool: new StreamSpool({
         path: this.#spoolPath(client),
         memoryMaxBytes: REPL_SPOOL_MEMORY_BYTES,
@@ -337,19 +345,28 @@ export class ReplicationMaster {
       }),
       offset,
       appendedBytes: 0,
-      pumping: true,
-      online: true,
-      startedMs: nowMs,
-      checkedMs: nowMs,
+      pumping: false,
+      online,
+      startedMs: Date.now(),
+      checkedMs: 0,
       appendedAtCheck: 0,
       owedAtCheck: 0,
       fallingBehind: false,
-    });
+    };
+    this.#syncs.set(client, sync);
+    return sync;
+  }
+
+  /**
+   * From now on the spool goes to the replica as its socket drains and as bytes are spooled
+   * (#pump), and the catch-up checks (#checkCatchUp) count from here.
+   */
+  #startPumping(client: ClientState, sync: ReplicaSync): void {
+    sync.pumping = true;
+    sync.checkedMs = Date.now();
+    sync.appendedAtCheck = sync.appendedBytes;
+    sync.owedAtCheck = sync.spool.pendingBytes;
     client.onOutputDrained = () => this.#pump(client);
-    this.#server.log.notice(
-      `Replica ${this.replicaName(client)} is behind the stream (${client.writer.lengthBytes} ` +
-        `bytes wait for its socket); it takes the rest from a spool until it catches up`,
-    );
   }
 
   /** Appends stream bytes to a syncing replica's spool; drops a replica too far behind. */
@@ -438,36 +455,10 @@ export class ReplicationMaster {
 
   /**
    * A replica's lag (INFO): stream bytes it has not acknowledged, and the ms since the master
-   * wrote the oldest of them (to WRITE_TIME_SAMPLE_MS; 0 when it acknowledged everything).
+   * wrote the oldest of them (0 when it acknowledged everything).
    */
   lagOf(client: ClientState, nowMs: number): { bytes: number; ms: number } {
-    const bytes = Math.max(0, this.masterReplOffset - client.replAckOffset);
-    if (bytes === 0) return { bytes, ms: 0 };
-    // The first sample past the acknowledged offset was taken when that byte (or a later one
-    // of the same sample period) was written.
-    const samples = this.#writeTimes;
-    let low = 0;
-    let high = samples.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (samples[mid].endOffset > client.replAckOffset) high = mid;
-      else low = mid + 1;
-    }
-    const writtenMs = low < samples.length ? samples[low].timeMs : nowMs;
-    return { bytes, ms: Math.max(0, nowMs - writtenMs) };
-  }
-
-  /** Notes when the stream reached its current offset, once per WRITE_TIME_SAMPLE_MS. */
-  #sampleWriteTime(): void {
-    const nowMs = Date.now();
-    const samples = this.#writeTimes;
-    const last = samples[samples.length - 1];
-    if (last !== undefined && nowMs - last.timeMs < WRITE_TIME_SAMPLE_MS) {
-      last.endOffset = this.masterReplOffset;
-      return;
-    }
-    samples.push({ endOffset: this.masterReplOffset, timeMs: nowMs });
-    if (samples.length > WRITE_TIME_SAMPLES_MAX) samples.splice(0, samples.length / 2);
+    return this.#writeTimes.lag(client.replAckOffset, this.masterReplOffset, nowMs);
   }
 
   /**
@@ -839,22 +830,7 @@ export class ReplicationMaster {
           client.flushSoon();
           return;
         }
-        this.#syncs.set(client, {
-          spool: new StreamSpool({
-            path: this.#spoolPath(client),
-            memoryMaxBytes: REPL_SPOOL_MEMORY_BYTES,
-            spilledMaxBytes: server.config.getNumber("repl-spill-max-bytes"),
-          }),
-          offset,
-          appendedBytes: 0,
-          pumping: false,
-          online: false,
-          startedMs: Date.now(),
-          checkedMs: 0,
-          appendedAtCheck: 0,
-          owedAtCheck: 0,
-          fallingBehind: false,
-        });
+        this.#startSpool(client, offset, false);
         if (withReplyLine) {
           client.writer.raw(encoder.encode(`+FULLRESYNC ${this.replId} ${offset}\r\n`));
         }
@@ -923,11 +899,7 @@ export class ReplicationMaster {
         this.#onlineOnAck.set(client, () => {
           const sync = this.#syncs.get(client);
           if (sync === undefined) return;
-          sync.pumping = true;
-          sync.checkedMs = Date.now();
-          sync.appendedAtCheck = sync.appendedBytes;
-          sync.owedAtCheck = sync.spool.pendingBytes;
-          client.onOutputDrained = () => this.#pump(client);
+          this.#startPumping(client, sync);
           this.#pump(client);
         });
       },

@@ -9,6 +9,8 @@
 // - `failover.ts`: `CoordinatedFailover`, FAILOVER.
 // - `identity.ts`: replication ids and how a replica is named.
 // - `link.ts`: `MasterLink`, the replica side's link as the layers below the network see it.
+// - `stream_spool.ts`: `StreamSpool`, stream owed to a replica, bounded in memory, spilled to a file.
+// - `offset_timeline.ts`: `OffsetTimeline`, when a stream reached which offset (lag in ms).
 // - `interleaved_sync.ts`: the frames of an interleaved full sync (snapshot and stream at once,
 //   between resplica nodes) and their incremental reader.
 
