@@ -243,7 +243,16 @@ export interface BenchServer extends BenchProcess {
  * included for geo's trigonometry), on a free 127.0.0.1 port with no save points, and waits for
  * PING. Stopped by its PID (SIGTERM, then SIGKILL).
  */
-export async function startResplicaServer(label = "resplica"): Promise<BenchServer> {
+export function startResplicaServer(label = "resplica"): Promise<BenchServer> {
+  return spawnResplicaServer(label, [], "inherit");
+}
+
+/** startResplicaServer with `extraArgs` after its own flags and the server's stdout as given. */
+async function spawnResplicaServer(
+  label: string,
+  extraArgs: string[],
+  stdout: "inherit" | "null",
+): Promise<BenchServer> {
   const port = pickFreePort();
   const mainPath = new URL("../core/main.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
@@ -262,9 +271,10 @@ export async function startResplicaServer(label = "resplica"): Promise<BenchServ
       "127.0.0.1",
       "--save",
       "",
+      ...extraArgs,
     ],
     stdin: "null",
-    stdout: "inherit",
+    stdout,
     stderr: "inherit",
   }).spawn();
   const server = { label, port, pid: child.pid, stop: () => stopChild(child) };
@@ -276,9 +286,8 @@ export async function startResplicaServer(label = "resplica"): Promise<BenchServ
 }
 
 /** Starts redis-server as the tests do (free port, no persistence, own dir, stopped by PID). */
-export async function startRedisServerAs(label = "redis-server"): Promise<BenchServer> {
-  const peer = await startRedisServer();
-  return { label, port: peer.port, pid: peer.pid, stop: () => peer.stop() };
+export function startRedisServerAs(label = "redis-server"): Promise<BenchServer> {
+  return startRedisServerWith([], label);
 }
 
 /**
@@ -416,45 +425,16 @@ export async function benchmarkCommandRate(port: number, options: {
  * `dir`, `extraArgs` appended as `--directive value…` flags, and only warnings logged. Known by
  * PID, so its RSS can be read.
  */
-export async function startResplicaServerIn(
+export function startResplicaServerIn(
   dir: string,
   extraArgs: string[] = [],
   label = "resplica",
 ): Promise<BenchServer> {
-  const port = pickFreePort();
-  const mainPath = new URL("../core/main.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
-      mainPath,
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--dir",
-      dir,
-      "--loglevel",
-      "warning",
-      ...extraArgs,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  const server = { label, port, pid: child.pid, stop: () => stopChild(child) };
-  await waitForPing(port).catch(async (error) => {
-    await server.stop();
-    throw error;
-  });
-  return server;
+  return spawnResplicaServer(
+    label,
+    ["--dir", dir, "--loglevel", "warning", ...extraArgs],
+    "null",
+  );
 }
 
 /**
