@@ -5,7 +5,7 @@
 
 import { parseArgs } from "node:util";
 import { pickFreePort } from "../tests/_support/ports.ts";
-import { RawClient } from "../tests/_support/raw_client.ts";
+import { encodeCommand, RawClient } from "../tests/_support/raw_client.ts";
 import {
   answersPing,
   delay,
@@ -447,4 +447,94 @@ export async function startRedisServerWith(
 ): Promise<BenchServer> {
   const peer = await startRedisServer(extraArgs);
   return { label, port: peer.port, pid: peer.pid, stop: () => peer.stop() };
+}
+
+// --- Writes during a BGSAVE: how long one client waits per write while the snapshot runs -------
+
+/** How often the INFO poller asks whether the BGSAVE is still running. */
+const BGSAVE_POLL_INTERVAL_MS = 10;
+/** Distinct pre-encoded SET commands the writer cycles through (random keys, built once). */
+const BGSAVE_WRITE_COMMAND_COUNT = 4096;
+/** Longest a BGSAVE may run in this measurement before the bench gives up. */
+const BGSAVE_WAIT_MAX_MS = 300_000;
+
+/** What one client saw while a BGSAVE ran: see measureWritesDuringBgsave. */
+export interface BgsaveWriteFigures {
+  /** Writes acknowledged per second, from the BGSAVE reply until INFO said it ended. */
+  writesPerSecond: number;
+  /** The slowest single SET's round trip (ms). */
+  writeMaxMs: number;
+  /** When the slowest write started, in ms after BGSAVE was sent (where in the save it was). */
+  writeMaxAtMs: number;
+  /** How long the save ran as the client saw it (ms). */
+  saveMs: number;
+  writeCount: number;
+}
+
+/**
+ * Starts a BGSAVE on `port` (whose keyspace the caller loaded, `keySpace` keys as
+ * writeStringKeysFile names them), then one client writes SET on random keys of that space in a
+ * loop, one at a time, timing each round trip, while a second connection polls INFO persistence
+ * every BGSAVE_POLL_INTERVAL_MS until rdb_bgsave_in_progress:0. Waits first for any save still
+ * running. Bounded by BGSAVE_WAIT_MAX_MS.
+ */
+export async function measureWritesDuringBgsave(
+  port: number,
+  keySpace: number,
+): Promise<BgsaveWriteFigures> {
+  const poller = await RawClient.connect(port, 120_000);
+  const writer = await RawClient.connect(port, 120_000);
+  try {
+    const inProgress = async () =>
+      infoField(await poller.commandText("INFO", "persistence"), "rdb_bgsave_in_progress") !==
+        "0";
+    while (await inProgress()) await delay(BGSAVE_POLL_INTERVAL_MS);
+    const value = "w".repeat(VALUE_SIZE_BYTES);
+    const commands: Uint8Array[] = [];
+    for (let index = 0; index < BGSAVE_WRITE_COMMAND_COUNT; index++) {
+      const key = `key:${String(Math.floor(Math.random() * keySpace)).padStart(12, "0")}`;
+      commands.push(encodeCommand(["SET", key, value]));
+    }
+    await writer.command("PING"); // connected and served before the clock starts
+    const startedMs = performance.now();
+    const reply = await poller.commandText("BGSAVE");
+    if (!reply.startsWith("+")) throw new Error(`BGSAVE on port ${port}: ${reply}`);
+    let saving = true;
+    const poll = (async () => {
+      while (saving) {
+        if (performance.now() - startedMs > BGSAVE_WAIT_MAX_MS) {
+          throw new Error(`BGSAVE on port ${port} still running after ${BGSAVE_WAIT_MAX_MS} ms`);
+        }
+        if (!(await inProgress())) saving = false;
+        else await delay(BGSAVE_POLL_INTERVAL_MS);
+      }
+      return performance.now();
+    })();
+    let writeCount = 0;
+    let writeMaxMs = 0;
+    let writeMaxAtMs = 0;
+    const writesStartedMs = performance.now();
+    while (saving) {
+      const writeStartMs = performance.now();
+      await writer.send(commands[writeCount % BGSAVE_WRITE_COMMAND_COUNT]);
+      await writer.readReplies(1);
+      const writeMs = performance.now() - writeStartMs;
+      if (writeMs > writeMaxMs) {
+        writeMaxMs = writeMs;
+        writeMaxAtMs = writeStartMs - startedMs;
+      }
+      writeCount++;
+    }
+    const endedMs = await poll;
+    return {
+      writesPerSecond: writeCount / ((endedMs - writesStartedMs) / 1000),
+      writeMaxMs,
+      writeMaxAtMs,
+      saveMs: endedMs - startedMs,
+      writeCount,
+    };
+  } finally {
+    writer.close();
+    poller.close();
+  }
 }

@@ -3,7 +3,7 @@
 // Run by hand from the repo root (it is not a `deno bench` file):
 //
 //   deno run -A bench/load.ts [--rounds 3] [--requests 200000] [--clients 50] [--keys 1000000]
-//     [--tests set,get] [--memory strings,hash,set,zset|none]
+//     [--tests set,get] [--memory strings,hash,set,zset|none] [--bgsave-keys 400000|0]
 //
 // The collection types' run: --tests lpush,lpop,sadd,hset,zadd,lrange_100 --memory hash,set,zset
 //
@@ -12,6 +12,10 @@
 // always runs on a warmer or cooler machine); the median of the rounds is reported.
 // Memory: `<keys>` keys with 100-byte values loaded through `redis-cli --pipe`, then VmRSS of
 // each server process from /proc/<pid>/status.
+// BGSAVE (issue 18; `--bgsave-keys 0` skips it): fresh servers get `<bgsave-keys>` keys × 100 B
+// through `redis-cli --pipe`; each round starts a BGSAVE while one client writes SET on those
+// keys in a loop, one at a time, until INFO says the save ended (measureWritesDuringBgsave):
+// writes served per second of save and the slowest single write, medians of the rounds.
 //
 // resplica runs as its own process through the CLI (`core/main.ts`), as users run it, so its
 // RSS is that of a whole Deno process. Both servers are stopped by PID at the end. All traffic
@@ -25,7 +29,18 @@ import {
   startRedisServer,
 } from "../tests/_support/redis_peer.ts";
 import { RawClient } from "../tests/_support/raw_client.ts";
-import { benchFlags, type BenchServer, startResplicaServer, VALUE_SIZE_BYTES } from "./_servers.ts";
+import {
+  benchFlags,
+  type BenchServer,
+  type BgsaveWriteFigures,
+  measureWritesDuringBgsave,
+  pipeLoad,
+  startRedisServerWith,
+  startResplicaServer,
+  startResplicaServerIn,
+  VALUE_SIZE_BYTES,
+  writeStringKeysFile,
+} from "./_servers.ts";
 
 /** Longest one redis-benchmark or redis-cli --pipe run may take before the bench gives up. */
 const TOOL_TIMEOUT_MS = 300_000;
@@ -37,6 +52,7 @@ const flags = benchFlags({
   keys: 1_000_000,
   tests: "set,get",
   memory: "strings",
+  "bgsave-keys": 400_000,
 });
 const benchmarkTests = flags.tests;
 /** Datasets to load for the memory comparison, each into a fresh pair of servers. */
@@ -45,6 +61,7 @@ const roundCount = Math.max(1, flags.rounds);
 const requestCount = flags.requests;
 const clientCount = flags.clients;
 const keyCount = flags.keys;
+const bgsaveKeyCount = flags["bgsave-keys"];
 
 function redisAsBenchServer(peer: RedisPeer): BenchServer {
   return { label: "redis-server", port: peer.port, pid: peer.pid, stop: () => peer.stop() };
@@ -207,6 +224,49 @@ function median(values: number[]): number {
 const formatRate = (rate: number) => Math.round(rate).toLocaleString("en-US");
 const formatMiB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
+/**
+ * The BGSAVE rounds on fresh servers holding `bgsaveKeyCount` keys (their dump.rdb in
+ * `scratchDir`): per server label, the figures of each round, the servers' order alternating.
+ */
+async function measureBgsaveRounds(
+  scratchDir: string,
+): Promise<Map<string, BgsaveWriteFigures[]>> {
+  const dataDir = `${scratchDir}/bgsave`;
+  await Deno.mkdir(dataDir, { recursive: true });
+  const insertionPath = `${scratchDir}/bgsave_keys.resp`;
+  await writeStringKeysFile(insertionPath, bgsaveKeyCount);
+  const servers: BenchServer[] = [];
+  try {
+    servers.push(await startRedisServerWith([]));
+    servers.push(
+      Deno.env.get("RESPLICA_SELFTEST") === "1"
+        ? await startRedisServerWith([], "redis-server#2")
+        : await startResplicaServerIn(dataDir),
+    );
+    const figures = new Map<string, BgsaveWriteFigures[]>();
+    for (const server of servers) {
+      await pipeLoad(server.port, insertionPath, bgsaveKeyCount);
+      figures.set(server.label, []);
+    }
+    for (let round = 0; round < roundCount; round++) {
+      for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+        const result = await measureWritesDuringBgsave(server.port, bgsaveKeyCount);
+        figures.get(server.label)!.push(result);
+        console.log(
+          `round ${round + 1} ${server.label.padEnd(12)} BGSAVE: ${
+            formatRate(result.writesPerSecond)
+          } writes/s over ${result.saveMs.toFixed(0)} ms, slowest ${
+            result.writeMaxMs.toFixed(1)
+          } ms`,
+        );
+      }
+    }
+    return figures;
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   for (const tool of ["redis-server", "redis-benchmark", "redis-cli"]) {
     if (!findExecutable(tool)) throw new Error(`${tool} not found on PATH`);
@@ -245,6 +305,8 @@ async function main(): Promise<void> {
         }
       }
     }
+
+    const bgsaveFigures = bgsaveKeyCount > 0 ? await measureBgsaveRounds(scratchDir) : null;
 
     const baselineBytes = new Map<string, number>();
     for (const server of servers) baselineBytes.set(server.label, await residentBytes(server.pid));
@@ -298,6 +360,34 @@ async function main(): Promise<void> {
         `| ${key} (req/s, median of ${roundCount}) | ${formatRate(redisRate)} | ` +
           `${formatRate(resplicaRate)} | ${(resplicaRate / redisRate).toFixed(2)}× |`,
       );
+    }
+    if (bgsaveFigures !== null) {
+      const keysText = `${bgsaveKeyCount.toLocaleString("en-US")} keys × ${VALUE_SIZE_BYTES} B`;
+      const bgsaveRows: [string, (figures: BgsaveWriteFigures) => number, (n: number) => string][] =
+        [
+          [
+            `BGSAVE of ${keysText}: writes served per second of save`,
+            (f) => f.writesPerSecond,
+            formatRate,
+          ],
+          [
+            `BGSAVE of ${keysText}: slowest single write (ms)`,
+            (f) => f.writeMaxMs,
+            (n) => n.toFixed(1),
+          ],
+        ];
+      const labels = [...bgsaveFigures.keys()];
+      for (const [what, pick, format] of bgsaveRows) {
+        const [redisValue, resplicaValue] = labels.map((label) =>
+          median(bgsaveFigures.get(label)!.map(pick))
+        );
+        rows.push(
+          `| ${what}, median of ${roundCount} | ${format(redisValue)} | ${
+            format(resplicaValue)
+          } | ` +
+            `${(resplicaValue / redisValue).toFixed(2)}× |`,
+        );
+      }
     }
     const memoryRows: [string, Map<string, number>][] = [["RSS, empty (MiB)", baselineBytes]];
     for (const [dataset, bytesMap] of loadedBytesByDataset) {

@@ -397,6 +397,40 @@ const restoreCases: DiffCase[] = [
     ],
   },
   {
+    // Before the fix RESTORE ignored both options and TTL, TYPE, EXISTS and OBJECT touched the
+    // key, so OBJECT IDLETIME answered 0 and OBJECT FREQ the new-key counter.
+    name: "IDLETIME / FREQ set the access stamp; TTL, TYPE, EXISTS and OBJECT keep it",
+    steps: [
+      { args: ["RESTORE", "k", "0", BAR, "IDLETIME", "1000"], expect: OK },
+      "TTL k",
+      "PTTL k",
+      "EXPIRETIME k",
+      "PEXPIRETIME k",
+      "TYPE k",
+      "EXISTS k",
+      "OBJECT ENCODING k",
+      "OBJECT REFCOUNT k",
+      { args: ["OBJECT", "IDLETIME", "k"], pattern: /^:100[0-9]\r\n$/ },
+      "GET k",
+      { args: ["OBJECT", "IDLETIME", "k"], pattern: /^:[01]\r\n$/ },
+      // IDLETIME past the LRU clock's reach: Redis parks the stamp half a wrap away.
+      { args: ["RESTORE", "far", "0", BAR, "IDLETIME", "999999999999"], expect: OK },
+      { args: ["OBJECT", "IDLETIME", "far"], pattern: /^:\d{7,8}\r\n$/ },
+      expect("CONFIG SET maxmemory-policy allkeys-lfu", OK),
+      { args: ["RESTORE", "f", "0", BAR, "FREQ", "100"], expect: OK },
+      "TYPE f",
+      "EXISTS f",
+      "TTL f",
+      "OBJECT FREQ f",
+      // FREQ under an LRU policy and IDLETIME under an LFU one are accepted and not applied.
+      { args: ["RESTORE", "g", "0", BAR, "IDLETIME", "1000"], expect: OK },
+      "OBJECT FREQ g",
+      expect("CONFIG SET maxmemory-policy noeviction", OK),
+      { args: ["RESTORE", "h", "0", BAR, "FREQ", "100"], expect: OK },
+      { args: ["OBJECT", "IDLETIME", "h"], pattern: /^:[01]\r\n$/ },
+    ],
+  },
+  {
     name: "sanitize-dump-payload",
     steps: [
       expect(

@@ -2,7 +2,8 @@
 // unit/introspection-2: CONFIG SET of several parameters at once (all or nothing, Redis's error
 // for each phase), CONFIG GET of a hidden directive and of maxmemory-clients, COMMAND LIST with
 // its filters, COMMAND GETKEYSANDFLAGS, COMMAND INFO of a name nested too deep, CLIENT NO-EVICT,
-// CLIENT REPLY SKIP then ON, and TOUCH — each reply byte for byte as redis-server 7.0 gives it.
+// CLIENT REPLY SKIP then ON, TOUCH, and DEBUG under enable-debug-command no (the default) and
+// local — each reply byte for byte as redis-server 7.0 gives it.
 //
 // What a byte comparison cannot judge (timestamps, addresses, a port in use) is checked against
 // resplica alone in introspection_test.ts.
@@ -14,7 +15,8 @@ import {
   runCorpus,
   withDiffPeers,
 } from "./_support/differential.ts";
-import { peerTest } from "./_support/redis_peer.ts";
+import { peerTest, startRedisServer } from "./_support/redis_peer.ts";
+import { startServer } from "../mod.ts";
 
 const configCases: DiffCase[] = [
   {
@@ -74,6 +76,11 @@ const configCases: DiffCase[] = [
       expect("CONFIG GET key-load-delay", "*2\r\n$14\r\nkey-load-delay\r\n$1\r\n0\r\n"),
       expect("CONFIG GET key-load-*", "*0\r\n"),
       "CONFIG SET key-load-delay 0",
+      // The set unit's long-chain test saves and restores it around its BGSAVEs.
+      "CONFIG GET rdb-key-save-delay",
+      "CONFIG SET rdb-key-save-delay 2147483647",
+      "CONFIG GET rdb-key-save-delay",
+      "CONFIG SET rdb-key-save-delay 0",
     ],
   },
   {
@@ -187,3 +194,75 @@ peerTest("CLIENT NO-EVICT, CLIENT REPLY and TOUCH match redis-server", async (t)
     runCorpus(t, clientCases, reference, subject, { noun: "client cases" })
   );
 });
+
+const ERR_DEBUG_NOT_ALLOWED = "-ERR DEBUG command not allowed. If the enable-debug-command " +
+  'option is set to "local", you can run it from a local connection, otherwise you need to set ' +
+  "this option in the configuration file, and then restart the server.\r\n";
+
+/** DEBUG with enable-debug-command at its default, no: refused before it runs, as Redis. */
+const debugOffCases: DiffCase[] = [
+  {
+    name: "DEBUG is off by default: refused after the arity check, counted as rejected",
+    steps: [
+      expect(
+        "CONFIG GET enable-debug-command",
+        "*2\r\n$20\r\nenable-debug-command\r\n$2\r\nno\r\n",
+      ),
+      expect("DEBUG SLEEP 0", ERR_DEBUG_NOT_ALLOWED),
+      expect("DEBUG HELP", ERR_DEBUG_NOT_ALLOWED),
+      "DEBUG",
+      "CONFIG SET enable-debug-command yes",
+      // Refused while queueing: EXEC then aborts.
+      expect("MULTI", "+OK\r\n"),
+      expect("DEBUG SLEEP 0", ERR_DEBUG_NOT_ALLOWED),
+      "EXEC",
+      // A script meets the noscript check, never the protected one.
+      ["EVAL", "return redis.pcall('DEBUG','SLEEP','0')", "0"],
+      "INFO errorstats",
+    ],
+  },
+];
+
+peerTest("DEBUG with enable-debug-command no matches redis-server", async (t) => {
+  await withDiffPeers((reference, subject) =>
+    runCorpus(t, debugOffCases, reference, subject, { noun: "DEBUG cases" })
+  );
+});
+
+peerTest(
+  "DEBUG with enable-debug-command local runs for a 127.0.0.1 client, as redis-server",
+  async (t) => {
+    const reference = await startRedisServer(["--enable-debug-command", "local"]);
+    const ours = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { "enable-debug-command": "local" },
+    });
+    try {
+      await runCorpus(
+        t,
+        [{
+          name: "local: a loopback client may run DEBUG",
+          steps: [
+            expect(
+              "CONFIG GET enable-debug-command",
+              "*2\r\n$20\r\nenable-debug-command\r\n$5\r\nlocal\r\n",
+            ),
+            expect("DEBUG SLEEP 0", "+OK\r\n"),
+            "SET k v",
+            "DEBUG DIGEST-VALUE k",
+          ],
+        }],
+        { label: "redis-server", port: reference.port },
+        {
+          label: "resplica",
+          port: ours.port,
+        },
+        { noun: "DEBUG cases" },
+      );
+    } finally {
+      await ours.close();
+      await reference.stop();
+    }
+  },
+);

@@ -447,7 +447,7 @@ async function withDebugPeers(
 ): Promise<void> {
   const reference = await startRedisServer(["--enable-debug-command", "yes"]);
   try {
-    const subject = await startSubject();
+    const subject = await startSubject({ debug: true });
     try {
       await body({ label: "redis-server", port: reference.port }, subject);
     } finally {

@@ -49,7 +49,7 @@ async function withDebugPeers(
     "--repl-diskless-sync-delay",
     "0",
   ]);
-  const subject = await startSubject();
+  const subject = await startSubject({ debug: true });
   try {
     await body({ label: "redis-server", port: reference.port }, subject);
   } finally {

@@ -7,12 +7,15 @@
 // The extracting EVAL sends no error, so it changes none of the figures it reads but its own
 // cmdstat_eval calls, the same on both sides.
 
+import assert from "node:assert/strict";
 import {
   type DiffCase,
+  type DiffTarget,
   keepGoingFromEnv,
   runCase,
   withDiffPeers,
 } from "./_support/differential.ts";
+import { encodeCommand, latin1Text, RawClient } from "./_support/raw_client.ts";
 import { peerTest } from "./_support/redis_peer.ts";
 
 const keepGoing = keepGoingFromEnv();
@@ -70,3 +73,56 @@ peerTest("differential: errorstats and failed / rejected calls match redis-serve
     runCase(errorCounts, reference, subject, { keepGoing })
   );
 });
+
+/**
+ * What a blocked reader woken with an error leaves in the counts: the -NOGROUP an XREADGROUP
+ * gets when XGROUP DESTROY removes its group (and the -UNBLOCKED when DEL removes its stream)
+ * is an error reply like any other in INFO errorstats, total_error_replies and failed_calls.
+ * Before the fix resplica counted the reply in total_error_replies only.
+ */
+async function wokenErrorCounts(target: DiffTarget): Promise<string[]> {
+  const client = await RawClient.connect(target.port);
+  const reader = await RawClient.connect(target.port);
+  const replies: string[] = [];
+  try {
+    await client.commandText("FLUSHALL");
+    await client.commandText("CONFIG", "RESETSTAT");
+    for (const destroy of [["XGROUP", "DESTROY", "s", "g"], ["DEL", "s"]]) {
+      await client.commandText("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+      await reader.send(
+        encodeCommand(["XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"]),
+      );
+      await waitForBlocked(client, 1);
+      await client.commandText(...destroy);
+      replies.push(latin1Text((await reader.readReplies(1))[0]));
+    }
+    replies.push(await client.commandText("INFO", "errorstats"));
+    replies.push(
+      await client.commandText("EVAL", EXTRACT_COUNTS, "0", "xreadgroup", "xgroup|destroy"),
+    );
+  } finally {
+    client.close();
+    reader.close();
+  }
+  return replies;
+}
+
+async function waitForBlocked(client: RawClient, count: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const info = await client.commandText("INFO", "clients");
+    if (info.includes(`blocked_clients:${count}\r\n`)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no ${count} blocked client(s)`);
+}
+
+peerTest(
+  "differential: a blocked reader woken with -NOGROUP / -UNBLOCKED is counted as redis-server counts it",
+  async () => {
+    await withDiffPeers(async (reference, subject) => {
+      const expected = await wokenErrorCounts(reference);
+      assert.match(expected[2], /errorstat_NOGROUP:count=1/);
+      assert.deepEqual(await wokenErrorCounts(subject), expected);
+    });
+  },
+);

@@ -105,7 +105,11 @@ peerTest(
     } finally {
       await redis.stop();
     }
-    const ours = await startServer({ port: 0, logLevel: "nothing", config: { dir } });
+    const ours = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { dir, "enable-debug-command": "yes" },
+    });
     try {
       const client = await RawClient.connect(ours.port);
       assert.equal(await librariesDigest(client), expected);
@@ -124,7 +128,11 @@ peerTest(
 
 Deno.test("functions persistence: DEBUG RELOAD's NOSAVE, NOFLUSH and MERGE options", async () => {
   const dir = await Deno.makeTempDir({ prefix: "resplica-fn-" });
-  const ours = await startServer({ port: 0, logLevel: "nothing", config: { dir, save: "" } });
+  const ours = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { dir, save: "", "enable-debug-command": "yes" },
+  });
   try {
     const client = await RawClient.connect(ours.port);
     await loadLibraries(client, [LIB_SET]);

@@ -5,7 +5,15 @@
 
 import assert from "node:assert/strict";
 import { startServer } from "../mod.ts";
-import { RawClient } from "./_support/raw_client.ts";
+import { latin1Bytes, latin1Text, RawClient } from "./_support/raw_client.ts";
+import { inProcessClient } from "./_support/in_process.ts";
+import { buildCommandTable } from "../core/commands/registry.ts";
+import { executeCommand } from "../core/commands/dispatch.ts";
+import { Config } from "../core/config/table.ts";
+import { Engine } from "../core/engine/mod.ts";
+import { Logger } from "../core/log.ts";
+import { ReplyWriter } from "../core/resp/mod.ts";
+import { ServerState } from "../core/state/server_state.ts";
 import { reprArg } from "../core/commands/monitor.ts";
 
 /** One monitor line: `+<seconds>.<micros> [<db> <peer>] "arg" …`, captured for assertions. */
@@ -209,4 +217,31 @@ Deno.test("RESET ends MONITOR: the client gets no more lines and loses flag O", 
     client.close();
     await server.close();
   }
+});
+
+Deno.test("enable-debug-command local refuses a client that is not on 127.0.0.1 / ::1", () => {
+  // A loopback peer is what every TCP test has; the refusal is checked in process, where the
+  // client's peer can be anything (the differential test covers the loopback side).
+  const config = new Config();
+  config.setText("enable-debug-command", "local", true);
+  const state = new ServerState(Engine.create(), config, new Logger("nothing"));
+  const table = buildCommandTable();
+  const refused = (isLocalPeer: boolean): string => {
+    const writer = new ReplyWriter();
+    const client = inProcessClient(1, writer);
+    client.user = state.acl.defaultUser;
+    client.isLocalPeer = isLocalPeer;
+    const pending = executeCommand(table, state, client, [
+      latin1Bytes("DEBUG"),
+      latin1Bytes("HELP"),
+    ]);
+    assert.equal(pending, undefined);
+    return latin1Text(writer.view());
+  };
+  assert.match(
+    refused(false),
+    /^-ERR DEBUG command not allowed\. If the enable-debug-command option is set to "local"/,
+  );
+  assert.match(refused(true), /^\*\d+\r\n/);
+  assert.equal(state.stats.commandStat("debug").rejectedCalls, 1);
 });

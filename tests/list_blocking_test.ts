@@ -13,7 +13,11 @@ import { delay } from "./_support/redis_peer.ts";
 const BLOCK_WAIT_MS_MAX = 2_000;
 
 async function withServer(body: (port: number) => Promise<void>): Promise<void> {
-  const server = await startServer({ port: 0, logLevel: "nothing" });
+  const server = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { "enable-debug-command": "yes" },
+  });
   try {
     await body(server.port);
   } finally {

@@ -171,7 +171,12 @@ async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> 
 /** Starts a server over an embedded store, so the test can read the engine directly. */
 async function startWithStore(dir: string): Promise<{ server: ResplicaServer; store: Store }> {
   const store = openStore();
-  const server = await startServer({ port: 0, logLevel: "nothing", config: { dir }, store });
+  const server = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { dir, "enable-debug-command": "yes" },
+    store,
+  });
   return { server, store };
 }
 

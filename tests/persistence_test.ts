@@ -69,7 +69,11 @@ peerTest("persistence: resplica starts on a dump.rdb written by redis-server", a
 Deno.test("persistence: SHUTDOWN SAVE then restart keeps everything; DEBUG RELOAD too", async () => {
   const dir = await Deno.makeTempDir({ prefix: "resplica-rdb-" });
   try {
-    const first = await startServer({ port: 0, logLevel: "nothing", config: { dir } });
+    const first = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { dir, "enable-debug-command": "yes" },
+    });
     const client = await RawClient.connect(first.port);
     await fillDataset(client);
     const expected = await digest(client);
@@ -176,7 +180,11 @@ Deno.test("persistence: a failed save keeps the previous file and reports rdb_la
 Deno.test("persistence: rdb-lz4 writes LZ4 frames (smaller), and SAVE, BGSAVE, restart read them", async () => {
   const dir = await Deno.makeTempDir({ prefix: "resplica-rdb-" });
   try {
-    const first = await startServer({ port: 0, logLevel: "nothing", config: { dir } });
+    const first = await startServer({
+      port: 0,
+      logLevel: "nothing",
+      config: { dir, "enable-debug-command": "yes" },
+    });
     const client = await RawClient.connect(first.port);
     await fillDataset(client);
     for (let batch = 0; batch < 10; batch++) {

@@ -153,7 +153,7 @@ peerTest(
   "persistence types: resplica's dump.rdb passes redis-check-rdb, and redis-server and a restarted resplica load the same data",
   async () => {
     await withTempDir(async (dir) => {
-      const { server, client } = await spawnOn(dir);
+      const { server, client } = await spawnOn(dir, ["--enable-debug-command", "yes"]);
       let expected: Digest;
       try {
         await fillTypesDataset(client);

@@ -152,7 +152,10 @@ Deno.test("REPLCONF: OK for known options, no reply to ACK/GETACK, error for unk
 peerTest(
   "replication: redis-server full-syncs every type, follows live writes, resyncs partially",
   async () => {
-    const ours = await startMaster({ "repl-ping-replica-period": "3600" });
+    const ours = await startMaster({
+      "repl-ping-replica-period": "3600",
+      "enable-debug-command": "yes",
+    });
     const client = await RawClient.connect(ours.port);
     await fillDataset(client);
     const replica = await startRedisReplica(ours.port, ["--enable-debug-command", "yes"]);

@@ -55,7 +55,7 @@ peerTest(
     const ours = await startServer({
       port: 0,
       logLevel: "nothing",
-      config: { replicaof: `127.0.0.1 ${master.port}` },
+      config: { replicaof: `127.0.0.1 ${master.port}`, "enable-debug-command": "yes" },
     });
     const client = await RawClient.connect(ours.port);
     try {

@@ -475,7 +475,7 @@ peerTest("differential: scripting corpus in RESP3 matches redis-server", async (
 
 peerTest("differential: DEBUG from scripts matches redis-server, in RESP2 and RESP3", async (t) => {
   const reference = await startRedisServer(["--enable-debug-command", "yes"]);
-  const subject = await startSubject();
+  const subject = await startSubject({ debug: true });
   try {
     const both = [
       ...debugCases,

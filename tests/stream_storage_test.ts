@@ -212,7 +212,11 @@ Deno.test("BGSAVE writes each stream as it was at the instant, through writes ma
 
 Deno.test("DEBUG RELOAD gives every stream back as it was", async () => {
   const dir = await Deno.makeTempDir({ prefix: "resplica-stream-" });
-  const server = await startServer({ port: 0, logLevel: "nothing", config: { dir } });
+  const server = await startServer({
+    port: 0,
+    logLevel: "nothing",
+    config: { dir, "enable-debug-command": "yes" },
+  });
   const client = await RawClient.connect(server.port);
   try {
     const commands = [

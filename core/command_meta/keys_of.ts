@@ -5,7 +5,7 @@
 // where the keys end. Results are argv indices, so a denial can name the offending argument.
 
 import { isCWord, isWord, parseInt64 } from "../bytes.ts";
-import type { CommandSpec } from "./spec.ts";
+import { type CommandSpec, migrateKeyIndexes } from "./spec.ts";
 
 /** ACL key permission a key argument needs, as Redis's %R~ / %W~ patterns grant them. */
 export const KEY_READ = 1;
@@ -101,6 +101,8 @@ const KEY_ACCESS_OVERRIDES: Readonly<Record<string, readonly [number, number]>> 
   zmpop: [RW, RW],
   zpopmax: [RW, RW],
   zpopmin: [RW, RW],
+  // Read to send, then delete (its key specs: RW access delete).
+  migrate: [RW, RW],
   // Take from the first key, put into the second.
   blmove: [RW, W],
   brpoplpush: [RW, W],
@@ -172,6 +174,7 @@ export function commandKeys(spec: CommandSpec, argv: readonly Uint8Array[]): num
     return Array.from({ length: count }, (_, i) => first + i);
   }
   if (spec.fullName === "sort") return sortKeys(argv);
+  if (spec.fullName === "migrate") return migrateKeyIndexes(argv);
   if (spec.firstKey <= 0 || spec.keyStep <= 0) return [];
   const argc = argv.length;
   const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);

@@ -94,6 +94,8 @@ export const enum WriteKeysKind {
    * arguments that follow it (the second half are their IDs).
    */
   StreamsOption,
+  /** MIGRATE's keys: argv[3], or every argument after its KEYS option (migrateKeyIndexes). */
+  Migrate,
 }
 
 export interface WriteKeys {
@@ -169,6 +171,10 @@ export function visitWrittenKeys(
       }
       return;
     }
+    case WriteKeysKind.Migrate: {
+      for (const index of migrateKeyIndexes(argv)) visit(db, argv[index]);
+      return;
+    }
     case WriteKeysKind.StreamsOption: {
       for (let i = layout.first; i < argv.length; i++) {
         if (latin1(argv[i]).toLowerCase() !== "streams") continue;
@@ -179,6 +185,34 @@ export function visitWrittenKeys(
       return;
     }
   }
+}
+
+/** MIGRATE's options before KEYS, with the count of arguments each takes. */
+const MIGRATE_OPTION_ARG_COUNTS: Readonly<Record<string, number>> = {
+  copy: 0,
+  replace: 0,
+  auth: 1,
+  auth2: 2,
+};
+/** argv index of MIGRATE's key argument, and where its options start. */
+const MIGRATE_KEY_INDEX = 3;
+const MIGRATE_OPTIONS_INDEX = 6;
+
+/**
+ * The argv indices of MIGRATE's keys, as Redis's migrateGetKeys finds them: argv[3], unless a
+ * KEYS word follows the options (skipping AUTH's and AUTH2's arguments), then every argument
+ * after it; none when KEYS comes with a non-empty argv[3] (the command refuses that).
+ */
+export function migrateKeyIndexes(argv: readonly Uint8Array[]): number[] {
+  for (let i = MIGRATE_OPTIONS_INDEX; i < argv.length; i++) {
+    if (isCWord(argv[i], "keys")) {
+      if (argv[MIGRATE_KEY_INDEX].length > 0) return [];
+      return Array.from({ length: argv.length - i - 1 }, (_, k) => i + 1 + k);
+    }
+    const option = Object.keys(MIGRATE_OPTION_ARG_COUNTS).find((word) => isCWord(argv[i], word));
+    if (option !== undefined) i += MIGRATE_OPTION_ARG_COUNTS[option];
+  }
+  return argv.length > MIGRATE_KEY_INDEX ? [MIGRATE_KEY_INDEX] : [];
 }
 
 /** STORE or STOREDIST in any case, read as C's strcasecmp reads it (up to a NUL byte). */
@@ -257,6 +291,7 @@ function writeKeysOf(
   if (WRITES_DATABASES.has(name)) return { ...layout, kind: WriteKeysKind.Databases };
   if (name === "move") return { ...layout, kind: WriteKeysKind.Move };
   if (name === "copy") return { ...layout, kind: WriteKeysKind.Copy };
+  if (name === "migrate") return { ...layout, kind: WriteKeysKind.Migrate };
   const storeOptionFrom = WRITE_STORE_OPTION_FROM[name];
   if (storeOptionFrom !== undefined) {
     return { ...layout, kind: WriteKeysKind.StoreOption, first: storeOptionFrom };

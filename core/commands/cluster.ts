@@ -1,7 +1,9 @@
 // CLUSTER, as a Redis 7.0 server started without cluster-enabled answers it: the command and
 // every subcommand exist (COMMAND LIST, COMMAND INFO and ACL rules see them, arity is checked),
 // and each one replies -ERR This instance has cluster support disabled. resplica has no cluster
-// mode; an unknown subcommand gets the table's usual "Try CLUSTER HELP." error.
+// mode; an unknown subcommand gets the table's usual "Try CLUSTER HELP." error. ASKING, READONLY
+// and READWRITE (a cluster client's connection states) answer the same error, as Redis's
+// askingCommand, readonlyCommand and readwriteCommand do when cluster-enabled is no.
 
 import { fail } from "../errors.ts";
 import type { CommandDefinition } from "./context.ts";
@@ -78,4 +80,34 @@ export const CLUSTER_COMMANDS: CommandDefinition[] = [
       handler: () => fail(ERR_CLUSTER_DISABLED),
     })),
   },
+  connectionStateCommand("asking", ["fast"], "Sent by cluster clients after an -ASK redirect"),
+  connectionStateCommand(
+    "readonly",
+    ["fast", "loading", "stale"],
+    "Enables read queries for a connection to a cluster replica node",
+  ),
+  connectionStateCommand(
+    "readwrite",
+    ["fast", "loading", "stale"],
+    "Disables read queries for a connection to a cluster replica node",
+  ),
 ];
+
+/** A cluster connection-state command: arity 1, fast, @connection, always the disabled error. */
+function connectionStateCommand(
+  name: string,
+  flags: string[],
+  summary: string,
+): CommandDefinition {
+  return {
+    name,
+    arity: 1,
+    flags,
+    categories: ["fast", "connection"],
+    group: "cluster",
+    summary,
+    since: "3.0.0",
+    complexity: "O(1)",
+    handler: () => fail(ERR_CLUSTER_DISABLED),
+  };
+}

@@ -93,6 +93,8 @@ const KEY_FLAG_OVERRIDES: Readonly<Record<string, readonly (readonly string[])[]
   blmove: [["RW", "access", "delete"], ["RW", "insert"]],
   rpoplpush: [["RW", "access", "delete"], ["RW", "insert"]],
   brpoplpush: [["RW", "access", "delete"], ["RW", "insert"]],
+  // Its keys come from a get-keys function (a key spec is incomplete), with these fixed flags.
+  migrate: [["RW", "access", "delete"]],
 };
 
 /** KEY_READ / KEY_WRITE bits of keyAccessFlags. */
@@ -100,8 +102,8 @@ const KEY_READ = 1;
 const KEY_WRITE = 2;
 
 /**
- * The key-spec flags of the `ordinal`-th key found at argv index `argIndex`: from the command's
- * own key specs when one covers that index, else from the overrides above, else from whether
+ * The key-spec flags of the `ordinal`-th key found at argv index `argIndex`: from the overrides
+ * above, else from the command's own key specs when one covers that index, else from whether
  * the key is read (RO access), written (OW update) or both (RW access update).
  */
 function keyFlags(
@@ -110,10 +112,10 @@ function keyFlags(
   argIndex: number,
   ordinal: number,
 ): readonly string[] {
-  const declared = spec.keySpecs.find((keySpec) => keySpecCovers(keySpec, argv, argIndex));
-  if (declared !== undefined) return declared.flags;
   const override = KEY_FLAG_OVERRIDES[spec.fullName];
   if (override !== undefined) return override[Math.min(ordinal, override.length - 1)];
+  const declared = spec.keySpecs.find((keySpec) => keySpecCovers(keySpec, argv, argIndex));
+  if (declared !== undefined) return declared.flags;
   const access = keyAccessFlags(spec, argv, ordinal);
   if ((access & KEY_READ) && (access & KEY_WRITE)) return ["RW", "access", "update"];
   if (access & KEY_WRITE) return ["OW", "update"];

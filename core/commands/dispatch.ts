@@ -34,7 +34,11 @@ import {
 import type { CommandContext, CommandSpec, CommandTable } from "./context.ts";
 import { heldByPause } from "./client_pause.ts";
 import { feedMonitorsAfterRun, feedMonitorsBeforeRun, monitorsActive } from "./monitor.ts";
-import { recordCallLatency } from "../state/command_latency.ts";
+import {
+  recordCallLatency,
+  recordFirstCallEstimate,
+  watchLatencyTracking,
+} from "../state/command_latency.ts";
 import { observeCall } from "./slowlog.ts";
 
 /** Commands that run immediately even inside MULTI. */
@@ -189,7 +193,11 @@ function executeOne(
   client: ClientState,
   argv: Uint8Array[],
 ): void | Promise<void> {
-  if (serverTables.get(server) !== table) serverTables.set(server, table);
+  if (serverTables.get(server) !== table) {
+    // Once per server: the hot path then reads latency-tracking from a field.
+    if (!serverTables.has(server)) watchLatencyTracking(server.config, server.callTiming);
+    serverTables.set(server, table);
+  }
   const out = client.writer;
   const nowMs = Date.now();
   client.lastInteractionMs = nowMs;
@@ -203,6 +211,12 @@ function executeOne(
   client.lastCommand = spec.fullName;
   if (!arityOk(spec, argv.length)) {
     return rejectCommand(server, client, spec, wrongArity(spec.fullName).message);
+  }
+  // DEBUG is protected (Redis's CMD_PROTECTED, checked right after arity): enable-debug-command
+  // "no" refuses it, "local" lets only loopback clients run it. Internal clients (no user) and
+  // scripts (which never pass through here, as Redis's scriptCall) are not checked.
+  if (spec.fullName === "debug" && client.user !== null && !debugAllowed(server, client)) {
+    return rejectCommand(server, client, spec, ERR_DEBUG_NOT_ALLOWED);
   }
   // As Redis's authRequired: a client that never authenticated is let through once the
   // default user needs no password (CONFIG SET requirepass "" after it connected).
@@ -293,6 +307,15 @@ function executeOne(
     return;
   }
   return runHandler(server, client, spec, argv, nowMs);
+}
+
+const ERR_DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
+/** Redis's allowProtectedAction for enable-debug-command: yes, or local from a local peer. */
+function debugAllowed(server: ServerState, client: ClientState): boolean {
+  const setting = server.config.getString("enable-debug-command");
+  return setting === "yes" || (setting === "local" && client.isLocalPeer);
 }
 
 /** True if the transaction `client` has open holds a write (EXEC then counts as one). */
@@ -517,14 +540,23 @@ function endCall(
     const exact = startedMs !== NOT_TIMED;
     if (exact) {
       stat.usec += Math.round(us * (timing.everyCall ? 1 : USEC_SAMPLE_ONE_IN));
-      recordCallLatency(stat, us);
+      if (timing.latencyTracking) recordCallLatency(stat, us);
+    } else if (timing.latencyTracking && stat.latencyHistogram === null) {
+      recordFirstCallEstimate(stat, us);
     }
     if (timing.watching) observeCall(server, ctx.client, spec, ctx.argv, us);
-  } else if (timing.coarseThresholdUs !== Infinity) {
-    if (callDepth === 0) deferCoarseCheck(ctx, nowMs);
-    else {
-      const us = (Date.now() - nowMs) * USEC_PER_MS;
-      if (us >= timing.coarseThresholdUs) observeCall(server, ctx.client, spec, ctx.argv, us);
+  } else {
+    if (timing.coarseThresholdUs !== Infinity) {
+      if (callDepth === 0) deferCoarseCheck(ctx, nowMs);
+      else {
+        const us = (Date.now() - nowMs) * USEC_PER_MS;
+        if (us >= timing.coarseThresholdUs) observeCall(server, ctx.client, spec, ctx.argv, us);
+      }
+    }
+    // A command's first call since CONFIG RESETSTAT is estimated by the ms clock when not
+    // sampled, so INFO latencystats lists every command that ran, as Redis's does.
+    if (timing.latencyTracking && stat.latencyHistogram === null) {
+      recordFirstCallEstimate(stat, (Date.now() - nowMs) * USEC_PER_MS);
     }
   }
   server.stats.attributeErrors(stat, CallOutcome.Ran);
@@ -696,30 +728,38 @@ function evictForCommand(table: CommandTable, server: ServerState, nowMs: number
   if (server.isReplica && server.config.getBool("replica-ignore-maxmemory")) {
     return server.engine.usedMemoryBytes() <= server.maxmemoryBytes;
   }
-  return server.evictor.evictUntilUnder(server.maxmemoryBytes, nowMs, (db, key) => {
-    let client = evictionClients.get(server);
-    if (client === undefined) {
-      client = new ClientState(
-        0,
-        EVICTION_CLIENT_ADDR,
-        "eviction",
-        new RespReader(),
-        new ReplyWriter(),
-        true,
-        nowMs,
-      );
-      evictionClients.set(server, client);
-    }
-    client.db = db;
-    // By its original name: an eviction is not a client's DEL, rename-command does not apply.
-    const spec = table.originalCommands.get("del")!;
-    void runHandler(server, client, spec, [DEL_NAME, key], nowMs);
-    client.writer.reset();
-    notifyEvicted(server, db, key);
-  });
+  return server.evictor.evictUntilUnder(
+    server.maxmemoryBytes,
+    nowMs,
+    server.lazyFree,
+    (db, key) => {
+      let client = evictionClients.get(server);
+      if (client === undefined) {
+        client = new ClientState(
+          0,
+          EVICTION_CLIENT_ADDR,
+          "eviction",
+          new RespReader(),
+          new ReplyWriter(),
+          true,
+          nowMs,
+        );
+        evictionClients.set(server, client);
+      }
+      client.db = db;
+      // By its original name: an eviction is not a client's DEL, rename-command does not apply.
+      // Under lazyfree-lazy-eviction it is an UNLINK (Redis propagates UNLINK then too).
+      const lazy = server.config.getBool("lazyfree-lazy-eviction");
+      const spec = table.originalCommands.get(lazy ? "unlink" : "del")!;
+      void runHandler(server, client, spec, [lazy ? UNLINK_NAME : DEL_NAME, key], nowMs);
+      client.writer.reset();
+      notifyEvicted(server, db, key);
+    },
+  );
 }
 
 const DEL_NAME = new TextEncoder().encode("DEL");
+const UNLINK_NAME = new TextEncoder().encode("UNLINK");
 
 /**
  * Refuses a command before it runs. Inside MULTI the transaction is flagged; a refused EXEC

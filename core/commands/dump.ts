@@ -29,44 +29,59 @@ const FREQ_MAX = 255n;
 const LARGE_ENCODINGS = new Set(["hashtable", "skiplist"]);
 
 /**
- * DUMP key
- *
- * Replies the key's payload as a bulk string, or a null bulk when the key does not exist.
+ * The DUMP payload of `key` in `db` as DUMP replies it, or null when the key does not exist.
+ * Shared with MIGRATE (migrate.ts), which sends the same bytes in its RESTORE commands.
  */
-function dumpCommand(ctx: CommandContext): void {
-  const { server, client, argv, nowMs } = ctx;
-  const db = client.db;
-  const key = argv[1];
+export function dumpPayload(
+  server: CommandContext["server"],
+  db: number,
+  key: Uint8Array,
+  nowMs: number,
+): Uint8Array | null {
   const tag = server.engine.typeOf(db, key, nowMs);
   const value = tag < 0 ? null : readValue(server.engine, db, key, nowMs);
-  if (value === null) return ctx.out.nullBulk();
+  if (value === null) return null;
   const collection = tag === ValueType.Hash || tag === ValueType.Set || tag === ValueType.Zset;
   const largeEncoding = collection
     ? LARGE_ENCODINGS.has(collectionEncoding(server.engine, tag, db, key, nowMs))
     : undefined;
   const { config } = server;
-  ctx.out.bulk(encodeDumpPayload(value, {
+  return encodeDumpPayload(value, {
     compression: config.getBool("rdbcompression"),
     streamNodeMaxBytes: config.getNumber("stream-node-max-bytes"),
     streamNodeMaxEntries: config.getNumber("stream-node-max-entries"),
     largeEncoding,
-  }));
+  });
+}
+
+/**
+ * DUMP key
+ *
+ * Replies the key's payload as a bulk string, or a null bulk when the key does not exist.
+ */
+function dumpCommand(ctx: CommandContext): void {
+  const payload = dumpPayload(ctx.server, ctx.client.db, ctx.argv[1], ctx.nowMs);
+  if (payload === null) return ctx.out.nullBulk();
+  ctx.out.bulk(payload);
 }
 
 /** What RESTORE's options after the payload asked for. */
 interface RestoreOptions {
   replace: boolean;
   absTtl: boolean;
+  /** IDLETIME seconds, or -1 when not given. */
+  idleS: number;
+  /** FREQ counter, or -1 when not given. */
+  freq: number;
 }
 
 /**
  * Parses `[REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]` from argv[4] on, as restoreCommand does:
  * IDLETIME and FREQ exclude each other (the second one is a syntax error), and each value is
- * checked where it is read. The access stamp itself is not set: the engine offers no way to
- * write one, so OBJECT IDLETIME / FREQ count from the restore.
+ * checked where it is read.
  */
 function restoreOptions(argv: Uint8Array[]): RestoreOptions {
-  const options = { replace: false, absTtl: false };
+  const options = { replace: false, absTtl: false, idleS: -1, freq: -1 };
   let idleGiven = false;
   let freqGiven = false;
   for (let i = 4; i < argv.length; i++) {
@@ -76,12 +91,15 @@ function restoreOptions(argv: Uint8Array[]): RestoreOptions {
     } else if (isWord(argv[i], "absttl")) {
       options.absTtl = true;
     } else if (isWord(argv[i], "idletime") && hasValue && !freqGiven) {
-      if (int64Arg(argv[i + 1]) < 0n) fail(ERR_IDLETIME_NEGATIVE);
+      const idleS = int64Arg(argv[i + 1]);
+      if (idleS < 0n) fail(ERR_IDLETIME_NEGATIVE);
+      options.idleS = Number(idleS);
       idleGiven = true;
       i++;
     } else if (isWord(argv[i], "freq") && hasValue && !idleGiven) {
       const freq = int64Arg(argv[i + 1]);
       if (freq < 0n || freq > FREQ_MAX) fail(ERR_FREQ_RANGE);
+      options.freq = Number(freq);
       freqGiven = true;
       i++;
     } else {
@@ -134,6 +152,9 @@ function restoreCommand(ctx: CommandContext): void {
     if (error instanceof OutOfMemoryError) server.engine.del(db, key, nowMs);
     throw error;
   }
+  // objectSetLRUOrLFU: IDLETIME counts under an LRU (or no) policy, FREQ under an LFU one.
+  const stamp = server.evictor.lfu ? options.freq : options.idleS;
+  if (stamp >= 0) server.engine.setAccessInfo(db, key, nowMs, stamp);
   if (ttlMs !== 0n && !options.absTtl) {
     ctx.propagateAs = [[argv[0], key, String(ttlMs), ...argv.slice(3), "ABSTTL"]];
   }

@@ -8,6 +8,8 @@ import { REDIS_COMPAT_VERSION, RESPLICA_VERSION } from "../version.ts";
 import { replicaIp } from "../replication/identity.ts";
 import { replicaStateName } from "../sessions/replica_state.ts";
 import { failoverStateName } from "../replication/failover.ts";
+import { formatPercentile, parsePercentiles } from "../config/table.ts";
+import { latencyPercentileUs } from "../state/command_latency.ts";
 
 type Section = (server: ServerState, nowMs: number) => string[];
 
@@ -97,8 +99,8 @@ function memorySection(server: ServerState): string[] {
     "mem_not_counted_for_evict:0",
     `mem_fragmentation_ratio:${used > 0 ? (wasm / used).toFixed(2) : "1.00"}`,
     "mem_allocator:resplica-pages",
-    // Values are freed at once (lazyfree.ts), so none is ever pending.
-    "lazyfree_pending_objects:0",
+    // The engine's lazy-free queue (core/state/lazyfree_queue.ts): still waiting, and freed.
+    `lazyfree_pending_objects:${server.lazyFree.pendingObjects}`,
     `lazyfreed_objects:${server.stats.lazyfreedObjects}`,
   ];
 }
@@ -273,6 +275,27 @@ function errorstatsSection(server: ServerState): string[] {
   return codes.map((code) => `errorstat_${code}:count=${server.stats.errorCounts.get(code)}`);
 }
 
+/**
+ * INFO latencystats: for each command with a latency histogram (it ran since the last CONFIG
+ * RESETSTAT while latency-tracking was on), the latency-tracking-info-percentiles of its
+ * recorded calls in µs, as Redis prints them. Empty while latency-tracking is off.
+ */
+function latencystatsSection(server: ServerState): string[] {
+  if (!server.config.getBool("latency-tracking")) return [];
+  const percentiles =
+    parsePercentiles(server.config.getString("latency-tracking-info-percentiles")) ??
+      [];
+  const lines: string[] = [];
+  for (const [name, stat] of server.stats.commandStats) {
+    if (stat.latencyHistogram === null) continue;
+    const fields = percentiles.map((p) =>
+      `p${formatPercentile(p)}=${(latencyPercentileUs(stat, p) ?? 0).toFixed(3)}`
+    );
+    lines.push(`latency_percentiles_usec_${name}:${fields.join(",")}`);
+  }
+  return lines;
+}
+
 function keyspaceSection(server: ServerState, nowMs: number): string[] {
   const lines: string[] = [];
   for (let db = 0; db < DB_COUNT; db++) {
@@ -294,11 +317,12 @@ const SECTIONS: [name: string, section: Section][] = [
   ["cpu", cpuSection],
   ["commandstats", commandstatsSection],
   ["errorstats", errorstatsSection],
+  ["latencystats", latencystatsSection],
   ["keyspace", keyspaceSection],
 ];
 
 /** Sections only "all", "everything" or their own name print, as Redis's. */
-const NON_DEFAULT_SECTIONS = new Set(["commandstats", "errorstats"]);
+const NON_DEFAULT_SECTIONS = new Set(["commandstats", "errorstats", "latencystats"]);
 /** Sections INFO prints with no argument or "default". */
 const DEFAULT_SECTIONS = new Set(
   SECTIONS.map(([name]) => name).filter((name) => !NON_DEFAULT_SECTIONS.has(name)),

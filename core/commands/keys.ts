@@ -4,7 +4,7 @@
 
 import { bytesEqual, globMatch, isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
 import { collectionEncoding } from "../engine/collections.ts";
-import { countLazyfreeOfDb, countLazyfreeOfKey } from "./lazyfree.ts";
+import { countLazyfreeOfStream, flushAllLazily, flushDbLazily } from "./lazyfree.ts";
 import { DB_COUNT, ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { dbIndexArg, expireAtMsArg, ExpireUnit } from "./_args.ts";
@@ -32,16 +32,31 @@ function typeTagFromName(name: string): number {
 function delCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   let deleted = 0;
-  // UNLINK (and DEL under lazyfree-lazy-user-del) counts big values in lazyfreed_objects.
+  // UNLINK (and DEL under lazyfree-lazy-user-del) hands big values to the lazy-free queue.
   const lazy = ctx.spec.fullName === "unlink" || server.config.getBool("lazyfree-lazy-user-del");
   for (let i = 1; i < argv.length; i++) {
-    if (lazy) countLazyfreeOfKey(server, client.db, argv[i], ctx.nowMs);
-    if (server.engine.del(client.db, argv[i], ctx.nowMs)) {
+    if (lazy) countLazyfreeOfStream(server, client.db, argv[i], ctx.nowMs);
+    const removed = lazy
+      ? server.engine.unlink(client.db, argv[i], ctx.nowMs)
+      : server.engine.del(client.db, argv[i], ctx.nowMs);
+    if (removed) {
       deleted++;
       server.keyModified(client.db, argv[i]);
     }
   }
+  if (lazy) server.lazyFree.kick();
   ctx.out.integer(deleted);
+}
+
+/**
+ * A handler whose key lookups do not count as a use of the key (Redis's LOOKUP_NOTOUCH):
+ * EXISTS, TYPE, TTL, PTTL, EXPIRETIME, PEXPIRETIME and OBJECT leave OBJECT IDLETIME / FREQ as
+ * they were.
+ */
+function withoutTouch(
+  handler: (ctx: CommandContext) => void,
+): (ctx: CommandContext) => void {
+  return (ctx) => ctx.server.engine.withoutTouch(() => handler(ctx));
 }
 
 function existsCommand(ctx: CommandContext): void {
@@ -259,21 +274,21 @@ function flushMode(ctx: CommandContext): boolean {
 }
 
 function flushdbCommand(ctx: CommandContext): void {
-  if (flushMode(ctx)) countLazyfreeOfDb(ctx.server, ctx.client.db);
+  const lazy = flushMode(ctx);
   // Watchers are judged while the keys are still there (Redis's signalFlushedDb).
   ctx.server.touchWatchedDb(ctx.client.db, null, ctx.nowMs);
-  ctx.server.engine.flushDb(ctx.client.db);
+  if (lazy) flushDbLazily(ctx.server, ctx.client.db);
+  else ctx.server.engine.flushDb(ctx.client.db);
   ctx.server.dbModified(ctx.client.db);
   ctx.server.tracking.invalidateAll(ctx.server.clients.values());
   ctx.out.simple("OK");
 }
 
 function flushallCommand(ctx: CommandContext): void {
-  if (flushMode(ctx)) {
-    for (let db = 0; db < DB_COUNT; db++) countLazyfreeOfDb(ctx.server, db);
-  }
+  const lazy = flushMode(ctx);
   for (let db = 0; db < DB_COUNT; db++) ctx.server.touchWatchedDb(db, null, ctx.nowMs);
-  ctx.server.engine.flushAll();
+  if (lazy) flushAllLazily(ctx.server);
+  else ctx.server.engine.flushAll();
   for (let db = 0; db < DB_COUNT; db++) ctx.server.dbModified(db);
   ctx.server.tracking.invalidateAll(ctx.server.clients.values());
   ctx.out.simple("OK");
@@ -433,7 +448,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
     categories: ["keyspace", "read", "fast"],
     group: "generic",
     summary: "Determines whether one or more keys exist.",
-    handler: existsCommand,
+    handler: withoutTouch(existsCommand),
   },
   {
     name: "type",
@@ -443,7 +458,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
     categories: ["keyspace", "read", "fast"],
     group: "generic",
     summary: "Determines the type of value stored at a key.",
-    handler: typeCommand,
+    handler: withoutTouch(typeCommand),
   },
   {
     name: "keys",
@@ -545,7 +560,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
     categories: ["keyspace", "read", "fast"],
     group: "generic",
     summary: "Returns the expiration time in seconds of a key.",
-    handler: (ctx) => ttlGeneric(ctx, false),
+    handler: withoutTouch((ctx) => ttlGeneric(ctx, false)),
   },
   {
     name: "pttl",
@@ -556,7 +571,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
     group: "generic",
     summary: "Returns the expiration time in milliseconds of a key.",
     since: "2.6.0",
-    handler: (ctx) => ttlGeneric(ctx, true),
+    handler: withoutTouch((ctx) => ttlGeneric(ctx, true)),
   },
   {
     name: "expiretime",
@@ -567,7 +582,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
     group: "generic",
     summary: "Returns the expiration time of a key as a Unix timestamp.",
     since: "7.0.0",
-    handler: (ctx) => expiretimeGeneric(ctx, false),
+    handler: withoutTouch((ctx) => expiretimeGeneric(ctx, false)),
   },
   {
     name: "pexpiretime",
@@ -578,7 +593,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
     group: "generic",
     summary: "Returns the expiration time of a key as a Unix milliseconds timestamp.",
     since: "7.0.0",
-    handler: (ctx) => expiretimeGeneric(ctx, true),
+    handler: withoutTouch((ctx) => expiretimeGeneric(ctx, true)),
   },
   {
     name: "persist",
@@ -665,7 +680,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the internal encoding of a Redis object.",
-        handler: objectEncodingCommand,
+        handler: withoutTouch(objectEncodingCommand),
       },
       {
         name: "freq",
@@ -675,7 +690,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the logarithmic access frequency counter of a Redis object.",
-        handler: (ctx) => objectAccessCommand(ctx, true),
+        handler: withoutTouch((ctx) => objectAccessCommand(ctx, true)),
       },
       {
         name: "idletime",
@@ -685,7 +700,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the time since the last access to a Redis object.",
-        handler: (ctx) => objectAccessCommand(ctx, false),
+        handler: withoutTouch((ctx) => objectAccessCommand(ctx, false)),
       },
       {
         name: "refcount",
@@ -695,7 +710,7 @@ export const KEY_COMMANDS: CommandDefinition[] = [
         categories: ["keyspace", "read", "slow"],
         group: "generic",
         summary: "Returns the reference count of a value of a key.",
-        handler: objectRefcountCommand,
+        handler: withoutTouch(objectRefcountCommand),
       },
       {
         name: "help",

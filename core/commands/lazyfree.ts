@@ -1,15 +1,17 @@
 // Lazy freeing as Redis 7.0 counts it (lazyfree.c). Redis hands a deleted value whose "free
 // effort" exceeds LAZYFREE_THRESHOLD to a background thread, and a flushed database's keys
-// all at once; INFO's lazyfreed_objects counts what that thread freed. resplica frees every value
-// at once in the engine (pages go back to its allocator immediately), so nothing is ever
-// pending; the counter still moves exactly where Redis's would, so tools and tests that read it
-// see Redis's numbers.
+// all at once; INFO's lazyfreed_objects counts what that thread freed. resplica's engine keeps
+// a lazy-free queue instead (wasm/assembly/lazyfree.ts), drained in slices between event-loop
+// turns (core/state/lazyfree_queue.ts): the engine applies the same effort rule when it
+// decides, and the queue counts each key or value once it is actually freed.
+//
+// What stays here is the one type the engine does not hold: a stream is a host value, dropped
+// by the host's sweep (core/engine/stream.ts), never queued; its deletion is counted at once
+// when its effort passes the threshold, as Redis counts it.
 //
 // Effort, as lazyfreeGetFreeEffort: a hashtable set or hash, or a skiplist zset, costs its
 // element count; a list its quicklist node count; a stream its nodes plus, per consumer group,
-// one plus the first group's PEL size; anything else 1. Redis reads these in O(1); the list's
-// node count here walks the list (listCheck), which costs no more than the synchronous free
-// that follows.
+// one plus the first group's PEL size; anything else 1.
 
 import { collectionEncoding } from "../engine/collections.ts";
 import { hashLength } from "../engine/hash.ts";
@@ -62,19 +64,33 @@ export function lazyfreeEffort(
 }
 
 /**
- * Counts the value at `key`, about to be deleted by UNLINK (or DEL under lazyfree-lazy-user-del,
- * or a server deletion under the matching lazyfree-lazy-* directive), as Redis's freeObjAsync.
+ * Counts a stream at `key` about to be deleted lazily (UNLINK, DEL under
+ * lazyfree-lazy-user-del, an eviction under lazyfree-lazy-eviction), as Redis's freeObjAsync
+ * would. Every other type is counted by the engine's queue when it frees the value.
  */
-export function countLazyfreeOfKey(
+export function countLazyfreeOfStream(
   server: ServerState,
   db: number,
   key: Uint8Array,
   nowMs: number,
 ): void {
+  if (server.engine.typeOf(db, key, nowMs) !== ValueType.Stream) return;
   if (lazyfreeEffort(server, db, key, nowMs) > LAZYFREE_THRESHOLD) server.stats.lazyfreedObjects++;
 }
 
-/** Counts a database emptied asynchronously (emptyDbAsync): every key it held. */
-export function countLazyfreeOfDb(server: ServerState, db: number): void {
-  server.stats.lazyfreedObjects += server.engine.dbSize(db);
+/**
+ * Empties `db` asynchronously (emptyDbAsync): the database is empty at once, its keys go to the
+ * engine's lazy-free queue, which counts them in lazyfreed_objects as it frees them. A running
+ * snapshot must have been finished first (the saver's pre-write hook does it for FLUSHDB /
+ * FLUSHALL): the queue's memory is never read again.
+ */
+export function flushDbLazily(server: ServerState, db: number): void {
+  server.engine.flushDbAsync(db);
+  server.lazyFree.kick();
+}
+
+/** FLUSHALL ASYNC: every logical database, as flushDbLazily. */
+export function flushAllLazily(server: ServerState): void {
+  server.engine.flushAllAsync();
+  server.lazyFree.kick();
 }

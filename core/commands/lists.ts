@@ -333,11 +333,14 @@ function guardedAttempt(
     try {
       return attempt();
     } catch (error) {
-      if (error instanceof WrongTypeError) ctx.out.error(ERR_WRONGTYPE);
+      let text: string;
+      if (error instanceof WrongTypeError) text = ERR_WRONGTYPE;
       else if (error instanceof CommandError || error instanceof OutOfMemoryError) {
-        ctx.out.error(error.message);
+        text = error.message;
       } else throw error;
-      ctx.server.stats.errorReplies++;
+      ctx.out.error(text);
+      // Counted in INFO errorstats too, as Redis's afterErrorReply counts every error reply.
+      ctx.server.stats.countErrorReply(text);
       ctx.propagateAs = [];
       return true;
     }

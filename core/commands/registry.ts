@@ -12,7 +12,10 @@ import { GEO_COMMANDS } from "./geo.ts";
 import { HASH_COMMANDS } from "./hashes.ts";
 import { HYPERLOGLOG_COMMANDS } from "./hyperloglog.ts";
 import { LIST_COMMANDS } from "./lists.ts";
+import { MIGRATE_COMMANDS } from "./migrate.ts";
 import { MEMORY_COMMANDS } from "./memory.ts";
+import { LOLWUT_COMMANDS } from "./lolwut.ts";
+import { MODULE_COMMANDS } from "./module.ts";
 import { PERSISTENCE_COMMANDS } from "./persistence.ts";
 import { PUBSUB_COMMANDS } from "./pubsub.ts";
 import { REPLICATION_COMMANDS } from "./replication.ts";
@@ -42,6 +45,7 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...KEY_COMMANDS,
     ...TOUCH_COMMANDS,
     ...DUMP_COMMANDS,
+    ...MIGRATE_COMMANDS,
     ...HASH_COMMANDS,
     ...LIST_COMMANDS,
     ...SET_COMMANDS,
@@ -53,6 +57,8 @@ export function buildCommandTable(): CommandTable<CommandHandler> {
     ...PUBSUB_COMMANDS,
     ...PERSISTENCE_COMMANDS,
     ...MEMORY_COMMANDS,
+    ...LOLWUT_COMMANDS,
+    ...MODULE_COMMANDS,
     ...REPLICATION_COMMANDS,
     ...CLUSTER_COMMANDS,
     ...FUNCTION_COMMANDS,

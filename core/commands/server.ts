@@ -274,11 +274,6 @@ function timeCommand(ctx: CommandContext): void {
  */
 function debugCommand(ctx: CommandContext): void | Promise<void> {
   const { argv } = ctx;
-  if (ctx.server.config.getString("enable-debug-command") === "no") {
-    fail(
-      'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-    );
-  }
   if (isWord(argv[1], "sleep") && argv.length === 3) {
     const seconds = Number(latin1(argv[2]));
     if (!Number.isFinite(seconds) || seconds < 0 || seconds > DEBUG_SLEEP_MAX_S) fail(ERR_SYNTAX);
@@ -379,7 +374,8 @@ function debugCommand(ctx: CommandContext): void | Promise<void> {
     return;
   }
   if (isWord(argv[1], "object") && argv.length === 3) {
-    debugObject(ctx, argv[2]);
+    // Redis reads the entry straight from the dict: no access-time update.
+    ctx.server.engine.withoutTouch(() => debugObject(ctx, argv[2]));
     return;
   }
   if (isWord(argv[1], "digest") && argv.length === 2) {

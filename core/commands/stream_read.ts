@@ -475,7 +475,8 @@ function serveWoken(
 }
 
 function replyError(ctx: CommandContext, text: string): true {
-  ctx.server.stats.errorReplies++;
+  // total_error_replies and INFO errorstats, as Redis's afterErrorReply.
+  ctx.server.stats.countErrorReply(text);
   ctx.out.error(text);
   ctx.propagateAs = [];
   return true;

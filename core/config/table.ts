@@ -675,6 +675,28 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "0 turns the latency monitor off.",
   },
   {
+    name: "latency-tracking",
+    kind: "bool",
+    defaultValue: true,
+    description: "Keep a latency histogram per command (LATENCY HISTOGRAM, INFO latencystats).",
+  },
+  {
+    name: "latency-tracking-info-percentiles",
+    kind: "string",
+    defaultValue: "50 99 99.9",
+    arity: "rest",
+    validate: (text) => {
+      const percentiles = parsePercentiles(text);
+      if (percentiles === null) return "Invalid latency-tracking-info-percentiles parameters";
+      if (percentiles.some((p) => p < 0 || p > 100)) {
+        return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+      }
+      return null;
+    },
+    normalize: (text) => (parsePercentiles(text) ?? []).map(formatPercentile).join(" "),
+    description: 'Percentiles INFO latencystats prints, space separated ("" for none).',
+  },
+  {
     name: "busy-reply-threshold",
     aliases: ["lua-time-limit"],
     kind: "int",
@@ -698,10 +720,19 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
   {
     name: "enable-debug-command",
     kind: "enum",
-    defaultValue: "yes",
+    defaultValue: "no",
     choices: ["yes", "no", "local"],
     immutable: true,
-    description: "Allow DEBUG (resplica allows it by default for tests).",
+    description: "Allow DEBUG: yes, no (Redis's default), or local (loopback clients only).",
+  },
+  {
+    name: "enable-module-command",
+    kind: "enum",
+    defaultValue: "no",
+    choices: ["yes", "no", "local"],
+    immutable: true,
+    description: "Allow MODULE: yes, no (Redis's default), or local (loopback clients only); " +
+      "resplica loads no modules either way.",
   },
   {
     name: "active-expire-enabled",
@@ -769,6 +800,16 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
       "resplica never compresses list nodes.",
   },
   {
+    name: "rdb-key-save-delay",
+    kind: "int",
+    defaultValue: 0,
+    min: -(2 ** 31),
+    max: 2 ** 31 - 1,
+    hidden: true,
+    description: "Accepted for compatibility (Redis: a test hook slowing each key a snapshot " +
+      "child saves); resplica ignores it.",
+  },
+  {
     name: "key-load-delay",
     kind: "int",
     defaultValue: 0,
@@ -790,6 +831,47 @@ function parseMaxmemoryClients(text: string): string | null {
   const percent = PERCENT_PATTERN.exec(text);
   if (percent === null || Number(percent[1]) > 100) return null;
   return `${percent[1]}%`;
+}
+
+/** A double as Redis's string2d takes it (strtod over the whole text, no NaN, no blank). */
+const STRTOD_PATTERN =
+  /^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX]([\da-fA-F]+\.?[\da-fA-F]*|\.[\da-fA-F]+)([pP][+-]?\d+)?|inf|infinity)$/i;
+
+/**
+ * latency-tracking-info-percentiles' words as numbers ("" is none), or null when one is no
+ * number (Redis splits the value into arguments, then string2d each).
+ */
+export function parsePercentiles(text: string): number[] | null {
+  const words = text.split(/\s+/).filter((word) => word.length > 0);
+  const out: number[] = [];
+  for (const word of words) {
+    if (!STRTOD_PATTERN.test(word)) return null;
+    const lower = word.toLowerCase();
+    const sign = lower.startsWith("-") ? -1 : 1;
+    const unsigned = lower.replace(/^[+-]/, "");
+    const value = unsigned.startsWith("inf")
+      ? sign * Infinity
+      : unsigned.startsWith("0x")
+      ? sign * parseHexFloat(unsigned.slice(2))
+      : Number(word);
+    if (Number.isNaN(value)) return null;
+    out.push(value);
+  }
+  return out;
+}
+
+/** A C99 hex float's digits after "0x" ("1.8p3" → 12). */
+function parseHexFloat(text: string): number {
+  const [mantissa, exponent = "0"] = text.toLowerCase().split("p");
+  const [whole, fraction = ""] = mantissa.split(".");
+  const value = parseInt(whole || "0", 16) +
+    (fraction ? parseInt(fraction, 16) / 16 ** fraction.length : 0);
+  return value * 2 ** Number(exponent);
+}
+
+/** A percentile as Redis prints it: "%f" with trailing zeros (and a bare point) trimmed. */
+export function formatPercentile(percentile: number): string {
+  return percentile.toFixed(6).replace(/\.?0+$/, "");
 }
 
 /** Error text Redis gives for a value that fails to parse or is out of range. */

@@ -90,6 +90,9 @@ export const ENCODING_HINT_NOT_INT = 2;
 /** setAccessMode: what an entry's access stamp records. */
 export const ACCESS_MODE_LRU = 0;
 export const ACCESS_MODE_LFU = 1;
+/** setLazyFreeModes bits: which server-side deletions go through the lazy-free queue. */
+export const LAZYFREE_MODE_EXPIRE = 1;
+export const LAZYFREE_MODE_SERVER_DEL = 2;
 /** evictionCandidate policy codes (noeviction never asks). */
 export const EVICT_NOEVICTION = 0;
 export const EVICT_ALLKEYS_LRU = 1;
@@ -181,3 +184,16 @@ export const SNAPSHOT_CELL_KEYS_WRITTEN = 20;
 export const SNAPSHOT_LOAD_CELL_KEYS_LOADED = 0;
 export const SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED = 4;
 export const SNAPSHOT_LOAD_CELL_CONSUMED = 8;
+
+// ── String pipeline (strings.ts runStringPipeline) ─────────────────────────────────────
+
+/** runStringPipeline flags: answer a missing key as RESP3's null, and let SET run. */
+export const PIPELINE_RESP3 = 1;
+export const PIPELINE_WRITES = 2;
+/** The pipeline's counters (u32 each, byte offsets from pipelineCountsPtr). */
+export const PIPELINE_COUNT_GETS = 0;
+export const PIPELINE_COUNT_HITS = 4;
+export const PIPELINE_COUNT_SETS = 8;
+export const PIPELINE_COUNT_OUT_PTR = 12;
+export const PIPELINE_COUNT_OUT_LEN = 16;
+export const PIPELINE_COUNT_LAST_IS_SET = 20;

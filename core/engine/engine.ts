@@ -24,6 +24,12 @@ import {
   DB_COUNT,
   ENCODING_HINT_NOT_INT,
   ENCODING_HINT_RAW,
+  PIPELINE_COUNT_GETS,
+  PIPELINE_COUNT_HITS,
+  PIPELINE_COUNT_LAST_IS_SET,
+  PIPELINE_COUNT_OUT_LEN,
+  PIPELINE_COUNT_OUT_PTR,
+  PIPELINE_COUNT_SETS,
   RESULT_COL_STATUS,
   RESULT_CURSOR,
   RESULT_EXPIRED_LOG_LEN,
@@ -46,6 +52,19 @@ import {
   TYPE_STRING,
   TYPE_ZSET,
 } from "./abi.ts";
+
+/** The counts and replies of one {@linkcode Engine.runStringPipeline} call. */
+export interface StringPipelineResult {
+  /** GETs run, and how many found their key. */
+  gets: number;
+  hits: number;
+  /** SETs run (each wrote its key). */
+  sets: number;
+  /** Whether the last command run was a SET (else a GET). */
+  lastIsSet: boolean;
+  /** The RESP replies of the commands run, in order. */
+  replies: Uint8Array;
+}
 
 export { DB_COUNT, ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, SET_KEEPTTL, SET_NX, SET_XX };
 
@@ -178,6 +197,15 @@ interface EngineExports {
   shrinkStaging(): number;
   stagingCapacity(): number;
   getString(db: number, keyLen: number, nowMs: number): number;
+  runStringPipeline(
+    db: number,
+    inLen: number,
+    nowMs: number,
+    flags: number,
+    maxCommands: number,
+    outMaxBytes: number,
+  ): number;
+  pipelineCountsPtr(): number;
   setString(
     db: number,
     keyLen: number,
@@ -195,6 +223,7 @@ interface EngineExports {
     suffixStaged: number,
   ): number;
   delKey(db: number, keyLen: number, nowMs: number): number;
+  unlinkKey(db: number, keyLen: number, nowMs: number): number;
   existsKey(db: number, keyLen: number, nowMs: number): number;
   typeOf(db: number, keyLen: number, nowMs: number): number;
   encodingHint(db: number, keyLen: number, nowMs: number): number;
@@ -221,12 +250,20 @@ interface EngineExports {
   dbExpiresCount(db: number): number;
   flushDb(db: number): void;
   flushAll(): void;
+  flushDbAsync(db: number): void;
+  flushAllAsync(): void;
+  lazyFreeStep(budget: number): number;
+  lazyFreePendingObjects(): number;
+  lazyFreedObjects(): number;
+  setLazyFreeModes(modes: number): void;
   swapDb(a: number, b: number): void;
   rehashStep(steps: number): number;
   scan(db: number, cursor: number, count: number, typeFilter: number, nowMs: number): number;
   randomKey(db: number, nowMs: number): number;
   evictionCandidate(policy: number, samples: number, nowMs: number): number;
   accessInfo(db: number, keyLen: number, nowMs: number): number;
+  setAccessInfo(db: number, keyLen: number, nowMs: number, value: number): number;
+  setTouchSuppressed(on: number): void;
   setAccessMode(mode: number, logFactor: number, decayTimeMinutes: number): void;
   setEncodingLimits(
     hashEntries: number,
@@ -586,6 +623,56 @@ export class Engine {
   }
 
   /**
+   * Runs the plain GET and (with PIPELINE_WRITES in `flags`) SET commands at the start of
+   * `request`, RESP bytes as a client sent them, in one engine call (wasm/assembly/strings.ts
+   * runStringPipeline says where it stops and why). Returns the bytes of the commands it ran;
+   * their replies and counts are in {@linkcode Engine.pipelineResult} until the next call.
+   */
+  runStringPipeline(
+    db: number,
+    request: Uint8Array,
+    nowMs: number,
+    flags: number,
+    maxCommands: number,
+    outMaxBytes: number,
+  ): number {
+    const inLen = request.length;
+    if (inLen > this.#stagingCapacityBytes) this.#reserveStaging(inLen);
+    this.#view().set(request, this.#stagingPtr);
+    const consumed = this.#exports.runStringPipeline(
+      db,
+      inLen,
+      nowMs,
+      flags,
+      maxCommands,
+      outMaxBytes,
+    );
+    if (this.#bytes.byteLength === 0) this.#refreshViews();
+    const countsIndex = this.#exports.pipelineCountsPtr() >>> 2;
+    const words = this.#words;
+    const result = this.pipelineResult;
+    result.gets = words[countsIndex + (PIPELINE_COUNT_GETS >>> 2)];
+    result.hits = words[countsIndex + (PIPELINE_COUNT_HITS >>> 2)];
+    result.sets = words[countsIndex + (PIPELINE_COUNT_SETS >>> 2)];
+    result.lastIsSet = words[countsIndex + (PIPELINE_COUNT_LAST_IS_SET >>> 2)] === 1;
+    const outPtr = words[countsIndex + (PIPELINE_COUNT_OUT_PTR >>> 2)];
+    result.replies = this.#bytes.subarray(
+      outPtr,
+      outPtr + words[countsIndex + (PIPELINE_COUNT_OUT_LEN >>> 2)],
+    );
+    return consumed;
+  }
+
+  /** What the last runStringPipeline did; `replies` is a view valid until the next engine call. */
+  readonly pipelineResult: StringPipelineResult = {
+    gets: 0,
+    hits: 0,
+    sets: 0,
+    lastIsSet: false,
+    replies: new Uint8Array(0),
+  };
+
+  /**
    * Stores a string. expireAtMs is an absolute Unix time in ms, 0 for no TTL (which clears
    * an existing TTL unless flags has SET_KEEPTTL). Overwrites keys of any type.
    *
@@ -642,6 +729,15 @@ export class Engine {
   del(db: number, key: Uint8Array, nowMs: number): boolean {
     this.#stageKey(key);
     return this.#delKey(db, key.length, nowMs) === 1;
+  }
+
+  /**
+   * UNLINK: deletes a key as del does, but a value costing more than Redis's LAZYFREE_THRESHOLD
+   * to free goes to the engine's lazy-free queue (wasm/assembly/lazyfree.ts; lazyFreeStep).
+   */
+  unlink(db: number, key: Uint8Array, nowMs: number): boolean {
+    this.#stageKey(key);
+    return this.#exports.unlinkKey(db, key.length, nowMs) === 1;
   }
 
   /** True if the key exists and has not expired. */
@@ -842,6 +938,41 @@ export class Engine {
     this.#exports.swapDb(a, b);
   }
 
+  // ── Lazy freeing (wasm/assembly/lazyfree.ts) ────────────────────────────────────────
+
+  /** FLUSHDB ASYNC: db (logical or staging) is empty now; its memory is freed by lazyFreeStep. */
+  flushDbAsync(db: number): void {
+    this.#exports.flushDbAsync(db);
+  }
+
+  /** FLUSHALL ASYNC: every logical database empty now, freed by lazyFreeStep later. */
+  flushAllAsync(): void {
+    this.#exports.flushAllAsync();
+  }
+
+  /**
+   * Frees at most about `budget` keys, elements or nodes from the lazy-free queue; true when
+   * work remains.
+   */
+  lazyFreeStep(budget: number): boolean {
+    return this.#exports.lazyFreeStep(budget) === 1;
+  }
+
+  /** Keys and values waiting on the lazy-free queue (INFO lazyfree_pending_objects). */
+  lazyFreePendingObjects(): number {
+    return this.#exports.lazyFreePendingObjects();
+  }
+
+  /** Keys and values the lazy-free queue has freed since the engine started. */
+  lazyFreedObjects(): number {
+    return this.#exports.lazyFreedObjects();
+  }
+
+  /** Which server-side deletions are lazy (abi.ts LAZYFREE_MODE_* bits). */
+  setLazyFreeModes(modes: number): void {
+    this.#exports.setLazyFreeModes(modes);
+  }
+
   /**
    * One SCAN step with Redis semantics: a reverse-binary cursor over the buckets, so every
    * key present for the whole scan is returned at least once, across incremental rehashing.
@@ -939,6 +1070,28 @@ export class Engine {
   accessInfo(db: number, key: Uint8Array, nowMs: number): number {
     this.#stageKey(key);
     return this.#exports.accessInfo(db, key.length, nowMs);
+  }
+
+  /**
+   * RESTORE … IDLETIME / FREQ: in LRU mode the key reads as last used `value` seconds ago, in
+   * LFU mode its counter becomes `value` (0..255). False when the key is missing.
+   */
+  setAccessInfo(db: number, key: Uint8Array, nowMs: number, value: number): boolean {
+    this.#stageKey(key);
+    return this.#exports.setAccessInfo(db, key.length, nowMs, value) === 0;
+  }
+
+  /**
+   * Runs `body` with lookups that leave access stamps alone (Redis's LOOKUP_NOTOUCH: TTL,
+   * TYPE, EXISTS, OBJECT, SCAN's TYPE filter do not count as a use of the key).
+   */
+  withoutTouch<T>(body: () => T): T {
+    this.#exports.setTouchSuppressed(1);
+    try {
+      return body();
+    } finally {
+      this.#exports.setTouchSuppressed(0);
+    }
   }
 
   // ── Expiry ──────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@
 
 import type { CommandTable } from "../commands/context.ts";
 import { executeCommand } from "../commands/dispatch.ts";
+import { runStringPipeline } from "../commands/string_pipeline.ts";
 import { ProtocolError, QueryBufferLimitError, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../sessions/client.ts";
 import { outputLimitExceeded } from "../sessions/output_limits.ts";
@@ -144,6 +145,8 @@ export class ClientConnection {
       Date.now(),
     );
     client.user = state.acl.defaultUser;
+    const peer = (this.#conn.remoteAddr as Deno.NetAddr).hostname;
+    client.isLocalPeer = peer === "127.0.0.1" || peer === "::1";
     client.close = () => this.#close(client);
     client.flushSoon = () => this.#flushSoon(client);
     reader.authRequired = !client.authenticated;
@@ -244,6 +247,14 @@ export class ClientConnection {
     while (!client.closeNow) {
       if (!this.#readDone(reader, await this.#readMore(reader))) return;
       while (true) {
+        // Plain pipelined GETs and SETs run in the engine straight from the request bytes.
+        if (runStringPipeline(this.#table, state, client, reader) > 0) {
+          if (writer.lengthBytes >= state.outputLimitMinBytes && this.#overOutputLimit(client)) {
+            return;
+          }
+          if (writer.lengthBytes > REPLY_FLUSH_THRESHOLD_BYTES) await this.#flush();
+          continue;
+        }
         let argv: Uint8Array[] | null;
         const bufferedBefore = reader.bufferedBytes;
         try {

@@ -911,10 +911,15 @@ export class ReplicationReplica {
     this.#stagingBaseBytes = engine.usedMemoryBytes();
   }
 
-  /** Frees whatever the staging databases hold (a failed load, or the old dataset). */
+  /**
+   * Empties the staging databases (a failed load, or the old dataset after the swap). Their
+   * memory goes to the lazy-free queue, freed in slices while clients are served (Redis's
+   * discardTempDb frees it in the background too), not in one blocking walk.
+   */
   #endStagingLoad(): void {
     const engine = this.#server.engine;
-    for (let db = 0; db < DB_COUNT; db++) engine.flushDb(STAGING_DB_BASE + db);
+    for (let db = 0; db < DB_COUNT; db++) engine.flushDbAsync(STAGING_DB_BASE + db);
+    this.#server.lazyFree.kick();
     this.#stagingLoad = false;
     this.asyncLoading = false;
     this.#stagingBaseBytes = 0;
@@ -964,7 +969,13 @@ export class ReplicationReplica {
   #flushKeyspace(): void {
     const server = this.#server;
     this.#beforeWholeKeyspaceChange();
-    server.engine.flushAll();
+    // replica-lazy-flush: the old dataset goes to the lazy-free queue (emptyData async).
+    if (server.config.getBool("replica-lazy-flush")) {
+      server.engine.flushAllAsync();
+      server.lazyFree.kick();
+    } else {
+      server.engine.flushAll();
+    }
     server.functions.flush(server.lua);
     for (let db = 0; db < DB_COUNT; db++) server.dbModified(db);
     server.tracking.invalidateAll(server.clients.values());

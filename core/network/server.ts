@@ -136,6 +136,8 @@ export class NetworkServer {
     state.absorbExpired();
     if (state.tracking.clientCount > 0) state.tracking.limitKeys();
     state.engine.rehashStep(CRON_REHASH_STEPS);
+    // One lazy-free slice per tick (lazy expiry queues work no command kicks), then the timer.
+    if (state.lazyFree.slice()) state.lazyFree.kick();
     // A big command's staging region goes back once it is over (clientsCron trims query buffers).
     state.engine.trimStaging();
     // Streams whose key went (DEL, overwrite, expiry, FLUSH) are freed here or at the next
@@ -165,6 +167,7 @@ export class NetworkServer {
     if (this.#closing) return this.#closing;
     this.#closing = (async () => {
       clearInterval(this.#cronTimer);
+      this.state.lazyFree.stop();
       this.state.blocking.cancelAll();
       for (const listener of this.listeners) {
         try {

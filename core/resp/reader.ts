@@ -110,6 +110,8 @@ const READER_INITIAL_SIZE_BYTES = PROTO_IOBUF_LEN_BYTES;
 const NOT_FOUND = -1;
 /** `#bulkLenBytes` while the `$<n>` header of the next argument has not been read. */
 const BULK_LEN_UNKNOWN = -1;
+/** unparsedRequestBytes while a command is partly parsed. */
+const EMPTY_BYTES = new Uint8Array(0);
 /** Shared result of an inline line with no arguments (skipped, never returned). */
 const EMPTY_ARGV: Uint8Array[] = [];
 
@@ -269,6 +271,35 @@ export class RespReader {
       if (error instanceof Error) this.#failure = error;
       throw error;
     }
+  }
+
+  /**
+   * The received bytes no command has been parsed from yet, at most `maxBytes` of them, when
+   * no command is partly parsed (else an empty view): for a caller that runs whole commands
+   * from the raw bytes itself (core/commands/string_pipeline.ts), then `consumeRequestBytes`.
+   * A view into the buffer, valid until the next `writable()`/`push()`.
+   */
+  unparsedRequestBytes(maxBytes: number): Uint8Array {
+    if (this.#failure !== null || this.#argsPendingCount !== 0 || this.#scanIndex !== 0) {
+      return EMPTY_BYTES;
+    }
+    const from = this.#readIndex;
+    return this.#buf.subarray(from, Math.min(this.#writeIndex, from + maxBytes));
+  }
+
+  /**
+   * Marks the first `sizeBytes` of `unparsedRequestBytes()` as consumed: the whole commands a
+   * caller ran from them (never part of one).
+   */
+  consumeRequestBytes(sizeBytes: number): void {
+    if (
+      this.#argsPendingCount !== 0 || this.#scanIndex !== 0 || !Number.isInteger(sizeBytes) ||
+      sizeBytes < 0 || sizeBytes > this.#writeIndex - this.#readIndex
+    ) {
+      throw new RangeError(`consumeRequestBytes(${sizeBytes}) outside the unparsed bytes`);
+    }
+    this.#readIndex += sizeBytes;
+    this.#cursor = this.#readIndex;
   }
 
   /**

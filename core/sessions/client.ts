@@ -34,6 +34,11 @@ export class ClientState {
   readonly addr: string;
   /** "ip:port" of our side. */
   readonly laddr: string;
+  /**
+   * The peer is 127.0.0.1 or ::1 (Redis's islocalClient; resplica has no unix socket): what
+   * enable-debug-command "local" allows. Set by the TCP connection when it opens.
+   */
+  isLocalPeer = false;
   /** CLIENT SETNAME value. */
   name = "";
   readonly createdAtMs: number;

@@ -21,6 +21,7 @@
 // includes writing the reply), and only a small threshold (as the tests' 0) pays for a precise
 // clock on every call.
 
+import type { Config } from "../config/table.ts";
 import type { ClientState } from "../sessions/client.ts";
 
 /** What the histograms hang on: a commandstats record (server_state.ts's CommandStat). */
@@ -38,10 +39,36 @@ export const SLOWLOG_ENTRY_ARGC_MAX = 32;
 export const SLOWLOG_ENTRY_ARG_BYTES_MAX = 128;
 /** LATENCY_TS_LEN: samples kept per latency event (one per second at most). */
 export const LATENCY_SAMPLES_MAX = 160;
-/** Histogram buckets: bucket k holds durations up to 1.024·2^k µs (HdrHistogram's log buckets). */
-const HISTOGRAM_BUCKET_COUNT = 40;
-/** The lowest bucket's upper bound in µs (1024 ns, as Redis's histogram iteration starts). */
-const HISTOGRAM_FIRST_BUCKET_US = 1.024;
+// Latency histograms (LATENCY HISTOGRAM, INFO latencystats) are log-linear, as HdrHistogram's
+// with two significant digits: durations in ns, one bucket per ns below HISTOGRAM_LINEAR_NS,
+// then every power of two [2^e, 2^(e+1)) cut into HISTOGRAM_SUB_BUCKET_COUNT equal buckets,
+// so a bucket is at most 1/64 (1.6%) wider than the values it holds. Recording is a clz32, two
+// shifts and one array increment; a histogram is a fixed 6.75 KiB array, made at a command's first
+// recorded call.
+//
+//   index:  0 … 127        128 … 191        192 … 255        …   1664 … 1727
+//   ns:     0 … 127 (1 ns)  128 … 255 (2 ns)  256 … 511 (4 ns)  …   2^31 … 2^32-1 (2^25 ns)
+//
+/** Linear buckets (1 ns wide) below this many ns. */
+const HISTOGRAM_LINEAR_NS = 128;
+/** log2(HISTOGRAM_LINEAR_NS): the first power of two cut into sub-buckets. */
+const HISTOGRAM_LINEAR_BITS = 7;
+/** Sub-buckets per power of two above the linear range. */
+const HISTOGRAM_SUB_BUCKET_COUNT = 64;
+/** log2(HISTOGRAM_SUB_BUCKET_COUNT). */
+const HISTOGRAM_SUB_BUCKET_BITS = 6;
+/** Longest duration kept apart, ns (~4.3 s); longer calls count in the top bucket. */
+const HISTOGRAM_MAX_NS = 0xffffffff;
+/** 128 linear buckets, then 64 per power of two from 2^7 to 2^31. */
+const HISTOGRAM_BUCKET_COUNT = HISTOGRAM_LINEAR_NS +
+  (32 - HISTOGRAM_LINEAR_BITS) * HISTOGRAM_SUB_BUCKET_COUNT;
+/** After the buckets: the bucket (+1) holding a first call's ms-clock estimate, 0 when none. */
+const HISTOGRAM_PROVISIONAL_SLOT = HISTOGRAM_BUCKET_COUNT;
+const HISTOGRAM_SLOT_COUNT = HISTOGRAM_BUCKET_COUNT + 1;
+/** LATENCY HISTOGRAM's first power-of-two bound, as log2 ns (1024 ns, as Redis's iteration). */
+const DISTRIBUTION_FIRST_EXPONENT = 10;
+/** NS_PER_US: recorded durations arrive in µs. */
+const NS_PER_US = 1000;
 
 const encoder = new TextEncoder();
 
@@ -212,48 +239,120 @@ export class LatencyMonitor {
 }
 
 /**
- * Adds one timed call of `durationUs` to `stat`'s latency histogram (LATENCY HISTOGRAM). It
- * lives on the commandstats record, so CONFIG RESETSTAT drops it with the record. Fed with
- * the calls timed precisely (all of them under a small threshold, else one in eight);
- * latencyDistribution scales the counts to the command's calls.
+ * Adds one timed call of `durationUs` to `stat`'s latency histogram (LATENCY HISTOGRAM, INFO
+ * latencystats). It lives on the commandstats record, so CONFIG RESETSTAT drops it with the
+ * record. Fed with the calls timed precisely (all of them under a small threshold, else one in
+ * eight), replacing a first call's estimate (recordFirstCallEstimate);
+ * latencyDistribution scales the counts to the command's calls. The dispatcher calls it only
+ * while latency-tracking is on.
  */
 export function recordCallLatency(stat: CallCount, durationUs: number): void {
   let histogram = stat.latencyHistogram;
   if (histogram === null) {
-    histogram = stat.latencyHistogram = new Uint32Array(HISTOGRAM_BUCKET_COUNT);
+    histogram = stat.latencyHistogram = new Uint32Array(HISTOGRAM_SLOT_COUNT);
   }
-  let bucket = 0;
-  let boundUs = HISTOGRAM_FIRST_BUCKET_US;
-  while (durationUs > boundUs && bucket < HISTOGRAM_BUCKET_COUNT - 1) {
-    bucket++;
-    boundUs *= 2;
+  const provisional = histogram[HISTOGRAM_PROVISIONAL_SLOT];
+  if (provisional !== 0) {
+    // A measured call replaces the ms-clock estimate of the first one.
+    histogram[provisional - 1]--;
+    histogram[HISTOGRAM_PROVISIONAL_SLOT] = 0;
   }
+  histogram[bucketOf(nsOf(durationUs))]++;
+}
+
+/**
+ * Starts `stat`'s histogram with an estimate of its first call, `durationUs` read from the ms
+ * clock (the call was not sampled): so every command that ran has a histogram, as Redis's, and
+ * the estimate gives way to the first measured call (recordCallLatency).
+ */
+export function recordFirstCallEstimate(stat: CallCount, durationUs: number): void {
+  const histogram = stat.latencyHistogram = new Uint32Array(HISTOGRAM_SLOT_COUNT);
+  const bucket = bucketOf(nsOf(durationUs));
   histogram[bucket]++;
+  histogram[HISTOGRAM_PROVISIONAL_SLOT] = bucket + 1;
+}
+
+/** `durationUs` as whole ns in [0, HISTOGRAM_MAX_NS]. */
+function nsOf(durationUs: number): number {
+  if (durationUs >= HISTOGRAM_MAX_NS / NS_PER_US) return HISTOGRAM_MAX_NS;
+  return durationUs > 0 ? (durationUs * NS_PER_US) >>> 0 : 0;
+}
+
+/** Calls a histogram holds. */
+function recordedCount(histogram: Uint32Array): number {
+  let recorded = 0;
+  for (let bucket = 0; bucket < HISTOGRAM_BUCKET_COUNT; bucket++) recorded += histogram[bucket];
+  return recorded;
+}
+
+/** The bucket holding `ns` (an integer in [0, HISTOGRAM_MAX_NS]). */
+function bucketOf(ns: number): number {
+  if (ns < HISTOGRAM_LINEAR_NS) return ns;
+  const exponent = 31 - Math.clz32(ns);
+  const shift = exponent - HISTOGRAM_SUB_BUCKET_BITS;
+  return HISTOGRAM_LINEAR_NS + (exponent - HISTOGRAM_LINEAR_BITS) * HISTOGRAM_SUB_BUCKET_COUNT +
+    ((ns >>> shift) - HISTOGRAM_SUB_BUCKET_COUNT);
+}
+
+/** The first bucket of the power of two 2^exponent (exponent ≥ HISTOGRAM_LINEAR_BITS). */
+function firstBucketOfExponent(exponent: number): number {
+  return HISTOGRAM_LINEAR_NS + (exponent - HISTOGRAM_LINEAR_BITS) * HISTOGRAM_SUB_BUCKET_COUNT;
+}
+
+/** The largest ns a bucket holds (HdrHistogram's highest equivalent value). */
+function bucketHighestNs(bucket: number): number {
+  if (bucket < HISTOGRAM_LINEAR_NS) return bucket;
+  const octave = Math.floor((bucket - HISTOGRAM_LINEAR_NS) / HISTOGRAM_SUB_BUCKET_COUNT);
+  const sub = (bucket - HISTOGRAM_LINEAR_NS) % HISTOGRAM_SUB_BUCKET_COUNT;
+  const shift = octave + HISTOGRAM_LINEAR_BITS - HISTOGRAM_SUB_BUCKET_BITS;
+  return (HISTOGRAM_SUB_BUCKET_COUNT + sub + 1) * 2 ** shift - 1;
 }
 
 /**
  * `stat`'s cumulative distribution as LATENCY HISTOGRAM replies it: [bucket bound µs,
- * calls up to it] for each bucket where the count grows, scaled from the timed calls to all
- * `stat.calls`. Empty when no call of it was timed.
+ * calls up to it] for each power-of-two bound (1024 ns · 2^k) where the count grows, scaled
+ * from the recorded calls to all `stat.calls`. Empty when no call of it was recorded.
  */
 export function latencyDistribution(stat: CallCount): [number, number][] {
   const histogram = stat.latencyHistogram;
   if (histogram === null) return [];
-  let timed = 0;
-  for (const count of histogram) timed += count;
-  if (timed === 0) return [];
+  const recorded = recordedCount(histogram);
+  if (recorded === 0) return [];
   const out: [number, number][] = [];
   let cumulative = 0;
   let previous = 0;
-  for (let bucket = 0; bucket < HISTOGRAM_BUCKET_COUNT; bucket++) {
-    cumulative += histogram[bucket];
-    const scaled = Math.round(cumulative * stat.calls / timed);
+  let bucket = 0;
+  for (let exponent = DISTRIBUTION_FIRST_EXPONENT; exponent <= 32; exponent++) {
+    // Calls below 2^exponent ns: every bucket before that power of two's first one.
+    const end = exponent === 32 ? HISTOGRAM_BUCKET_COUNT : firstBucketOfExponent(exponent);
+    while (bucket < end) cumulative += histogram[bucket++];
+    const scaled = Math.round(cumulative * stat.calls / recorded);
     if (scaled > previous) {
-      out.push([Math.floor(HISTOGRAM_FIRST_BUCKET_US * 2 ** bucket), scaled]);
+      out.push([Math.floor(2 ** exponent / NS_PER_US), scaled]);
       previous = scaled;
     }
+    if (cumulative === recorded) break;
   }
   return out;
+}
+
+/**
+ * The duration in µs at or below which `percentile` % of `stat`'s recorded calls fall, as
+ * HdrHistogram's value_at_percentile answers it (the bucket's highest value), or null when
+ * nothing was recorded. `percentile` is in [0, 100].
+ */
+export function latencyPercentileUs(stat: CallCount, percentile: number): number | null {
+  const histogram = stat.latencyHistogram;
+  if (histogram === null) return null;
+  const recorded = recordedCount(histogram);
+  if (recorded === 0) return null;
+  const wanted = Math.max(1, Math.floor(Math.min(percentile, 100) / 100 * recorded + 0.5));
+  let cumulative = 0;
+  for (let bucket = 0; bucket < HISTOGRAM_BUCKET_COUNT; bucket++) {
+    cumulative += histogram[bucket];
+    if (cumulative >= wanted) return bucketHighestNs(bucket) / NS_PER_US;
+  }
+  return bucketHighestNs(HISTOGRAM_BUCKET_COUNT - 1) / NS_PER_US;
 }
 
 /**
@@ -266,6 +365,8 @@ export class CallTiming {
   coarseThresholdUs = Infinity;
   /** Any threshold is on: timed calls are offered to the slow log and the latency monitor. */
   watching = false;
+  /** `latency-tracking`: calls feed the per-command histograms (watchLatencyTracking). */
+  latencyTracking = true;
 
   update(slowlog: SlowLog, latency: LatencyMonitor): void {
     let smallestUs = Infinity;
@@ -275,4 +376,15 @@ export class CallTiming {
     this.everyCall = smallestUs < PRECISE_BELOW_US;
     this.coarseThresholdUs = this.everyCall ? Infinity : smallestUs;
   }
+}
+
+/**
+ * Keeps `timing.latencyTracking` equal to the `latency-tracking` directive, from now on (the
+ * dispatcher calls it once per server, so the hot path reads a field, not the config map).
+ */
+export function watchLatencyTracking(config: Config, timing: CallTiming): void {
+  timing.latencyTracking = config.getBool("latency-tracking");
+  config.onChange("latency-tracking", (value) => {
+    timing.latencyTracking = value === true;
+  });
 }

@@ -13,6 +13,7 @@
 
 import type { Config } from "../config/table.ts";
 import type { Engine } from "../engine/mod.ts";
+import type { LazyFreeQueue } from "./lazyfree_queue.ts";
 import {
   ACCESS_MODE_LFU,
   ACCESS_MODE_LRU,
@@ -80,24 +81,38 @@ export class MaxmemoryEvictor {
   evictUntilUnder(
     maxmemoryBytes: number,
     nowMs: number,
+    lazyFree: LazyFreeQueue,
     deleteKey: (db: number, key: Uint8Array) => void,
   ): boolean {
     const engine = this.#engine;
     if (engine.usedMemoryBytes() <= maxmemoryBytes) return true;
-    if (this.#policyCode === EVICT_NOEVICTION) return false;
+    if (this.#policyCode === EVICT_NOEVICTION) return this.#waitLazyFree(maxmemoryBytes, lazyFree);
     const samples = this.#config.getNumber("maxmemory-samples");
     for (let evicted = 0; evicted < EVICTIONS_PER_COMMAND_MAX; evicted++) {
       const candidate = engine.evictionCandidate(this.#policyCode, samples, nowMs);
-      if (candidate === null) return false;
+      if (candidate === null) return this.#waitLazyFree(maxmemoryBytes, lazyFree);
       const usedBefore = engine.usedMemoryBytes();
+      const pendingBefore = lazyFree.pendingObjects;
       deleteKey(candidate.db, candidate.key);
       // An evicted stream's node blocks are freed by the sweep, which must run now for the
       // memory to show as freed (a walk over the keys, only when a stream was dropped).
       engine.reclaimHostValues(nowMs, true);
-      if (engine.usedMemoryBytes() >= usedBefore) return false; // the delete freed nothing
+      const queued = lazyFree.pendingObjects > pendingBefore; // lazyfree-lazy-eviction
+      if (engine.usedMemoryBytes() >= usedBefore && !queued) return false; // freed nothing
       this.evictedKeys++;
       if (engine.usedMemoryBytes() <= maxmemoryBytes) return true;
     }
-    return engine.usedMemoryBytes() <= maxmemoryBytes;
+    return engine.usedMemoryBytes() <= maxmemoryBytes ||
+      this.#waitLazyFree(maxmemoryBytes, lazyFree);
+  }
+
+  /**
+   * Out of keys to evict while the lazy-free queue still holds memory: one bounded slice of it
+   * now, then the verdict (Redis's performEvictions waits briefly for its lazyfree thread).
+   */
+  #waitLazyFree(maxmemoryBytes: number, lazyFree: LazyFreeQueue): boolean {
+    if (lazyFree.pendingObjects === 0) return false;
+    if (lazyFree.slice()) lazyFree.kick();
+    return this.#engine.usedMemoryBytes() <= maxmemoryBytes;
   }
 }

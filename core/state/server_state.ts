@@ -3,6 +3,7 @@
 // It owns no sockets (server.ts does), so the embedded store and the network server share it and
 // tests can drive commands without a listener.
 
+import { LazyFreeQueue } from "./lazyfree_queue.ts";
 import type { Engine } from "../engine/mod.ts";
 import type { Config } from "../config/table.ts";
 import type { Logger } from "../log.ts";
@@ -141,8 +142,8 @@ export class ServerStats {
   errorReplies = 0;
   /**
    * lazyfreed_objects: values (and keys of flushed databases) Redis 7.0 would have handed to
-   * its lazyfree thread (lazyfree.ts). resplica frees them at once, so lazyfree_pending_objects
-   * is always 0.
+   * its lazyfree thread (core/commands/lazyfree.ts), counted once freed: the engine's lazy-free
+   * queue reports them (lazyfree_queue.ts), streams (host values) are counted at deletion.
    */
   lazyfreedObjects = 0;
   /** errorstats: error replies by code (the reply's first word), at most ERROR_CODES_MAX codes. */
@@ -258,6 +259,8 @@ export class ServerState {
   readonly replication: ReplicationMaster;
   /** maxmemory eviction (core/state/eviction.ts). */
   readonly evictor: MaxmemoryEvictor;
+  /** Drives the engine's lazy-free queue in slices between event-loop turns (lazyfree_queue.ts). */
+  readonly lazyFree: LazyFreeQueue;
   /** FAILOVER's state, and the pause of writes while it waits. */
   readonly failover: CoordinatedFailover;
   /** The link to our master (replica side); set by the network server. */
@@ -339,6 +342,7 @@ export class ServerState {
     });
     this.replication = new ReplicationMaster(this);
     this.evictor = new MaxmemoryEvictor(engine, config);
+    this.lazyFree = new LazyFreeQueue(engine, this.stats, config);
     this.#applyEncodingLimits();
     for (const name of ENCODING_LIMIT_DIRECTIVES) {
       config.onChange(name, () => this.#applyEncodingLimits());
@@ -610,6 +614,11 @@ export class ServerState {
       if (watched.db !== db) continue;
       for (const client of watched.clients.keys()) client.watchDirty = true;
     }
+  }
+
+  /** Whether any client WATCHes a key (a write must then look its key up among them). */
+  get hasWatchedKeys(): boolean {
+    return this.#watchers.size > 0;
   }
 
   /** Collects keys expired by the engine since the last call, counting them and notifying WATCH. */

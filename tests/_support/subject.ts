@@ -21,12 +21,16 @@ export function isSelfTest(): boolean {
   return Deno.env.get("RESPLICA_SELFTEST") === "1";
 }
 
-/** Starts the subject on a free port: resplica, or redis-server in self-test mode. */
-export async function startSubject(): Promise<Subject> {
+/**
+ * Starts the subject on a free port: resplica, or redis-server in self-test mode. With
+ * `debug`, DEBUG is enabled (`enable-debug-command yes`; off by default, as in Redis).
+ */
+export async function startSubject(options: { debug?: boolean } = {}): Promise<Subject> {
   if (isSelfTest()) {
-    const peer = await startRedisServer();
+    const peer = await startRedisServer(options.debug ? ["--enable-debug-command", "yes"] : []);
     return { label: "redis-server (self-test)", port: peer.port, close: () => peer.stop() };
   }
-  const server = await startServer({ port: 0, logLevel: "warning" });
+  const config: Record<string, string> = options.debug ? { "enable-debug-command": "yes" } : {};
+  const server = await startServer({ port: 0, logLevel: "warning", config });
   return { label: "resplica", port: server.port, close: () => server.close() };
 }

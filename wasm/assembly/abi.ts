@@ -90,6 +90,9 @@ export const ENCODING_HINT_NOT_INT: u8 = 2;
 /** setAccessMode: what an entry's access stamp records. */
 export const ACCESS_MODE_LRU: u32 = 0;
 export const ACCESS_MODE_LFU: u32 = 1;
+/** setLazyFreeModes bits: which server-side deletions go through the lazy-free queue. */
+export const LAZYFREE_MODE_EXPIRE: u32 = 1;
+export const LAZYFREE_MODE_SERVER_DEL: u32 = 2;
 /** evictionCandidate policy codes (noeviction never asks). */
 export const EVICT_NOEVICTION: u32 = 0;
 export const EVICT_ALLKEYS_LRU: u32 = 1;
@@ -181,3 +184,16 @@ export const SNAPSHOT_CELL_KEYS_WRITTEN: usize = 20;
 export const SNAPSHOT_LOAD_CELL_KEYS_LOADED: usize = 0;
 export const SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED: usize = 4;
 export const SNAPSHOT_LOAD_CELL_CONSUMED: usize = 8;
+
+// ── String pipeline (strings.ts runStringPipeline) ─────────────────────────────────────
+
+/** runStringPipeline flags: answer a missing key as RESP3's null, and let SET run. */
+export const PIPELINE_RESP3: u32 = 1;
+export const PIPELINE_WRITES: u32 = 2;
+/** The pipeline's counters (u32 each, byte offsets from pipelineCountsPtr). */
+export const PIPELINE_COUNT_GETS: usize = 0;
+export const PIPELINE_COUNT_HITS: usize = 4;
+export const PIPELINE_COUNT_SETS: usize = 8;
+export const PIPELINE_COUNT_OUT_PTR: usize = 12;
+export const PIPELINE_COUNT_OUT_LEN: usize = 16;
+export const PIPELINE_COUNT_LAST_IS_SET: usize = 20;

@@ -59,8 +59,19 @@ let notedMs: i64 = -1;
   return newEntryStamp;
 }
 
+/**
+ * While set, lookups leave stamps alone: Redis's LOOKUP_NOTOUCH, which TTL, TYPE, EXISTS,
+ * OBJECT and SCAN's TYPE filter look keys up with. The host sets it around those commands.
+ */
+let touchSuppressed = false;
+
+export function setTouchSuppressed(on: u32): void {
+  touchSuppressed = on != 0;
+}
+
 /** A key was looked up: LRU records now, LFU decays then maybe increments the counter. */
 @inline export function touchEntry(e: usize): void {
+  if (touchSuppressed) return;
   if (accessMode == ACCESS_MODE_LRU) {
     store<u32>(e, nowLruClock, ENTRY_LRU_CLOCK);
     return;
@@ -89,4 +100,15 @@ export function idleMs(stamp: u32): f64 {
   const clock = stamp & LRU_CLOCK_MAX;
   const idleS = nowLruClock >= clock ? nowLruClock - clock : LRU_CLOCK_MAX - clock + nowLruClock;
   return <f64>idleS * 1000.0;
+}
+
+/**
+ * The stamp RESTORE … IDLETIME / FREQ gives a key (Redis's objectSetLRUOrLFU): in LFU mode now
+ * with counter `value` (0..255); in LRU mode the clock `value` seconds ago, or, when that would
+ * fall before the clock's zero, a stamp half a wrap away so the key still reads as old.
+ */
+export function stampFromAccessInfo(value: f64): u32 {
+  if (accessMode == ACCESS_MODE_LFU) return (nowMinutes << 8) | (<u32>value & 0xff);
+  if (value > <f64>nowLruClock) return (nowLruClock + LRU_CLOCK_MAX / 2) % LRU_CLOCK_MAX;
+  return nowLruClock - <u32>value;
 }

@@ -154,6 +154,12 @@ export function bufferClaim(buffer: usize, recordBytes: usize): usize {
   return bufferPtr(buffer) + lenBytes;
 }
 
+/** Drops the records after the first lenBytes (a claim given back); lenBytes ≤ bufferLen. */
+export function bufferTruncate(buffer: usize, lenBytes: usize): void {
+  assert(lenBytes <= bufferLen(buffer));
+  store<u32>(buffer, <u32>lenBytes, BUFFER_LEN);
+}
+
 /** Empties the buffer; a block above BUFFER_KEEP_MAX_BYTES is given back. */
 export function bufferReset(buffer: usize): void {
   store<u32>(buffer, 0, BUFFER_LEN);

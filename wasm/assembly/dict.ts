@@ -452,6 +452,15 @@ export function releaseDatabase(d: usize): void {
   resetRecord(d);
 }
 
+/**
+ * Frees d's TTL index and leaves it empty without touching its bucket arrays or entries: the
+ * caller has taken them (keyspace.ts detachDatabase hands them to lazyfree.ts). O(1).
+ */
+export function forgetTables(d: usize): void {
+  freeExpires(d);
+  resetRecord(d);
+}
+
 /** Random bucket probes before randomEntry falls back to a walk. */
 const RANDOM_BUCKET_PROBES_MAX: u32 = 1000;
 

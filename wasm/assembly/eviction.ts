@@ -21,11 +21,23 @@ import {
   RESULT_CURSOR,
   STATUS_MISSING,
 } from "./abi";
-import { decayedCounter, getAccessMode, idleMs, noteClock } from "./access";
+import {
+  decayedCounter,
+  getAccessMode,
+  idleMs,
+  noteClock,
+  stampFromAccessInfo,
+} from "./access";
 import { resultCells, setResultPtr, stagingPtr } from "./boundary";
 import { hashBytes } from "./bytes";
 import { dbRecord, expiresAt, expiresCount, findEntry, keyCount, randomEntry } from "./dict";
-import { entryExpireAtMs, entryKeyLen, entryKeyPtr, entryLruClock } from "./entry";
+import {
+  entryExpireAtMs,
+  entryKeyLen,
+  entryKeyPtr,
+  entryLruClock,
+  setEntryLruClock,
+} from "./entry";
 import { checkDb, isExpired } from "./keyspace";
 import { alloc, free } from "./pages";
 import { randomBelow } from "./random";
@@ -175,4 +187,17 @@ export function accessInfo(db: u32, keyLen: u32, nowMs: f64): f64 {
   if (e == 0 || isExpired(e, <i64>nowMs)) return -1;
   const stamp = entryLruClock(e);
   return getAccessMode() == ACCESS_MODE_LFU ? <f64>decayedCounter(stamp) : idleMs(stamp);
+}
+
+/**
+ * RESTORE … IDLETIME s (LRU mode) / FREQ f (LFU mode): sets the key's access stamp as if it was
+ * last used s seconds ago / with counter f. Returns 0, or -1 when the key is missing.
+ */
+export function setAccessInfo(db: u32, keyLen: u32, nowMs: f64, value: f64): i32 {
+  const d = checkDb(db);
+  noteClock(<i64>nowMs);
+  const e = findEntry(d, stagingPtr(), keyLen, hashBytes(stagingPtr(), keyLen));
+  if (e == 0 || isExpired(e, <i64>nowMs)) return -1;
+  setEntryLruClock(e, stampFromAccessInfo(value));
+  return 0;
 }

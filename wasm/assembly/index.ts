@@ -38,7 +38,9 @@
 //   3      zset_skiplist.ts  layers 0–1; zset_listpack
 //   3      zset_value.ts     layers 0–1; zset_listpack, zset_skiplist
 //   4      values.ts         layers 0–1; hash_value, list_quicklist, set_value, zset_value
-//   5      keyspace.ts       layers 0–2, 4            (lookups, expiry, deletion, colOpen*)
+//   5      lazyfree.ts       layers 0–4               (the lazy-free queue: detached memory
+//                                                     freed in bounded steps)
+//   5      keyspace.ts       layers 0–2, 4; lazyfree  (lookups, expiry, deletion, colOpen*)
 //   6      strings.ts        layers 0–5               (the command modules: each takes what
 //   6      keys.ts           layers 0–5                it needs from below, never from
 //   6      eviction.ts       layers 0–5                another module of layer 6)
@@ -133,7 +135,7 @@ export function setEncodingLimits(
 
 export { resultCellsPtr, reserveStaging, shrinkStaging, stagingCapacity } from "./boundary";
 export { expiredLogInfo, expiredLogReset, setExpireDeletes } from "./keyspace";
-export { setAccessMode } from "./access";
+export { setAccessMode, setTouchSuppressed } from "./access";
 export * from "./strings";
 export * from "./keys";
 export * from "./eviction";
@@ -145,3 +147,9 @@ export * from "./snapshot";
 export * from "./snapshot_load";
 export * from "./backlog";
 export * from "./stream";
+export {
+  lazyFreedObjects,
+  lazyFreePendingObjects,
+  lazyFreeStep,
+  setLazyFreeModes,
+} from "./lazyfree";

@@ -74,7 +74,9 @@ import {
   checkDb,
   clearDatabase,
   deleteEntry,
+  deleteEntryLazily,
   deleteKey,
+  detachDatabase,
   expiredKeysDeleted,
   expireEntry,
   foundExpired,
@@ -83,6 +85,7 @@ import {
   lookupWrite,
   rehashOnWrite,
 } from "./keyspace";
+import { lazyServerDel } from "./lazyfree";
 import { alloc, free } from "./pages";
 import { randomBelow } from "./random";
 import { copyValueOfType, isHostHandle, noteStreamEntryAdded } from "./values";
@@ -106,7 +109,22 @@ let expireNextDb: u32 = 0;
 
 /** DEL: 1 if a live key was removed, else 0 (an expired key is removed all the same). */
 export function delKey(db: u32, keyLen: u32, nowMs: f64): i32 {
-  return deleteKey(db, keyLen, nowMs);
+  return deleteKey(db, keyLen, nowMs, false);
+}
+
+/**
+ * UNLINK (and DEL under lazyfree-lazy-user-del, evictions under lazyfree-lazy-eviction): as
+ * delKey, but a value that costs more than LAZYFREE_THRESHOLD to free goes to the lazy-free
+ * queue (lazyfree.ts) instead of being freed now.
+ */
+export function unlinkKey(db: u32, keyLen: u32, nowMs: f64): i32 {
+  return deleteKey(db, keyLen, nowMs, true);
+}
+
+/** A key RENAME / MOVE / COPY overwrites: lazily under lazyfree-lazy-server-del. */
+function deleteOverwritten(d: usize, e: usize): void {
+  if (lazyServerDel()) deleteEntryLazily(d, e);
+  else deleteEntry(d, e);
 }
 
 /** EXISTS for one key: 1 or 0. */
@@ -198,7 +216,7 @@ export function renameKey(
     if (moved == 0) return STATUS_OOM;
   }
   // Then mutate.
-  if (de != 0) deleteEntry(dst, de);
+  if (de != 0) deleteOverwritten(dst, de);
   unlinkEntry(src, se);
   storeEntryExpireAtMs(se, 0); // out of src's TTL index; re-added in dst below
   if (moved != se) {
@@ -261,7 +279,7 @@ export function copyKey(
   }
   setEntryValue(copied, valuePtr, valueLen, entryType(se));
   setEntryFlags(copied, entryFlags(se));
-  if (de != 0) deleteEntry(dst, de);
+  if (de != 0) deleteOverwritten(dst, de);
   insertEntry(dst, copied);
   if (ttl != 0) setEntryExpire(dst, copied, ttl);
   maybeGrow(dst);
@@ -284,6 +302,19 @@ export function flushDb(db: u32): void {
 
 export function flushAll(): void {
   for (let db: u32 = 0; db < DB_COUNT; db++) clearDatabase(dbRecord(db));
+}
+
+/**
+ * FLUSHDB ASYNC (and the replica discarding its old dataset): db is empty at once, its keys
+ * and values go to the lazy-free queue whole (O(1), lazyfree.ts). Also for staging databases.
+ */
+export function flushDbAsync(db: u32): void {
+  detachDatabase(checkDb(db));
+}
+
+/** FLUSHALL ASYNC: every logical database detached as flushDbAsync does. */
+export function flushAllAsync(): void {
+  for (let db: u32 = 0; db < DB_COUNT; db++) detachDatabase(dbRecord(db));
 }
 
 export function swapDb(a: u32, b: u32): void {

@@ -49,8 +49,10 @@ import {
   dbRecord,
   ensureTable,
   findEntry,
+  forgetTables,
   insertEntry,
   isRehashing,
+  keyCount,
   maybeGrow,
   maybeShrink,
   REHASH_STEP_BUCKETS,
@@ -70,6 +72,7 @@ import {
   entryType,
   setEntryValue,
 } from "./entry";
+import { freeEntryValueLazily, lazyExpire, queueTables } from "./lazyfree";
 import { free } from "./pages";
 import { freeEntryValue } from "./values";
 
@@ -115,6 +118,16 @@ export function deleteEntry(d: usize, e: usize): void {
   free(e);
 }
 
+/**
+ * Unlinks e from d and frees it; its value goes to the lazy-free queue when freeing it costs
+ * more than LAZYFREE_THRESHOLD (lazyfree.ts), else is freed now as deleteEntry does.
+ */
+export function deleteEntryLazily(d: usize, e: usize): void {
+  unlinkEntry(d, e);
+  freeEntryValueLazily(e);
+  free(e);
+}
+
 /** Appends (db, key) to the expired log; false if the log cannot grow. */
 function logExpired(db: u32, e: usize): bool {
   const keyLen = entryKeyLen(e);
@@ -133,7 +146,8 @@ function logExpired(db: u32, e: usize): bool {
  */
 export function expireEntry(d: usize, db: u32, e: usize): bool {
   if (!logExpired(db, e)) return false;
-  deleteEntry(d, e);
+  if (lazyExpire()) deleteEntryLazily(d, e); // lazyfree-lazy-expire
+  else deleteEntry(d, e);
   return true;
 }
 
@@ -153,7 +167,7 @@ export function expiredLogReset(): void {
  * DEL of the staged key: 1 if a live key was removed, else 0 (an expired key is removed all
  * the same, and logged as expired when deletes are on).
  */
-export function deleteKey(db: u32, keyLen: u32, nowMs: f64): i32 {
+export function deleteKey(db: u32, keyLen: u32, nowMs: f64, lazy: bool): i32 {
   const d = checkDb(db);
   rehashOnWrite(d);
   const keyPtr = stagingPtr();
@@ -164,7 +178,8 @@ export function deleteKey(db: u32, keyLen: u32, nowMs: f64): i32 {
     removedLive = 0;
     if (expireDeletes) logExpired(db, e); // best effort: the DEL itself propagates too
   }
-  deleteEntry(d, e);
+  if (lazy) deleteEntryLazily(d, e);
+  else deleteEntry(d, e);
   maybeShrink(d);
   return removedLive;
 }
@@ -174,6 +189,22 @@ export function clearDatabase(d: usize): void {
   freeChains(table0Ptr(d), table0Mask(d));
   if (isRehashing(d)) freeChains(table1Ptr(d), table1Mask(d));
   releaseDatabase(d);
+}
+
+/**
+ * Empties d in O(1): its bucket arrays (both while rehashing), with every entry and value
+ * chained from them, go to the lazy-free queue; its TTL index is freed. Falls back to
+ * clearDatabase when the queue cannot take them (no memory for a job record).
+ */
+export function detachDatabase(d: usize): void {
+  const rehashing = isRehashing(d);
+  const table1 = rehashing ? table1Ptr(d) : 0;
+  const mask1 = rehashing ? table1Mask(d) : 0;
+  if (!queueTables(table0Ptr(d), table0Mask(d), table1, mask1, keyCount(d))) {
+    clearDatabase(d);
+    return;
+  }
+  forgetTables(d);
 }
 
 /** Frees every entry (with its value) chained from the buckets of table t. */

@@ -817,7 +817,7 @@ export function zsetStore(db: u32, keyLen: u32, nowMs: f64, pairCount: u32): i32
       p = frameNext(memberArg);
     }
   }
-  deleteKey(db, keyLen, nowMs);
+  deleteKey(db, keyLen, nowMs, false);
   const e = colOpenWrite(db, keyLen, nowMs, TYPE_ZSET, true);
   if (e == 0) {
     zsetFreeValue(valuePtr, skiplist ? SKIPLIST_FLAG : 0);

@@ -149,6 +149,24 @@ export function zsFree(zs: usize): void {
   free(zs);
 }
 
+/**
+ * Frees up to `budget` nodes from the front of a skiplist that left its key (lazyfree.ts) and
+ * re-points the header's level-0 link at the rest; returns the nodes freed. Only the level-0
+ * chain stays valid, which is all zsFree reads: call it once forward(zs, 0) is 0.
+ */
+export function zsFreeFront(zs: usize, budget: u32): u32 {
+  let x = forward(zs, 0);
+  let freedCount: u32 = 0;
+  while (x != 0 && freedCount < budget) {
+    const next = forward(x, 0);
+    free(x);
+    x = next;
+    freedCount++;
+  }
+  setForward(zs, 0, x);
+  return freedCount;
+}
+
 // ── Skiplist order ──────────────────────────────────────────────────────────────────────
 
 /** Links node (score set) into the order. Its level count was fixed at allocation. */
