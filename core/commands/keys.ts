@@ -4,7 +4,7 @@
 
 import { bytesEqual, globMatch, isWord, latin1, lowerName, parseInt64 } from "../bytes.ts";
 import { collectionEncoding } from "../engine/collections.ts";
-import { countLazyfreeOfStream, flushAllLazily, flushDbLazily } from "./lazyfree.ts";
+import { countLazyfreeOfKey, flushAllLazily, flushDbLazily } from "./lazyfree.ts";
 import { DB_COUNT, ENCODING_HINT_NOT_INT, ENCODING_HINT_RAW, ValueType } from "../engine/mod.ts";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from "../errors.ts";
 import { dbIndexArg, expireAtMsArg, ExpireUnit } from "./_args.ts";
@@ -35,7 +35,7 @@ function delCommand(ctx: CommandContext): void {
   // UNLINK (and DEL under lazyfree-lazy-user-del) hands big values to the lazy-free queue.
   const lazy = ctx.spec.fullName === "unlink" || server.config.getBool("lazyfree-lazy-user-del");
   for (let i = 1; i < argv.length; i++) {
-    if (lazy) countLazyfreeOfStream(server, client.db, argv[i], ctx.nowMs);
+    if (lazy) countLazyfreeOfKey(server, client.db, argv[i], ctx.nowMs);
     const removed = lazy
       ? server.engine.unlink(client.db, argv[i], ctx.nowMs)
       : server.engine.del(client.db, argv[i], ctx.nowMs);

@@ -2,12 +2,11 @@
 // effort" exceeds LAZYFREE_THRESHOLD to a background thread, and a flushed database's keys
 // all at once; INFO's lazyfreed_objects counts what that thread freed. resplica's engine keeps
 // a lazy-free queue instead (wasm/assembly/lazyfree.ts), drained in slices between event-loop
-// turns (core/state/lazyfree_queue.ts): the engine applies the same effort rule when it
-// decides, and the queue counts each key or value once it is actually freed.
-//
-// What stays here is the one type the engine does not hold: a stream is a host value, dropped
-// by the host's sweep (core/engine/stream.ts), never queued; its deletion is counted at once
-// when its effort passes the threshold, as Redis counts it.
+// turns (core/state/lazyfree_queue.ts). The engine decides what to queue from its own
+// encodings, which are not always Redis's (a 100-member set may stay packed), so the counter
+// is kept here, by Redis's rule applied to the encodings Redis would have chosen: a value is
+// counted when it is deleted lazily and its effort passes the threshold, a flushed database
+// for every key it held. A stream is a host value the engine never queues; it counts the same.
 //
 // Effort, as lazyfreeGetFreeEffort: a hashtable set or hash, or a skiplist zset, costs its
 // element count; a list its quicklist node count; a stream its nodes plus, per consumer group,
@@ -16,7 +15,7 @@
 import { collectionEncoding } from "../engine/collections.ts";
 import { hashLength } from "../engine/hash.ts";
 import { listCheck } from "../engine/list.ts";
-import { ValueType } from "../engine/mod.ts";
+import { DB_COUNT, ValueType } from "../engine/mod.ts";
 import { setCardinality } from "../engine/set.ts";
 import { zsetCard } from "../engine/zset.ts";
 import type { ServerState } from "../state/server_state.ts";
@@ -64,33 +63,33 @@ export function lazyfreeEffort(
 }
 
 /**
- * Counts a stream at `key` about to be deleted lazily (UNLINK, DEL under
- * lazyfree-lazy-user-del, an eviction under lazyfree-lazy-eviction), as Redis's freeObjAsync
- * would. Every other type is counted by the engine's queue when it frees the value.
+ * Counts the value at `key` about to be deleted lazily (UNLINK, DEL under
+ * lazyfree-lazy-user-del, an eviction under lazyfree-lazy-eviction), as Redis's freeObjAsync.
  */
-export function countLazyfreeOfStream(
+export function countLazyfreeOfKey(
   server: ServerState,
   db: number,
   key: Uint8Array,
   nowMs: number,
 ): void {
-  if (server.engine.typeOf(db, key, nowMs) !== ValueType.Stream) return;
   if (lazyfreeEffort(server, db, key, nowMs) > LAZYFREE_THRESHOLD) server.stats.lazyfreedObjects++;
 }
 
 /**
  * Empties `db` asynchronously (emptyDbAsync): the database is empty at once, its keys go to the
- * engine's lazy-free queue, which counts them in lazyfreed_objects as it frees them. A running
+ * engine's lazy-free queue; lazyfreed_objects counts them all at once. A running
  * snapshot must have been finished first (the saver's pre-write hook does it for FLUSHDB /
  * FLUSHALL): the queue's memory is never read again.
  */
 export function flushDbLazily(server: ServerState, db: number): void {
+  server.stats.lazyfreedObjects += server.engine.dbSize(db);
   server.engine.flushDbAsync(db);
   server.lazyFree.kick();
 }
 
 /** FLUSHALL ASYNC: every logical database, as flushDbLazily. */
 export function flushAllLazily(server: ServerState): void {
+  for (let db = 0; db < DB_COUNT; db++) server.stats.lazyfreedObjects += server.engine.dbSize(db);
   server.engine.flushAllAsync();
   server.lazyFree.kick();
 }

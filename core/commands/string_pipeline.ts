@@ -22,6 +22,7 @@ import type { ClientState } from "../sessions/client.ts";
 import type { RespReader } from "../resp/mod.ts";
 import type { ServerState } from "../state/server_state.ts";
 import type { CommandTable } from "./context.ts";
+import { recordCallLatency } from "../state/command_latency.ts";
 import { monitorsActive } from "./monitor.ts";
 
 /** Most commands one engine call runs: bounds the work between two looks at the event loop. */
@@ -92,7 +93,14 @@ export function runStringPipeline(
   const nowMs = Date.now();
   // Timed one run in USEC_SAMPLE_ONE_IN, as the dispatcher times its calls: a precise clock
   // read costs as much as a whole GET here.
-  const timed = Math.random() * USEC_SAMPLE_ONE_IN < 1;
+  const stats = server.stats;
+  const getStat = stats.commandStat("get");
+  const setStat = stats.commandStat("set");
+  // latency-tracking shows a command after its first call, as Redis: time a run until both
+  // commands have a histogram.
+  const tracking = server.callTiming.latencyTracking;
+  const timed = Math.random() * USEC_SAMPLE_ONE_IN < 1 ||
+    tracking && (getStat.latencyHistogram === null || setStat.latencyHistogram === null);
   const startedMs = timed ? performance.now() : 0;
   const engine = server.engine;
   const consumed = engine.runStringPipeline(
@@ -108,21 +116,28 @@ export function runStringPipeline(
   client.writer.raw(result.replies);
   reader.consumeRequestBytes(consumed);
   const commandCount = result.gets + result.sets;
-  const elapsedUs = timed ? (performance.now() - startedMs) * USEC_PER_MS * USEC_SAMPLE_ONE_IN : 0;
-  const stats = server.stats;
+  const runUs = timed ? (performance.now() - startedMs) * USEC_PER_MS : 0;
+  // commandstats usec: sampled runs stand for USEC_SAMPLE_ONE_IN runs (dispatch.ts's rule).
+  const usecPerCommand = runUs * USEC_SAMPLE_ONE_IN / commandCount;
   stats.commandsProcessed += commandCount;
   if (result.gets > 0) {
-    const stat = stats.commandStat("get");
-    stat.calls += result.gets;
-    stat.usec += Math.round(elapsedUs * result.gets / commandCount);
+    getStat.calls += result.gets;
     stats.keyspaceHits += result.hits;
     stats.keyspaceMisses += result.gets - result.hits;
   }
   if (result.sets > 0) {
-    const stat = stats.commandStat("set");
-    stat.calls += result.sets;
-    stat.usec += Math.round(elapsedUs * result.sets / commandCount);
+    setStat.calls += result.sets;
     server.dirty += result.sets;
+  }
+  if (timed) {
+    getStat.usec += Math.round(usecPerCommand * result.gets);
+    setStat.usec += Math.round(usecPerCommand * result.sets);
+    if (tracking) {
+      // Each command of the run is recorded at the run's average: one clock pair for all.
+      const perCommandUs = runUs / commandCount;
+      for (let i = 0; i < result.gets; i++) recordCallLatency(getStat, perCommandUs);
+      for (let i = 0; i < result.sets; i++) recordCallLatency(setStat, perCommandUs);
+    }
   }
   client.lastCommand = result.lastIsSet ? "set" : "get";
   client.lastInteractionMs = nowMs;

@@ -103,10 +103,15 @@ export class LazyFreeQueue {
     this.absorb();
   }
 
-  /** Adds what the engine freed since the last call to lazyfreed_objects. */
+  /** Objects the engine's queue has freed since start. */
+  freedTotal = 0;
+
+  /** Takes what the engine freed since the last call into freedTotal. */
   absorb(): void {
     const freed = this.#engine.lazyFreedObjects();
-    this.#counter.lazyfreedObjects += freed - this.#freedSeen;
+    // lazyfreed_objects is counted at deletion, by Redis's rule (core/commands/lazyfree.ts);
+    // the engine's own count (its encodings, not Redis's) is kept for MEMORY MALLOC-STATS.
+    this.freedTotal += freed - this.#freedSeen;
     this.#freedSeen = freed;
   }
 
