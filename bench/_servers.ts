@@ -239,12 +239,26 @@ export interface BenchServer extends BenchProcess {
 }
 
 /**
- * Starts resplica through its CLI as `deno task serve` runs it (the same permissions, FFI
- * included for geo's trigonometry), on a free 127.0.0.1 port with no save points, and waits for
- * PING. Stopped by its PID (SIGTERM, then SIGKILL).
+ * Starts resplica through its CLI as `deno task serve` runs it (its flags, serveTaskRunArgs: the
+ * same permissions, FFI included for geo's trigonometry, and V8 flags), on a free 127.0.0.1 port
+ * with no save points, and waits for PING. Stopped by its PID (SIGTERM, then SIGKILL).
  */
 export function startResplicaServer(label = "resplica"): Promise<BenchServer> {
   return spawnResplicaServer(label, [], "inherit");
+}
+
+/**
+ * The `deno run` flags of deno.json's serve task (permissions, and V8 flags such as the young
+ * generation's size), so the benches run resplica exactly as `deno task serve` does.
+ */
+export function serveTaskRunArgs(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
+  const words = String(config.tasks?.serve ?? "").split(/\s+/);
+  const mainIndex = words.indexOf("core/main.ts");
+  if (words[0] !== "deno" || words[1] !== "run" || mainIndex < 0) {
+    throw new Error(`deno.json's serve task is not 'deno run … core/main.ts': ${words.join(" ")}`);
+  }
+  return words.slice(2, mainIndex);
 }
 
 /** startResplicaServer with `extraArgs` after its own flags and the server's stdout as given. */
@@ -258,12 +272,7 @@ async function spawnResplicaServer(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-ffi",
+      ...serveTaskRunArgs(),
       mainPath,
       "--port",
       String(port),
@@ -455,6 +464,8 @@ export async function startRedisServerWith(
 const BGSAVE_POLL_INTERVAL_MS = 10;
 /** Distinct pre-encoded SET commands the writer cycles through (random keys, built once). */
 const BGSAVE_WRITE_COMMAND_COUNT = 4096;
+/** How long the same client writes without a save, for the baseline row. */
+const BASELINE_WRITE_MS = 1_000;
 /** Longest a BGSAVE may run in this measurement before the bench gives up. */
 const BGSAVE_WAIT_MAX_MS = 300_000;
 
@@ -489,12 +500,7 @@ export async function measureWritesDuringBgsave(
       infoField(await poller.commandText("INFO", "persistence"), "rdb_bgsave_in_progress") !==
         "0";
     while (await inProgress()) await delay(BGSAVE_POLL_INTERVAL_MS);
-    const value = "w".repeat(VALUE_SIZE_BYTES);
-    const commands: Uint8Array[] = [];
-    for (let index = 0; index < BGSAVE_WRITE_COMMAND_COUNT; index++) {
-      const key = `key:${String(Math.floor(Math.random() * keySpace)).padStart(12, "0")}`;
-      commands.push(encodeCommand(["SET", key, value]));
-    }
+    const commands = randomSetCommands(keySpace);
     await writer.command("PING"); // connected and served before the clock starts
     const startedMs = performance.now();
     const reply = await poller.commandText("BGSAVE");
@@ -536,5 +542,58 @@ export async function measureWritesDuringBgsave(
   } finally {
     writer.close();
     poller.close();
+  }
+}
+
+/** BGSAVE_WRITE_COMMAND_COUNT SET commands on random keys of a `keySpace`-key space, as RESP. */
+function randomSetCommands(keySpace: number): Uint8Array[] {
+  const value = "w".repeat(VALUE_SIZE_BYTES);
+  const commands: Uint8Array[] = [];
+  for (let index = 0; index < BGSAVE_WRITE_COMMAND_COUNT; index++) {
+    const key = `key:${String(Math.floor(Math.random() * keySpace)).padStart(12, "0")}`;
+    commands.push(encodeCommand(["SET", key, value]));
+  }
+  return commands;
+}
+
+/**
+ * The baseline of measureWritesDuringBgsave: the same client, the same SETs one at a time, for
+ * BASELINE_WRITE_MS with no save running. Its rate is bound by round trips, so it shows what
+ * the machine allows at the moment (an idle 2-vCPU VM wakes the client slowly: about 12 k/s
+ * for both servers; with one vCPU kept busy, as a fork child keeps it, about 45 k/s).
+ */
+export async function measureWritesWithoutSave(
+  port: number,
+  keySpace: number,
+): Promise<BgsaveWriteFigures> {
+  const writer = await RawClient.connect(port, 120_000);
+  try {
+    const commands = randomSetCommands(keySpace);
+    await writer.command("PING");
+    let writeCount = 0;
+    let writeMaxMs = 0;
+    let writeMaxAtMs = 0;
+    const startedMs = performance.now();
+    while (performance.now() - startedMs < BASELINE_WRITE_MS) {
+      const writeStartMs = performance.now();
+      await writer.send(commands[writeCount % BGSAVE_WRITE_COMMAND_COUNT]);
+      await writer.readReplies(1);
+      const writeMs = performance.now() - writeStartMs;
+      if (writeMs > writeMaxMs) {
+        writeMaxMs = writeMs;
+        writeMaxAtMs = writeStartMs - startedMs;
+      }
+      writeCount++;
+    }
+    const elapsedMs = performance.now() - startedMs;
+    return {
+      writesPerSecond: writeCount / (elapsedMs / 1000),
+      writeMaxMs,
+      writeMaxAtMs,
+      saveMs: 0,
+      writeCount,
+    };
+  } finally {
+    writer.close();
   }
 }

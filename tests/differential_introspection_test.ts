@@ -2,8 +2,9 @@
 // unit/introspection-2: CONFIG SET of several parameters at once (all or nothing, Redis's error
 // for each phase), CONFIG GET of a hidden directive and of maxmemory-clients, COMMAND LIST with
 // its filters, COMMAND GETKEYSANDFLAGS, COMMAND INFO of a name nested too deep, CLIENT NO-EVICT,
-// CLIENT REPLY SKIP then ON, TOUCH, and DEBUG under enable-debug-command no (the default) and
-// local — each reply byte for byte as redis-server 7.0 gives it.
+// CLIENT REPLY SKIP then ON, TOUCH, DEBUG under enable-debug-command no (the default) and
+// local, and MODULE LOAD / LOADEX / UNLOAD under enable-module-command no — each reply byte
+// for byte as redis-server 7.0 gives it.
 //
 // What a byte comparison cannot judge (timestamps, addresses, a port in use) is checked against
 // resplica alone in introspection_test.ts.
@@ -222,6 +223,48 @@ const debugOffCases: DiffCase[] = [
     ],
   },
 ];
+
+const ERR_MODULE_NOT_ALLOWED = "-ERR MODULE command not allowed. If the enable-module-command " +
+  'option is set to "local", you can run it from a local connection, otherwise you need to set ' +
+  "this option in the configuration file, and then restart the server.\r\n";
+
+/**
+ * MODULE LOAD / LOADEX / UNLOAD under enable-module-command no (the default): refused by the
+ * dispatcher before the handler, so commandstats counts rejected calls and EXEC aborts.
+ */
+const moduleOffCases: DiffCase[] = [
+  {
+    name: "MODULE LOAD/LOADEX/UNLOAD are refused before they run, LIST is not",
+    steps: [
+      "CONFIG RESETSTAT",
+      expect("MODULE LOAD /nonexistent/module.so", ERR_MODULE_NOT_ALLOWED),
+      expect("MODULE LOADEX /nonexistent/module.so", ERR_MODULE_NOT_ALLOWED),
+      expect("MODULE UNLOAD nosuch", ERR_MODULE_NOT_ALLOWED),
+      expect("MODULE LIST", "*0\r\n"),
+      "MODULE LOAD", // refused by the arity check: rejected too
+      expect("MULTI", "+OK\r\n"),
+      expect("MODULE UNLOAD nosuch", ERR_MODULE_NOT_ALLOWED),
+      "EXEC",
+      {
+        args: ["INFO", "commandstats"],
+        pattern:
+          /cmdstat_module\|unload:calls=0,usec=0,usec_per_call=0\.00,rejected_calls=2,failed_calls=0\r\n/,
+      },
+      {
+        args: ["INFO", "commandstats"],
+        pattern:
+          /cmdstat_module\|load:calls=0,usec=0,usec_per_call=0\.00,rejected_calls=2,failed_calls=0\r\n/,
+      },
+      "INFO errorstats",
+    ],
+  },
+];
+
+peerTest("MODULE with enable-module-command no matches redis-server", async (t) => {
+  await withDiffPeers((reference, subject) =>
+    runCorpus(t, moduleOffCases, reference, subject, { noun: "MODULE cases" })
+  );
+});
 
 peerTest("DEBUG with enable-debug-command no matches redis-server", async (t) => {
   await withDiffPeers((reference, subject) =>

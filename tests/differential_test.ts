@@ -97,7 +97,10 @@ function randomCase(seed: number): DiffCase {
     () => ({ args: ["RENAMENX", key(), key()] }),
     () => ({ args: ["COPY", key(), key(), ...(random() < 0.5 ? ["REPLACE"] : [])] }),
     () => ({ args: ["EXPIRE", key(), String(500 + Math.floor(random() * 500))] }),
-    () => ({ args: ["EXPIRE", key(), "1000", pick(["NX", "XX", "GT", "LT"])] }),
+    () => ({ args: ["EXPIRE", key(), "1000", pick(["NX", "XX"])] }),
+    // GT / LT compare ms-precise deadlines: after an earlier 1000 s expiry set within the same
+    // millisecond on one server and not on the other, they answer differently. Either is right.
+    () => ({ args: ["EXPIRE", key(), "1000", pick(["GT", "LT"])], pattern: /^:[01]\r\n$/ }),
     () => ({ args: ["PERSIST", key()] }),
     () => ({ args: ["TTL", key()] }),
     () => ({ args: ["EXPIRETIME", key()], pattern: /^:(-[12]|\d+)\r\n$/ }),

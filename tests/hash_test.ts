@@ -502,3 +502,134 @@ Deno.test("HRANDFIELD and HSCAN argument handling and reply shapes", () => {
     strictEqual(new Set(fields).size, count);
   }
 });
+
+// ── Long fields and values under a raised hash-max-listpack-value ──────────────────────────
+
+/** A value of `len` bytes whose bytes tell apart versions of it (seed) and positions. */
+function longValue(len: number, seed: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let i = 0; i < len; i++) out[i] = 97 + ((i + seed) % 26);
+  return out;
+}
+
+const LONG_LENGTHS = [0, 1, 63, 64, 65, 127, 128, 129, 200, 8191, 65535];
+
+Deno.test("hash engine keeps long values in the listpack, in insertion order, when the limit allows", () => {
+  const engine = Engine.create();
+  engine.setEncodingLimits({
+    hashEntries: 512,
+    hashValueBytes: 1_000_000_000,
+    setIntsetEntries: 512,
+    zsetEntries: 128,
+    zsetValueBytes: 64,
+  });
+  const key = bytes("long");
+  const model = new Map<string, Uint8Array>();
+  const hexOf = (field: Uint8Array) => Array.from(field, (b) => b.toString(16)).join("");
+  let seed = 0;
+  const check = () => {
+    strictEqual(hashEncoding(engine, 0, key, NOW_MS), "listpack");
+    strictEqual(hashLength(engine, 0, key, NOW_MS), model.size);
+    const flat = hashReadAll(engine, 0, key, HASH_READ_PAIRS, NOW_MS)!;
+    const expected: Uint8Array[] = [];
+    for (const [fieldHex, value] of model) {
+      expected.push(Uint8Array.from(fieldHex.match(/../g)!, (h) => parseInt(h, 16)), value);
+    }
+    deepStrictEqual(flat, expected);
+    const scan = hashScan(engine, 0, key, 0, 10, NOW_MS)!;
+    strictEqual(scan.cursor, 0);
+    deepStrictEqual(scan.pairs, expected);
+    const picks = hashRandomPairs(engine, 0, key, 20, NOW_MS)!;
+    for (let i = 0; i < picks.length; i += 2) {
+      deepStrictEqual(model.get(hexOf(picks[i])), picks[i + 1]);
+    }
+  };
+  // Fields and values of every length, short and long prefixes side by side.
+  for (const len of LONG_LENGTHS) {
+    const field = longValue(Math.min(len, 300) + 1, len);
+    const value = longValue(len, seed++);
+    strictEqual(hashSet(engine, 0, [key, field, value], false, NOW_MS), 1);
+    model.set(hexOf(field), value);
+    check();
+  }
+  // Past 128 KiB the count leaves the valueLen word (the wide form): still a listpack.
+  for (const name of ["big1", "big2"]) {
+    const value = longValue(65535, seed++);
+    strictEqual(hashSet(engine, 0, [key, bytes(name), value], false, NOW_MS), 1);
+    model.set(hexOf(bytes(name)), value);
+    check();
+  }
+  // Replacing values in place: short ↔ long prefixes, growing and shrinking, order kept.
+  const fields = [...model.keys()];
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < fields.length; i++) {
+      const len = LONG_LENGTHS[(i + round * 5) % LONG_LENGTHS.length];
+      const field = Uint8Array.from(fields[i].match(/../g)!, (h) => parseInt(h, 16));
+      const value = longValue(len, seed++);
+      strictEqual(hashSet(engine, 0, [key, field, value], false, NOW_MS), 0);
+      model.set(fields[i], value);
+      deepStrictEqual(hashGet(engine, 0, key, field, NOW_MS), value);
+    }
+    check();
+  }
+  // COPY keeps the listpack, deep.
+  strictEqual(engine.copy(0, key, 0, bytes("copied"), false, NOW_MS), 1);
+  strictEqual(hashEncoding(engine, 0, bytes("copied"), NOW_MS), "listpack");
+  deepStrictEqual(
+    hashReadAll(engine, 0, bytes("copied"), HASH_READ_PAIRS, NOW_MS),
+    hashReadAll(engine, 0, key, HASH_READ_PAIRS, NOW_MS),
+  );
+  // Deleting from the middle, the big ones first, down to the narrow form and to nothing.
+  for (const fieldHex of [...fields.slice(8), ...fields.slice(0, 8)]) {
+    const field = Uint8Array.from(fieldHex.match(/../g)!, (h) => parseInt(h, 16));
+    strictEqual(hashDelete(engine, 0, [key, field], NOW_MS), 1);
+    model.delete(fieldHex);
+    if (model.size > 0) check();
+  }
+  strictEqual(hashLength(engine, 0, key, NOW_MS), 0);
+});
+
+Deno.test("hash engine converts exactly past a raised hash-max-listpack-value", () => {
+  for (const limit of [65, 200, 8191, 65535]) {
+    const engine = Engine.create();
+    engine.setEncodingLimits({
+      hashEntries: 512,
+      hashValueBytes: limit,
+      setIntsetEntries: 512,
+      zsetEntries: 128,
+      zsetValueBytes: 64,
+    });
+    hashSet(engine, 0, [bytes("h"), bytes("a"), longValue(limit, 0)], false, NOW_MS);
+    hashSet(engine, 0, [bytes("h"), longValue(limit, 1), bytes("b")], false, NOW_MS);
+    strictEqual(hashEncoding(engine, 0, bytes("h"), NOW_MS), "listpack", `limit ${limit}`);
+    hashSet(engine, 0, [bytes("h"), bytes("c"), longValue(limit + 1, 2)], false, NOW_MS);
+    strictEqual(hashEncoding(engine, 0, bytes("h"), NOW_MS), "hashtable", `limit ${limit}`);
+    strictEqual(hashLength(engine, 0, bytes("h"), NOW_MS), 3);
+    deepStrictEqual(hashGet(engine, 0, bytes("h"), bytes("a"), NOW_MS), longValue(limit, 0));
+    deepStrictEqual(hashGet(engine, 0, bytes("h"), bytes("c"), NOW_MS), longValue(limit + 1, 2));
+  }
+});
+
+Deno.test("hash engine: a listpack of long values crosses the entry limit into a table intact", () => {
+  const engine = Engine.create();
+  engine.setEncodingLimits({
+    hashEntries: 4,
+    hashValueBytes: 100_000,
+    setIntsetEntries: 512,
+    zsetEntries: 128,
+    zsetValueBytes: 64,
+  });
+  const parts = [bytes("h")];
+  for (let i = 0; i < 6; i++) parts.push(bytes(`f${i}`), longValue(40_000 + i, i));
+  strictEqual(hashSet(engine, 0, parts.slice(0, 9), false, NOW_MS), 4);
+  strictEqual(hashEncoding(engine, 0, bytes("h"), NOW_MS), "listpack");
+  strictEqual(hashLength(engine, 0, bytes("h"), NOW_MS), 4);
+  strictEqual(hashSet(engine, 0, [bytes("h"), ...parts.slice(1)], false, NOW_MS), 2);
+  strictEqual(hashEncoding(engine, 0, bytes("h"), NOW_MS), "hashtable");
+  for (let i = 0; i < 6; i++) {
+    deepStrictEqual(
+      hashGet(engine, 0, bytes("h"), bytes(`f${i}`), NOW_MS),
+      longValue(40_000 + i, i),
+    );
+  }
+});

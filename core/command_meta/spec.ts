@@ -41,6 +41,12 @@ export interface CommandSpec<Handler = unknown> {
   isWrite: boolean;
   /** Has the "fast" flag: LATENCY files its slow runs under "fast-command", not "command". */
   isFast: boolean;
+  /**
+   * Redis's CMD_PROTECTED: the config (enable-debug-command, enable-module-command) that must
+   * allow the caller before the command runs; null for every other command, so the dispatcher
+   * tests one field per command.
+   */
+  protectedBy: ProtectedConfig | null;
   /** Which keys the command may change, for a running snapshot's pre-write hook. */
   writeKeys: WriteKeys;
   /** Redis 7.0's key specifications, as COMMAND INFO lists them; empty when not declared. */
@@ -309,6 +315,9 @@ function writeKeysOf(
   return { ...layout, kind: WriteKeysKind.Positions, first, last: lastWritten, step };
 }
 
+/** The configs that guard Redis's PROTECTED commands (values "no", "yes", "local"). */
+export type ProtectedConfig = "enable-debug-command" | "enable-module-command";
+
 export interface CommandDefinition<Handler = unknown> {
   name: string;
   arity: number;
@@ -325,6 +334,8 @@ export interface CommandDefinition<Handler = unknown> {
   complexity?: string;
   handler?: Handler;
   subcommands?: CommandDefinition<Handler>[];
+  /** Redis's PROTECTED flag (hidden from COMMAND INFO, as Redis hides it): see CommandSpec. */
+  protectedBy?: ProtectedConfig;
 }
 
 export function defineCommand<Handler>(
@@ -353,6 +364,7 @@ export function defineCommand<Handler>(
     denyOom: (def.flags ?? []).includes("denyoom"),
     isWrite: (def.flags ?? []).includes("write"),
     isFast: (def.flags ?? []).includes("fast"),
+    protectedBy: def.protectedBy ?? null,
     writeKeys: writeKeysOf(def.name, def.flags ?? [], keys, fullName),
     keySpecs: def.keySpecs ?? [],
     tips: def.tips ?? [],

@@ -55,6 +55,9 @@ export class CommandTable<Handler = unknown> {
     if (!this.#byHash.has(hash)) this.#byHash.set(hash, spec);
   }
 
+  /** Whether rename-command renamed or disabled any command (the request pipeline then stands aside). */
+  renamedAny = false;
+
   /** rename-command: original name → the name it answers to now (null: disabled). */
   readonly #renamedTo = new Map<string, string | null>();
 
@@ -74,6 +77,7 @@ export class CommandTable<Handler = unknown> {
    * error text for an unknown command or a taken name.
    */
   rename(from: string, to: string): void {
+    this.renamedAny = true;
     const fromLower = from.toLowerCase();
     const spec = this.commands.get(fromLower);
     if (spec === undefined) throw new Error("No such command in rename-command");

@@ -24,7 +24,7 @@ import { commandKeys } from "../command_meta/keys_of.ts";
 import { ReplyWriter, RespReader } from "../resp/mod.ts";
 import { CallOutcome, type ServerState } from "../state/server_state.ts";
 import { SUBSCRIBE_CONTEXT_COMMANDS } from "./pubsub.ts";
-import { WriteKeysKind } from "../command_meta/spec.ts";
+import { type ProtectedConfig, WriteKeysKind } from "../command_meta/spec.ts";
 import {
   closeKeyspaceFrame,
   EVICTION_CLIENT_ADDR,
@@ -40,6 +40,7 @@ import {
   watchLatencyTracking,
 } from "../state/command_latency.ts";
 import { observeCall } from "./slowlog.ts";
+import { wrongTypeCountsHit } from "./_keyspace_stats.ts";
 
 /** Commands that run immediately even inside MULTI. */
 /** The command flag that lets a command run while a script is busy (Redis's CMD_ALLOW_BUSY). */
@@ -212,11 +213,16 @@ function executeOne(
   if (!arityOk(spec, argv.length)) {
     return rejectCommand(server, client, spec, wrongArity(spec.fullName).message);
   }
-  // DEBUG is protected (Redis's CMD_PROTECTED, checked right after arity): enable-debug-command
-  // "no" refuses it, "local" lets only loopback clients run it. Internal clients (no user) and
-  // scripts (which never pass through here, as Redis's scriptCall) are not checked.
-  if (spec.fullName === "debug" && client.user !== null && !debugAllowed(server, client)) {
-    return rejectCommand(server, client, spec, ERR_DEBUG_NOT_ALLOWED);
+  // DEBUG and MODULE LOAD / LOADEX / UNLOAD are protected (Redis's CMD_PROTECTED, checked right
+  // after arity): their config (enable-debug-command, enable-module-command) "no" refuses them,
+  // "local" lets only loopback clients run them. One null test for every other command.
+  // Internal clients (no user) and scripts (which never pass through here, as Redis's
+  // scriptCall) are not checked.
+  const protectedBy = spec.protectedBy;
+  if (
+    protectedBy !== null && client.user !== null && !protectedAllowed(server, client, protectedBy)
+  ) {
+    return rejectCommand(server, client, spec, protectedRefusal(protectedBy));
   }
   // As Redis's authRequired: a client that never authenticated is let through once the
   // default user needs no password (CONFIG SET requirepass "" after it connected).
@@ -309,12 +315,19 @@ function executeOne(
   return runHandler(server, client, spec, argv, nowMs);
 }
 
-const ERR_DEBUG_NOT_ALLOWED =
-  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+/** Redis's refusal of a protected command whose config does not allow the caller. */
+function protectedRefusal(config: ProtectedConfig): string {
+  const command = config === "enable-debug-command" ? "DEBUG" : "MODULE";
+  return `ERR ${command} command not allowed. If the ${config} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
+}
 
-/** Redis's allowProtectedAction for enable-debug-command: yes, or local from a local peer. */
-function debugAllowed(server: ServerState, client: ClientState): boolean {
-  const setting = server.config.getString("enable-debug-command");
+/** Redis's allowProtectedAction: the config is yes, or local and the client a local peer. */
+function protectedAllowed(
+  server: ServerState,
+  client: ClientState,
+  config: ProtectedConfig,
+): boolean {
+  const setting = server.config.getString(config);
   return setting === "yes" || (setting === "local" && client.isLocalPeer);
 }
 
@@ -463,7 +476,7 @@ function runUntracked(
   try {
     result = spec.handler!(ctx);
   } catch (error) {
-    handleError(server, client, error);
+    handleError(server, client, spec, error);
   }
   callDepth--;
   if (result instanceof Promise) {
@@ -476,7 +489,7 @@ function runUntracked(
       afterCommand(server, ctx, db, dirtyBefore, spec.isWrite);
     };
     return result.then(settle, (error) => {
-      handleError(server, client, error);
+      handleError(server, client, spec, error);
       settle();
     });
   }
@@ -655,7 +668,7 @@ function runSyncUntracked(
       }
     }
   } catch (error) {
-    handleError(server, client, error);
+    handleError(server, client, spec, error);
   }
   callDepth--;
   // A script's clock (nowMs) stands still while it runs: the ms clock is read afresh.
@@ -695,10 +708,17 @@ function afterCommand(
   }
 }
 
-function handleError(server: ServerState, client: ClientState, error: unknown): void {
+function handleError(
+  server: ServerState,
+  client: ClientState,
+  spec: CommandSpec,
+  error: unknown,
+): void {
   if (error instanceof CommandError || error instanceof OutOfMemoryError) {
     replyError(server, client, error.message);
   } else if (error instanceof WrongTypeError) {
+    // Redis's lookupKeyRead counted the key, found of another type, as a hit.
+    if (wrongTypeCountsHit(spec)) server.stats.keyspaceHits++;
     replyError(server, client, ERR_WRONGTYPE);
   } else {
     const text = error instanceof Error ? error.stack ?? error.message : String(error);

@@ -26,6 +26,7 @@ import { ERR_NOT_FLOAT, ERR_OVERFLOW, fail, wrongArity } from "../errors.ts";
 import { int64Arg, randomCountArgs } from "./_args.ts";
 import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { countRead, countReadOf } from "./_keyspace_stats.ts";
 
 /** Random picks fetched from the engine per call (bounds the out buffer per call). */
 const RANDOM_BATCH_MAX = 4096;
@@ -34,9 +35,13 @@ const RANDOM_PICKS_MAX = 0x7fffffff;
 /** Redis's HRANDFIELD case 3 threshold: above size / 3 it copies and removes, not samples. */
 const RANDOM_SUB_STRATEGY_MUL = 3;
 
-function countLookup(ctx: CommandContext, found: boolean): void {
-  if (found) ctx.server.stats.keyspaceHits++;
-  else ctx.server.stats.keyspaceMisses++;
+/**
+ * Counts the read lookup of argv[1] (Redis's lookupKeyRead: a hit when the hash exists, even if
+ * the field does not). A field found proves the key; otherwise the engine is asked once more.
+ */
+function countLookup(ctx: CommandContext, fieldFound: boolean): void {
+  if (fieldFound) countRead(ctx.server, true);
+  else countReadOf(ctx, ctx.argv[1]);
 }
 
 /** The parts the engine stages: key first, then the arguments from argv[2]. */
@@ -147,24 +152,30 @@ function hmgetCommand(ctx: CommandContext): void {
 function hexistsCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   const value = hashGet(server.engine, client.db, argv[1], argv[2], ctx.nowMs);
+  countLookup(ctx, value !== null);
   ctx.out.integer(value === null ? 0 : 1);
 }
 
 function hstrlenCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   const value = hashGet(server.engine, client.db, argv[1], argv[2], ctx.nowMs);
+  countLookup(ctx, value !== null);
   ctx.out.integer(value === null ? 0 : value.length);
 }
 
 function hlenCommand(ctx: CommandContext): void {
-  ctx.out.integer(hashLength(ctx.server.engine, ctx.client.db, ctx.argv[1], ctx.nowMs));
+  const length = hashLength(ctx.server.engine, ctx.client.db, ctx.argv[1], ctx.nowMs);
+  countRead(ctx.server, length > 0); // a hash that exists is never empty
+  ctx.out.integer(length);
 }
 
 // --- whole-hash reads ---
 
 /** HKEYS / HVALS: an array; HGETALL: a map (RESP3) or flat array (RESP2). */
 function readAllCommand(ctx: CommandContext, what: number): void {
-  const items = hashReadAll(ctx.server.engine, ctx.client.db, ctx.argv[1], what, ctx.nowMs) ?? [];
+  const read = hashReadAll(ctx.server.engine, ctx.client.db, ctx.argv[1], what, ctx.nowMs);
+  countRead(ctx.server, read !== null);
+  const items = read ?? [];
   if (what === HASH_READ_PAIRS) ctx.out.mapHeader(items.length / 2);
   else ctx.out.arrayHeader(items.length);
   for (const item of items) ctx.out.bulk(item);
@@ -178,9 +189,9 @@ function readAllCommand(ctx: CommandContext, what: number): void {
 function hscanCommand(ctx: CommandContext): void {
   const { argv, server, client, out } = ctx;
   const cursor = scanCursorArg(argv[2]);
-  if (hashLength(server.engine, client.db, argv[1], ctx.nowMs) === 0) {
-    return replyScanPage(out, 0, 0);
-  }
+  const length = hashLength(server.engine, client.db, argv[1], ctx.nowMs);
+  countRead(server, length > 0);
+  if (length === 0) return replyScanPage(out, 0, 0);
   const { count, pattern } = scanOptionsArg(argv, 3, false);
   const step = hashScan(server.engine, client.db, argv[1], cursor, count, ctx.nowMs)!;
   const kept: Uint8Array[] = [];
@@ -203,12 +214,14 @@ function hrandfieldCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   if (argv.length === 2) {
     const picked = hashRandomPairs(server.engine, client.db, argv[1], 1, ctx.nowMs);
+    countRead(server, picked !== null);
     if (picked === null) ctx.out.nullBulk();
     else ctx.out.bulk(picked[0]);
     return;
   }
   const { count, withPairs: withValues } = randomCountArgs(argv, "withvalues");
   const size = hashLength(server.engine, client.db, argv[1], ctx.nowMs);
+  countRead(server, size > 0);
   if (size === 0 || count === 0n) return ctx.out.arrayHeader(0);
   let pairs: Uint8Array[];
   if (count < 0n) {

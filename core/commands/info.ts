@@ -10,6 +10,7 @@ import { replicaStateName } from "../sessions/replica_state.ts";
 import { failoverStateName } from "../replication/failover.ts";
 import { formatPercentile, parsePercentiles } from "../config/table.ts";
 import { latencyPercentileUs } from "../state/command_latency.ts";
+import { migrateCachedSocketCount } from "./migrate.ts";
 
 type Section = (server: ServerState, nowMs: number) => string[];
 
@@ -179,8 +180,8 @@ function statsSection(server: ServerState): string[] {
     `keyspace_misses:${s.keyspaceMisses}`,
     `pubsub_channels:${server.pubsub.channelCount}`,
     `pubsub_patterns:${server.pubsub.patternCount}`,
-    // No MIGRATE, so no cached sockets to it (Redis counts them here).
-    "migrate_cached_sockets:0",
+    // Where Redis prints it: after the fork counters (which resplica, forking nothing, omits).
+    `migrate_cached_sockets:${migrateCachedSocketCount(server)}`,
     `tracking_total_keys:${server.tracking.totalKeys}`,
     `tracking_total_items:${server.tracking.totalItems}`,
     `tracking_total_prefixes:${server.tracking.totalPrefixes}`,

@@ -11,6 +11,7 @@ import { dbIndexArg, expireAtMsArg, ExpireUnit } from "./_args.ts";
 import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { writeHelp } from "./_help.ts";
+import { countRead } from "./_keyspace_stats.ts";
 
 /** TYPE / SCAN TYPE names by engine tag. */
 export const TYPE_NAMES: Record<number, string> = {
@@ -63,13 +64,16 @@ function existsCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   let count = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (server.engine.exists(client.db, argv[i], ctx.nowMs)) count++;
+    const found = server.engine.exists(client.db, argv[i], ctx.nowMs);
+    countRead(server, found);
+    if (found) count++;
   }
   ctx.out.integer(count);
 }
 
 function typeCommand(ctx: CommandContext): void {
   const tag = ctx.server.engine.typeOf(ctx.client.db, ctx.argv[1], ctx.nowMs);
+  countRead(ctx.server, tag >= 0);
   ctx.out.simple(tag < 0 ? "none" : TYPE_NAMES[tag] ?? "unknown");
 }
 
@@ -208,8 +212,12 @@ export function expireOrDelete(ctx: CommandContext, key: Uint8Array, requestedAt
   server.keyModified(client.db, key);
 }
 
+/** getExpireAtMs's answer for a missing key (TTL's -2). */
+const EXPIRE_AT_MISSING = -2;
+
 function ttlGeneric(ctx: CommandContext, ms: boolean): void {
   const at = ctx.server.engine.getExpireAtMs(ctx.client.db, ctx.argv[1], ctx.nowMs);
+  countRead(ctx.server, at !== EXPIRE_AT_MISSING);
   if (at < 0) return ctx.out.integer(at);
   const ttlMs = Math.max(0, at - ctx.nowMs);
   ctx.out.integer(ms ? ttlMs : Math.floor((ttlMs + 500) / 1000));
@@ -217,6 +225,7 @@ function ttlGeneric(ctx: CommandContext, ms: boolean): void {
 
 function expiretimeGeneric(ctx: CommandContext, ms: boolean): void {
   const at = ctx.server.engine.getExpireAtMs(ctx.client.db, ctx.argv[1], ctx.nowMs);
+  countRead(ctx.server, at !== EXPIRE_AT_MISSING);
   if (at < 0) return ctx.out.integer(at);
   ctx.out.integer(ms ? at : Math.floor(at / 1000));
 }
@@ -227,6 +236,9 @@ function persistCommand(ctx: CommandContext): void {
   if (removed) server.keyModified(client.db, argv[1]);
   ctx.out.integer(removed ? 1 : 0);
 }
+
+/** Engine.copy's answer when the source key is missing. */
+const COPY_NO_SOURCE = -1;
 
 /** COPY source destination [DB destination-db] [REPLACE] */
 function copyCommand(ctx: CommandContext): void {
@@ -243,6 +255,7 @@ function copyCommand(ctx: CommandContext): void {
     fail("ERR source and destination objects are the same");
   }
   const result = server.engine.copy(client.db, argv[1], dstDb, argv[2], replace, ctx.nowMs);
+  countRead(server, result !== COPY_NO_SOURCE); // Redis reads the source with lookupKeyRead
   if (result === 1) server.keyModified(dstDb, argv[2]);
   ctx.out.integer(result === 1 ? 1 : 0);
 }
@@ -327,6 +340,7 @@ const EMBSTR_LEN_MAX = 44;
 function objectEncodingCommand(ctx: CommandContext): void {
   const { server, client, argv } = ctx;
   const tag = server.engine.typeOf(client.db, argv[2], ctx.nowMs);
+  countRead(server, tag >= 0);
   if (tag < 0) return ctx.out.nullBulk();
   if (tag === ValueType.String) {
     const hint = server.engine.encodingHint(client.db, argv[2], ctx.nowMs);
@@ -351,6 +365,7 @@ const SHARED_INTEGERS_COUNT = 10000;
 function objectRefcountCommand(ctx: CommandContext): void {
   const { server, client, argv } = ctx;
   const tag = server.engine.typeOf(client.db, argv[2], ctx.nowMs);
+  countRead(server, tag >= 0);
   if (tag < 0) return ctx.out.nullBulk();
   ctx.out.integer(tag === ValueType.String && isSharedInteger(ctx) ? SHARED_REFCOUNT : 1);
 }
@@ -376,6 +391,10 @@ function isSharedInteger(ctx: CommandContext): boolean {
  */
 function objectAccessCommand(ctx: CommandContext, wantFreq: boolean): void {
   const { server } = ctx;
+  // As Redis: the key is looked up (and counted) first; a missing key is nil under any policy.
+  const info = server.engine.accessInfo(ctx.client.db, ctx.argv[2], ctx.nowMs);
+  countRead(server, info >= 0);
+  if (info < 0) return ctx.out.nullBulk();
   const lfu = server.evictor.lfu;
   if (wantFreq && !lfu) {
     fail(
@@ -390,8 +409,6 @@ function objectAccessCommand(ctx: CommandContext, wantFreq: boolean): void {
         "switching between policies at runtime LRU and LFU data will take some time to adjust.",
     );
   }
-  const info = server.engine.accessInfo(ctx.client.db, ctx.argv[2], ctx.nowMs);
-  if (info < 0) return ctx.out.nullBulk();
   ctx.out.integer(wantFreq ? info : Math.floor(info / 1000));
 }
 

@@ -43,6 +43,7 @@ import {
   multiPopArgs,
 } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { countRead, countReadOf } from "./_keyspace_stats.ts";
 
 const ERR_RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the " +
   "second ... or use negative to start from the end of the list";
@@ -59,6 +60,9 @@ function whereArg(arg: Uint8Array): boolean {
 function keyModified(ctx: CommandContext, key: Uint8Array): void {
   ctx.server.keyModified(ctx.client.db, key);
 }
+
+/** Bytes of an empty array reply ("*0\r\n"): LRANGE's answer for a missing key. */
+const EMPTY_ARRAY_REPLY_BYTES = 4;
 
 /** The engine's type tag at key, -1 when missing. */
 function typeAt(ctx: CommandContext, key: Uint8Array): number {
@@ -110,7 +114,9 @@ function popGeneric(ctx: CommandContext, fromTail: boolean, name: string): void 
 // --- reads ---
 
 function llenCommand(ctx: CommandContext): void {
-  ctx.out.integer(listLength(ctx.server.engine, ctx.client.db, ctx.argv[1], ctx.nowMs));
+  const length = listLength(ctx.server.engine, ctx.client.db, ctx.argv[1], ctx.nowMs);
+  countRead(ctx.server, length > 0); // a list that exists is never empty
+  ctx.out.integer(length);
 }
 
 /** LRANGE key start stop */
@@ -118,13 +124,19 @@ function lrangeCommand(ctx: CommandContext): void {
   const { server, client, argv, out } = ctx;
   const start = int64Arg(argv[2]);
   const stop = int64Arg(argv[3]);
+  const replyStart = out.lengthBytes;
   listRangeInto(server.engine, client.db, argv[1], start, stop, ctx.nowMs, out);
+  // An empty reply is a missing key or a range outside the list: only then ask the engine.
+  if (out.lengthBytes - replyStart !== EMPTY_ARRAY_REPLY_BYTES) countRead(server, true);
+  else countReadOf(ctx, argv[1]);
 }
 
 /** LINDEX key index — the key is looked up before the index is parsed, as in Redis. */
 function lindexCommand(ctx: CommandContext): void {
   const { server, client, argv, out } = ctx;
-  if (!listExists(server.engine, client.db, argv[1], ctx.nowMs)) return out.nullBulk();
+  const found = listExists(server.engine, client.db, argv[1], ctx.nowMs);
+  countRead(server, found);
+  if (!found) return out.nullBulk();
   const element = listIndex(server.engine, client.db, argv[1], int64Arg(argv[2]), ctx.nowMs);
   if (element === null) out.nullBulk();
   else out.bulk(element);
@@ -165,6 +177,7 @@ function lposCommand(ctx: CommandContext): void {
     maxlen,
     ctx.nowMs,
   );
+  countRead(server, positions !== null);
   if (count === null) {
     if (positions === null || positions.length === 0) return out.nullBulk();
     return out.integer(positions[0]);

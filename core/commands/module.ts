@@ -4,22 +4,18 @@
 // empty, LOAD and LOADEX give Redis's load error, UNLOAD finds no such module. The command
 // stays, so clients and tools that probe it get Redis's replies rather than an unknown
 // command. As Redis's, LOAD, LOADEX and UNLOAD (its PROTECTED subcommands) are refused unless
-// `enable-module-command` allows them (yes, or local for loopback clients); the check runs in
-// the handler, where Redis's runs before the command (so here the refusal counts as a failed
-// call, not a rejected one, and inside MULTI it is queued and fails at EXEC).
+// `enable-module-command` allows them (yes, or local for loopback clients); the dispatcher
+// checks it before the command runs (their `protectedBy`), so a refusal counts as a rejected
+// call and inside MULTI makes EXEC abort, as in Redis.
 
 import { writeHelp } from "./_help.ts";
 import { fail } from "../errors.ts";
-import type { CommandContext, CommandDefinition, CommandHandler } from "./context.ts";
+import type { CommandContext, CommandDefinition } from "./context.ts";
 
 /** Redis's reply to a LOAD or LOADEX that did not load (the reason goes to Redis's log). */
 const ERR_LOAD_FAILED = "ERR Error loading the extension. Please check the server logs.";
 /** Redis's reply to UNLOAD of a name no module has. */
 const ERR_NO_SUCH_MODULE = "ERR Error unloading module: no such module with that name";
-/** Redis's refusal while enable-module-command does not allow the caller. */
-const ERR_MODULE_NOT_ALLOWED =
-  'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-
 const MODULE_HELP = [
   "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
   "LIST",
@@ -34,23 +30,6 @@ const MODULE_HELP = [
   "HELP",
   "    Prints this help.",
 ];
-
-/** Redis's allowProtectedAction for enable-module-command: yes, or local from a local peer. */
-function checkModuleAllowed(ctx: CommandContext): void {
-  // Internal clients (no user: the master link, AOF replay) are never refused, as in dispatch.
-  if (ctx.client.user === null) return;
-  const setting = ctx.server.config.getString("enable-module-command");
-  if (setting === "yes" || (setting === "local" && ctx.client.isLocalPeer)) return;
-  fail(ERR_MODULE_NOT_ALLOWED);
-}
-
-/** A MODULE subcommand's handler behind the enable-module-command check. */
-function guarded(handler: CommandHandler): CommandHandler {
-  return (ctx) => {
-    checkModuleAllowed(ctx);
-    return handler(ctx);
-  };
-}
 
 /** MODULE LIST → an empty array: no module is loaded. */
 function moduleListCommand(ctx: CommandContext): void {
@@ -98,7 +77,8 @@ export const MODULE_COMMANDS: CommandDefinition[] = [
         group: "server",
         summary: "Loads a module.",
         since: "4.0.0",
-        handler: guarded(moduleLoadCommand),
+        protectedBy: "enable-module-command",
+        handler: moduleLoadCommand,
       },
       {
         name: "loadex",
@@ -108,7 +88,8 @@ export const MODULE_COMMANDS: CommandDefinition[] = [
         group: "server",
         summary: "Loads a module using extended parameters.",
         since: "7.0.0",
-        handler: guarded(moduleLoadCommand),
+        protectedBy: "enable-module-command",
+        handler: moduleLoadCommand,
       },
       {
         name: "unload",
@@ -118,7 +99,8 @@ export const MODULE_COMMANDS: CommandDefinition[] = [
         group: "server",
         summary: "Unloads a module.",
         since: "4.0.0",
-        handler: guarded(moduleUnloadCommand),
+        protectedBy: "enable-module-command",
+        handler: moduleUnloadCommand,
       },
       {
         name: "help",

@@ -656,6 +656,7 @@ export function serverCommands(table: CommandTable): CommandDefinition[] {
       categories: ["admin", "slow", "dangerous"],
       group: "server",
       summary: "A container for debugging commands.",
+      protectedBy: "enable-debug-command",
       handler: debugCommand,
     },
     {

@@ -26,6 +26,7 @@ import { ERR_SYNTAX, fail } from "../errors.ts";
 import { ERR_LIMIT_NEGATIVE, ERR_NOT_POSITIVE, ERR_NUMKEYS, int64RangeArg } from "./_args.ts";
 import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { countRead, countReadOf, countReadsOf } from "./_keyspace_stats.ts";
 
 const ERR_NUMKEYS_TOO_MANY = "ERR Number of keys can't be greater than number of args";
 
@@ -54,13 +55,18 @@ function sremCommand(ctx: CommandContext): void {
 /** SISMEMBER key member → 1 / 0 */
 function sismemberCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
-  ctx.out.integer(setIsMember(server.engine, client.db, argv[1], argv[2], ctx.nowMs) ? 1 : 0);
+  const found = setIsMember(server.engine, client.db, argv[1], argv[2], ctx.nowMs);
+  if (found) countRead(server, true);
+  else countReadOf(ctx, argv[1]);
+  ctx.out.integer(found ? 1 : 0);
 }
 
 /** SMISMEMBER key member [member ...] → array of 1 / 0 */
 function smismemberCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   const flags = setAreMembers(server.engine, client.db, argv[1], argv.slice(2), ctx.nowMs);
+  if (flags.includes(true)) countRead(server, true);
+  else countReadOf(ctx, argv[1]);
   ctx.out.arrayHeader(flags.length);
   for (const flag of flags) ctx.out.integer(flag ? 1 : 0);
 }
@@ -68,14 +74,17 @@ function smismemberCommand(ctx: CommandContext): void {
 /** SCARD key */
 function scardCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
-  ctx.out.integer(setCardinality(server.engine, client.db, argv[1], ctx.nowMs));
+  const size = setCardinality(server.engine, client.db, argv[1], ctx.nowMs);
+  countRead(server, size > 0); // a set that exists is never empty
+  ctx.out.integer(size);
 }
 
 /** SMEMBERS key (a set reply; an empty one for a missing key, as Redis 7.0's SINTER path) */
 function smembersCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
-  const members = setMembers(server.engine, client.db, argv[1], ctx.nowMs) ?? [];
-  writeMembers(ctx, members, true);
+  const members = setMembers(server.engine, client.db, argv[1], ctx.nowMs);
+  countRead(server, members !== null);
+  writeMembers(ctx, members ?? [], true);
 }
 
 /**
@@ -87,6 +96,7 @@ function srandmemberCommand(ctx: CommandContext): void {
   if (argv.length > 3) fail(ERR_SYNTAX);
   if (argv.length === 2) {
     const members = setRandomMembers(server.engine, client.db, argv[1], 1, false, ctx.nowMs);
+    countRead(server, members !== null);
     if (members === null) ctx.out.nullBulk();
     else ctx.out.bulk(members[0]);
     return;
@@ -97,6 +107,8 @@ function srandmemberCommand(ctx: CommandContext): void {
   const members = magnitude === 0
     ? checkSetOrMissing(ctx, argv[1])
     : setRandomMembers(server.engine, client.db, argv[1], magnitude, unique, ctx.nowMs);
+  if (magnitude === 0) countReadOf(ctx, argv[1]);
+  else countRead(server, members !== null);
   writeMembers(ctx, members ?? [], false);
 }
 
@@ -147,11 +159,13 @@ function smoveCommand(ctx: CommandContext): void {
 function setOpCommand(ctx: CommandContext, op: SetOperation): void {
   const { argv, server, client } = ctx;
   const members = setOperation(server.engine, client.db, argv.slice(1), op, ctx.nowMs);
+  countReadsOf(ctx, argv, 1, argv.length);
   writeMembers(ctx, members, true);
 }
 
 function setStoreCommand(ctx: CommandContext, op: SetOperation): void {
   const { argv, server, client } = ctx;
+  countReadsOf(ctx, argv, 2, argv.length); // Redis reads the sources before it writes
   const result = setStore(server.engine, client.db, argv[1], argv.slice(2), op, ctx.nowMs);
   if (result.dstChanged) server.keyModified(client.db, argv[1]);
   ctx.out.integer(result.size);
@@ -171,7 +185,9 @@ function sintercardCommand(ctx: CommandContext): void {
     } else fail(ERR_SYNTAX);
   }
   const keys = argv.slice(2, keyEnd);
-  ctx.out.integer(setInterCard(server.engine, client.db, keys, limit, ctx.nowMs));
+  const cardinality = setInterCard(server.engine, client.db, keys, limit, ctx.nowMs);
+  countReadsOf(ctx, argv, 2, keyEnd);
+  ctx.out.integer(cardinality);
 }
 
 /** SSCAN key cursor [MATCH pattern] [COUNT count] */
@@ -180,6 +196,7 @@ function sscanCommand(ctx: CommandContext): void {
   const cursor = scanCursorArg(argv[2]);
   // Redis answers a missing key before it reads the options; WRONGTYPE comes first too.
   const probe = setCardinality(server.engine, client.db, argv[1], ctx.nowMs);
+  countRead(server, probe > 0);
   if (probe === 0) return replyScanPage(out, 0, 0);
   const { count, pattern } = scanOptionsArg(argv, 3, false);
   const page = setScan(server.engine, client.db, argv[1], cursor, count, ctx.nowMs);

@@ -24,16 +24,20 @@ import {
 import { expireAtMsArg, ExpireUnit, int64Arg, intArg } from "./_args.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
 import { expireOrDelete } from "./keys.ts";
+import { countRead } from "./_keyspace_stats.ts";
 
 const STRING_CATEGORIES = ["write", "string"];
 
 /** Longest stored string that still parses as an integer for INCR (as Redis's 20-char limit). */
 const INT_TEXT_LEN_MAX = 20;
 
+/**
+ * A string read (Redis's lookupKeyRead), counted as a keyspace hit or miss; a key of another
+ * type throws WRONGTYPE, which the dispatcher counts as a hit (_keyspace_stats.ts).
+ */
 function readString(ctx: CommandContext, key: Uint8Array): Uint8Array | null {
   const value = ctx.server.engine.getString(ctx.client.db, key, ctx.nowMs);
-  if (value === null) ctx.server.stats.keyspaceMisses++;
-  else ctx.server.stats.keyspaceHits++;
+  countRead(ctx.server, value !== null);
   return value;
 }
 
@@ -113,7 +117,7 @@ function setCommand(ctx: CommandContext): void {
   const expireAtMs = expireFromFlags(ctx, args, "set");
   let old: Uint8Array | null = null;
   if (args.flags & FLAG_GET) {
-    const view = server.engine.getString(client.db, argv[1], ctx.nowMs);
+    const view = readString(ctx, argv[1]); // Redis's SET … GET reads with lookupKeyRead
     old = view === null ? null : view.slice();
   }
   const written = server.engine.set(
@@ -162,7 +166,7 @@ function setexGeneric(ctx: CommandContext, unit: ExpireUnit, name: string): void
 
 function getsetCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
-  const view = server.engine.getString(client.db, argv[1], ctx.nowMs);
+  const view = readString(ctx, argv[1]);
   const old = view === null ? null : view.slice();
   server.engine.set(client.db, argv[1], argv[2], 0, 0, ctx.nowMs);
   server.keyModified(client.db, argv[1]);
@@ -207,13 +211,10 @@ function mgetCommand(ctx: CommandContext): void {
     const value = type === ValueType.String
       ? server.engine.getString(client.db, argv[i], ctx.nowMs)
       : null;
-    if (value === null) {
-      server.stats.keyspaceMisses++;
-      out.nullBulk();
-    } else {
-      server.stats.keyspaceHits++;
-      out.bulk(value);
-    }
+    // A key of another type is a hit for Redis's lookupKeyRead, then answered nil.
+    countRead(server, type >= 0);
+    if (value === null) out.nullBulk();
+    else out.bulk(value);
   }
 }
 
@@ -359,15 +360,19 @@ function setrangeCommand(ctx: CommandContext): void {
  */
 function lcsCommand(ctx: CommandContext): void {
   const { argv, server, client, out } = ctx;
-  for (const key of [argv[1], argv[2]]) {
-    const type = server.engine.typeOf(client.db, key, ctx.nowMs);
+  // As Redis: both keys are looked up (and counted) before either's type is checked.
+  const typeA = server.engine.typeOf(client.db, argv[1], ctx.nowMs);
+  const typeB = server.engine.typeOf(client.db, argv[2], ctx.nowMs);
+  countRead(server, typeA >= 0);
+  countRead(server, typeB >= 0);
+  for (const type of [typeA, typeB]) {
     if (type >= 0 && type !== ValueType.String) {
       fail("ERR The specified keys must contain string values");
     }
   }
   // Copies: a second read may move the first view's memory.
-  const a = readString(ctx, argv[1])?.slice() ?? new Uint8Array(0);
-  const b = readString(ctx, argv[2])?.slice() ?? new Uint8Array(0);
+  const a = server.engine.getString(client.db, argv[1], ctx.nowMs)?.slice() ?? new Uint8Array(0);
+  const b = server.engine.getString(client.db, argv[2], ctx.nowMs)?.slice() ?? new Uint8Array(0);
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;

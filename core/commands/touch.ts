@@ -2,6 +2,7 @@
 // access), as any read does, without reading them.
 
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { countRead } from "./_keyspace_stats.ts";
 
 /**
  * TOUCH key [key …]
@@ -14,7 +15,9 @@ function touchCommand(ctx: CommandContext): void {
   let count = 0;
   // The engine's existence lookup stamps the entry's access clock, as Redis's lookupKeyRead.
   for (let i = 1; i < argv.length; i++) {
-    if (server.engine.exists(client.db, argv[i], ctx.nowMs)) count++;
+    const found = server.engine.exists(client.db, argv[i], ctx.nowMs);
+    countRead(server, found); // Redis's TOUCH looks each key up with lookupKeyRead
+    if (found) count++;
   }
   ctx.out.integer(count);
 }

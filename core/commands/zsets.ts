@@ -46,6 +46,7 @@ import {
 } from "./_args.ts";
 import { replyScanPage, scanCursorArg, scanOptionsArg } from "./_scan.ts";
 import type { CommandContext, CommandDefinition } from "./context.ts";
+import { countRead, countReadOf } from "./_keyspace_stats.ts";
 import { rangeSpecArg, scoreArg } from "./zset_args.ts";
 import { replyElements, ScoreLayout, storeElements, withScoresLayout } from "./zset_reply.ts";
 import { SetOp, SetOpOutput, zsetOpGeneric } from "./zset_setops.ts";
@@ -136,6 +137,7 @@ function zremCommand(ctx: CommandContext): void {
 function zscoreCommand(ctx: CommandContext): void {
   const { argv, server, client } = ctx;
   const scores = zsetScores(server.engine, client.db, argv[1], [argv[2]], ctx.nowMs);
+  countRead(server, scores !== null);
   const score = scores === null ? null : scores[0];
   if (score === null) ctx.out.nullBulk();
   else ctx.out.double(score);
@@ -146,6 +148,7 @@ function zmscoreCommand(ctx: CommandContext): void {
   const { argv, server, client, out } = ctx;
   const members = argv.slice(2);
   const scores = zsetScores(server.engine, client.db, argv[1], members, ctx.nowMs);
+  countRead(server, scores !== null);
   out.arrayHeader(members.length);
   for (let i = 0; i < members.length; i++) {
     const score = scores === null ? null : scores[i];
@@ -156,13 +159,17 @@ function zmscoreCommand(ctx: CommandContext): void {
 
 /** ZCARD key → count (0 when missing). */
 function zcardCommand(ctx: CommandContext): void {
-  ctx.out.integer(zsetCard(ctx.server.engine, ctx.client.db, ctx.argv[1], ctx.nowMs));
+  const size = zsetCard(ctx.server.engine, ctx.client.db, ctx.argv[1], ctx.nowMs);
+  countRead(ctx.server, size > 0); // a sorted set that exists is never empty
+  ctx.out.integer(size);
 }
 
 /** ZRANK / ZREVRANK key member → rank or nil. */
 function zrankGeneric(ctx: CommandContext, reverse: boolean): void {
   const { argv, server, client } = ctx;
   const rank = zsetRank(server.engine, client.db, argv[1], argv[2], reverse, ctx.nowMs);
+  if (rank !== null) countRead(server, true);
+  else countReadOf(ctx, argv[1]);
   if (rank === null) ctx.out.nullBulk();
   else ctx.out.integer(rank);
 }
@@ -174,6 +181,7 @@ function zcountGeneric(ctx: CommandContext, kind: ZsetRangeKind): void {
   const { argv, server, client } = ctx;
   const spec = rangeSpecArg(ZsetRangeOp.Count, kind, argv[2], argv[3], 0);
   const count = zsetRange(server.engine, client.db, argv[1], spec, ctx.nowMs);
+  countRead(server, count !== null);
   ctx.out.integer(count === null ? 0 : count as number);
 }
 
@@ -243,6 +251,7 @@ function zrangeGeneric(
     spec.limit = Number(limit);
   }
   const found = zsetRange(server.engine, client.db, argv[keyIndex], spec, ctx.nowMs);
+  countRead(server, found !== null);
   const elements = found as ZsetElements | null;
   if (store) return storeRange(ctx, elements, kind === ZsetRangeKind.Rank, reverse);
   if (elements === null) return ctx.out.arrayHeader(0);

@@ -610,7 +610,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     max: 2 ** 53 - 1,
     maxText: LONG_MAX_TEXT,
     description: "Longest field or value (bytes) a listpack hash holds; a longer one converts it " +
-      "to hashtable (the engine converts past 64 whatever the setting).",
+      "to hashtable (as does a listpack passing 1 GiB).",
   },
   {
     name: "set-max-intset-entries",
@@ -642,7 +642,7 @@ export const DIRECTIVES: readonly DirectiveSpec[] = [
     max: 2 ** 53 - 1,
     maxText: LONG_MAX_TEXT,
     description: "Longest member (bytes) a listpack sorted set holds; a longer one converts it " +
-      "to skiplist (the engine converts past 64 whatever the setting).",
+      "to skiplist (as does a listpack passing 1 GiB).",
   },
   {
     name: "slowlog-log-slower-than",

@@ -185,15 +185,31 @@ export const SNAPSHOT_LOAD_CELL_KEYS_LOADED = 0;
 export const SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED = 4;
 export const SNAPSHOT_LOAD_CELL_CONSUMED = 8;
 
-// ── String pipeline (strings.ts runStringPipeline) ─────────────────────────────────────
+// ── Request pipeline (pipeline.ts runPipeline) ──────────────────────────────────────────
 
-/** runStringPipeline flags: answer a missing key as RESP3's null, and let SET run. */
+/** runPipeline flags: answer a missing key as RESP3's null, and let write commands run. */
 export const PIPELINE_RESP3 = 1;
 export const PIPELINE_WRITES = 2;
-/** The pipeline's counters (u32 each, byte offsets from pipelineCountsPtr). */
-export const PIPELINE_COUNT_GETS = 0;
-export const PIPELINE_COUNT_HITS = 4;
-export const PIPELINE_COUNT_SETS = 8;
-export const PIPELINE_COUNT_OUT_PTR = 12;
-export const PIPELINE_COUNT_OUT_LEN = 16;
-export const PIPELINE_COUNT_LAST_IS_SET = 20;
+/** The commands the pipeline runs, by id (their calls are counted per id). */
+export const PIPELINE_CMD_GET = 0;
+export const PIPELINE_CMD_SET = 1;
+export const PIPELINE_CMD_LPUSH = 2;
+export const PIPELINE_CMD_RPUSH = 3;
+export const PIPELINE_CMD_LPOP = 4;
+export const PIPELINE_CMD_RPOP = 5;
+export const PIPELINE_CMD_SADD = 6;
+export const PIPELINE_CMD_HSET = 7;
+export const PIPELINE_CMD_INCR = 8;
+export const PIPELINE_CMD_DECR = 9;
+export const PIPELINE_CMD_LRANGE = 10;
+export const PIPELINE_CMD_ZADD = 11;
+export const PIPELINE_CMD_COUNT = 12;
+/** The pipeline's cells (u32 each, byte offsets from pipelineCellsPtr). */
+export const PIPELINE_CELL_OUT_PTR = 0;
+export const PIPELINE_CELL_OUT_LEN = 4;
+export const PIPELINE_CELL_HITS = 8;
+export const PIPELINE_CELL_MISSES = 12;
+export const PIPELINE_CELL_DIRTY = 16;
+export const PIPELINE_CELL_LAST_COMMAND = 20;
+/** PIPELINE_CMD_COUNT u32 call counts, one per command id, from this offset. */
+export const PIPELINE_CELL_CALLS = 24;

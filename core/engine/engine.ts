@@ -24,12 +24,14 @@ import {
   DB_COUNT,
   ENCODING_HINT_NOT_INT,
   ENCODING_HINT_RAW,
-  PIPELINE_COUNT_GETS,
-  PIPELINE_COUNT_HITS,
-  PIPELINE_COUNT_LAST_IS_SET,
-  PIPELINE_COUNT_OUT_LEN,
-  PIPELINE_COUNT_OUT_PTR,
-  PIPELINE_COUNT_SETS,
+  PIPELINE_CELL_CALLS,
+  PIPELINE_CELL_DIRTY,
+  PIPELINE_CELL_HITS,
+  PIPELINE_CELL_LAST_COMMAND,
+  PIPELINE_CELL_MISSES,
+  PIPELINE_CELL_OUT_LEN,
+  PIPELINE_CELL_OUT_PTR,
+  PIPELINE_CMD_COUNT,
   RESULT_COL_STATUS,
   RESULT_CURSOR,
   RESULT_EXPIRED_LOG_LEN,
@@ -53,15 +55,17 @@ import {
   TYPE_ZSET,
 } from "./abi.ts";
 
-/** The counts and replies of one {@linkcode Engine.runStringPipeline} call. */
-export interface StringPipelineResult {
-  /** GETs run, and how many found their key. */
-  gets: number;
+/** The counts and replies of one {@linkcode Engine.runPipeline} call. */
+export interface PipelineResult {
+  /** Calls per command id (abi.ts PIPELINE_CMD_*). */
+  calls: Uint32Array;
+  /** GETs that found their key, and that did not. */
   hits: number;
-  /** SETs run (each wrote its key). */
-  sets: number;
-  /** Whether the last command run was a SET (else a GET). */
-  lastIsSet: boolean;
+  misses: number;
+  /** Writes that changed a key (each adds one to the server's dirty count). */
+  dirty: number;
+  /** The id of the last command run, -1 when none ran. */
+  lastCommand: number;
   /** The RESP replies of the commands run, in order. */
   replies: Uint8Array;
 }
@@ -197,7 +201,8 @@ interface EngineExports {
   shrinkStaging(): number;
   stagingCapacity(): number;
   getString(db: number, keyLen: number, nowMs: number): number;
-  runStringPipeline(
+  pipelineInput(lenBytes: number): number;
+  runPipeline(
     db: number,
     inLen: number,
     nowMs: number,
@@ -205,7 +210,7 @@ interface EngineExports {
     maxCommands: number,
     outMaxBytes: number,
   ): number;
-  pipelineCountsPtr(): number;
+  pipelineCellsPtr(): number;
   setString(
     db: number,
     keyLen: number,
@@ -623,12 +628,12 @@ export class Engine {
   }
 
   /**
-   * Runs the plain GET and (with PIPELINE_WRITES in `flags`) SET commands at the start of
-   * `request`, RESP bytes as a client sent them, in one engine call (wasm/assembly/strings.ts
-   * runStringPipeline says where it stops and why). Returns the bytes of the commands it ran;
-   * their replies and counts are in {@linkcode Engine.pipelineResult} until the next call.
+   * Runs the pipelined commands at the start of `request`, RESP bytes as a client sent them, in
+   * one engine call (wasm/assembly/pipeline.ts says which commands, and where it stops and
+   * why). Returns the bytes of the commands it ran; their replies and counts are in
+   * {@linkcode Engine.pipelineResult} until the next engine call.
    */
-  runStringPipeline(
+  runPipeline(
     db: number,
     request: Uint8Array,
     nowMs: number,
@@ -636,39 +641,40 @@ export class Engine {
     maxCommands: number,
     outMaxBytes: number,
   ): number {
+    const exports = this.#exports;
     const inLen = request.length;
-    if (inLen > this.#stagingCapacityBytes) this.#reserveStaging(inLen);
-    this.#view().set(request, this.#stagingPtr);
-    const consumed = this.#exports.runStringPipeline(
-      db,
-      inLen,
-      nowMs,
-      flags,
-      maxCommands,
-      outMaxBytes,
-    );
-    if (this.#bytes.byteLength === 0) this.#refreshViews();
-    const countsIndex = this.#exports.pipelineCountsPtr() >>> 2;
+    const inputPtr = exports.pipelineInput(inLen);
+    if (inputPtr === 0) return 0;
+    this.#view().set(request, inputPtr);
+    const consumed = exports.runPipeline(db, inLen, nowMs, flags, maxCommands, outMaxBytes);
+    // The pipeline may have grown staging (and memory): take both afresh.
+    this.#refreshViews();
+    this.#stagingPtr = this.#words[this.#cellsIndex + CELL_STAGING];
+    this.#stagingCapacityBytes = exports.stagingCapacity();
+    const cellsIndex = exports.pipelineCellsPtr() >>> 2;
     const words = this.#words;
     const result = this.pipelineResult;
-    result.gets = words[countsIndex + (PIPELINE_COUNT_GETS >>> 2)];
-    result.hits = words[countsIndex + (PIPELINE_COUNT_HITS >>> 2)];
-    result.sets = words[countsIndex + (PIPELINE_COUNT_SETS >>> 2)];
-    result.lastIsSet = words[countsIndex + (PIPELINE_COUNT_LAST_IS_SET >>> 2)] === 1;
-    const outPtr = words[countsIndex + (PIPELINE_COUNT_OUT_PTR >>> 2)];
+    result.hits = words[cellsIndex + (PIPELINE_CELL_HITS >>> 2)];
+    result.misses = words[cellsIndex + (PIPELINE_CELL_MISSES >>> 2)];
+    result.dirty = words[cellsIndex + (PIPELINE_CELL_DIRTY >>> 2)];
+    result.lastCommand = words[cellsIndex + (PIPELINE_CELL_LAST_COMMAND >>> 2)] | 0;
+    const callsIndex = cellsIndex + (PIPELINE_CELL_CALLS >>> 2);
+    for (let id = 0; id < PIPELINE_CMD_COUNT; id++) result.calls[id] = words[callsIndex + id];
+    const outPtr = words[cellsIndex + (PIPELINE_CELL_OUT_PTR >>> 2)];
     result.replies = this.#bytes.subarray(
       outPtr,
-      outPtr + words[countsIndex + (PIPELINE_COUNT_OUT_LEN >>> 2)],
+      outPtr + words[cellsIndex + (PIPELINE_CELL_OUT_LEN >>> 2)],
     );
     return consumed;
   }
 
-  /** What the last runStringPipeline did; `replies` is a view valid until the next engine call. */
-  readonly pipelineResult: StringPipelineResult = {
-    gets: 0,
+  /** What the last runPipeline did; `replies` is a view valid until the next engine call. */
+  readonly pipelineResult: PipelineResult = {
+    calls: new Uint32Array(PIPELINE_CMD_COUNT),
     hits: 0,
-    sets: 0,
-    lastIsSet: false,
+    misses: 0,
+    dirty: 0,
+    lastCommand: -1,
     replies: new Uint8Array(0),
   };
 

@@ -71,7 +71,10 @@ export interface SnapshotStep {
   done: boolean;
   /** Cursor for the next step of the same database. */
   cursor: number;
-  /** String records encoded by the engine, as RdbWriter.writeEntry would write them (a copy). */
+  /**
+   * String records encoded by the engine, as RdbWriter.writeEntry would write them: a view of
+   * the engine's output buffer, valid until the next engine call (copy it before).
+   */
   records: Uint8Array;
   /** How many keys `records` holds. */
   recordKeyCount: number;
@@ -88,7 +91,10 @@ export function snapshotBegin(engine: Engine, slot: SnapshotSlot): void {
 export type SnapshotClaim =
   /** Absent, already written, or expired at the instant: nothing to write. */
   | { kind: "nothing" }
-  /** A pending string, now marked written: its record, encoded by the engine (a copy). */
+  /**
+   * A pending string, now marked written: its record, encoded by the engine, as a view of its
+   * output buffer valid until the next engine call (copy it before).
+   */
   | { kind: "encoded"; record: Uint8Array }
   /** A pending key now marked written that the caller must serialize before it changes. */
   | { kind: "host" };
@@ -122,7 +128,7 @@ export function snapshotClaim(
   const outPtr = words[cells + CELL_OUT_PTR];
   return {
     kind: "encoded",
-    record: internals.bytes().slice(outPtr, outPtr + words[cells + CELL_OUT_LEN]),
+    record: internals.bytes().subarray(outPtr, outPtr + words[cells + CELL_OUT_LEN]),
   };
 }
 
@@ -156,7 +162,7 @@ export function snapshotScanStep(
   const bytes = internals.bytes();
   const cells = exports.snapshotCellsPtr() >>> 2;
   const outPtr = words[cells + CELL_OUT_PTR];
-  const records = bytes.slice(outPtr, outPtr + words[cells + CELL_OUT_LEN]);
+  const records = bytes.subarray(outPtr, outPtr + words[cells + CELL_OUT_LEN]);
   const deferredKeys: Uint8Array[] = [];
   const deferredAt = words[cells + CELL_DEFERRED_PTR] >>> 2;
   const deferredCount = words[cells + CELL_DEFERRED_COUNT];

@@ -12,7 +12,7 @@
 
 import type { CommandTable } from "../commands/context.ts";
 import { executeCommand } from "../commands/dispatch.ts";
-import { runStringPipeline } from "../commands/string_pipeline.ts";
+import { runRequestPipeline } from "../commands/request_pipeline.ts";
 import { ProtocolError, QueryBufferLimitError, ReplyWriter, RespReader } from "../resp/mod.ts";
 import { ClientState } from "../sessions/client.ts";
 import { outputLimitExceeded } from "../sessions/output_limits.ts";
@@ -60,7 +60,7 @@ export class ClientConnection {
   #client: ClientState | null = null;
   #socketClosed = false;
   /** The write in flight; flushes wait for it so bytes leave in order. */
-  #writing: Promise<void> | null = null;
+  #writing: Promise<unknown> | null = null;
   #flushScheduled = false;
   /**
    * At most one socket read is in flight; while the client is blocked (BLPOP …) its read stays
@@ -186,6 +186,34 @@ export class ClientConnection {
     this.#client!.onOutputDrained?.();
   }
 
+  /**
+   * The flush at the end of each batch, with a single awaited socket write in the common case
+   * (nothing in flight, everything written at once): no nested async calls, whose promises were
+   * a measurable share of an unpipelined request (bench/PROFILE.md). Anything else: #flush.
+   */
+  #flushBatch(client: ClientState): Promise<void> | void {
+    const writer = client.writer;
+    if (this.#writing !== null || writer.lengthBytes === 0) return this.#flush();
+    this.#state.beforeReply();
+    const bytes = writer.view();
+    const write = this.#conn.write(bytes);
+    this.#writing = write;
+    return write.then(
+      (written) => {
+        this.#writing = null;
+        this.#state.stats.netOutputBytes += written;
+        writer.consume(written);
+        if (writer.lengthBytes > 0) return this.#flush(); // a short write, or pushes meanwhile
+        client.onOutputDrained?.();
+        return undefined;
+      },
+      (error) => {
+        this.#writing = null;
+        throw error;
+      },
+    );
+  }
+
   /** Bytes were pushed to this client from elsewhere: check its limits, flush this turn. */
   #flushSoon(client: ClientState): void {
     if (client.writer.lengthBytes >= this.#state.outputLimitMinBytes && !client.closeNow) {
@@ -247,8 +275,8 @@ export class ClientConnection {
     while (!client.closeNow) {
       if (!this.#readDone(reader, await this.#readMore(reader))) return;
       while (true) {
-        // Plain pipelined GETs and SETs run in the engine straight from the request bytes.
-        if (runStringPipeline(this.#table, state, client, reader) > 0) {
+        // Pipelined GET, SET, LPUSH … run in the engine straight from the request bytes.
+        if (runRequestPipeline(this.#table, state, client, reader) > 0) {
           if (writer.lengthBytes >= state.outputLimitMinBytes && this.#overOutputLimit(client)) {
             return;
           }
@@ -287,7 +315,7 @@ export class ClientConnection {
         }
         if (writer.lengthBytes > REPLY_FLUSH_THRESHOLD_BYTES) await this.#flush();
       }
-      await this.#flush();
+      await this.#flushBatch(client);
       // Give back a read buffer grown for a big request once it is drained. Only when no read
       // is in flight: a pending conn.read() holds a view of the current buffer.
       if (

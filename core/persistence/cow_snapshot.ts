@@ -196,9 +196,10 @@ export class CowSnapshot {
   /**
    * Scans on until `deadlineMs` (performance.now() clock) passes or the keyspace is done;
    * writes EOF at the end. Returns true when done. Work per call is bounded by the deadline
-   * plus one SCAN page (a single huge collection is serialized in one piece).
+   * plus one engine step of `stepKeyCount` pending keys (a single huge collection is
+   * serialized in one piece).
    */
-  step(deadlineMs: number): boolean {
+  step(deadlineMs: number, stepKeyCount = SCAN_STEP_KEYS): boolean {
     while (!this.done) {
       if (this.#scanDb === DB_COUNT) {
         // Each key of the instant is written once at most; expired-but-kept keys count in
@@ -212,7 +213,7 @@ export class CowSnapshot {
         this.done = true;
         break;
       }
-      this.#scanPage();
+      this.#scanPage(stepKeyCount);
       if (performance.now() >= deadlineMs) break;
     }
     return this.done;
@@ -230,7 +231,7 @@ export class CowSnapshot {
     this.failure ??= failure;
   }
 
-  #scanPage(): void {
+  #scanPage(stepKeyCount: number): void {
     const db = this.#scanDb;
     if (this.#sizes[db].keyCount > 0) {
       const step = snapshotScanStep(
@@ -238,7 +239,7 @@ export class CowSnapshot {
         this.#slot,
         db,
         this.#scanCursor,
-        SCAN_STEP_KEYS,
+        stepKeyCount,
         this.#compression,
         this.instantMs,
       );

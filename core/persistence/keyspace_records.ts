@@ -4,6 +4,7 @@
 // new encoding inside a type changes nothing here.
 
 import { DB_COUNT, type Engine, SET_KEEPTTL, ValueType } from "../engine/mod.ts";
+import { collectionEncoding } from "../engine/collections.ts";
 import { HASH_READ_PAIRS, hashReadAll, hashSet } from "../engine/hash.ts";
 import { listPush, listRange } from "../engine/list.ts";
 import { setAdd, setMembers } from "../engine/set.ts";
@@ -29,6 +30,18 @@ export function dbSizes(engine: Engine, db: number): DbSizes {
   return { keyCount: engine.dbSize(db), expiresCount: engine.expiresCount(db) };
 }
 
+/** Whether the collection at key is in its large encoding (hashtable, skiplist). */
+function isLargeEncoding(
+  engine: Engine,
+  tag: number,
+  db: number,
+  key: Uint8Array,
+  nowMs: number,
+): boolean {
+  const encoding = collectionEncoding(engine, tag, db, key, nowMs);
+  return encoding === "hashtable" || encoding === "skiplist";
+}
+
 /** The value at key as a logical RDB value, or null if it vanished (expired meanwhile). */
 export function readValue(
   engine: Engine,
@@ -48,7 +61,8 @@ export function readValue(
     }
     case 2: {
       const members = setMembers(engine, db, key, nowMs);
-      return members === null ? null : { type: "set", members };
+      if (members === null) return null;
+      return { type: "set", members, largeEncoding: isLargeEncoding(engine, tag, db, key, nowMs) };
     }
     case 3: {
       const result = zsetRange(engine, db, key, {
@@ -60,14 +74,14 @@ export function readValue(
       }, nowMs);
       if (result === null || typeof result === "number") return null;
       const entries = result.members.map((member, i) => ({ member, score: result.scores![i] }));
-      return { type: "zset", entries };
+      return { type: "zset", entries, largeEncoding: isLargeEncoding(engine, tag, db, key, nowMs) };
     }
     case 4: {
       const flat = hashReadAll(engine, db, key, HASH_READ_PAIRS, nowMs);
       if (flat === null) return null;
       const fields = [];
       for (let i = 0; i < flat.length; i += 2) fields.push({ field: flat[i], value: flat[i + 1] });
-      return { type: "hash", fields };
+      return { type: "hash", fields, largeEncoding: isLargeEncoding(engine, tag, db, key, nowMs) };
     }
     case ValueType.Stream: {
       const stream = streamRead(engine, db, key, nowMs);

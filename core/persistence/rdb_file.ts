@@ -43,6 +43,8 @@ export class AtomicFileWriter {
   readonly tempPath: string;
   #file: Deno.FsFile;
   sizeBytes = 0;
+  /** sizeBytes when syncAsync last completed (-1 never): commit skips a second fsync. */
+  #syncedSizeBytes = -1;
 
   /** Opens `temp-<pid>-<ms>-<seq>.<extension>` beside `path`. */
   constructor(path: string, extension = "rdb") {
@@ -93,20 +95,22 @@ export class AtomicFileWriter {
     if (this.failure !== null) throw this.failure;
   }
 
-  /** fsync, close, rename over the target. */
+  /** fsync (unless syncAsync already flushed every byte), close, rename over the target. */
   commit(): void {
-    this.#file.syncSync();
+    if (this.#syncedSizeBytes !== this.sizeBytes) this.#file.syncSync();
     this.#file.close();
     Deno.renameSync(this.tempPath, this.path);
   }
 
   /**
-   * fsync off the main thread, so the commit() after it finds little left to flush and holds
-   * the event loop only for its rename (which stays synchronous: a caller can check, in the
-   * same turn, that nothing newer was renamed into place meanwhile).
+   * fsync off the main thread, so the commit() after it has nothing left to flush and holds
+   * the event loop only for its close and rename (which stays synchronous: a caller can check,
+   * in the same turn, that nothing newer was renamed into place meanwhile).
    */
   async syncAsync(): Promise<void> {
+    const sizeBytes = this.sizeBytes;
     await this.#file.sync();
+    this.#syncedSizeBytes = sizeBytes;
   }
 
   /** Close and delete the temp file; the previous target stays as it was. */

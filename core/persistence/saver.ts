@@ -4,12 +4,17 @@
 // BGSAVE has no fork(): it takes a copy-on-write snapshot (cow_snapshot.ts). Starting it is
 // O(databases); the keyspace is then scanned in slices between which the event loop serves
 // clients, while the dispatcher's pre-write hook (beforeCommand) side-saves any key a command
-// is about to change. A slice takes SNAPSHOT_SLICE_MAX_MS when no command ran since the last
-// one, else half the time the loop gave others (clients keep about two thirds); encoded
-// chunks go to the file while the next slices run. The file is still exactly the keyspace
-// at the BGSAVE instant. For the snapshot's life engine expiry deletes nothing (expired keys
-// read as missing, active expiry idles), so a key alive at the instant stays readable until
-// the scan reaches it.
+// is about to change. Slices are bounded by time (sliceBudgetMs): short while clients are being
+// served, since a request that arrives during a slice waits for its end; up to
+// SNAPSHOT_SLICE_MAX_MS while nobody is. Between slices the saver yields with a timer
+// (nextTurn), the one hop after which Deno reliably reads ready sockets (issue 18: yielding by
+// a small async op while idle kept a client's first write waiting 150–330 ms). While idle the
+// timer is armed before the slice, so its ~1 ms runs concurrently and the save keeps nearly
+// the whole thread; while busy it is armed after, and that hop is the clients' time. Encoded
+// chunks go to the file by asynchronous writes while the next slices run. The file is still exactly the
+// keyspace at the BGSAVE instant. For the snapshot's life engine expiry deletes nothing
+// (expired keys read as missing, active expiry idles), so a key alive at the instant stays
+// readable until the scan reaches it.
 //
 // SAVE stays synchronous. A synchronous save (SHUTDOWN, DEBUG RELOAD) aborts a running
 // BGSAVE first, as Redis kills its child: the newer file must not be renamed over later.
@@ -22,24 +27,37 @@ import { CowSnapshot, type SnapshotOptions } from "./cow_snapshot.ts";
 import { AtomicFileWriter, fileSink, saveRdbSync } from "./rdb_file.ts";
 
 /**
- * Longest one scan slice holds the event loop. Redis's fork costs it nothing; 2 ms keeps
- * command latency during a BGSAVE near its usual figure.
+ * Longest one scan slice holds the event loop, when no command ran since the previous slice.
+ * Redis's fork costs it nothing; 2 ms bounds what a client arriving mid-slice waits.
  */
 const SNAPSHOT_SLICE_MAX_MS = 2;
 /**
- * Shortest slice when clients keep the loop busy, so the save always makes progress (one
- * engine scan step is about 0.1–0.2 ms).
+ * Bounds of a slice while clients are being served. A request that arrives during a slice
+ * waits for the rest of it, so a client writing one command at a time loses about
+ * share × slice / 2 per request (issue 18: slices of about 0.5 ms held such a client to a
+ * fifth of its rate, 0.25 ms to two thirds; 0.05–0.1 ms keeps about 0.8 of it).
  */
-const SNAPSHOT_SLICE_MIN_MS = 0.2;
+const SNAPSHOT_SLICE_BUSY_MIN_MS = 0.05;
+const SNAPSHOT_SLICE_BUSY_MAX_MS = 1;
 /**
- * Share of a busy loop the save may take: a slice lasts this fraction of the time the loop
- * spent elsewhere since the previous slice (1/2 → about a third of the main thread). Less
- * is not better: the longer the scan runs, the more keys the pre-write hook must side-save,
- * and those cost the writers more than the slices do (bench/bgsave.ts: shares 0.1, 0.5, 1
- * gave writers 0.36, 0.57, 0.51 of their throughput without a save; redis-server on the same
- * 2-vCPU machine keeps 0.45–0.54 while its fork child runs).
+ * Pending keys per engine scan step while clients are being served (about 30 µs for small
+ * strings), so a busy slice ends close to its budget; idle slices use CowSnapshot's default.
  */
-const SNAPSHOT_BUSY_SHARE = 0.5;
+const SNAPSHOT_STEP_KEYS_BUSY = 32;
+/**
+ * Share of a busy loop a slice may take: it lasts this fraction of the time the loop spent
+ * elsewhere since the previous slice. Under saturating load (long gaps) slices grow toward
+ * SNAPSHOT_SLICE_BUSY_MAX_MS, so the save still progresses; under a light load, where the gap
+ * is about one timer hop (~1 ms), they stay near SNAPSHOT_SLICE_BUSY_MIN_MS and the save
+ * takes longer (400 k keys: about 4 s against 2 s at a share of 0.15 and 0.8 s at 0.5, while
+ * one client writing in a loop kept 0.8, 0.6 and 0.2 of its rate).
+ */
+const SNAPSHOT_BUSY_SHARE = 0.1;
+/**
+ * The save counts as idle (whole slices, timer armed before them) once no command has run for
+ * this long; one quiet gap between two commands of a client writing in a loop is not idle.
+ */
+const SNAPSHOT_IDLE_AFTER_MS = 10;
 /**
  * Encoded bytes waiting for the disk beyond which the scan waits for the file: bounds the
  * memory a save holds when the disk is slower than the encoder.
@@ -47,27 +65,25 @@ const SNAPSHOT_BUSY_SHARE = 0.5;
 const SNAPSHOT_QUEUED_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
- * Resolves on a later event-loop turn, after pending socket I/O has had its chance.
- * While clients are active: setTimeout(0), whose ~2 ms hop in Deno is time they get anyway.
- * While idle: a cheap asynchronous op (a stat, ~30 µs), so an idle save is not left with half
- * of the CPU; it lets socket reads in less promptly (tens of ms at worst under load), which is
- * why it is only used when nobody is waiting. Never setImmediate or a MessageChannel: in Deno
- * those run before socket reads, so a save would starve every client.
+ * Resolves on a later event-loop turn, after which Deno has polled the sockets: setTimeout(0)
+ * (a hop of about 1 ms). Never a small async op (a stat) nor setImmediate or a MessageChannel:
+ * Deno may settle those turn after turn without reading sockets, so a save chained by them
+ * starves every client (issue 18: 150–330 ms for one write).
  */
-async function nextTurn(idle: boolean): Promise<void> {
-  if (idle) await Deno.stat(".").catch(() => {});
-  else await new Promise((resolve) => setTimeout(resolve, 0));
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
- * How long the next scan slice may hold the loop: the whole SNAPSHOT_SLICE_MAX_MS when no
- * command ran since the previous slice (idle), else SNAPSHOT_BUSY_SHARE of the gap.
+ * How long the next scan slice may hold the loop: the whole SNAPSHOT_SLICE_MAX_MS when idle
+ * (no command for SNAPSHOT_IDLE_AFTER_MS), else SNAPSHOT_BUSY_SHARE of the gap since the
+ * previous slice, within SNAPSHOT_SLICE_BUSY_MIN_MS … SNAPSHOT_SLICE_BUSY_MAX_MS.
  */
-export function sliceBudgetMs(gapMs: number, commandsSinceSlice: number): number {
-  if (commandsSinceSlice === 0) return SNAPSHOT_SLICE_MAX_MS;
+export function sliceBudgetMs(gapMs: number, idle: boolean): number {
+  if (idle) return SNAPSHOT_SLICE_MAX_MS;
   return Math.min(
-    SNAPSHOT_SLICE_MAX_MS,
-    Math.max(SNAPSHOT_SLICE_MIN_MS, gapMs * SNAPSHOT_BUSY_SHARE),
+    SNAPSHOT_SLICE_BUSY_MAX_MS,
+    Math.max(SNAPSHOT_SLICE_BUSY_MIN_MS, gapMs * SNAPSHOT_BUSY_SHARE),
   );
 }
 
@@ -316,14 +332,19 @@ export class RdbSaver {
       const target = file = withFile ? new AtomicFileWriter(this.#host.path()) : null;
       let lastSliceEndMs = performance.now();
       let commandsAtSliceEnd = this.#host.commandsProcessed();
-      let idle = true;
+      /** When a command was last seen to have run (BGSAVE itself, at the start). */
+      let commandSeenMs = lastSliceEndMs;
       while (true) {
+        /** An idle slice's hop, armed before it; dropped when the loop awaited anything else. */
+        let armedTurn: Promise<void> | null = null;
         if (!snapshot.done) {
           const sliceStartMs = performance.now();
-          const commandsSinceSlice = this.#host.commandsProcessed() - commandsAtSliceEnd;
-          idle = commandsSinceSlice === 0;
+          if (this.#host.commandsProcessed() !== commandsAtSliceEnd) commandSeenMs = sliceStartMs;
+          const idle = sliceStartMs - commandSeenMs >= SNAPSHOT_IDLE_AFTER_MS;
+          if (idle) armedTurn = nextTurn();
           snapshot.step(
-            sliceStartMs + sliceBudgetMs(sliceStartMs - lastSliceEndMs, commandsSinceSlice),
+            sliceStartMs + sliceBudgetMs(sliceStartMs - lastSliceEndMs, idle),
+            idle ? undefined : SNAPSHOT_STEP_KEYS_BUSY,
           );
           commandsAtSliceEnd = this.#host.commandsProcessed();
           lastSliceEndMs = performance.now();
@@ -339,7 +360,10 @@ export class RdbSaver {
             consumers.some((consumer) =>
               (consumer.pendingBytes?.() ?? 0) > SNAPSHOT_QUEUED_MAX_BYTES
             )
-          ) await nextTurn(false);
+          ) {
+            armedTurn = null;
+            await nextTurn();
+          }
           if (target !== null) {
             for (const chunk of batch) sink.write(chunk);
             target.queue(fileChunks.splice(0));
@@ -358,9 +382,10 @@ export class RdbSaver {
         }
         if (target?.failure) throw target.failure;
         if (target !== null && target.queuedBytes > SNAPSHOT_QUEUED_MAX_BYTES) {
+          armedTurn = null; // a file write settling may not have let sockets in
           await target.drain();
         }
-        await nextTurn(idle);
+        await (armedTurn ?? nextTurn());
       }
       if (file === null) {
         this.#host.log.notice(

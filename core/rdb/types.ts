@@ -2,13 +2,18 @@
 // the codec does not depend on how the engine stores them. Owned here so the reader, the
 // writer and the engine wiring share one definition.
 
-/** One value, by logical type. Collections are never empty (Redis never stores one). */
+/**
+ * One value, by logical type. Collections are never empty (Redis never stores one). A set,
+ * zset or hash may say which encoding holds it (`largeEncoding`: hashtable or skiplist, not
+ * intset or listpack), so the writer picks the record type Redis would (4 or 16, 3 or 17…)
+ * under any configured thresholds; without it the writer applies Redis's default thresholds.
+ */
 export type RdbValue =
   | { type: "string"; value: Uint8Array }
   | { type: "list"; elements: Uint8Array[] }
-  | { type: "set"; members: Uint8Array[] }
-  | { type: "zset"; entries: { member: Uint8Array; score: number }[] }
-  | { type: "hash"; fields: { field: Uint8Array; value: Uint8Array }[] }
+  | { type: "set"; members: Uint8Array[]; largeEncoding?: boolean }
+  | { type: "zset"; entries: { member: Uint8Array; score: number }[]; largeEncoding?: boolean }
+  | { type: "hash"; fields: { field: Uint8Array; value: Uint8Array }[]; largeEncoding?: boolean }
   | { type: "stream"; stream: RdbStream };
 
 /** A stream entry ID: milliseconds and sequence, each an unsigned 64-bit number. */

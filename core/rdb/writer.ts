@@ -272,20 +272,13 @@ export class RdbWriter {
 
   /**
    * Appends records already encoded for the selected database, as `writeEntry` would have
-   * written them (the engine encodes string keys itself: core/engine/snapshot.ts). Takes
-   * ownership of `records`: a large block leaves as its own chunk without a copy.
+   * written them (the engine encodes string keys itself: core/engine/snapshot.ts). Copies
+   * `records` before returning (it may be a view of engine memory), into the current chunk.
    */
   writeEncodedRecords(records: Uint8Array): void {
     if (this.#finished) throw new TypeError("RdbWriter: already finished");
     if (this.#db === -1) throw new TypeError("RdbWriter: records before any SELECTDB");
-    if (records.length < this.#chunkSizeBytes) {
-      this.#bytes(records);
-      return;
-    }
-    this.#emit(true);
-    this.#crc.update(records);
-    this.#emittedBytes += records.length;
-    this.#onChunk(records);
+    this.#bytes(records);
   }
 
   /** Writes the EOF opcode and checksum and flushes the last chunk. */
@@ -449,13 +442,13 @@ function writeValue(
       writeList(sink, key, value.elements, compression);
       return;
     case "set":
-      writeSet(sink, key, value.members, compression, largeEncoding);
+      writeSet(sink, key, value.members, compression, largeEncoding ?? value.largeEncoding);
       return;
     case "zset":
-      writeZset(sink, key, value.entries, compression, largeEncoding);
+      writeZset(sink, key, value.entries, compression, largeEncoding ?? value.largeEncoding);
       return;
     case "hash":
-      writeHash(sink, key, value.fields, compression, largeEncoding);
+      writeHash(sink, key, value.fields, compression, largeEncoding ?? value.largeEncoding);
       return;
     case "stream":
       writeStream(sink, key, value.stream, compression, streamNodeLimits);

@@ -288,6 +288,16 @@ export class RespReader {
   }
 
   /**
+   * The byte at `offset` in `unparsedRequestBytes()`, or -1 when there is none (beyond what
+   * arrived, or while a command is partly parsed): a look without making a view.
+   */
+  unparsedByteAt(offset: number): number {
+    if (this.#argsPendingCount !== 0 || this.#scanIndex !== 0) return -1;
+    const at = this.#readIndex + offset;
+    return at < this.#writeIndex ? this.#buf[at] : -1;
+  }
+
+  /**
    * Marks the first `sizeBytes` of `unparsedRequestBytes()` as consumed: the whole commands a
    * caller ran from them (never part of one).
    */

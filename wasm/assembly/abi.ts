@@ -185,15 +185,31 @@ export const SNAPSHOT_LOAD_CELL_KEYS_LOADED: usize = 0;
 export const SNAPSHOT_LOAD_CELL_EXPIRED_SKIPPED: usize = 4;
 export const SNAPSHOT_LOAD_CELL_CONSUMED: usize = 8;
 
-// ── String pipeline (strings.ts runStringPipeline) ─────────────────────────────────────
+// ── Request pipeline (pipeline.ts runPipeline) ──────────────────────────────────────────
 
-/** runStringPipeline flags: answer a missing key as RESP3's null, and let SET run. */
+/** runPipeline flags: answer a missing key as RESP3's null, and let write commands run. */
 export const PIPELINE_RESP3: u32 = 1;
 export const PIPELINE_WRITES: u32 = 2;
-/** The pipeline's counters (u32 each, byte offsets from pipelineCountsPtr). */
-export const PIPELINE_COUNT_GETS: usize = 0;
-export const PIPELINE_COUNT_HITS: usize = 4;
-export const PIPELINE_COUNT_SETS: usize = 8;
-export const PIPELINE_COUNT_OUT_PTR: usize = 12;
-export const PIPELINE_COUNT_OUT_LEN: usize = 16;
-export const PIPELINE_COUNT_LAST_IS_SET: usize = 20;
+/** The commands the pipeline runs, by id (their calls are counted per id). */
+export const PIPELINE_CMD_GET: u32 = 0;
+export const PIPELINE_CMD_SET: u32 = 1;
+export const PIPELINE_CMD_LPUSH: u32 = 2;
+export const PIPELINE_CMD_RPUSH: u32 = 3;
+export const PIPELINE_CMD_LPOP: u32 = 4;
+export const PIPELINE_CMD_RPOP: u32 = 5;
+export const PIPELINE_CMD_SADD: u32 = 6;
+export const PIPELINE_CMD_HSET: u32 = 7;
+export const PIPELINE_CMD_INCR: u32 = 8;
+export const PIPELINE_CMD_DECR: u32 = 9;
+export const PIPELINE_CMD_LRANGE: u32 = 10;
+export const PIPELINE_CMD_ZADD: u32 = 11;
+export const PIPELINE_CMD_COUNT: u32 = 12;
+/** The pipeline's cells (u32 each, byte offsets from pipelineCellsPtr). */
+export const PIPELINE_CELL_OUT_PTR: usize = 0;
+export const PIPELINE_CELL_OUT_LEN: usize = 4;
+export const PIPELINE_CELL_HITS: usize = 8;
+export const PIPELINE_CELL_MISSES: usize = 12;
+export const PIPELINE_CELL_DIRTY: usize = 16;
+export const PIPELINE_CELL_LAST_COMMAND: usize = 20;
+/** PIPELINE_CMD_COUNT u32 call counts, one per command id, from this offset. */
+export const PIPELINE_CELL_CALLS: usize = 24;

@@ -31,7 +31,8 @@ import {
   lpFieldLen,
   lpFieldPtr,
   lpFind,
-  lpPairBytes,
+  lpNextPair,
+  lpPairSizeFor,
   lpRemove,
   lpTrim,
   lpUsedBytes,
@@ -79,11 +80,14 @@ export function hashSetFields(db: u32, keyLen: u32, pairCount: u32, flags: u32, 
   let longestBytes: u32 = 0;
   let pairBytes: u64 = 0;
   let at = frame;
-  for (let i: u32 = 0; i < pairCount * 2; i++) {
-    const len = frameLen(at);
-    if (len > longestBytes) longestBytes = len;
-    pairBytes += 1 + <u64>len;
-    at = frameNext(at);
+  for (let i: u32 = 0; i < pairCount; i++) {
+    const fieldLen = frameLen(at);
+    const valueAt = frameNext(at);
+    const valueLen = frameLen(valueAt);
+    if (fieldLen > longestBytes) longestBytes = fieldLen;
+    if (valueLen > longestBytes) longestBytes = valueLen;
+    pairBytes += lpPairSizeFor(fieldLen, valueLen);
+    at = frameNext(valueAt);
   }
   const e = colOpenWrite(db, keyLen, nowMs, TYPE_HASH, true);
   if (e == 0) return colLastStatus();
@@ -129,7 +133,7 @@ export function hashDeleteFields(db: u32, keyLen: u32, fieldCount: u32, nowMs: f
   }
   const block = entryValuePtr(e);
   let usedBytes = lpUsedBytes(valueLen);
-  let count = lpCount(valueLen);
+  let count = lpCount(block, valueLen);
   for (let i: u32 = 0; i < fieldCount; i++) {
     const pair = lpFind(block, usedBytes, frameBytes(at), frameLen(at));
     at = frameNext(at);
@@ -182,7 +186,8 @@ export function hashLength(db: u32, keyLen: u32, nowMs: f64): i32 {
   const e = colOpenRead(db, keyLen, nowMs, TYPE_HASH);
   if (e == 0) return colLastStatus();
   const valueLen = entryValueLen(e);
-  return <i32>(isTable(valueLen) ? tableCount(entryValuePtr(e)) : lpCount(valueLen));
+  const block = entryValuePtr(e);
+  return <i32>(isTable(valueLen) ? tableCount(block) : lpCount(block, valueLen));
 }
 
 /** OBJECT ENCODING: 1 listpack, 2 hashtable, STATUS_MISSING or STATUS_WRONGTYPE. */
@@ -224,12 +229,14 @@ export function hashReadAll(db: u32, keyLen: u32, what: u32, nowMs: f64): i32 {
   }
   const block = entryValuePtr(e);
   const end = block + <usize>lpUsedBytes(valueLen);
-  for (let pair = block; pair < end; pair += <usize>lpPairBytes(pair)) {
+  let count: u32 = 0;
+  for (let pair = block; pair < end; pair = lpNextPair(pair)) {
     if (!pushPair(lpFieldPtr(pair), lpFieldLen(pair), lpValuePtr(pair), lpValueLenAt(pair), what)) {
       return STATUS_OOM;
     }
+    count++;
   }
-  return <i32>lpCount(valueLen);
+  return <i32>count;
 }
 
 /**
@@ -290,14 +297,14 @@ export function hashRandomFields(db: u32, keyLen: u32, pickCount: u32, nowMs: f6
     return <i32>pickCount;
   }
   const block = entryValuePtr(e);
-  const count = lpCount(valueLen);
   const end = block + <usize>lpUsedBytes(valueLen);
   let index: u32 = 0;
-  for (let pair = block; pair < end; pair += <usize>lpPairBytes(pair)) {
+  for (let pair = block; pair < end; pair = lpNextPair(pair)) {
     store<u32>(pairOffsets + (<usize>index << 2), <u32>pair);
     index++;
   }
-  assert(index == count);
+  assert(index <= LISTPACK_ENTRIES_MAX);
+  const count = index;
   for (let n: u32 = 0; n < pickCount; n++) {
     const pair = <usize>load<u32>(pairOffsets + (<usize>randomBelow(count) << 2));
     if (!pushPair(lpFieldPtr(pair), lpFieldLen(pair), lpValuePtr(pair), lpValueLenAt(pair), HASH_READ_PAIRS)) {

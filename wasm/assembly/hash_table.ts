@@ -35,7 +35,7 @@ import {
 import {
   lpFieldLen,
   lpFieldPtr,
-  lpPairBytes,
+  lpNextPair,
   lpValueLenAt,
   lpValuePtr,
 } from "./hash_listpack";
@@ -165,7 +165,7 @@ export function tableFromListpack(block: usize, usedBytes: u32, count: u32): usi
     }
     tableLink(t, node);
     linked++;
-    pair += <usize>lpPairBytes(pair);
+    pair = lpNextPair(pair);
   }
   assert(linked == count);
   store<u32>(t, count, TABLE_COUNT);

@@ -16,9 +16,11 @@ import { frameBytes, frameLen, frameNext } from "./boundary";
 import { entryValueLen, entryValuePtr, setEntryValue } from "./entry";
 import {
   isTable,
-  LISTPACK_SCRATCH_MAX_BYTES,
+  LISTPACK_ENTRIES_MAX,
+  LISTPACK_USED_MAX_BYTES,
   lpCount,
   lpFind,
+  lpPairSizeFor,
   lpPut,
   lpPutUsedBytes,
   lpTrim,
@@ -54,10 +56,12 @@ export function listpackSetPairs(
   const block = entryValuePtr(e);
   const valueLen = entryValueLen(e);
   let usedBytes = lpUsedBytes(valueLen);
-  let count = lpCount(valueLen);
+  let count = lpCount(block, valueLen);
   const entriesMax = hashListpackEntriesMax;
-  if (longestBytes > hashListpackValueMaxBytes) {
-    // Redis converts before writing a field or value over hash-max-listpack-value.
+  assert(entriesMax <= LISTPACK_ENTRIES_MAX);
+  if (longestBytes > hashListpackValueMaxBytes || <u64>usedBytes + pairBytes > <u64>LISTPACK_USED_MAX_BYTES) {
+    // Redis converts before writing a field or value over hash-max-listpack-value, or before
+    // its listpack would pass 1 GiB (t_hash.c hashTypeTryConversion, lpSafeToAdd).
     const t = tableFromListpack(block, usedBytes, count);
     if (t == 0) return STATUS_OOM;
     const added = tableSetPairs(t, frame, pairCount);
@@ -93,10 +97,10 @@ export function listpackSetPairs(
     return <i32>added;
   }
   // May cross the entry limit: write into a scratch copy so a failed conversion leaves the
-  // hash as it was. The scratch never holds more than entriesMax + 1 ≤ 513 pairs.
-  const scratchBytes = needBytes64 < <u64>LISTPACK_SCRATCH_MAX_BYTES
-    ? <usize>needBytes64
-    : <usize>LISTPACK_SCRATCH_MAX_BYTES;
+  // hash as it was. The scratch never holds more than entriesMax + 1 pairs, each either one
+  // it held before or one of these (none longer than a pair of two longestBytes strings).
+  const scratchMax64 = <u64>usedBytes + <u64>(entriesMax + 1) * lpPairSizeFor(longestBytes, longestBytes);
+  const scratchBytes = <usize>(needBytes64 < scratchMax64 ? needBytes64 : scratchMax64);
   const scratch = alloc(scratchBytes);
   if (scratch == 0) return STATUS_OOM;
   if (usedBytes != 0) memory.copy(scratch, block, usedBytes);

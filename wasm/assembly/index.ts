@@ -52,7 +52,9 @@
 //   6      snapshot_load.ts  layers 0–5
 //   6      backlog.ts        layers 0–5
 //   6      stream.ts         layers 0–5               (stream keys: host handles)
-//   7      index.ts          layers 0–6
+//   7      pipeline.ts       layers 0–6               (pipelined commands run from request
+//                                                     bytes, through the command modules)
+//   8      index.ts          layers 0–7
 //
 // The cut between 3 and 5 is what keeps the graph acyclic: freeing a key's value must reach
 // every type (lazy expiry can delete any key), so the value encodings, which never see keys or
@@ -62,7 +64,7 @@
 import { initStaging } from "./boundary";
 import { setHashSeed } from "./bytes";
 import { initDatabases } from "./dict";
-import { LISTPACK_ENTRIES_MAX, LISTPACK_VALUE_MAX_BYTES } from "./hash_listpack";
+import { LISTPACK_ENTRIES_MAX, LISTPACK_USED_MAX_BYTES } from "./hash_listpack";
 import { storeEncodingLimits } from "./limits";
 import {
   getFreePageCount,
@@ -73,7 +75,7 @@ import {
 } from "./pages";
 import { seedRandom } from "./random";
 import { INTSET_ENTRIES_CAP } from "./set_intset";
-import { LP_ENTRIES_MAX, LP_MEMBER_MAX_BYTES } from "./zset_listpack";
+import { LP_ENTRIES_MAX, LP_SAFETY_MAX_BYTES } from "./zset_listpack";
 
 /** Initialises the engine; returns 1, or 0 if memory could not be set up. */
 export function init(seedLow: u32, seedHigh: u32): i32 {
@@ -124,10 +126,10 @@ export function setEncodingLimits(
 ): void {
   storeEncodingLimits(
     clampLimit(hashEntries, LISTPACK_ENTRIES_MAX),
-    clampLimit(hashValueBytes, LISTPACK_VALUE_MAX_BYTES),
+    clampLimit(hashValueBytes, LISTPACK_USED_MAX_BYTES),
     clampLimit(setIntsetEntries, INTSET_ENTRIES_CAP),
     clampLimit(zsetEntries, LP_ENTRIES_MAX),
-    clampLimit(zsetValueBytes, LP_MEMBER_MAX_BYTES),
+    clampLimit(zsetValueBytes, <u32>LP_SAFETY_MAX_BYTES),
   );
 }
 
@@ -137,6 +139,7 @@ export { resultCellsPtr, reserveStaging, shrinkStaging, stagingCapacity } from "
 export { expiredLogInfo, expiredLogReset, setExpireDeletes } from "./keyspace";
 export { setAccessMode, setTouchSuppressed } from "./access";
 export * from "./strings";
+export * from "./pipeline";
 export * from "./keys";
 export * from "./eviction";
 export * from "./hash";

@@ -10,10 +10,10 @@
 //   threshold                     default  clamped to (layout)
 //   ────────────────────────────  ───────  ─────────────────────────────────────────────
 //   hashListpackEntriesMax            512  hash_listpack.ts LISTPACK_ENTRIES_MAX (512)
-//   hashListpackValueMaxBytes          64  hash_listpack.ts LISTPACK_VALUE_MAX_BYTES (64)
+//   hashListpackValueMaxBytes          64  hash_listpack.ts LISTPACK_USED_MAX_BYTES (1 GiB - 1)
 //   setIntsetEntriesMax               512  set_intset.ts INTSET_ENTRIES_CAP (2^30, as Redis)
 //   zsetListpackEntriesMax            128  zset_listpack.ts LP_ENTRIES_MAX (1024)
-//   zsetListpackValueMaxBytes          64  zset_listpack.ts LP_MEMBER_MAX_BYTES (64)
+//   zsetListpackValueMaxBytes          64  zset_listpack.ts LP_SAFETY_MAX_BYTES (1 GiB)
 
 /** A hash converts to the hashtable once it holds more pairs than this. */
 export let hashListpackEntriesMax: u32 = 512;

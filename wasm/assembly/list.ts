@@ -181,6 +181,28 @@ export function listPop(db: u32, keyLen: u32, nowMs: f64, fromTail: u32, count: 
   return <f64>n;
 }
 
+/**
+ * The first half of a one-element LPOP/RPOP for the request pipeline (pipeline.ts): copies the
+ * head (or tail) element into the out buffer without removing it, so the pipeline can make
+ * room for its reply before anything changes. 1, or STATUS_MISSING / STATUS_WRONGTYPE /
+ * STATUS_OOM; listDropEnd then removes it.
+ */
+export function listPeekEnd(db: u32, keyLen: u32, nowMs: f64, fromTail: u32): i32 {
+  const e = colOpenWrite(db, keyLen, nowMs, TYPE_LIST, false);
+  if (e == 0) return colLastStatus();
+  outReset();
+  return outputEnd(e, 1, fromTail != 0) ? 1 : STATUS_OOM;
+}
+
+/** The second half: removes the element listPeekEnd copied, deleting the key when it empties. */
+export function listDropEnd(db: u32, keyLen: u32, nowMs: f64, fromTail: u32): void {
+  const e = colOpenWrite(db, keyLen, nowMs, TYPE_LIST, false);
+  assert(e != 0 && listLen(e) > 0);
+  if (fromTail != 0) dropTail(e, 1);
+  else dropHead(e, 1);
+  if (listLen(e) == 0) colDelete(db, e);
+}
+
 /** LLEN: the length, or STATUS_MISSING / STATUS_WRONGTYPE. */
 export function listLength(db: u32, keyLen: u32, nowMs: f64): f64 {
   const e = colOpenRead(db, keyLen, nowMs, TYPE_LIST);

@@ -57,12 +57,11 @@ import { alloc, free, usableSize } from "./pages";
 import { randomBelow } from "./random";
 import {
   LP_ENTRIES_MAX,
-  LP_ENTRY_MEMBER_LEN,
-  LP_ENTRY_OVERHEAD_BYTES,
   LP_HEADER_SIZE_BYTES,
-  LP_MAX_BYTES,
+  LP_SAFETY_MAX_BYTES,
   lpAt,
   lpBytesUsed,
+  lpEntrySizeFor,
   lpCheck,
   lpDeleteRange,
   lpFind,
@@ -71,6 +70,7 @@ import {
   lpMember,
   lpMemberLen,
   lpScore,
+  lpStoreEntry,
 } from "./zset_listpack";
 import {
   nodeAlloc,
@@ -257,7 +257,7 @@ export function zsetAdd(db: u32, keyLen: u32, nowMs: f64, pairCount: u32, flags:
     setPairNode(scratch, j, candidate ? 1 : 0); // marks candidates for the distinct count
     if (candidate) {
       candidateCount++;
-      candidateBytes += LP_ENTRY_OVERHEAD_BYTES + <usize>memberLen;
+      candidateBytes += lpEntrySizeFor(memberLen);
       if (memberLen > zsetListpackValueMaxBytes) anyLongMember = true;
     }
     p = frameNext(memberArg);
@@ -267,12 +267,13 @@ export function zsetAdd(db: u32, keyLen: u32, nowMs: f64, pairCount: u32, flags:
     for (let j: u32 = 0; j < pairCount; j++) setPairNode(scratch, j, 0);
     return failAdd(db, e, created, scratch, pairCount);
   }
-  const convert = !skiplist && (anyLongMember || count + <u32>distinct > zsetListpackEntriesMax);
+  const usedBytes = created || skiplist ? LP_HEADER_SIZE_BYTES : lpBytesUsed(valuePtr);
+  // Redis also converts before its listpack would pass 1 GiB (t_zset.c zsetAdd, lpSafeToAdd).
+  const tooBig = <u64>usedBytes + <u64>candidateBytes > <u64>LP_SAFETY_MAX_BYTES;
+  const convert = !skiplist && (anyLongMember || tooBig || count + <u32>distinct > zsetListpackEntriesMax);
   if (!skiplist && !convert) {
     for (let j: u32 = 0; j < pairCount; j++) setPairNode(scratch, j, 0);
-    const usedBytes = created ? LP_HEADER_SIZE_BYTES : lpBytesUsed(valuePtr);
-    let needBytes = usedBytes + candidateBytes;
-    if (needBytes > LP_MAX_BYTES) needBytes = LP_MAX_BYTES;
+    const needBytes = usedBytes + candidateBytes;
     if (created || needBytes > usableSize(valuePtr)) {
       const fresh = alloc(needBytes);
       if (fresh == 0) return failAdd(db, e, created, scratch, pairCount);
@@ -777,10 +778,11 @@ export function zsetStore(db: u32, keyLen: u32, nowMs: f64, pairCount: u32): i32
     const memberArg = frameNext(p);
     const memberLen = frameLen(memberArg);
     if (memberLen > memberLenMax) memberLenMax = memberLen;
-    lpBytes += LP_ENTRY_OVERHEAD_BYTES + <usize>memberLen;
+    lpBytes += lpEntrySizeFor(memberLen);
     p = frameNext(memberArg);
   }
-  const skiplist = pairCount > zsetListpackEntriesMax || memberLenMax > zsetListpackValueMaxBytes;
+  const skiplist = pairCount > zsetListpackEntriesMax || memberLenMax > zsetListpackValueMaxBytes ||
+    <u64>lpBytes > <u64>LP_SAFETY_MAX_BYTES;
   let valuePtr: usize;
   p = argsPtr(keyLen);
   if (!skiplist) {
@@ -791,10 +793,7 @@ export function zsetStore(db: u32, keyLen: u32, nowMs: f64, pairCount: u32): i32
       const score = load<f64>(frameBytes(p));
       const memberArg = frameNext(p);
       const memberLen = frameLen(memberArg);
-      store<f64>(at, score == 0 ? 0.0 : score);
-      store<u8>(at, <u8>memberLen, LP_ENTRY_MEMBER_LEN);
-      if (memberLen != 0) memory.copy(at + LP_ENTRY_OVERHEAD_BYTES, frameBytes(memberArg), memberLen);
-      at += LP_ENTRY_OVERHEAD_BYTES + <usize>memberLen;
+      at = lpStoreEntry(at, score, frameBytes(memberArg), memberLen);
       p = frameNext(memberArg);
     }
     store<u32>(valuePtr, <u32>lpBytes);

@@ -131,8 +131,13 @@ export class WasmLua {
     if (this.#asyncDataPtr === 0) throw new Error("lua wasm: no memory for the pause stack");
   }
 
-  /** Instantiates the build with the heap limited to `heapMaxBytes`. */
-  static async load(heapMaxBytes: number): Promise<WasmLua> {
+  /**
+   * Instantiates the build with the heap limited to `heapMaxBytes`, synchronously: the module is
+   * compiled and instantiated in `instantiateWasm` and handed to the glue at once, so the glue's
+   * runtime starts before it returns (its `ready` promise only reports that). The LuaEngine starts
+   * its state on first use this way, from inside a command.
+   */
+  static loadSync(heapMaxBytes: number): WasmLua {
     let wasmPath = "";
     let memory: WebAssembly.Memory | undefined;
     let asyncApi: AsyncifyApi | undefined;
@@ -181,7 +186,8 @@ export class WasmLua {
         return instance.exports;
       },
     });
-    await module.ready;
+    // Nothing else may settle it (it would reject on an abort): keep it from going unhandled.
+    (module.ready as Promise<unknown>).catch(() => {});
     GLUE_EVENTS.forEach((event, index) => {
       for (const listener of processEvents.listeners(event)) {
         if (!listenersBefore[index].includes(listener)) {
@@ -189,6 +195,7 @@ export class WasmLua {
         }
       }
     });
+    if (module.calledRun !== true) throw new Error("lua wasm: the runtime did not start");
     if (memory === undefined) throw new Error("lua wasm: no memory export");
     if (asyncApi === undefined) throw new Error(`lua wasm: ${LUA_WASM_URL} is not instrumented`);
     const api: LuaCApi = {

@@ -7,6 +7,13 @@
 // pushed as a C string, everything else (function name, body, keys, args) is queued on the byte
 // channel, and the result is what Lua wrote back (formats in _wire.ts).
 //
+// Start: `create` returns at once; the WebAssembly module is instantiated and the state and its
+// environment loaded on the first call that needs Lua (compile, call, loadLibrary), synchronously
+// (a few milliseconds). A server that never runs a script never pays for the VM: its compiled
+// code, heap and the compilers' pages are about 15 MiB of resident memory (issue 18,
+// bench/memory_breakdown.ts). Until then usedMemoryBytes is 0 and forget/commitLibraries have
+// nothing to do.
+//
 // Memory (INFO used_memory_lua): the prelude is compiled once, dumped and loaded again without
 // its debug records (_strip_dump.ts); cjson and cmsgpack are loaded only when a script touches
 // them, and again after an idle copy was let go: Lua asks for their source with a "lib" request
@@ -129,6 +136,9 @@ export interface LuaEngineOptions {
   /** The WebAssembly heap is never grown past this; Lua then fails with "not enough memory".
    * @default {LUA_HEAP_MAX_BYTES} */
   heapMaxBytes?: number;
+  /** Start the VM now rather than on first use (see the head comment).
+   * @default {false} */
+  startNow?: boolean;
 }
 
 /**
@@ -146,9 +156,11 @@ export interface LuaEngineOptions {
  * ```
  */
 export class LuaEngine {
-  readonly #vm: WasmLua;
-  readonly #L: number;
-  readonly #entryKeyPtr: number;
+  /** The VM once started (#startedVm), else null. */
+  #vm: WasmLua | null = null;
+  #L = 0;
+  #entryKeyPtr = 0;
+  readonly #heapMaxBytes: number;
   readonly #opPtrs: Map<string, number> = new Map();
   readonly #rand = new Rand48();
   /** The input of the current call into Lua (read whole by Lua before it makes a request). */
@@ -161,7 +173,33 @@ export class LuaEngine {
   /** The last usedMemoryBytes read (what is answered while a script runs). */
   #usedMemoryBytes = 0;
 
-  private constructor(vm: WasmLua, L: number) {
+  private constructor(heapMaxBytes: number) {
+    this.#heapMaxBytes = heapMaxBytes;
+  }
+
+  /**
+   * Creates an engine; its Lua state is made and the environment loaded on first use (a few
+   * milliseconds then), or now with `startNow`.
+   */
+  static async create(options: LuaEngineOptions = {}): Promise<LuaEngine> {
+    const engine = new LuaEngine(options.heapMaxBytes ?? LUA_HEAP_MAX_BYTES);
+    if (options.startNow === true) engine.#startedVm();
+    return await Promise.resolve(engine);
+  }
+
+  /** True once the Lua state exists (first compile, call or loadLibrary, or startNow). */
+  get started(): boolean {
+    return this.#vm !== null;
+  }
+
+  /** The VM, started first if it is not yet: a Lua state with the environment loaded. */
+  #startedVm(): WasmLua {
+    if (this.#vm !== null) return this.#vm;
+    if (this.#closed) throw new Error("lua: engine closed");
+    const vm = WasmLua.loadSync(this.#heapMaxBytes);
+    const L = vm.api.luaL_newstate();
+    if (L === 0) throw new Error("lua: cannot create state");
+    vm.api.luaL_openlibs(L);
     this.#vm = vm;
     this.#L = L;
     this.#entryKeyPtr = vm.writeCString(ENTRY_REGISTRY_KEY);
@@ -170,30 +208,32 @@ export class LuaEngine {
     }
     vm.setRequestHandler((request) => this.#answer(request));
     vm.setResumeHandler(() => this.#answerAfterPause());
-  }
-
-  /** Creates a Lua state and loads the environment (about a few milliseconds). */
-  static async create(options: LuaEngineOptions = {}): Promise<LuaEngine> {
-    const vm = await WasmLua.load(options.heapMaxBytes ?? LUA_HEAP_MAX_BYTES);
-    const L = vm.api.luaL_newstate();
-    if (L === 0) throw new Error("lua: cannot create state");
-    vm.api.luaL_openlibs(L);
-    const engine = new LuaEngine(vm, L);
     const prelude = encoder.encode(
       preludeSource(REDIS_VERSION, REDIS_VERSION_NUM, HOOK_INSTRUCTION_COUNT, LUA_REPLY_DEPTH_MAX),
     );
     // Compiled, dumped and loaded again without its debug records (memory: _strip_dump.ts).
     vm.queueInput(prelude);
-    let error = engine.#runChunk(encoder.encode(
+    let error = this.#runChunk(encoder.encode(
       `local f, e = loadstring(io.read(${prelude.length}), "${INTERNAL_CHUNK}")
       if not f then error(e, 0) end
       io.write(string.dump(f))
       io.flush()`,
     ));
     const dump = vm.takeOutput().slice();
-    if (error === null) error = engine.#runChunk(stripDump(dump));
-    if (error !== null) throw new Error(`lua: environment failed to load: ${error}`);
-    return engine;
+    if (error === null) error = this.#runChunk(stripDump(dump));
+    if (error !== null) {
+      this.#vm = null; // the next use tries again on a new instance
+      this.#opPtrs.clear();
+      throw new Error(`lua: environment failed to load: ${error}`);
+    }
+    return vm;
+  }
+
+  /** The VM of a call already under way (it was started by #invoke). */
+  get #runningVm(): WasmLua {
+    const vm = this.#vm;
+    if (vm === null) throw new Error("lua: not started");
+    return vm;
   }
 
   /**
@@ -217,6 +257,7 @@ export class LuaEngine {
 
   /** Drops a compiled function (SCRIPT FLUSH of one script, FUNCTION DELETE). */
   forget(name: string): void {
+    if (this.#vm === null) return; // nothing was compiled
     const input = this.#inputWriter();
     input.line(name);
     this.#invokeOp("forget", input.finish());
@@ -247,7 +288,7 @@ export class LuaEngine {
 
   /** True while a script call is paused (see LuaPausedCall). */
   get paused(): boolean {
-    return this.#vm.paused;
+    return this.#vm?.paused ?? false;
   }
 
   /** Runs `enter` (a call into the script, first or resumed) and turns its end into a result. */
@@ -261,7 +302,10 @@ export class LuaEngine {
     }
     if (out === null) {
       return new LuaPausedCall(() =>
-        this.#settleCall(name, () => this.#vm.resume(() => this.#finishEntry(this.#pcallEntry())))
+        this.#settleCall(
+          name,
+          () => this.#runningVm.resume(() => this.#finishEntry(this.#pcallEntry())),
+        )
       );
     }
     this.#host = null;
@@ -313,6 +357,7 @@ export class LuaEngine {
    * the staged ones become callable when `install`, or are discarded.
    */
   commitLibraries(drop: readonly string[], install: boolean): void {
+    if (this.#vm === null) return; // nothing staged, nothing callable
     const input = this.#inputWriter();
     input.line(install ? "1" : "0");
     input.line(String(drop.length));
@@ -323,10 +368,10 @@ export class LuaEngine {
   /**
    * Bytes the Lua state has allocated (Redis's used_memory_lua: lua_gc LUA_GCCOUNT). While a
    * script runs (INFO from a script) the Lua state cannot be entered again, so the value from
-   * the last call outside a script is returned.
+   * the last call outside a script is returned; before the VM started, 0.
    */
   get usedMemoryBytes(): number {
-    if (this.#host !== null || this.#closed) return this.#usedMemoryBytes;
+    if (this.#vm === null || this.#host !== null || this.#closed) return this.#usedMemoryBytes;
     const input = this.#inputWriter();
     input.line("");
     const out = this.#invokeOp("memory", input.finish());
@@ -337,7 +382,7 @@ export class LuaEngine {
 
   /** Bytes the WebAssembly heap holding the Lua state occupies (used_memory_lua's upper bound). */
   get heapSizeBytes(): number {
-    return this.#vm.heapSizeBytes;
+    return this.#vm?.heapSizeBytes ?? 0;
   }
 
   /** Releases the Lua state (the WebAssembly memory goes with the engine object). */
@@ -346,18 +391,19 @@ export class LuaEngine {
     this.#closed = true;
     // A paused script's stack is still in the module: closing the state would run on it. The
     // memory goes with the engine object either way.
-    if (!this.#vm.paused) this.#vm.api.lua_close(this.#L);
+    if (this.#vm !== null && !this.#vm.paused) this.#vm.api.lua_close(this.#L);
   }
 
   /** Loads and runs `bytes` (Lua source or a binary chunk); returns null or the error. */
   #runChunk(bytes: Uint8Array): string | null {
-    const api = this.#vm.api;
-    const buffer = this.#vm.writeBytes(bytes);
-    const name = this.#vm.writeCString(INTERNAL_CHUNK);
+    const vm = this.#runningVm;
+    const api = vm.api;
+    const buffer = vm.writeBytes(bytes);
+    const name = vm.writeCString(INTERNAL_CHUNK);
     let status = api.luaL_loadbuffer(this.#L, buffer, bytes.length, name);
     if (status === 0) status = api.lua_pcall(this.#L, 0, 0, 0);
     if (status === 0) return null;
-    const message = this.#vm.readStackString(this.#L, -1);
+    const message = vm.readStackString(this.#L, -1);
     api.lua_settop(this.#L, 0);
     return message === null ? `status ${status}` : decoder.decode(message);
   }
@@ -376,11 +422,12 @@ export class LuaEngine {
    */
   #invoke(op: string, input: Uint8Array): Uint8Array | null {
     if (this.#closed) throw new Error("lua: engine closed");
-    if (this.#vm.paused) throw new Error("lua: a script is paused");
-    const api = this.#vm.api;
+    const vm = this.#startedVm();
+    if (vm.paused) throw new Error("lua: a script is paused");
+    const api = vm.api;
     api.lua_getfield(this.#L, LUA_REGISTRYINDEX, this.#entryKeyPtr);
     api.lua_pushstring(this.#L, this.#opPtrs.get(op)!);
-    this.#vm.queueInput(input);
+    vm.queueInput(input);
     return this.#finishEntry(this.#pcallEntry());
   }
 
@@ -393,23 +440,24 @@ export class LuaEngine {
 
   /** The protected call of the entry function set up by #invoke (made again to resume). */
   #pcallEntry(): number {
-    return this.#vm.api.lua_pcall(this.#L, 1, 0, 0);
+    return this.#runningVm.api.lua_pcall(this.#L, 1, 0, 0);
   }
 
   /** What an entry call that returned `status` wrote, or null when it paused instead. */
   #finishEntry(status: number): Uint8Array | null {
-    if (this.#vm.settlePause()) return null;
-    const api = this.#vm.api;
+    const vm = this.#runningVm;
+    if (vm.settlePause()) return null;
+    const api = vm.api;
     if (status !== 0) {
-      const message = this.#vm.readStackString(this.#L, -1);
+      const message = vm.readStackString(this.#L, -1);
       api.lua_settop(this.#L, 0);
-      this.#vm.takeOutput();
+      vm.takeOutput();
       const text = message === null ? "execution failure" : decoder.decode(message);
       const failure = new WireWriter();
       failure.string("-", encoder.encode("ERR Error running script, " + text.slice(0, 100)));
       return failure.finish();
     }
-    return this.#vm.takeOutput();
+    return vm.takeOutput();
   }
 
   /** Answers the interrupt check a pause interrupted: the host decides again, and Lua goes on. */

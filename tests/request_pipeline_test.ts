@@ -1,7 +1,7 @@
-// The string pipeline (core/commands/string_pipeline.ts, wasm strings.ts runStringPipeline)
-// against redis-server 7.0: the same pipelined bytes, sent in one write and again split at
-// every awkward place, must get byte-identical replies and leave the same counters. The
-// pipeline runs plain GETs and SETs itself and must hand everything else — other commands,
+// The request pipeline (core/commands/request_pipeline.ts, wasm/assembly/pipeline.ts) against
+// redis-server 7.0: the same pipelined bytes, sent in one write and again split at every
+// awkward place, must get byte-identical replies and leave the same counters. The pipeline runs
+// plain GET, SET, LPUSH, RPUSH, LPOP, RPOP, SADD and HSET itself and must hand everything else — other commands,
 // other argument counts, bulks not ended by CRLF, keys of another type, big values, expired
 // keys, RESP3 — to the dispatcher with nothing lost or reordered.
 
@@ -52,6 +52,82 @@ const BATCH: (string[] | string)[] = [
   ["EXISTS", "n"],
   ["SET", "c", "x".repeat(300)],
   ["GET", "c"],
+  ["LPUSH", "q", "a", "b", "c"],
+  ["rpush", "q", "d"],
+  ["LPOP", "q"],
+  ["RPOP", "q"],
+  ["LPOP", "q", "2"], // with a count: the dispatcher
+  ["LPOP", "q"], // empties and deletes the list
+  ["EXISTS", "q"],
+  ["LPOP", "q"],
+  ["RPOP", "nolist"],
+  ["LPUSH", "c", "x"], // WRONGTYPE
+  ["LPOP", "c"], // WRONGTYPE
+  ["SADD", "s", "1", "2", "3", "2"],
+  ["SADD", "s", "x"], // intset to hashtable
+  ["SADD", "s", "x"],
+  ["SADD", "c", "m"], // WRONGTYPE
+  ["SCARD", "s"],
+  ["SISMEMBER", "s", "x"],
+  ["OBJECT", "ENCODING", "s"],
+  ["HSET", "h", "f1", "v1", "f2", "v2"],
+  ["HSET", "h", "f1", "v3"],
+  ["HSET", "h", "f1"], // arity
+  ["HSET", "c", "f", "v"], // WRONGTYPE
+  ["HGETALL", "h"],
+  ["RPUSH", "big", BIG_VALUE.slice(0, 100)], // "big" is a string: WRONGTYPE
+  ["RPUSH", "biglist", BIG_VALUE], // above the pipeline's argument limit
+  ["RPOP", "biglist"],
+  ["LPUSH", "many", ...Array.from({ length: 80 }, (_, i) => `e${i}`)], // above its argument count
+  ["LLEN", "many"],
+  ["HSET", "hx", ...Array.from({ length: 200 }, (_, i) => `f${i}`)], // to a hashtable
+  ["OBJECT", "ENCODING", "hx"],
+  ["INCR", "ctr"],
+  ["DECR", "ctr"],
+  ["DECR", "ctr"],
+  ["SET", "ctr2", "999999999999999999"],
+  ["INCR", "ctr2"], // 19 digits now: the next INCR goes the dispatcher's way
+  ["INCR", "ctr2"],
+  ["SET", "ctr3", "9223372036854775807"],
+  ["INCR", "ctr3"], // overflow
+  ["SET", "ctr4", "-0"],
+  ["INCR", "ctr4"],
+  ["SET", "ctr5", "01"],
+  ["DECR", "ctr5"],
+  ["SET", "ctr6", ""],
+  ["INCR", "ctr6"],
+  ["SET", "ctr7", "-5", "EX", "1000"],
+  ["INCR", "ctr7"],
+  ["TTL", "ctr7"], // kept
+  ["OBJECT", "ENCODING", "ctr7"],
+  ["INCR", "h"], // WRONGTYPE
+  ["incr", "ctr"],
+  ["RPUSH", "r", "a", "b", "c", "d", "e"],
+  ["LRANGE", "r", "0", "-1"],
+  ["LRANGE", "r", "1", "2"],
+  ["LRANGE", "r", "-2", "100"],
+  ["LRANGE", "r", "5", "1"],
+  ["LRANGE", "nolist", "0", "-1"],
+  ["LRANGE", "r", "x", "1"], // not an integer
+  ["LRANGE", "r", "01", "1"],
+  ["LRANGE", "h", "0", "1"], // WRONGTYPE
+  ["LRANGE", "r", "0"], // arity
+  ["lrange", "biglist", "0", "-1"],
+  ["ZADD", "z", "1", "a", "2", "b"],
+  ["ZADD", "z", "3", "a"], // moved, not added
+  ["ZADD", "z", "3", "a"], // unchanged
+  ["ZADD", "z", "1.5", "c"], // a decimal score: the dispatcher
+  ["ZADD", "z", "-0", "d"],
+  ["ZADD", "z", "+inf", "e"],
+  ["ZADD", "z", "x", "f"], // not a float
+  ["ZADD", "z", "1"], // syntax
+  ["ZADD", "z", "NX", "5", "g"], // options: the dispatcher
+  ["ZADD", "h", "1", "m"], // WRONGTYPE
+  ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
+  ["ZADD", "zbig", ...Array.from({ length: 60 }, (_, i) => [String(i), `m${i}`]).flat()],
+  ["OBJECT", "ENCODING", "zbig"],
+  ["ZCARD", "zbig"],
+  ["DBSIZE"],
 ];
 
 /** Only GETs and SETs: every keyspace hit and miss is the pipeline's to count. */
@@ -64,6 +140,9 @@ const GET_SET_BATCH: string[][] = [
   ["GET", "k3"],
   ["SET", "k1", "v3"],
   ["GET", "k1"],
+  ["RPUSH", "l1", "x"],
+  ["LRANGE", "l1", "0", "-1"],
+  ["LRANGE", "l2", "0", "-1"],
 ];
 
 function batchBytes(batch: (string[] | string)[]): Uint8Array {
@@ -97,7 +176,22 @@ async function runBatch(
     replies.push(`hits=${pick("keyspace_hits")} misses=${pick("keyspace_misses")}`);
     replies.push(`expired=${pick("expired_keys")}`);
     const commandstats = latin1Text(await client.command("INFO", "commandstats"));
-    for (const name of ["get", "set", "incr"]) {
+    for (
+      const name of [
+        "get",
+        "set",
+        "incr",
+        "decr",
+        "lpush",
+        "rpush",
+        "lpop",
+        "rpop",
+        "sadd",
+        "hset",
+        "lrange",
+        "zadd",
+      ]
+    ) {
       replies.push(`${name}:${new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(commandstats)?.[1]}`);
     }
     return replies;
